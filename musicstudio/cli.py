@@ -1,0 +1,139 @@
+"""`musicstudio` opens the app; `musicstudio scan|train|compose|play|evaluate` run headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix: printed as one line, exit code 2, no traceback."""
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, default=str))
+
+
+def _sample_corpus_dir() -> str:
+    from musicstudio.core.resources import sample_corpus_dir
+
+    d = sample_corpus_dir()
+    if d is None:
+        raise UserError("the sample corpus is not installed (resources/sample_corpus)")
+    return str(d)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from musicstudio.core.corpus import CorpusError, ScanOptions, scan
+    from musicstudio.core.midi import PIANO_ONLY
+
+    paths = list(args.paths) or ([_sample_corpus_dir()] if args.sample else [])
+    if not paths:
+        raise UserError("give a MIDI folder (or --sample)")
+    options = ScanOptions(
+        families=PIANO_ONLY if args.piano_only else (tuple(args.family) if args.family else None),
+        threshold=args.threshold,
+        transpose=args.transpose,
+        normalize_key=args.normalize_key,
+    )
+    try:
+        corpus = scan(paths, options, use_cache=not args.no_cache)
+    except CorpusError as e:
+        raise UserError(str(e)) from e
+    stats = corpus.stats
+    if args.json:
+        _print_json(stats)
+    else:
+        print(
+            f"{stats['files']} files: {stats['ok']} ok, {stats['skipped']} skipped"
+            f" ({stats['cached']} from cache) in {stats['seconds']:.2f} s"
+        )
+        print(
+            f"{stats['notes']:,} notes, {stats['events']:,} events, {stats['unique_tokens']:,} distinct pitch sets"
+        )
+        print(
+            f"vocabulary: {stats['vocab_size']} tokens at threshold {stats['threshold']}"
+            f" (coverage {stats['coverage']:.1%}), note recall {stats['note_recall']:.2%}"
+        )
+        for p in stats["problems"][:50]:
+            print(f"  {p['status']:>10}  {p['path']}: {p['reason']}")
+        if len(stats["problems"]) > 50:
+            print(f"  … and {len(stats['problems']) - 50} more")
+    if stats["ok"] == 0:
+        if not args.json:
+            print("no usable MIDI files were found", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from musicstudio.core.constants import DEFAULT_THRESHOLD
+
+    ap = argparse.ArgumentParser(
+        prog="musicstudio", description="Learn music from MIDI files and compose new music."
+    )
+    ap.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = ap.add_subparsers(dest="command")
+
+    sc = sub.add_parser("scan", help="scan a MIDI folder and report every file")
+    sc.add_argument("paths", nargs="*", help="folders or MIDI files")
+    sc.add_argument("--sample", action="store_true", help="scan the bundled sample corpus")
+    sc.add_argument(
+        "--threshold", type=int, default=DEFAULT_THRESHOLD, help="rare pitch-set threshold"
+    )
+    sc.add_argument(
+        "--piano-only",
+        action="store_true",
+        help="only piano-family tracks (the original behaviour)",
+    )
+    sc.add_argument(
+        "--family", type=int, action="append", help="GM family number (program // 8); repeatable"
+    )
+    sc.add_argument(
+        "--transpose", type=int, default=0, help="augment with ±K semitone transpositions"
+    )
+    sc.add_argument(
+        "--normalize-key", action="store_true", help="move each piece to C major / A minor"
+    )
+    sc.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not write the scan cache"
+    )
+    sc.add_argument("--json", action="store_true", help="print one JSON object")
+    sc.set_defaults(func=cmd_scan)
+
+    from musicstudio.cli_jobs import add_job_commands
+
+    add_job_commands(sub)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `musicstudio` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("--self-test"):
+        from musicstudio.gui.app import run_app
+
+        return run_app(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from musicstudio import __version__
+
+        print(f"musicstudio {__version__}")
+        return 0
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except UserError as e:
+        print(f"musicstudio: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("musicstudio: stopped", file=sys.stderr)
+        return 130

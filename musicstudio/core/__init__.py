@@ -1,0 +1,1 @@
+"""The Qt-free core: MIDI, events, vocabulary, corpus, models, training and composing."""

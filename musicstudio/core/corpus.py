@@ -1,0 +1,487 @@
+"""Scanning a MIDI folder: parse in worker processes, cache, report every file, build the vocabulary."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import time
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.constants import (
+    DEFAULT_THRESHOLD,
+    MIN_EVENTS,
+    REPRESENTATION_VERSION,
+    VALIDATION_SHARE,
+)
+from musicstudio.core.events import EventStream, decode, encode, note_recall, transpose_masks
+from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
+from musicstudio.core.midi import MidiError, read_midi
+from musicstudio.core.vocab import TokenStream, Vocabulary
+
+MIDI_SUFFIXES = {".mid", ".midi", ".kar"}
+OK, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
+    "ok",
+    "empty",
+    "drums only",
+    "too short",
+    "unreadable",
+)
+
+
+class CorpusError(Exception):
+    """A scan that cannot start (missing folder, no MIDI files), with a message for the user."""
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What to read from each file and how to count tokens."""
+
+    families: tuple[int, ...] | None = None  # GM families (program // 8); None = all pitched
+    threshold: int = DEFAULT_THRESHOLD
+    transpose: int = 0  # augmentation: also learn every piece shifted by -k..+k semitones
+    normalize_key: bool = False  # move every piece to C major / A minor first
+
+    def parse_key(self) -> str:
+        """The part of the options that changes what a file parses to (cache key)."""
+        return f"v{REPRESENTATION_VERSION}:families={self.families}"
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    path: str
+    status: str
+    reason: str = ""
+    notes: int = 0
+    events: int = 0
+    recall: float = 1.0
+    tempo: float = 120.0
+
+
+@dataclass
+class Corpus:
+    """The ok files' event streams, every file's report, the vocabulary and the figures."""
+
+    files: list[FileReport]
+    streams: list[EventStream]  # one per ok file, same order as `ok_paths`
+    ok_paths: list[str]
+    vocab: Vocabulary
+    options: ScanOptions
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def problems(self) -> list[FileReport]:
+        return [f for f in self.files if f.status != OK]
+
+    def split(self, share: float = VALIDATION_SHARE, seed: int = 0) -> tuple[list[int], list[int]]:
+        """Deterministic train/validation split by file (indices into `streams`)."""
+        n = len(self.streams)
+        if n < 2:
+            return list(range(n)), []
+        score = [zlib.crc32(f"{seed}:{Path(p).name}:{p}".encode()) / 2**32 for p in self.ok_paths]
+        order = np.argsort(score, kind="stable")
+        n_val = max(1, int(round(n * share)))
+        val = sorted(int(i) for i in order[:n_val])
+        train = sorted(set(range(n)) - set(val))
+        return train, val
+
+    def token_streams(
+        self, indices: Iterable[int] | None = None, augment: bool = False
+    ) -> list[TokenStream]:
+        """Integer streams for chosen files; `augment` adds the transposed copies."""
+        idx = list(range(len(self.streams))) if indices is None else list(indices)
+        picked = [self.streams[i] for i in idx]
+        if augment and self.options.transpose:
+            extra = []
+            for k in range(-self.options.transpose, self.options.transpose + 1):
+                if k == 0:
+                    continue
+                for s in picked:
+                    moved = shifted(s, k)
+                    if moved is not None:
+                        extra.append(moved)
+            picked = picked + extra
+        return self.vocab.tokenize_many(picked)
+
+    def with_threshold(self, threshold: int) -> Corpus:
+        """The same corpus with the vocabulary at another threshold."""
+        vocab = self.vocab.with_threshold(threshold)
+        stats = dict(
+            self.stats, vocab_size=len(vocab), threshold=threshold, coverage=vocab.coverage()
+        )
+        options = ScanOptions(
+            self.options.families, threshold, self.options.transpose, self.options.normalize_key
+        )
+        return Corpus(self.files, self.streams, self.ok_paths, vocab, options, stats)
+
+
+def shifted(stream: EventStream, k: int) -> EventStream | None:
+    """The stream transposed by k semitones, or None if a pitch would leave 0..127."""
+    lo, hi, ok = transpose_masks(stream.lo, stream.hi, k)
+    if not ok:
+        return None
+    return EventStream(
+        lo, hi, stream.duration, stream.step, stream.velocity, stream.start, stream.capped
+    )
+
+
+# -- finding files ---------------------------------------------------------------------
+def find_midi_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Every MIDI file under the given folders (recursively) or in the given list of files."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p, followlinks=False, onerror=lambda e: None):
+                dirs.sort()
+                for name in sorted(files):
+                    if os.path.splitext(name)[1].lower() in MIDI_SUFFIXES:
+                        found.append(Path(root) / name)
+                # A directory named *.mid is walked, not parsed.
+        elif p.exists() or p.is_symlink():
+            found.append(p)
+        else:
+            raise CorpusError(f"{p} does not exist")
+    seen: set[str] = set()
+    unique = []
+    for f in found:
+        if str(f) not in seen:
+            seen.add(str(f))
+            unique.append(f)
+    return unique
+
+
+# -- parsing one file (runs in a worker process) ------------------------------------------
+def parse_file(
+    path: str, families: tuple[int, ...] | None
+) -> tuple[FileReport, dict[str, np.ndarray] | None]:
+    """Read and encode one file; never raises for a bad file."""
+    try:
+        notes = read_midi(path, families)
+    except MidiError as e:
+        return FileReport(path, UNREADABLE, str(e)), None
+    except Exception as e:  # the parser may fail in ways no list can foresee
+        return FileReport(path, UNREADABLE, f"{type(e).__name__}: {e}"[:200]), None
+    if len(notes) == 0:
+        if notes.drum_notes:
+            return FileReport(
+                path, DRUMS_ONLY, f"{notes.drum_notes} drum notes, no pitched notes"
+            ), None
+        return FileReport(
+            path, EMPTY, "no notes" if families is None else "no notes in the chosen instruments"
+        ), None
+    stream = encode(notes)
+    recall = note_recall(notes, decode(stream))
+    report = FileReport(path, OK, "", len(notes), len(stream), recall, notes.tempo_qpm)
+    if len(stream) < MIN_EVENTS:
+        report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
+        return report, None
+    arrays = {
+        "lo": stream.lo,
+        "hi": stream.hi,
+        "duration": stream.duration,
+        "step": stream.step,
+        "velocity": stream.velocity,
+        "meta": np.array([stream.start, stream.capped], np.int64),
+    }
+    return report, arrays
+
+
+def _parse_batch(
+    paths: list[str], families: tuple[int, ...] | None
+) -> list[tuple[FileReport, dict[str, np.ndarray] | None]]:
+    return [parse_file(p, families) for p in paths]
+
+
+def _make_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: workers never inherit TensorFlow or Qt state from the app.
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["musicstudio.core.corpus"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _parse_all(
+    paths: list[str],
+    families: tuple[int, ...] | None,
+    workers: int,
+    cancel: CancelToken,
+    on_result: Any,
+) -> None:
+    """Parse files in worker processes; a crashing file kills a worker, never the scan."""
+    if workers <= 0:
+        for p in paths:
+            cancel.raise_if_cancelled()
+            on_result(*parse_file(p, families))
+        return
+    size = max(1, min(32, len(paths) // (workers * 4) or 1))
+    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    suspects: list[str] = []
+    pool = _make_pool(workers)
+    try:
+        futures = {pool.submit(_parse_batch, b, families): b for b in batches}
+        for fut in as_completed(futures):
+            if cancel.cancelled:
+                break
+            try:
+                for rep, arrays in fut.result():
+                    on_result(rep, arrays)
+            except BrokenProcessPool:
+                suspects.extend(futures[fut])
+    finally:
+        pool.shutdown(wait=not cancel.cancelled, cancel_futures=True)
+    cancel.raise_if_cancelled()
+    # Files from a broken pool: each alone in a fresh worker, to find the one that crashes.
+    for p in suspects:
+        cancel.raise_if_cancelled()
+        solo = _make_pool(1)
+        try:
+            rep, arrays = solo.submit(parse_file, p, families).result()
+        except BrokenProcessPool:
+            rep, arrays = FileReport(p, UNREADABLE, "the MIDI parser crashed on this file"), None
+        finally:
+            solo.shutdown(wait=True)
+        on_result(rep, arrays)
+
+
+# -- the cache ---------------------------------------------------------------------------
+def default_cache_dir() -> Path:
+    env = os.environ.get("MUSICSTUDIO_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("musicstudio", appauthor=False))
+
+
+@dataclass
+class _Pack:
+    """A folder's parsed files: one index plus concatenated arrays (fast to load)."""
+
+    entries: dict[str, dict[str, Any]]
+    arrays: dict[str, np.ndarray]
+
+    @staticmethod
+    def path_for(cache_dir: Path, roots: Sequence[str], options: ScanOptions) -> Path:
+        key = hashlib.sha1(json.dumps([sorted(roots), options.parse_key()]).encode()).hexdigest()[
+            :20
+        ]
+        return cache_dir / "packs" / f"{key}.npz"
+
+    @classmethod
+    def load(cls, path: Path) -> _Pack | None:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                index = json.loads(bytes(z["index"]).decode())
+                if index.get("version") != REPRESENTATION_VERSION:
+                    return None
+                arrays = {k: z[k] for k in ("lo", "hi", "duration", "step", "velocity")}
+            return cls(index["entries"], arrays)
+        except Exception:  # a damaged cache is only a slower scan
+            return None
+
+    def stream(self, entry: dict[str, Any]) -> EventStream:
+        a, b = entry["span"]
+        return EventStream(
+            self.arrays["lo"][a:b],
+            self.arrays["hi"][a:b],
+            self.arrays["duration"][a:b],
+            self.arrays["step"][a:b],
+            self.arrays["velocity"][a:b],
+            entry["start"],
+            entry["capped"],
+        )
+
+
+def _save_pack(
+    path: Path, entries: dict[str, dict[str, Any]], streams: dict[str, EventStream]
+) -> None:
+    from musicstudio.core.midi import atomic_write_bytes
+
+    offset = 0
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("lo", "hi", "duration", "step", "velocity")
+    }
+    for key, entry in entries.items():
+        s = streams.get(key)
+        if s is not None:
+            entry["span"] = [offset, offset + len(s)]
+            entry["start"], entry["capped"] = s.start, s.capped
+            offset += len(s)
+            for k in parts:
+                parts[k].append(getattr(s, k))
+    arrays = {
+        k: (np.concatenate(v) if v else np.zeros(0, np.uint64 if k in ("lo", "hi") else np.int16))
+        for k, v in parts.items()
+    }
+    index = json.dumps({"version": REPRESENTATION_VERSION, "entries": entries}).encode()
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, index=np.frombuffer(index, np.uint8), **arrays)  # type: ignore[arg-type]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _fingerprint(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+# -- the scan ----------------------------------------------------------------------------
+def scan(
+    paths: Sequence[str | os.PathLike[str]],
+    options: ScanOptions | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    use_cache: bool = True,
+) -> Corpus:
+    """Scan folders or files into a Corpus; a bad file is reported, never raised."""
+    options = options or ScanOptions()
+    cancel = cancel or CancelToken()
+    t0 = time.perf_counter()
+    if not paths:
+        raise CorpusError("nothing to scan: give a folder or MIDI files")
+    files = find_midi_files(paths)
+    if not files:
+        raise CorpusError(
+            f"no MIDI files (.mid, .midi, .kar) found in {', '.join(str(p) for p in paths)}"
+        )
+    roots = [str(Path(p).resolve()) for p in paths]
+    cache_dir = cache_dir or default_cache_dir()
+    pack_path = _Pack.path_for(cache_dir, roots, options)
+    pack = _Pack.load(pack_path) if use_cache else None
+    total = len(files)
+    reports: dict[str, FileReport] = {}
+    streams: dict[str, EventStream] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    fingerprints: dict[str, tuple[int, int] | None] = {}
+    to_parse: list[str] = []
+    done = 0
+
+    def finish(rep: FileReport, stream: EventStream | None) -> None:
+        nonlocal done
+        reports[rep.path] = rep
+        if stream is not None:
+            streams[rep.path] = stream
+        done += 1
+        progress(done / total, {"done": done, "total": total, "report": rep})
+
+    for f in files:
+        key = str(f)
+        fp = fingerprints[key] = _fingerprint(f)
+        cached = pack.entries.get(key) if pack else None
+        if pack is not None and cached is not None and fp is not None and cached["fp"] == list(fp):
+            rep = FileReport(**cached["report"])
+            finish(rep, pack.stream(cached) if rep.status == OK else None)
+            entries[key] = cached
+        else:
+            to_parse.append(key)
+        if done % 256 == 0:
+            cancel.raise_if_cancelled()
+    from_cache = done
+
+    def on_parsed(rep: FileReport, arrays: dict[str, np.ndarray] | None) -> None:
+        stream = None
+        if arrays is not None:
+            meta = arrays["meta"]
+            stream = EventStream(
+                arrays["lo"],
+                arrays["hi"],
+                arrays["duration"],
+                arrays["step"],
+                arrays["velocity"],
+                int(meta[0]),
+                int(meta[1]),
+            )
+        fp = fingerprints.get(rep.path)
+        if fp is not None:
+            entries[rep.path] = {"fp": list(fp), "report": asdict(rep)}
+        finish(rep, stream)
+
+    if to_parse:
+        n_workers = (os.cpu_count() or 1) if workers is None else workers
+        n_workers = min(n_workers, len(to_parse)) if n_workers > 0 else 0
+        _parse_all(to_parse, options.families, n_workers, cancel, on_parsed)
+        if use_cache:
+            try:
+                _save_pack(
+                    pack_path,
+                    {k: entries[k] for k in (str(f) for f in files) if k in entries},
+                    streams,
+                )
+            except OSError:
+                pass  # no cache is only a slower next scan
+    ordered = [reports[str(f)] for f in files]
+    ok_paths = [r.path for r in ordered if r.status == OK]
+    ok_streams = [streams[p] for p in ok_paths]
+    if options.normalize_key:
+        from musicstudio.core.tonality import normalising_shift
+
+        ok_streams = [shifted(s, normalising_shift(s)) or s for s in ok_streams]
+    vocab_streams = list(ok_streams)
+    for k in range(-options.transpose, options.transpose + 1):
+        if k:
+            vocab_streams += [m for m in (shifted(s, k) for s in ok_streams) if m is not None]
+    vocab = Vocabulary.build(vocab_streams, options.threshold)
+    corpus = Corpus(ordered, ok_streams, ok_paths, vocab, options)
+    corpus.stats = _stats(corpus, from_cache, time.perf_counter() - t0)
+    return corpus
+
+
+def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
+    ok = [f for f in corpus.files if f.status == OK]
+    notes = sum(f.notes for f in ok)
+    encoded = sum(f.recall * f.notes for f in ok)
+    event_notes = sum(s.note_count() for s in corpus.streams)
+    # Notes that survive the vocabulary: the tokens' pitches over the events' pitches.
+    token_notes = event_notes
+    if corpus.streams:
+        toks = corpus.vocab.tokenize_many(corpus.streams)
+        pitch_sizes = _token_sizes(corpus.vocab)
+        token_notes = int(sum(pitch_sizes[t.tokens[:, 0]].sum() for t in toks))
+    recall = (encoded / notes) * (token_notes / event_notes) if notes and event_notes else 1.0
+    skipped = Counter(f.status for f in corpus.files if f.status != OK)
+    return {
+        "files": len(corpus.files),
+        "ok": len(ok),
+        "skipped": sum(skipped.values()),
+        "skipped_by_reason": dict(skipped),
+        "cached": from_cache,
+        "notes": notes,
+        "events": sum(len(s) for s in corpus.streams),
+        "unique_tokens": int(corpus.vocab.observed.size),
+        "vocab_size": len(corpus.vocab),
+        "threshold": corpus.vocab.threshold,
+        "coverage": round(corpus.vocab.coverage(), 4),
+        "note_recall": round(recall, 5),
+        "seconds": round(seconds, 3),
+        "problems": [
+            {"path": f.path, "status": f.status, "reason": f.reason}
+            for f in corpus.files
+            if f.status != OK
+        ],
+    }
+
+
+def _token_sizes(vocab: Vocabulary) -> np.ndarray:
+    from musicstudio.core.events import popcount
+
+    return popcount(vocab.table_lo) + popcount(vocab.table_hi)

@@ -1,0 +1,38 @@
+"""Progress reporting and cancellation for long jobs, with no Qt in sight."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Cancelled(Exception):
+    """Raised inside a job when its cancel token was set."""
+
+
+@dataclass
+class CancelToken:
+    """Set from any thread; a job checks it often and stops with `Cancelled`."""
+
+    _event: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+#: A progress callback receives a fraction in [0, 1] and a dict of figures.
+ProgressFn = Callable[[float, dict[str, Any]], None]
+
+
+def no_progress(fraction: float, info: dict[str, Any]) -> None:
+    """The default progress callback: ignore."""

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set everything up, then open MusicStudio (sample corpus and sample models ready).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec python3 -m musicstudio "$@"

@@ -1,0 +1,101 @@
+"""Shared fixtures: real MIDI (the Bach chorales we ship, synthesised files) and hostile files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "resources" / "sample_corpus"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never touch the real user cache or data dirs."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("MUSICSTUDIO_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("MUSICSTUDIO_DATA_DIR", str(base / "data"))
+
+
+def sample_files(n: int) -> list[Path]:
+    files = sorted(SAMPLE.glob("*.mid"))
+    assert len(files) >= n, "run scripts/make_sample_corpus.py"
+    return files[:n]
+
+
+@pytest.fixture
+def chorale_dir(tmp_path: Path) -> Path:
+    """A folder of 24 real Bach chorales (from music21's corpus, as shipped)."""
+    d = tmp_path / "chorales"
+    d.mkdir()
+    for f in sample_files(24):
+        shutil.copy(f, d / f.name)
+    return d
+
+
+# -- hand-built MIDI bytes ----------------------------------------------------------------
+def vlq(n: int) -> bytes:
+    out = [n & 0x7F]
+    n >>= 7
+    while n:
+        out.append(0x80 | (n & 0x7F))
+        n >>= 7
+    return bytes(reversed(out))
+
+
+def track_chunk(events: list[tuple[int, bytes]]) -> bytes:
+    body = b"".join(vlq(dt) + ev for dt, ev in events) + b"\x00\xff\x2f\x00"
+    return b"MTrk" + struct.pack(">I", len(body)) + body
+
+
+def midi_file(tracks: list[bytes], fmt: int = 1, tpq: int = 480) -> bytes:
+    return b"MThd" + struct.pack(">IHHH", 6, fmt, len(tracks), tpq) + b"".join(tracks)
+
+
+def melody_track(
+    n: int = 40, channel: int = 0, base: int = 60, tempo_us: int | None = 500000
+) -> bytes:
+    ev: list[tuple[int, bytes]] = []
+    if tempo_us is not None:
+        ev.append((0, b"\xff\x51\x03" + tempo_us.to_bytes(3, "big")))
+    for i in range(n):
+        p = base + (i * 5) % 12
+        ev.append((0, bytes([0x90 | channel, p, 80])))
+        ev.append((240, bytes([0x80 | channel, p, 0])))
+    return track_chunk(ev)
+
+
+@pytest.fixture
+def hostile_dir(tmp_path: Path) -> Path:
+    """Broken and odd MIDI files beside two good ones."""
+    d = tmp_path / "hostile"
+    d.mkdir()
+    good = midi_file([melody_track(64)])
+    (d / "good1.mid").write_bytes(good)
+    (d / "good2.MIDI").write_bytes(midi_file([melody_track(64, base=55)]))
+    (d / "truncated.mid").write_bytes(good[: len(good) // 2])
+    rng = np.random.default_rng(0)
+    (d / "random.mid").write_bytes(rng.integers(0, 256, 4000, dtype=np.uint8).tobytes())
+    (d / "random_header.mid").write_bytes(
+        b"MThd" + rng.integers(0, 256, 4000, dtype=np.uint8).tobytes()
+    )
+    (d / "zero.mid").write_bytes(b"")
+    (d / "wrong_header.mid").write_bytes(b"MThx" + good[4:])
+    (d / "text.mid").write_text("this is not a MIDI file, just some text\n" * 20)
+    (d / "drums.mid").write_bytes(midi_file([melody_track(64, channel=9, base=36)]))
+    (d / "type2.mid").write_bytes(midi_file([melody_track(32), melody_track(32)], fmt=2))
+    (d / "zero_tempo.mid").write_bytes(midi_file([melody_track(64, tempo_us=0)]))
+    (d / "short.mid").write_bytes(midi_file([melody_track(3)]))
+    (d / "dir.mid").mkdir()
+    return d
