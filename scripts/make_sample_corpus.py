@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = paths[: args.limit]
     written = 0
     for p in paths:
-        name = Path(p).name.split(".")[0]
+        name = Path(p).name.rsplit(".", 1)[0]
         target = args.out / f"{name}.mid"
         if target.exists():
             written += 1

@@ -24,7 +24,7 @@ from musicstudio.core.constants import (
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
-from musicstudio.core.events import EventStream, decode, encode, note_recall, transpose_masks
+from musicstudio.core.events import EventStream, encode, transpose_masks
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, read_midi
 from musicstudio.core.vocab import TokenStream, Vocabulary
@@ -182,7 +182,8 @@ def parse_file(
             path, EMPTY, "no notes" if families is None else "no notes in the chosen instruments"
         ), None
     stream = encode(notes)
-    recall = note_recall(notes, decode(stream))
+    # Every distinct (onset, pitch) pair is a set bit of some event: recall is carried/distinct.
+    recall = stream.note_count() / max(1, stream.source_notes)
     report = FileReport(path, OK, "", len(notes), len(stream), recall, notes.tempo_qpm)
     if len(stream) < MIN_EVENTS:
         report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
@@ -450,14 +451,8 @@ def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
     ok = [f for f in corpus.files if f.status == OK]
     notes = sum(f.notes for f in ok)
     encoded = sum(f.recall * f.notes for f in ok)
-    event_notes = sum(s.note_count() for s in corpus.streams)
-    # Notes that survive the vocabulary: the tokens' pitches over the events' pitches.
-    token_notes = event_notes
-    if corpus.streams:
-        toks = corpus.vocab.tokenize_many(corpus.streams)
-        pitch_sizes = _token_sizes(corpus.vocab)
-        token_notes = int(sum(pitch_sizes[t.tokens[:, 0]].sum() for t in toks))
-    recall = (encoded / notes) * (token_notes / event_notes) if notes and event_notes else 1.0
+    # Notes that survive the vocabulary's rare-chord splitting (exact partition unless a pitch is unknown).
+    recall = (encoded / notes) * corpus.vocab.kept_note_share() if notes else 1.0
     skipped = Counter(f.status for f in corpus.files if f.status != OK)
     return {
         "files": len(corpus.files),
@@ -479,9 +474,3 @@ def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
             if f.status != OK
         ],
     }
-
-
-def _token_sizes(vocab: Vocabulary) -> np.ndarray:
-    from musicstudio.core.events import popcount
-
-    return popcount(vocab.table_lo) + popcount(vocab.table_hi)

@@ -29,6 +29,7 @@ class EventStream:
     velocity: np.ndarray  # int16: velocity class 0..VELOCITY_BINS-1
     start: int = 0  # grid step of the first event
     capped: int = 0  # notes whose duration was longer than the longest class
+    source_notes: int = 0  # distinct (onset, pitch) notes that were encoded
 
     def __len__(self) -> int:
         return int(self.lo.size)
@@ -48,6 +49,37 @@ def popcount(words: np.ndarray) -> np.ndarray:
         np.ascontiguousarray(words, dtype="<u8").view(np.uint8).reshape(-1, 8), axis=1
     )
     return bits.sum(axis=1)
+
+
+_MIX1 = np.uint64(0x9E3779B97F4A7C15)
+_MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def unique_masks(
+    lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (lo, hi) pitch sets: their lo, hi, the inverse index and counts.
+
+    Sorting one mixed 64-bit word is far faster than sorting 128-bit records; the
+    result is checked exactly, and a (vanishingly rare) collision falls back to lexsort.
+    """
+    lo = np.asarray(lo, np.uint64)
+    hi = np.asarray(hi, np.uint64)
+    with np.errstate(over="ignore"):
+        h = (lo * _MIX1) ^ ((hi + np.uint64(1)) * _MIX2)
+    _, first, inverse, counts = np.unique(
+        h, return_index=True, return_inverse=True, return_counts=True
+    )
+    u_lo, u_hi = lo[first], hi[first]
+    if np.array_equal(u_lo[inverse], lo) and np.array_equal(u_hi[inverse], hi):
+        return u_lo, u_hi, inverse.ravel(), counts
+    order = np.lexsort((lo, hi))
+    s_lo, s_hi = lo[order], hi[order]
+    starts = np.r_[True, (s_lo[1:] != s_lo[:-1]) | (s_hi[1:] != s_hi[:-1])]
+    group = np.cumsum(starts) - 1
+    inv = np.empty_like(group)
+    inv[order] = group
+    return s_lo[starts], s_hi[starts], inv, np.bincount(group)
 
 
 def quantize(notes: NoteArray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -106,6 +138,7 @@ def encode(notes: NoteArray) -> EventStream:
         ).astype(np.int16),
         start=int(onsets[0]),
         capped=int((du > DURATION_VALUES[-1]).sum()),
+        source_notes=int(on.size),
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from musicstudio.core.constants import DEFAULT_THRESHOLD, DURATION_VALUES, MAX_STEP, VELOCITY_BINS
-from musicstudio.core.events import EventStream, mask_pitches, popcount
+from musicstudio.core.events import EventStream, mask_pitches, popcount, unique_masks
 
 VOCAB_FORMAT = 1
 START, REST = 0, 1
@@ -96,9 +96,10 @@ class Vocabulary:
             hi = np.concatenate([s.hi for s in streams])
         else:
             lo = hi = np.zeros(0, np.uint64)
-        keys = _keys(lo, hi)
-        keys = keys[(keys["lo"] != 0) | (keys["hi"] != 0)]
-        observed, counts = np.unique(keys, return_counts=True)
+        u_lo, u_hi, _, counts = unique_masks(lo, hi)
+        sounding = (u_lo != 0) | (u_hi != 0)
+        observed = _keys(u_lo[sounding], u_hi[sounding])
+        counts = counts[sounding]
         return cls.from_counts(observed, counts.astype(np.int64), threshold)
 
     @classmethod
@@ -141,6 +142,18 @@ class Vocabulary:
             return 1.0
         kept = np.isin(self.observed, _keys(self.table_lo[2:], self.table_hi[2:]))
         return float(self.observed_counts[kept].sum() / total)
+
+    def kept_note_share(self) -> float:
+        """Share of the observed notes that the tokens carry after splitting (note recall of this step)."""
+        total = kept = 0
+        sizes = popcount(self.table_lo) + popcount(self.table_hi)
+        key_sizes = popcount(self.observed["lo"]) + popcount(self.observed["hi"])
+        for k, c, n in zip(
+            self.observed, self.observed_counts.tolist(), key_sizes.tolist(), strict=True
+        ):
+            total += c * n
+            kept += c * int(sum(int(sizes[t]) for t in self._split(int(k["lo"]), int(k["hi"]))))
+        return kept / total if total else 1.0
 
     def histogram(self) -> np.ndarray:
         """Token counts, most frequent first (the original method's frequency plot)."""
@@ -201,13 +214,10 @@ class Vocabulary:
 
     def tokenize(self, stream: EventStream, start_token: bool = True) -> TokenStream:
         """Events to integer streams; rare chords become several tokens at the same onset."""
-        keys = _keys(stream.lo, stream.hi)
-        uniq, inverse = np.unique(keys, return_inverse=True)
+        u_lo, u_hi, inverse, _ = unique_masks(stream.lo, stream.hi)
         seqs = [
-            [REST]
-            if (int(k["lo"]) == 0 and int(k["hi"]) == 0)
-            else self._split(int(k["lo"]), int(k["hi"]))
-            for k in uniq
+            [REST] if (lo == 0 and hi == 0) else self._split(lo, hi)
+            for lo, hi in zip(u_lo.tolist(), u_hi.tolist(), strict=True)
         ]
         seq_len = np.array([len(s) for s in seqs], np.int64)
         flat = np.array([t for s in seqs for t in s], np.int32)
@@ -238,14 +248,11 @@ class Vocabulary:
         )
         tokens = self.tokenize(joined, start_token=False).tokens
         # Rows per source event: the split count; rebuild each piece's slice from it.
-        keys = _keys(joined.lo, joined.hi)
-        uniq, inverse = np.unique(keys, return_inverse=True)
+        u_lo, u_hi, inverse, _ = unique_masks(joined.lo, joined.hi)
         per_key = np.array(
             [
-                1
-                if (int(k["lo"]) == 0 and int(k["hi"]) == 0)
-                else len(self._split(int(k["lo"]), int(k["hi"])))
-                for k in uniq
+                1 if (lo == 0 and hi == 0) else len(self._split(lo, hi))
+                for lo, hi in zip(u_lo.tolist(), u_hi.tolist(), strict=True)
             ],
             np.int64,
         )

@@ -1,0 +1,103 @@
+"""Synthetic multi-track pop MIDI (drums, bass, chords, melody, pad) for benchmarks.
+
+No pop MIDI collection can be downloaded here, so benchmarks write files shaped like one:
+4/4 at 90-140 BPM, a I-V-vi-IV style progression, ~5,000 notes over five tracks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+TPQ = 480
+PROGRESSIONS = [[0, 7, 9, 5], [0, 5, 7, 5], [9, 5, 0, 7], [0, 9, 5, 7]]
+MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
+
+
+def pop_score(seed: int, target_notes: int = 5000):  # type: ignore[no-untyped-def]
+    """A Score of about `target_notes` notes."""
+    from symusic import Note, Score, Tempo, TimeSignature, Track
+
+    rng = np.random.default_rng(seed)
+    key = int(rng.integers(0, 12))
+    prog = PROGRESSIONS[seed % len(PROGRESSIONS)]
+    # Notes per bar: drums 16, bass 8, chords 4x3, melody ~8, pad 3 -> ~47 per bar.
+    bars = max(4, target_notes // 47)
+    score = Score(TPQ)
+    score.tempos.append(Tempo(0, float(rng.integers(90, 141))))
+    score.time_signatures.append(TimeSignature(0, 4, 4))
+
+    def track(
+        name: str,
+        program: int,
+        t: list[int],
+        d: list[int],
+        p: list[int],
+        v: list[int],
+        drum: bool = False,
+    ) -> None:
+        tr = Track(name, program, drum)
+        tr.notes = Note.from_numpy(
+            np.array(t, np.int32), np.array(d, np.int32), np.array(p, np.int8), np.array(v, np.int8)
+        )
+        score.tracks.append(tr)
+
+    bar = 4 * TPQ
+    dt, dd, dp, dv = [], [], [], []
+    bt, bd, bp, bv = [], [], [], []
+    ct, cd, cp, cv = [], [], [], []
+    mt, md, mp, mv = [], [], [], []
+    pt, pd, pp, pv = [], [], [], []
+    for b in range(bars):
+        root = key + prog[b % 4]
+        minor = prog[b % 4] == 9
+        chord = [root, root + (3 if minor else 4), root + 7]
+        for s in range(16):  # drums: kick/snare/hat sixteenths
+            dt.append(b * bar + s * TPQ // 4)
+            dd.append(TPQ // 8)
+            dp.append(36 if s % 8 == 0 else 38 if s % 8 == 4 else 42)
+            dv.append(int(rng.integers(60, 110)))
+        for e in range(8):  # bass eighths
+            bt.append(b * bar + e * TPQ // 2)
+            bd.append(TPQ // 2 - 20)
+            bp.append(36 + root % 12 + (7 if e % 4 == 3 else 0))
+            bv.append(int(rng.integers(70, 100)))
+        for q in range(4):  # chords on quarters
+            for p in chord:
+                ct.append(b * bar + q * TPQ)
+                cd.append(TPQ - 30)
+                cp.append(60 + p % 12)
+                cv.append(int(rng.integers(55, 80)))
+        t = 0
+        while t < bar:  # melody: eighths, sixteenths, triplets
+            step = int(rng.choice([TPQ // 2, TPQ // 4, TPQ // 3, TPQ]))
+            deg = int(rng.integers(0, 7))
+            mt.append(b * bar + t)
+            md.append(step)
+            mp.append(72 + (key + MAJOR[deg]) % 12)
+            mv.append(int(rng.integers(70, 120)))
+            t += step
+        for p in chord:  # pad: whole notes
+            pt.append(b * bar)
+            pd.append(bar)
+            pp.append(48 + p % 12)
+            pv.append(50)
+    track("Drums", 0, dt, dd, dp, dv, drum=True)
+    track("Bass", 33, bt, bd, bp, bv)
+    track("Keys", 0, ct, cd, cp, cv)
+    track("Lead", 80, mt, md, mp, mv)
+    track("Pad", 89, pt, pd, pp, pv)
+    return score
+
+
+def write_pop_folder(folder: Path, count: int, target_notes: int = 5000) -> list[Path]:
+    """Write `count` files (keeping the ones already there)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(count):
+        path = folder / f"pop_{i:05d}.mid"
+        if not path.exists():
+            path.write_bytes(bytes(pop_score(i, target_notes).dumps_midi()))
+        out.append(path)
+    return out
