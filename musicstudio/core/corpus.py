@@ -39,6 +39,9 @@ OK, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
 )
 
 
+CRASHED = "the MIDI parser crashed on this file"
+
+
 class CorpusError(Exception):
     """A scan that cannot start (missing folder, no MIDI files), with a message for the user."""
 
@@ -251,7 +254,7 @@ def _parse_all(
         try:
             rep, arrays = solo.submit(parse_file, p, families).result()
         except BrokenProcessPool:
-            rep, arrays = FileReport(p, UNREADABLE, "the MIDI parser crashed on this file"), None
+            rep, arrays = FileReport(p, UNREADABLE, CRASHED), None
         finally:
             solo.shutdown(wait=True)
         on_result(rep, arrays)
@@ -389,9 +392,14 @@ def scan(
         key = str(f)
         fp = fingerprints[key] = _fingerprint(f)
         cached = pack.entries.get(key) if pack else None
-        if pack is not None and cached is not None and fp is not None and cached["fp"] == list(fp):
+        if (
+            cached is not None
+            and fp is not None
+            and cached["fp"] == list(fp)
+            and cached["report"].get("reason") != CRASHED
+        ):
             rep = FileReport(**cached["report"])
-            finish(rep, pack.stream(cached) if rep.status == OK else None)
+            finish(rep, pack.stream(cached) if pack is not None and rep.status == OK else None)
             entries[key] = cached
         else:
             to_parse.append(key)
@@ -413,7 +421,9 @@ def scan(
                 int(meta[1]),
             )
         fp = fingerprints.get(rep.path)
-        if fp is not None:
+        if (
+            fp is not None and rep.reason != CRASHED
+        ):  # a crash may be the machine's: try again next scan
             entries[rep.path] = {"fp": list(fp), "report": asdict(rep)}
         finish(rep, stream)
 

@@ -25,3 +25,24 @@ def resources_dir() -> Path:
 def sample_corpus_dir() -> Path | None:
     d = resources_dir() / "sample_corpus"
     return d if d.is_dir() and any(d.glob("*.mid")) else None
+
+
+def user_data_dir() -> Path:
+    """Where trained models, compositions and the log go (MUSICSTUDIO_DATA_DIR overrides)."""
+    env = os.environ.get("MUSICSTUDIO_DATA_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir as _user_data_dir
+
+    return Path(_user_data_dir("musicstudio", appauthor=False))
+
+
+def models_dir() -> Path:
+    """The user's trained models."""
+    return user_data_dir() / "models"
+
+
+def sample_models_dir() -> Path | None:
+    """The pretrained sample models shipped with the app."""
+    d = resources_dir() / "models"
+    return d if d.is_dir() else None

@@ -1,0 +1,207 @@
+"""ModelBundle: one .msb file (a zip) with the weights, vocabulary, settings and history.
+
+Loading never runs code from the file: the model is rebuilt from a validated config by
+our own builders and only plain arrays are read (NumPy, allow_pickle=False), so no
+Keras config, Lambda layer or pickle from a stranger is ever deserialised.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.constants import REPRESENTATION_VERSION
+from musicstudio.core.midi import atomic_write_bytes
+from musicstudio.core.models.config import ConfigError, ModelConfig, config_from_dict
+from musicstudio.core.vocab import Vocabulary, VocabularyError
+
+BUNDLE_FORMAT = 1
+SUFFIX = ".msb"
+MEMBERS = {"manifest.json", "weights.npz"}
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_WEIGHTS_BYTES = 2 * 1024**3
+
+
+class BundleError(Exception):
+    """A model file that cannot be used, with the reason."""
+
+
+@dataclass
+class ModelBundle:
+    """A trained model with everything needed to compose from it."""
+
+    config: ModelConfig
+    vocab: Vocabulary
+    weights: list[np.ndarray]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    corpus: dict[str, Any] = field(default_factory=dict)
+    scan_options: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+    created: str = ""
+    _model: Any = field(default=None, repr=False)
+
+    @property
+    def family(self) -> str:
+        return self.config.family
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history)
+
+    def best_val_loss(self) -> float | None:
+        vals = [h["val_loss"] for h in self.history if h.get("val_loss") is not None]
+        return min(vals) if vals else None
+
+    def model(self) -> Any:
+        """The Keras model (built on first use; imports TensorFlow)."""
+        if self._model is None:
+            from musicstudio.core.models import build_model
+
+            model = build_model(self.config, self.vocab.sizes)
+            _check_shapes(model, self.weights)
+            model.set_weights(self.weights)
+            self._model = model
+        return self._model
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "format": BUNDLE_FORMAT,
+            "representation": REPRESENTATION_VERSION,
+            "name": self.name,
+            "created": self.created or _dt.datetime.now().isoformat(timespec="seconds"),
+            "config": self.config.to_dict(),
+            "sizes": self.vocab.sizes,
+            "vocab": self.vocab.to_json(),
+            "history": self.history,
+            "corpus": self.corpus,
+            "scan_options": self.scan_options,
+            "weights": [list(w.shape) for w in self.weights],
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write atomically: a crash mid-save never leaves a half file under the real name."""
+        path = Path(path)
+        buf = io.BytesIO()
+        wbuf = io.BytesIO()
+        np.savez(wbuf, **{f"w{i:04d}": w for i, w in enumerate(self.weights)})  # type: ignore[arg-type]
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("manifest.json", json.dumps(self.manifest()))
+            z.writestr("weights.npz", wbuf.getvalue())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, buf.getvalue())
+        return path
+
+
+def _check_shapes(model: Any, weights: list[np.ndarray]) -> None:
+    want = [tuple(w.shape) for w in model.get_weights()]
+    got = [tuple(w.shape) for w in weights]
+    if len(want) != len(got):
+        raise BundleError(
+            f"the weights do not fit this model ({len(got)} arrays, the model has {len(want)})"
+        )
+    for i, (a, b) in enumerate(zip(want, got, strict=True)):
+        if a != b:
+            raise BundleError(
+                f"the weights do not fit this model (array {i}: {b} where {a} is expected);"
+                " the vocabulary or settings were changed"
+            )
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    if not path.is_file():
+        raise BundleError(f"{path} is not a file")
+    if not zipfile.is_zipfile(path):
+        raise BundleError(f"{path.name} is not a MusicStudio model file")
+    z = zipfile.ZipFile(path)
+    for info in z.infolist():
+        name = info.filename
+        if (
+            name.startswith(("/", "\\"))
+            or ".." in name.replace("\\", "/").split("/")
+            or ":" in name
+        ):
+            raise BundleError(f"{path.name} has an unsafe member name {name!r}")
+        if name not in MEMBERS:
+            raise BundleError(f"{path.name} has an unexpected member {name!r}")
+    missing = MEMBERS - set(z.namelist())
+    if missing:
+        raise BundleError(f"{path.name} is incomplete: {', '.join(sorted(missing))} missing")
+    return z
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """The manifest alone (for model lists): no weights, no TensorFlow."""
+    path = Path(path)
+    try:
+        with _open_zip(path) as z:
+            if z.getinfo("manifest.json").file_size > MAX_MANIFEST_BYTES:
+                raise BundleError(f"{path.name}: manifest too large")
+            manifest = json.loads(z.read("manifest.json"))
+    except (zipfile.BadZipFile, OSError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise BundleError(f"{path.name} is damaged: {e}") from e
+    if not isinstance(manifest, dict):
+        raise BundleError(f"{path.name}: manifest is not an object")
+    if manifest.get("format") != BUNDLE_FORMAT:
+        raise BundleError(
+            f"{path.name} has model format {manifest.get('format')!r}; this MusicStudio reads format {BUNDLE_FORMAT}"
+        )
+    if manifest.get("representation") != REPRESENTATION_VERSION:
+        raise BundleError(
+            f"{path.name} was trained on event representation {manifest.get('representation')!r};"
+            f" this MusicStudio uses {REPRESENTATION_VERSION}: retrain it"
+        )
+    return manifest
+
+
+def load_bundle(path: str | Path) -> ModelBundle:
+    """Load and validate a bundle; every problem is a BundleError with a clear message."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    try:
+        config = config_from_dict(manifest.get("config"))  # type: ignore[arg-type]
+        vocab = Vocabulary.from_json(manifest.get("vocab"))  # type: ignore[arg-type]
+    except (ConfigError, VocabularyError) as e:
+        raise BundleError(f"{path.name}: {e}") from e
+    if manifest.get("sizes") != vocab.sizes:
+        raise BundleError(
+            f"{path.name}: vocabulary size {vocab.sizes} does not match the model's {manifest.get('sizes')}"
+        )
+    try:
+        with _open_zip(path) as z:
+            if z.getinfo("weights.npz").file_size > MAX_WEIGHTS_BYTES:
+                raise BundleError(f"{path.name}: weights too large")
+            with np.load(io.BytesIO(z.read("weights.npz")), allow_pickle=False) as npz:
+                keys = sorted(npz.files)
+                if keys != [f"w{i:04d}" for i in range(len(keys))]:
+                    raise BundleError(f"{path.name}: unexpected weight names")
+                weights = [npz[k] for k in keys]
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise BundleError(f"{path.name} is damaged: {e}") from e
+    if any(w.dtype.kind not in "fiu" for w in weights):
+        raise BundleError(f"{path.name}: weights are not numeric arrays")
+    if [list(w.shape) for w in weights] != manifest.get("weights"):
+        raise BundleError(f"{path.name}: weights do not match the manifest")
+    expected = config.parameter_count(vocab.sizes)  # type: ignore[attr-defined]
+    if sum(int(w.size) for w in weights) != expected:
+        raise BundleError(f"{path.name}: the weights do not fit the model settings and vocabulary")
+    raw_history = manifest.get("history")
+    history: list[dict[str, Any]] = (
+        [h for h in raw_history if isinstance(h, dict)] if isinstance(raw_history, list) else []
+    )
+    return ModelBundle(
+        config,
+        vocab,
+        weights,
+        history,
+        manifest.get("corpus") or {},
+        manifest.get("scan_options") or {},
+        str(manifest.get("name", "")),
+        str(manifest.get("created", "")),
+    )

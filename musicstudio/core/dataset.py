@@ -1,0 +1,74 @@
+"""Training windows cut on the fly by tf.data from the concatenated token streams.
+
+Pieces are joined into one stream (each starts with its START token, so a window that
+crosses a boundary sees where the new piece begins). Only window start offsets are
+materialised per epoch, never the N x L window matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.vocab import TokenStream
+
+
+@dataclass
+class WindowSource:
+    """One split's tokens and how to cut windows from them."""
+
+    tokens: np.ndarray  # (N, 4) int32
+    window: int
+
+    @classmethod
+    def from_streams(cls, streams: Sequence[TokenStream], window: int) -> WindowSource:
+        arrays = [s.tokens for s in streams if len(s)]
+        flat = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros((0, 4), np.int32)
+        return cls(flat, window)
+
+    @property
+    def usable_window(self) -> int:
+        """The window, shortened for a split smaller than one window."""
+        return max(0, min(self.window, len(self.tokens) - 1))
+
+    def starts(
+        self, epoch: int, seed: int, stride: int | None = None, shuffle: bool = True
+    ) -> np.ndarray:
+        """Window start offsets for one epoch: a random phase, then every `stride` events."""
+        w = self.usable_window
+        if w < 1:
+            return np.zeros(0, np.int64)
+        stride = max(1, stride or w // 2)
+        rng = np.random.default_rng([seed, epoch])
+        phase = int(rng.integers(0, stride)) if shuffle else 0
+        last = len(self.tokens) - w - 1
+        starts = np.arange(min(phase, last), last + 1, stride, dtype=np.int64)
+        if shuffle:
+            rng.shuffle(starts)
+        return starts
+
+    def steps(self, batch: int, epoch: int = 0, seed: int = 0, shuffle: bool = True) -> int:
+        return len(self.starts(epoch, seed, shuffle=shuffle)) // batch
+
+    def dataset(self, starts: np.ndarray, batch: int) -> Any:
+        """(inputs, next events) batches of shape (batch, window, 4)."""
+        import tensorflow as tf
+
+        w = self.usable_window
+        flat = tf.constant(self.tokens)
+        offsets = tf.range(w + 1, dtype=tf.int64)
+
+        def cut(s: Any) -> tuple[Any, Any]:
+            win = tf.gather(flat, s[:, None] + offsets[None, :])
+            return win[:, :-1], win[:, 1:]
+
+        ds = tf.data.Dataset.from_tensor_slices(starts).batch(batch, drop_remainder=True)
+        ds = ds.map(cut, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.DATA
+        )
+        return ds.with_options(options).prefetch(2)

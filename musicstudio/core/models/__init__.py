@@ -1,0 +1,56 @@
+"""Model families: a config class (config.py, no TensorFlow) and a module with `build` and `Stepper`.
+
+A third family is one new module plus its config class and a line in FAMILY_MODULES.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from musicstudio.core.models.config import (
+    CONFIG_CLASSES,
+    ConfigError,
+    LSTMConfig,
+    ModelConfig,
+    WaveNetConfig,
+    config_from_dict,
+    default_config,
+)
+
+FAMILY_MODULES = {
+    "wavenet": "musicstudio.core.models.wavenet",
+    "lstm": "musicstudio.core.models.lstm",
+}
+FAMILY_LABELS = {"wavenet": "WaveNet", "lstm": "LSTM"}
+
+
+def _module(family: str) -> Any:
+    if family not in FAMILY_MODULES:
+        raise ConfigError(f"unknown model family {family!r}")
+    return importlib.import_module(FAMILY_MODULES[family])
+
+
+def build_model(config: ModelConfig, sizes: dict[str, int]) -> Any:
+    """A fresh Keras model for the config and stream sizes (imports TensorFlow)."""
+    config.validate()
+    return _module(config.family).build(config, sizes)
+
+
+def make_stepper(config: ModelConfig, model: Any) -> Any:
+    """The family's incremental generator over a built model."""
+    return _module(config.family).Stepper(model)
+
+
+__all__ = [
+    "CONFIG_CLASSES",
+    "ConfigError",
+    "LSTMConfig",
+    "ModelConfig",
+    "WaveNetConfig",
+    "build_model",
+    "config_from_dict",
+    "default_config",
+    "make_stepper",
+    "FAMILY_LABELS",
+]

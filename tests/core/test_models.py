@@ -1,0 +1,97 @@
+"""The two model families: sizes, causality, and step-wise generation equal to the full model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from musicstudio.core.models import (
+    ConfigError,
+    build_model,
+    config_from_dict,
+    default_config,
+    make_stepper,
+)
+
+SIZES = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8}
+CONFIGS = [
+    default_config("wavenet", channels=16, skip_channels=16, layers=5, window=32),
+    default_config(
+        "wavenet", channels=8, skip_channels=8, layers=3, stacks=2, kernel_size=3, window=32
+    ),
+    default_config("lstm", units=24, layers=2, window=32),
+]
+
+
+def tokens(batch: int, length: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.integers(0, n, (batch, length)) for n in SIZES.values()], axis=-1).astype(
+        "int32"
+    )
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.family}")
+def test_parameter_count_shown_in_ui_matches_keras(config) -> None:  # type: ignore[no-untyped-def]
+    model = build_model(config, SIZES)
+    assert model.count_params() == config.parameter_count(SIZES)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.family}")
+def test_every_position_predicts_and_the_future_is_not_seen(config) -> None:  # type: ignore[no-untyped-def]
+    model = build_model(config, SIZES)
+    x = tokens(2, 24)
+    out = model(x)
+    assert out["pitch"].shape == (2, 24, SIZES["pitch"])  # one prediction per position
+    y = x.copy()
+    y[:, 12:] = tokens(2, 12, seed=1)
+    out2 = model(y)
+    assert np.allclose(out["pitch"][:, :12], out2["pitch"][:, :12], atol=1e-5)
+    assert not np.allclose(out["pitch"][:, 12:], out2["pitch"][:, 12:], atol=1e-3)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.family}")
+def test_stepper_logits_match_full_model(config) -> None:  # type: ignore[no-untyped-def]
+    import tensorflow as tf
+
+    model = build_model(config, SIZES)
+    x = tokens(3, 40)
+    full = model(x)
+    stepper = make_stepper(config, model)
+    state = stepper.initial_state(3)
+    steps = {k: [] for k in SIZES}
+    for t in range(40):
+        logits, state = stepper.step(tf.constant(x[:, t]), state)
+        for k in SIZES:
+            steps[k].append(logits[k].numpy())
+    for k in SIZES:
+        assert np.allclose(np.stack(steps[k], axis=1), full[k].numpy(), atol=1e-4), k
+
+
+def test_receptive_field() -> None:
+    assert default_config("wavenet", layers=9).receptive_field() == 512
+    assert (
+        default_config("wavenet", layers=4, stacks=2, kernel_size=3).receptive_field()
+        == 1 + 2 * 2 * 15
+    )
+
+
+def test_config_refuses_unknown_and_wrong_types() -> None:
+    with pytest.raises(ConfigError, match="unknown model family"):
+        config_from_dict({"family": "transformer"})
+    with pytest.raises(ConfigError, match="unknown setting"):
+        config_from_dict({"family": "lstm", "units": 8, "evil": "__import__('os')"})
+    with pytest.raises(ConfigError, match="must be int"):
+        config_from_dict({"family": "lstm", "units": "8"})
+    with pytest.raises(ConfigError, match="layers"):
+        config_from_dict({"family": "wavenet", "layers": 40})
+
+
+def test_keras_file_round_trip_in_safe_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import keras
+
+    config = CONFIGS[0]
+    model = build_model(config, SIZES)
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    x = tokens(1, 10)
+    assert np.allclose(model(x)["pitch"], again(x)["pitch"], atol=1e-6)

@@ -1,0 +1,115 @@
+"""Training as a user relies on it: the loss goes down, cancel is prompt, resume continues."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from musicstudio.core.bundle import load_bundle
+from musicstudio.core.corpus import ScanOptions, scan
+from musicstudio.core.jobs import CancelToken
+from musicstudio.core.models import default_config
+from musicstudio.core.training import TrainingData, TrainingError, TrainSettings, run_dir_for, train
+
+TINY = {
+    "wavenet": default_config(
+        "wavenet", channels=16, skip_channels=16, layers=4, window=32, head_units=32
+    ),
+    "lstm": default_config("lstm", units=32, layers=1, window=32, head_units=32),
+}
+
+
+@pytest.fixture
+def data(chorale_dir: Path, tmp_path: Path) -> TrainingData:
+    corpus = scan([chorale_dir], ScanOptions(threshold=5), cache_dir=tmp_path / "cache")
+    return TrainingData.from_corpus(corpus, share=0.2)
+
+
+@pytest.mark.parametrize("family", ["wavenet", "lstm"])
+def test_loss_goes_down_and_bundle_loads(family: str, data: TrainingData, tmp_path: Path) -> None:
+    out = tmp_path / f"{family}.msb"
+    result = train(
+        data, TINY[family], TrainSettings(epochs=4, batch_size=8, learning_rate=5e-3), out
+    )
+    losses = [h["loss"] for h in result.history]
+    assert result.epochs == 4 and losses[-1] < losses[0] * 0.85, losses
+    assert result.history[-1]["val_loss"] < result.history[0]["val_loss"]
+    assert result.targets_per_second > 0
+    bundle = load_bundle(result.bundle)  # type: ignore[arg-type]
+    assert bundle.epochs == 4 and bundle.family == family
+    assert len(bundle.vocab) == len(data.vocab)
+    assert bundle.best_val_loss() == min(h["val_loss"] for h in result.history)
+
+
+def test_every_position_is_a_target(data: TrainingData, tmp_path: Path) -> None:
+    infos = []
+    train(
+        data,
+        TINY["wavenet"],
+        TrainSettings(epochs=1, batch_size=8),
+        tmp_path / "m.msb",
+        progress=lambda f, i: infos.append(i),
+    )
+    steps = [i for i in infos if i["phase"] == "train"]
+    # Tokens per step = batch × window: every position of every window is trained.
+    assert steps and steps[-1]["steps"] == len(steps)
+
+
+def test_same_seed_same_first_epoch_loss(data: TrainingData, tmp_path: Path) -> None:
+    s = TrainSettings(epochs=1, batch_size=8, seed=7)
+    a = train(data, TINY["wavenet"], s, tmp_path / "a.msb").history[0]["loss"]
+    b = train(data, TINY["wavenet"], s, tmp_path / "b.msb").history[0]["loss"]
+    c = train(
+        data, TINY["wavenet"], TrainSettings(epochs=1, batch_size=8, seed=8), tmp_path / "c.msb"
+    ).history[0]["loss"]
+    assert a == pytest.approx(b, rel=1e-5)
+    assert a != pytest.approx(c, rel=1e-5)
+
+
+def test_cancel_lands_within_a_second_and_keeps_checkpoints(
+    data: TrainingData, tmp_path: Path
+) -> None:
+    token = CancelToken()
+    out = tmp_path / "m.msb"
+    epochs_done = []
+    cancelled_at: list[float] = []
+
+    def progress(f: float, info: dict) -> None:
+        if info["phase"] == "epoch":
+            epochs_done.append(info["epoch"])
+        if (
+            info["phase"] == "train"
+            and info["epoch"] == 2
+            and info["step"] == 2
+            and not cancelled_at
+        ):
+            threading.Timer(
+                0.05, lambda: (cancelled_at.append(time.perf_counter()), token.cancel())
+            ).start()
+
+    result = train(data, TINY["lstm"], TrainSettings(epochs=50, batch_size=8), out, progress, token)
+    returned = time.perf_counter()
+    assert result.cancelled and result.epochs == 1 == len(epochs_done)
+    assert returned - cancelled_at[0] < 1.0
+    assert load_bundle(out).epochs == 1  # the finished epoch is kept
+    assert (run_dir_for(out) / "last.npz").exists()
+
+
+def test_resume_continues_where_it_stopped(data: TrainingData, tmp_path: Path) -> None:
+    out = tmp_path / "m.msb"
+    first = train(data, TINY["wavenet"], TrainSettings(epochs=2, batch_size=8), out)
+    again = train(data, TINY["wavenet"], TrainSettings(epochs=3, batch_size=8), out, resume=True)
+    assert again.resumed_from == 2 and again.epochs == 3
+    assert [h["epoch"] for h in again.history] == [1, 2, 3]
+    assert again.history[:2] == first.history
+    # The third epoch starts from the trained weights: its loss is near the second's, not a fresh start.
+    assert again.history[2]["loss"] < first.history[0]["loss"]
+
+
+def test_too_little_data_is_a_clear_error(data: TrainingData, tmp_path: Path) -> None:
+    small = TrainingData(data.vocab, data.train[:1], data.validation)
+    with pytest.raises(TrainingError, match="not enough training events"):
+        train(small, TINY["wavenet"], TrainSettings(batch_size=64), tmp_path / "m.msb")
