@@ -99,3 +99,32 @@ def hostile_dir(tmp_path: Path) -> Path:
     (d / "short.mid").write_bytes(midi_file([melody_track(3)]))
     (d / "dir.mid").mkdir()
     return d
+
+
+@pytest.fixture(scope="session")
+def tiny_bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A small WaveNet and LSTM trained briefly on 24 chorales (shared by the tests)."""
+    from musicstudio.core.corpus import ScanOptions, scan
+    from musicstudio.core.models import default_config
+    from musicstudio.core.training import TrainingData, TrainSettings, train
+
+    base = tmp_path_factory.mktemp("bundles")
+    folder = base / "chorales"
+    folder.mkdir()
+    for f in sample_files(24):
+        shutil.copy(f, folder / f.name)
+    corpus = scan([folder], ScanOptions(threshold=5), cache_dir=base / "cache")
+    data = TrainingData.from_corpus(corpus, 0.2)
+    configs = {
+        "wavenet": default_config(
+            "wavenet", channels=16, skip_channels=16, layers=4, window=32, head_units=32
+        ),
+        "lstm": default_config("lstm", units=32, layers=1, window=32, head_units=32),
+    }
+    out = {}
+    for family, config in configs.items():
+        path = base / f"{family}.msb"
+        train(data, config, TrainSettings(epochs=3, batch_size=8, learning_rate=5e-3), path)
+        out[family] = path
+    out["corpus"] = folder
+    return out

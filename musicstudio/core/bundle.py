@@ -45,6 +45,7 @@ class ModelBundle:
     scan_options: dict[str, Any] = field(default_factory=dict)
     name: str = ""
     created: str = ""
+    primers: list[np.ndarray] = field(default_factory=list)  # (P, 4) windows of the training corpus
     _model: Any = field(default=None, repr=False)
 
     @property
@@ -83,6 +84,7 @@ class ModelBundle:
             "corpus": self.corpus,
             "scan_options": self.scan_options,
             "weights": [list(w.shape) for w in self.weights],
+            "primers": [np.asarray(p, np.int64).tolist() for p in self.primers],
         }
 
     def save(self, path: str | Path) -> Path:
@@ -191,6 +193,7 @@ def load_bundle(path: str | Path) -> ModelBundle:
     expected = config.parameter_count(vocab.sizes)  # type: ignore[attr-defined]
     if sum(int(w.size) for w in weights) != expected:
         raise BundleError(f"{path.name}: the weights do not fit the model settings and vocabulary")
+    primers = _primers(manifest.get("primers"), vocab.sizes, path.name)
     raw_history = manifest.get("history")
     history: list[dict[str, Any]] = (
         [h for h in raw_history if isinstance(h, dict)] if isinstance(raw_history, list) else []
@@ -204,4 +207,30 @@ def load_bundle(path: str | Path) -> ModelBundle:
         manifest.get("scan_options") or {},
         str(manifest.get("name", "")),
         str(manifest.get("created", "")),
+        primers,
     )
+
+
+def _primers(raw: Any, sizes: dict[str, int], name: str) -> list[np.ndarray]:
+    """Stored primer windows, checked against the stream sizes."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > 1024:
+        raise BundleError(f"{name}: primers are damaged")
+    limits = np.array(list(sizes.values()))
+    out = []
+    for p in raw:
+        try:
+            arr = np.asarray(p, dtype=np.int64)
+        except (TypeError, ValueError) as e:
+            raise BundleError(f"{name}: primers are damaged") from e
+        if (
+            arr.ndim != 2
+            or arr.shape[1] != 4
+            or arr.shape[0] > 4096
+            or (arr < 0).any()
+            or (arr >= limits).any()
+        ):
+            raise BundleError(f"{name}: a primer does not fit the vocabulary")
+        out.append(arr.astype(np.int32))
+    return out

@@ -156,15 +156,19 @@ def decode(events: EventStream, tempo_qpm: float = 120.0, program: int = 0) -> N
     onset = events.start + np.r_[0, np.cumsum(step)[:-1]] if step.size else step
     rows, pitch = mask_pitches(events.lo, events.hi)
     dur_steps = DURATION_VALUES[events.duration.astype(np.int64)[rows]]
-    vel = (
-        events.velocity.astype(np.int64)[rows] * (128 // VELOCITY_BINS) + 128 // VELOCITY_BINS // 2
-    )
+    half_bin = 128 // VELOCITY_BINS // 2
+    vel = events.velocity.astype(np.int64)[rows] * (128 // VELOCITY_BINS) + half_bin
+    on = onset[rows]
+    # Two events at one onset may share a pitch (a generated split chord): keep the longest.
+    key = on * 128 + pitch
+    order = np.lexsort((-dur_steps, key))
+    keep = np.sort(order[np.r_[True, key[order][1:] != key[order][:-1]]]) if key.size else order
     return NoteArray(
-        onset=onset[rows].astype(np.float64) / GRID,
-        duration=dur_steps.astype(np.float64) / GRID,
-        pitch=pitch.astype(np.int16),
-        velocity=np.clip(vel, 1, 127).astype(np.int16),
-        program=np.full(rows.size, program, np.int16),
+        onset=on[keep].astype(np.float64) / GRID,
+        duration=dur_steps[keep].astype(np.float64) / GRID,
+        pitch=pitch[keep].astype(np.int16),
+        velocity=np.clip(vel[keep], 1, 127).astype(np.int16),
+        program=np.full(keep.size, program, np.int16),
         tempo_qpm=tempo_qpm,
     )
 

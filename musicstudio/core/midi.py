@@ -267,12 +267,16 @@ def write_musicxml(
 
 
 def read_musicxml_pitches(path: str | os.PathLike[str]) -> list[tuple[float, int]]:
-    """(offset in quarters, MIDI pitch) of every note in a MusicXML file."""
+    """(offset in quarters, MIDI pitch) of every note started in a MusicXML file (ties joined)."""
     from music21 import converter
 
     score = converter.parse(str(path))
     out = []
     for el in score.flatten().notes:
-        for p in el.pitches:
-            out.append((float(el.offset), int(p.midi)))
+        members = list(el.notes) if el.isChord else [el]
+        for n in members:
+            tie = n.tie or (el.tie if el.isChord else None)
+            if tie is not None and tie.type in ("stop", "continue"):
+                continue  # the continuation of a note tied across a barline
+            out.append((float(el.offset), int(n.pitch.midi)))
     return sorted(out)

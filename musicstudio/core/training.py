@@ -425,4 +425,22 @@ def _bundle(
         data.corpus_summary,
         data.scan_options,
         name,
+        primers=primer_windows(data.train),
     )
+
+
+def primer_windows(
+    streams: Sequence[TokenStream], count: int = 32, length: int = 64, seed: int = 0
+) -> list[np.ndarray]:
+    """Windows of the training corpus stored in the bundle, for "random primer from the corpus"."""
+    rng = np.random.default_rng(seed)
+    usable = [s.tokens for s in streams if len(s) > 8]
+    if not usable:
+        return []
+    out = []
+    for i in rng.integers(0, len(usable), count):
+        toks = usable[int(i)]
+        n = min(length, len(toks))
+        start = int(rng.integers(0, len(toks) - n + 1))
+        out.append(toks[start : start + n].astype(np.int32))
+    return out

@@ -1,0 +1,242 @@
+"""The Composer: incremental generation from a ModelBundle, never `model.predict` per note.
+
+The model family's Stepper advances one event at a time (LSTM: carried cell state;
+WaveNet: queues of past activations per dilated layer), inside one compiled
+`tf.function` that runs a chunk of steps and samples every head in-graph.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.bundle import ModelBundle
+from musicstudio.core.constants import GRID
+from musicstudio.core.events import decode, encode
+from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
+from musicstudio.core.midi import MidiError, NoteArray, read_midi
+from musicstudio.core.sampling import SamplingSettings, sample
+from musicstudio.core.vocab import START, STREAMS
+
+CHUNK = 128
+PRIMER_KINDS = ("corpus", "file", "none")
+
+
+class ComposeError(Exception):
+    """A composition that cannot start (bad primer file, bad settings), with the reason."""
+
+
+@dataclass(frozen=True)
+class ComposeSettings:
+    """What to compose (the Compose panel shows these names)."""
+
+    length: int = 500  # events
+    bars: float | None = None  # if set, compose this many 4/4 bars instead
+    variations: int = 1
+    primer: str = "corpus"  # "corpus" (a window the model was trained on), "file", or "none"
+    primer_file: str | None = None
+    primer_events: int = 32
+    tempo: float = 100.0
+    program: int = 0  # General MIDI program of the output
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+
+
+@dataclass
+class Composition:
+    """One variation: its tokens, its notes, and how it was made."""
+
+    tokens: np.ndarray  # (N, 4) generated events (primer excluded)
+    notes: NoteArray
+    primer: np.ndarray  # (P, 4) the primer it continued
+    seconds: float
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def events(self) -> int:
+        return int(len(self.tokens))
+
+
+class Composer:
+    """Compiled generation for one bundle (build once, compose many times)."""
+
+    def __init__(self, bundle: ModelBundle) -> None:
+        import tensorflow as tf
+
+        from musicstudio.core.models import make_stepper
+
+        self.bundle = bundle
+        self.model = bundle.model()
+        self.stepper = make_stepper(bundle.config, self.model)
+        sizes = bundle.vocab.sizes
+        self._no_start = tf.constant(np.eye(sizes["pitch"], dtype=np.float32)[START] * -1e9)
+
+        def advance(tokens: Any, state: Any) -> Any:
+            _, state = self.stepper.step(tokens, state)
+            return state
+
+        @tf.function(reduce_retracing=True)
+        def prime(primer: Any, state: Any) -> Any:
+            """Feed primer events (B, P, 4) but the last through the stepper."""
+            for t in tf.range(tf.shape(primer)[1] - 1):
+                state = advance(primer[:, t], state)
+            return state
+
+        @tf.function(reduce_retracing=True)
+        def run(
+            prev: Any,
+            state: Any,
+            recent: Any,
+            steps: Any,
+            offset: Any,
+            seed: Any,
+            temperature: Any,
+            top_k: Any,
+            top_p: Any,
+            penalty: Any,
+        ) -> Any:
+            out = tf.TensorArray(tf.int32, size=steps)
+            for i in tf.range(steps):
+                logits, state = self.stepper.step(prev, state)
+                picked = []
+                for h, name in enumerate(STREAMS):
+                    lg = logits[name]
+                    if name == "pitch":
+                        seen = tf.reduce_max(tf.one_hot(recent, sizes["pitch"]), axis=1)
+                        lg = lg + self._no_start - tf.math.log(penalty) * seen
+                    s = tf.stack([seed, (offset + i) * 4 + h])
+                    picked.append(sample(lg, temperature, top_k, top_p, s))
+                prev = tf.stack(picked, axis=1)
+                recent = tf.concat([recent[:, 1:], prev[:, :1]], axis=1)
+                out = out.write(i, prev)
+            return tf.transpose(out.stack(), [1, 0, 2]), prev, state, recent
+
+        self._prime, self._run = prime, run
+
+    def primers(self, settings: ComposeSettings, rng: np.random.Generator) -> list[np.ndarray]:
+        """One primer per variation: stored corpus windows, the user's file, or a start token."""
+        n = settings.variations
+        if settings.primer == "none":
+            return [np.zeros((1, 4), np.int32) for _ in range(n)]
+        if settings.primer == "file":
+            if not settings.primer_file:
+                raise ComposeError("choose a MIDI file to continue")
+            try:
+                notes = read_midi(settings.primer_file)
+            except MidiError as e:
+                raise ComposeError(
+                    f"cannot use {Path(settings.primer_file).name} as a primer: {e}"
+                ) from e
+            if len(notes) == 0:
+                raise ComposeError(
+                    f"{Path(settings.primer_file).name} has no pitched notes to continue"
+                )
+            toks = self.bundle.vocab.tokenize(encode(notes)).tokens[-settings.primer_events :]
+            return [toks.astype(np.int32)] * n
+        if settings.primer == "corpus":
+            stored = self.bundle.primers
+            if not stored:
+                return [np.zeros((1, 4), np.int32) for _ in range(n)]
+            picks = rng.integers(0, len(stored), n)
+            return [np.asarray(stored[i], np.int32)[-settings.primer_events :] for i in picks]
+        raise ComposeError(f"unknown primer {settings.primer!r} (one of {', '.join(PRIMER_KINDS)})")
+
+    def compose(
+        self,
+        settings: ComposeSettings,
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> list[Composition]:
+        """Compose `settings.variations` pieces in one batched run."""
+        import tensorflow as tf
+
+        cancel = cancel or CancelToken()
+        sp = settings.sampling
+        if settings.variations < 1 or settings.length < 1:
+            raise ComposeError("length and variations must be at least 1")
+        rng = np.random.default_rng(sp.seed)
+        primers = self.primers(settings, rng)
+        t0 = time.perf_counter()
+        b = len(primers)
+        p_len = max(len(p) for p in primers)
+        # Left-pad shorter primers with start tokens so one batch primes them all.
+        batch_primer = np.zeros((b, p_len, 4), np.int32)
+        for i, p in enumerate(primers):
+            batch_primer[i, p_len - len(p) :] = p
+        state = self.stepper.initial_state(b)
+        state = self._prime(tf.constant(batch_primer), state)
+        prev = tf.constant(batch_primer[:, -1])
+        window = max(1, sp.repetition_window)
+        recent = tf.constant(np.repeat(batch_primer[:, -window:, 0], 1, axis=0)[:, -window:])
+        if recent.shape[1] < window:
+            recent = tf.pad(recent, [[0, 0], [window - recent.shape[1], 0]], constant_values=-1)
+        target_steps = settings.bars * 4 * GRID if settings.bars else None
+        max_events = (
+            settings.length if target_steps is None else int(target_steps)
+        )  # ≤ one event per grid step
+        chunks: list[np.ndarray] = []
+        done = 0
+        args = (
+            tf.constant(sp.seed, tf.int32),
+            tf.constant(float(sp.temperature)),
+            tf.constant(int(sp.top_k)),
+            tf.constant(float(sp.top_p)),
+            tf.constant(max(1.0, float(sp.repetition_penalty))),
+        )
+        while done < max_events:
+            cancel.raise_if_cancelled()
+            n = min(CHUNK, max_events - done)
+            out, prev, state, recent = self._run(
+                prev, state, recent, tf.constant(n), tf.constant(done), *args
+            )
+            chunks.append(out.numpy())
+            done += n
+            progress(done / max_events, {"phase": "compose", "events": done, "total": max_events})
+            if target_steps is not None and _all_reach(
+                np.concatenate(chunks, axis=1), target_steps
+            ):
+                break
+        generated = np.concatenate(chunks, axis=1)
+        seconds = time.perf_counter() - t0
+        results = []
+        for i in range(b):
+            toks = generated[i]
+            if target_steps is not None:
+                toks = toks[: _events_for(toks, target_steps)]
+            notes = self.notes(toks, settings)
+            results.append(Composition(toks, notes, primers[i], seconds))
+        return results
+
+    def notes(self, tokens: np.ndarray, settings: ComposeSettings) -> NoteArray:
+        """Generated tokens → notes at the chosen tempo and instrument."""
+        stream = self.bundle.vocab.detokenize(tokens)
+        return decode(stream, tempo_qpm=settings.tempo, program=settings.program)
+
+
+def _events_for(tokens: np.ndarray, target_steps: float) -> int:
+    onsets = np.cumsum(tokens[:, 2]) - tokens[:, 2]
+    return int(max(1, np.searchsorted(onsets, target_steps, side="left")))
+
+
+def _all_reach(tokens: np.ndarray, target_steps: float) -> bool:
+    return bool((tokens[:, :, 2].sum(axis=1) >= target_steps).all())
+
+
+def compose(
+    bundle: ModelBundle,
+    settings: ComposeSettings,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+) -> list[Composition]:
+    """Compose with a bundle (a job: progress callback and cancel token, no Qt)."""
+    return Composer(bundle).compose(settings, progress, cancel)
+
+
+def describe(settings: ComposeSettings) -> dict[str, Any]:
+    """Settings as plain JSON (stored beside exported compositions)."""
+    from dataclasses import asdict
+
+    return asdict(settings)

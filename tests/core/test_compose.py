@@ -1,0 +1,116 @@
+"""Composing: seeded, sampled (not collapsing), primed, measured in bars, exported and re-read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicstudio.core.bundle import load_bundle
+from musicstudio.core.compose import ComposeError, Composer, ComposeSettings
+from musicstudio.core.jobs import Cancelled, CancelToken
+from musicstudio.core.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
+from musicstudio.core.sampling import SamplingSettings, filter_logits
+from musicstudio.core.vocab import START
+
+
+@pytest.fixture(scope="module", params=["wavenet", "lstm"])
+def composer(request: pytest.FixtureRequest, tiny_bundles: dict[str, Path]) -> Composer:
+    return Composer(load_bundle(tiny_bundles[request.param]))
+
+
+def settings(**kw) -> ComposeSettings:  # type: ignore[no-untyped-def]
+    sampling = kw.pop("sampling", SamplingSettings())
+    return ComposeSettings(**{"length": 64, "primer": "none", "sampling": sampling, **kw})
+
+
+def test_composes_real_notes_without_start_tokens(composer: Composer) -> None:
+    [c] = composer.compose(settings(length=120))
+    assert c.tokens.shape == (120, 4)
+    assert (c.tokens[:, 0] != START).all()
+    assert len(c.notes) >= 60  # events carry one or more notes, or rests
+    assert len(np.unique(c.tokens[:, 0])) > 5  # not one repeated note
+
+
+def test_seed_makes_it_reproducible(composer: Composer) -> None:
+    a = composer.compose(settings(sampling=SamplingSettings(seed=3)))[0].tokens
+    b = composer.compose(settings(sampling=SamplingSettings(seed=3)))[0].tokens
+    c = composer.compose(settings(sampling=SamplingSettings(seed=4)))[0].tokens
+    assert (a == b).all() and not (a == c).all()
+
+
+def test_greedy_is_temperature_zero_and_ignores_seed(composer: Composer) -> None:
+    g1 = composer.compose(
+        settings(sampling=SamplingSettings(temperature=0, repetition_penalty=1.0, seed=1))
+    )[0]
+    g2 = composer.compose(
+        settings(sampling=SamplingSettings(temperature=0, repetition_penalty=1.0, seed=2))
+    )[0]
+    k1 = composer.compose(
+        settings(sampling=SamplingSettings(top_k=1, repetition_penalty=1.0, seed=5))
+    )[0]
+    assert (g1.tokens == g2.tokens).all()
+    assert (g1.tokens == k1.tokens).all()
+
+
+def test_variations_differ(composer: Composer) -> None:
+    vs = composer.compose(settings(variations=4))
+    assert len(vs) == 4
+    assert len({v.tokens.tobytes() for v in vs}) == 4
+
+
+def test_bars_set_the_length_in_time(composer: Composer) -> None:
+    [c] = composer.compose(settings(bars=4, primer="corpus"))
+    end = float(c.notes.onset.max())
+    assert 12.0 <= end < 16.0  # the last onset falls in the fourth bar
+
+
+def test_primer_from_a_users_midi_file(
+    composer: Composer, tiny_bundles: dict[str, Path], tmp_path: Path
+) -> None:
+    src = sorted(Path(tiny_bundles["corpus"]).glob("*.mid"))[0]
+    [c] = composer.compose(settings(primer="file", primer_file=str(src), primer_events=16))
+    assert len(c.primer) == 16 and c.events == 64
+    bad = tmp_path / "bad.mid"
+    bad.write_text("not midi")
+    with pytest.raises(ComposeError, match="bad.mid"):
+        composer.compose(settings(primer="file", primer_file=str(bad)))
+
+
+def test_cancel(composer: Composer) -> None:
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        composer.compose(settings(length=1000), cancel=token)
+
+
+def test_export_midi_and_musicxml_re_read_the_generated_notes(
+    composer: Composer, tmp_path: Path
+) -> None:
+    [c] = composer.compose(settings(length=48, tempo=90, program=40))
+    mid = write_midi(tmp_path / "c.mid", c.notes)
+    back = read_midi(mid)
+    assert back.tempo_qpm == pytest.approx(90, abs=0.5)
+    assert set(back.program.tolist()) == {40}
+    assert sorted(zip(back.onset.round(4), back.pitch, strict=True)) == sorted(
+        zip(c.notes.onset.round(4), c.notes.pitch, strict=True)
+    )
+    xml = write_musicxml(tmp_path / "c.musicxml", c.notes)
+    pitches = read_musicxml_pitches(xml)
+    want = sorted(
+        (round(float(o), 3), int(p)) for o, p in zip(c.notes.onset, c.notes.pitch, strict=True)
+    )
+    assert sorted((round(o, 3), p) for o, p in pitches) == sorted(set(want))
+
+
+def test_filter_logits_top_k_and_top_p() -> None:
+    import tensorflow as tf
+
+    logits = tf.math.log(tf.constant([[0.5, 0.3, 0.15, 0.05]]))
+    k2 = filter_logits(logits, tf.constant(2), tf.constant(1.0)).numpy()[0]
+    assert (k2[:2] > -1e8).all() and (k2[2:] <= -1e8).all()
+    p = filter_logits(logits, tf.constant(0), tf.constant(0.7)).numpy()[0]
+    assert (p[:2] > -1e8).all() and (p[2:] <= -1e8).all()  # 0.5 + 0.3 reaches 0.7
+    p1 = filter_logits(logits, tf.constant(0), tf.constant(0.1)).numpy()[0]
+    assert (p1 > -1e8).sum() == 1
