@@ -218,7 +218,7 @@ class Composer:
 
 def _events_for(tokens: np.ndarray, target_steps: float) -> int:
     onsets = np.cumsum(tokens[:, 2]) - tokens[:, 2]
-    return int(max(1, np.searchsorted(onsets, target_steps, side="left")))
+    return max(1, int(np.searchsorted(onsets, target_steps, side="left")))
 
 
 def _all_reach(tokens: np.ndarray, target_steps: float) -> bool:
