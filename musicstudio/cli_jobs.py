@@ -166,6 +166,141 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0 if result.bundle or not result.cancelled else 130
 
 
+def resolve_bundle_path(name: str) -> Path:
+    """A bundle path, or the name of a shipped sample model ("wavenet", "lstm")."""
+    from musicstudio.core.resources import sample_models_dir
+
+    path = Path(name)
+    if path.exists():
+        return path
+    shipped = sample_models_dir()
+    if shipped is not None:
+        for candidate in (shipped / name, shipped / f"{name}.msb", shipped / f"sample-{name}.msb"):
+            if candidate.is_file():
+                return candidate
+    raise UserError(f"no model file {name}")
+
+
+def _load(name: str) -> Any:
+    from musicstudio.core.bundle import BundleError, load_bundle
+
+    try:
+        return load_bundle(resolve_bundle_path(name))
+    except BundleError as e:
+        raise UserError(str(e)) from e
+
+
+def _numbered(path: Path, i: int, count: int) -> Path:
+    return path if count == 1 else path.with_name(f"{path.stem}-{i + 1}{path.suffix}")
+
+
+def cmd_compose(args: argparse.Namespace) -> int:
+    from musicstudio.core.compose import ComposeError, Composer, ComposeSettings
+    from musicstudio.core.midi import write_midi, write_musicxml
+    from musicstudio.core.sampling import SamplingSettings
+
+    bundle = _load(args.bundle)
+    primer = "file" if args.primer else ("none" if args.no_primer else "corpus")
+    settings = ComposeSettings(
+        length=args.length,
+        bars=args.bars,
+        variations=args.variations,
+        primer=primer,
+        primer_file=args.primer,
+        tempo=args.tempo,
+        program=args.program,
+        sampling=SamplingSettings(
+            temperature=args.temperature,
+            top_k=args.top_k,
+            top_p=args.top_p,
+            repetition_penalty=args.repetition_penalty,
+            seed=args.seed,
+        ),
+    )
+    composer = Composer(bundle)
+    try:
+        pieces = composer.compose(settings)
+    except ComposeError as e:
+        raise UserError(str(e)) from e
+    profile = _profile(bundle)
+    out = (
+        Path(args.out) if args.out else Path.cwd() / f"composition-{bundle.family}-{args.seed}.mid"
+    )
+    written, metrics = [], []
+    for i, piece in enumerate(pieces):
+        try:
+            path = write_midi(_numbered(out, i, len(pieces)), piece.notes)
+            if args.musicxml:
+                write_musicxml(_numbered(Path(args.musicxml), i, len(pieces)), piece.notes)
+        except OSError as e:
+            raise UserError(f"cannot write {e.filename or out}: {e.strerror or e}") from e
+        written.append(str(path))
+        metrics.append(_metrics(piece, bundle, profile))
+    seconds = pieces[0].seconds
+    events = sum(p.events for p in pieces)
+    summary = {
+        "out": written if len(written) > 1 else written[0],
+        "events": events,
+        "seconds": round(seconds, 4),
+        "events_per_second": round(events / max(seconds, 1e-9), 1),
+        "metrics": metrics if len(metrics) > 1 else metrics[0],
+    }
+    if args.json:
+        print(json.dumps(summary, default=float))
+    else:
+        for path, piece in zip(written, pieces, strict=True):
+            print(
+                f"{path}: {piece.events} events, {len(piece.notes)} notes, {piece.notes.onset.max(initial=0) / 4:.1f} bars"
+            )
+        print(
+            f"composed {events} events in {seconds:.2f} s ({summary['events_per_second']:,.0f} events/s)"
+        )
+    return 0
+
+
+def _profile(bundle: Any) -> Any:
+    try:
+        from musicstudio.core.metrics import CorpusProfile
+    except ImportError:
+        return None
+    return CorpusProfile.from_tokens(bundle.primers) if bundle.primers else None
+
+
+def _metrics(piece: Any, bundle: Any, profile: Any) -> dict[str, Any]:
+    if profile is None:
+        return {}
+    from musicstudio.core.metrics import evaluate_composition
+
+    return evaluate_composition(piece.tokens, piece.notes, profile)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from musicstudio.core.corpus import CorpusError, scan
+    from musicstudio.core.training import TrainingError, evaluate
+
+    bundle = _load(args.bundle)
+    try:
+        corpus = scan([args.dir])
+    except CorpusError as e:
+        raise UserError(str(e)) from e
+    streams = bundle.vocab.tokenize_many(corpus.streams)
+    try:
+        result = evaluate(bundle, streams, args.batch_size)
+    except TrainingError as e:
+        raise UserError(str(e)) from e
+    result["files"] = corpus.stats["ok"]
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{bundle.family} on {corpus.stats['ok']} files ({int(result['events']):,} events):")
+        for k in ("pitch", "duration", "step", "velocity"):
+            print(
+                f"  {k:<9} loss {result[f'loss_{k}']:.3f}  accuracy {result[f'accuracy_{k}']:.3f}"
+                f"  perplexity {result[f'perplexity_{k}']:.1f}"
+            )
+    return 0
+
+
 def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the model-related sub-commands."""
     from musicstudio.core.constants import DEFAULT_THRESHOLD
@@ -194,3 +329,39 @@ def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     tr.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default")
     tr.add_argument("--json", action="store_true")
     tr.set_defaults(func=cmd_train)
+
+    co = sub.add_parser("compose", help="compose new music with a trained model")
+    co.add_argument("bundle", help="model file (.msb), or 'wavenet' / 'lstm' for a sample model")
+    co.add_argument("--length", type=int, default=500, help="events to compose")
+    co.add_argument(
+        "--bars", type=float, help="compose this many 4/4 bars instead of --length events"
+    )
+    co.add_argument(
+        "--temperature", type=float, default=1.0, help="0 = greedy argmax (the original method)"
+    )
+    co.add_argument("--top-k", type=int, default=0)
+    co.add_argument("--top-p", type=float, default=0.95)
+    co.add_argument("--repetition-penalty", type=float, default=1.3)
+    co.add_argument("--seed", type=int, default=0)
+    co.add_argument("--primer", help="continue this MIDI file")
+    co.add_argument(
+        "--no-primer", action="store_true", help="start from nothing (default: a corpus window)"
+    )
+    co.add_argument("--variations", type=int, default=1)
+    co.add_argument("--tempo", type=float, default=100.0, help="BPM of the output")
+    co.add_argument(
+        "--program", type=int, default=0, help="General MIDI program of the output (0-127)"
+    )
+    co.add_argument("--out", help="MIDI file to write")
+    co.add_argument("--musicxml", help="also write MusicXML here")
+    co.add_argument("--json", action="store_true")
+    co.set_defaults(func=cmd_compose)
+
+    ev = sub.add_parser(
+        "evaluate", help="held-out loss, accuracy and perplexity of a model on a MIDI folder"
+    )
+    ev.add_argument("bundle")
+    ev.add_argument("dir")
+    ev.add_argument("--batch-size", type=int, default=32)
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_evaluate)

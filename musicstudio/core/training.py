@@ -226,20 +226,7 @@ def train(
     n_heads = len(STREAMS)
 
     def losses(x: Any, y: Any, training: bool) -> tuple[Any, Any, Any]:
-        out = model(x, training=training)
-        ce = [
-            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[..., i], logits=out[k])
-            for i, k in enumerate(STREAMS)
-        ]
-        hit = [
-            tf.cast(tf.equal(tf.argmax(out[k], -1, output_type=tf.int32), y[..., i]), tf.float32)
-            for i, k in enumerate(STREAMS)
-        ]
-        return (
-            tf.add_n(ce),
-            tf.stack([tf.reduce_sum(c) for c in ce]),
-            tf.stack([tf.reduce_sum(h) for h in hit]),
-        )
+        return head_losses(model, x, y, training)
 
     def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
         with tf.GradientTape() as tape:
@@ -370,6 +357,55 @@ def train(
         targets_per_second=targets_done / train_seconds if train_seconds else 0.0,
         stopped_early=stopped_early,
     )
+
+
+def head_losses(model: Any, x: Any, y: Any, training: bool) -> tuple[Any, Any, Any]:
+    """Per-token loss (summed over heads), and per-head summed cross-entropy and correct counts."""
+    import tensorflow as tf
+
+    out = model(x, training=training)
+    ce = [
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[..., i], logits=out[k])
+        for i, k in enumerate(STREAMS)
+    ]
+    hit = [
+        tf.cast(tf.equal(tf.argmax(out[k], -1, output_type=tf.int32), y[..., i]), tf.float32)
+        for i, k in enumerate(STREAMS)
+    ]
+    return (
+        tf.add_n(ce),
+        tf.stack([tf.reduce_sum(c) for c in ce]),
+        tf.stack([tf.reduce_sum(h) for h in hit]),
+    )
+
+
+def evaluate(
+    bundle: ModelBundle,
+    streams: Sequence[TokenStream],
+    batch_size: int = 32,
+    cancel: CancelToken | None = None,
+) -> dict[str, float]:
+    """Held-out loss, accuracy and perplexity per head of a bundle on token streams."""
+    import tensorflow as tf
+
+    model = bundle.model()
+    src = WindowSource.from_streams(streams, bundle.config.window)
+
+    @tf.function
+    def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
+        _, ce, hits = head_losses(model, x, y, False)
+        return ce, hits
+
+    out = _evaluate(
+        src, batch_size, eval_step, tf.distribute.get_strategy(), cancel or CancelToken()
+    )
+    if out is None:
+        raise TrainingError("not enough events to evaluate (need more than one window)")
+    result = {k.removeprefix("val_"): v for k, v in out.items()}
+    for k in STREAMS:
+        result[f"perplexity_{k}"] = float(math.exp(min(50.0, result[f"loss_{k}"])))
+    result["events"] = float(len(src.tokens))
+    return result
 
 
 def _is_chief(strategy: Any) -> bool:
