@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import queue
-import time
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -128,7 +127,7 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from musicstudio.core.jobs import Cancelled, CancelToken
+    from musicstudio.core.jobs import Cancelled, CancelToken, Throttle
 
     token = CancelToken(_event=cancel_event)
     composers: dict[tuple[str, float], Any] = {}
@@ -144,12 +143,12 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
         kind, job, payload = requests.get()
         if kind == "stop":
             return
-        last = [0.0]
+        throttle = Throttle(PROGRESS_INTERVAL)
 
-        def progress(fraction: float, info: dict[str, Any], job: int = job) -> None:
-            now = time.monotonic()
-            if info.get("phase") in ("epoch", "resumed") or now - last[0] >= PROGRESS_INTERVAL:
-                last[0] = now
+        def progress(
+            fraction: float, info: dict[str, Any], job: int = job, throttle: Throttle = throttle
+        ) -> None:
+            if throttle.ready(force=info.get("phase") in ("epoch", "resumed")):
                 info = {k: v for k, v in info.items() if k != "report"}
                 events.put(("progress", job, float(fraction), info))
 

@@ -36,3 +36,20 @@ ProgressFn = Callable[[float, dict[str, Any]], None]
 
 def no_progress(fraction: float, info: dict[str, Any]) -> None:
     """The default progress callback: ignore."""
+
+
+class Throttle:
+    """Lets an event through at most once per interval (so per-step callbacks cannot flood a queue)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._last = float("-inf")
+
+    def ready(self, force: bool = False) -> bool:
+        import time
+
+        now = time.monotonic()
+        if force or now - self._last >= self.interval:
+            self._last = now
+            return True
+        return False
