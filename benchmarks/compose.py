@@ -1,0 +1,102 @@
+"""Generation speed: our compiled incremental composer vs the original loop, one run.
+
+    python benchmarks/compose.py [WAVENET.msb LSTM.msb] [--events 500]
+
+The original notebooks called `model.predict` once per note on the full input window
+and took the argmax. Here that loop runs on the same bundle (the last position's
+prediction of our sequence model), for 1 and 8 variations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def original_loop(bundle, variations: int, events: int) -> float:  # type: ignore[no-untyped-def]
+    """events/s of one model.predict per note on the full window (greedy argmax)."""
+    model = bundle.model()
+    window = bundle.config.window
+    seq = np.zeros((variations, window, 4), np.int32)
+    model.predict(seq, verbose=0)  # warm-up, as ours is measured warm too
+    t0 = time.perf_counter()
+    for _ in range(events):
+        out = model.predict(seq, verbose=0)
+        nxt = np.stack(
+            [out[k][:, -1].argmax(-1) for k in ("pitch", "duration", "step", "velocity")], axis=-1
+        )
+        seq = np.concatenate([seq[:, 1:], nxt[:, None].astype(np.int32)], axis=1)
+    return variations * events / (time.perf_counter() - t0)
+
+
+def ours(bundle, variations: int, events: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    from musicstudio.core.compose import Composer, ComposeSettings
+
+    t0 = time.perf_counter()
+    composer = Composer(bundle)
+    composer.compose(ComposeSettings(length=events, variations=variations, primer="corpus"))
+    first = variations * events / (time.perf_counter() - t0)
+    best = 0.0
+    for seed in range(3):
+        from musicstudio.core.sampling import SamplingSettings
+
+        t0 = time.perf_counter()
+        composer.compose(
+            ComposeSettings(
+                length=events, variations=variations, sampling=SamplingSettings(seed=seed)
+            )
+        )
+        best = max(best, variations * events / (time.perf_counter() - t0))
+    return first, best
+
+
+def quick_bundles(folder: Path) -> list[Path]:
+    from musicstudio.core.corpus import scan
+    from musicstudio.core.models import default_config
+    from musicstudio.core.training import TrainingData, TrainSettings, train
+
+    data = TrainingData.from_corpus(scan([ROOT / "resources" / "sample_corpus"]))
+    out = []
+    for fam in ("wavenet", "lstm"):
+        path = folder / f"{fam}.msb"
+        train(data, default_config(fam), TrainSettings(epochs=1), path)
+        out.append(path)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bundles", nargs="*", type=Path)
+    ap.add_argument("--events", type=int, default=500)
+    ap.add_argument(
+        "--original-events", type=int, default=40, help="notes for the (slow) original loop"
+    )
+    args = ap.parse_args()
+    from musicstudio.core.bundle import load_bundle
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = args.bundles or quick_bundles(Path(tmp))
+        print(
+            f"{'model':<9} {'variations':>10} {'ours ev/s':>11} {'ours 1st call':>14} {'original ev/s':>14} {'speed-up':>9}  500 events take"
+        )
+        for path in paths:
+            bundle = load_bundle(path)
+            for v in (1, 8):
+                first, warm = ours(bundle, v, args.events)
+                orig = original_loop(bundle, v, args.original_events)
+                print(
+                    f"{bundle.family:<9} {v:>10} {warm:>11,.0f} {first:>14,.0f} {orig:>14,.1f} {warm / orig:>8.0f}x"
+                    f"  {500 * v / warm:.3f} s (ours), {500 * v / orig:.0f} s (original)"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Start the desktop app (and its `--self-test`)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+
+def _setup_logging() -> Path | None:
+    from musicstudio.core.resources import user_data_dir
+
+    try:
+        folder = user_data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "musicstudio.log"
+        logging.basicConfig(
+            filename=path,
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        return path
+    except OSError:
+        return None
+
+
+def run_app(argv: list[str]) -> int:
+    """Open the main window; `--self-test` composes with a sample model, writes a MIDI and exits."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from musicstudio.gui.main_window import MainWindow
+
+    _setup_logging()
+    QCoreApplication.setOrganizationName("MusicStudio")
+    QCoreApplication.setApplicationName("MusicStudio")
+    app = QApplication.instance() or QApplication(
+        [sys.argv[0], *[a for a in argv if not a.startswith("--self-test")]]
+    )
+    window = MainWindow(QSettings())
+
+    def excepthook(kind, value, tb):  # type: ignore[no-untyped-def]
+        import traceback
+
+        logging.getLogger("musicstudio").error("".join(traceback.format_exception(kind, value, tb)))
+        window.show_error(f"{kind.__name__}: {value}")
+
+    sys.excepthook = excepthook
+    window.show()
+    if any(a.startswith("--self-test") for a in argv):
+        from musicstudio.gui.selftest import SelfTest
+
+        test = SelfTest(window)
+        test.start()
+        app.exec()
+        return test.exit_code
+    return int(app.exec())

@@ -1,0 +1,442 @@
+"""Compose panel: pick a model and sampling settings, compose variations, see, hear and export them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from musicstudio.core.compose import ComposeSettings
+from musicstudio.core.midi import write_midi, write_musicxml
+from musicstudio.core.resources import user_data_dir
+from musicstudio.core.sampling import SamplingSettings
+from musicstudio.gui.session import Session
+
+INSTRUMENTS = [
+    (0, "Acoustic Grand Piano"),
+    (4, "Electric Piano"),
+    (6, "Harpsichord"),
+    (11, "Vibraphone"),
+    (19, "Church Organ"),
+    (24, "Nylon Guitar"),
+    (32, "Acoustic Bass"),
+    (40, "Violin"),
+    (42, "Cello"),
+    (48, "String Ensemble"),
+    (52, "Choir Aahs"),
+    (56, "Trumpet"),
+    (60, "French Horn"),
+    (65, "Alto Sax"),
+    (68, "Oboe"),
+    (71, "Clarinet"),
+    (73, "Flute"),
+    (80, "Square Lead"),
+    (88, "New Age Pad"),
+]
+PRIMERS = [
+    ("corpus", "A random passage the model learned from"),
+    ("file", "Continue a MIDI file…"),
+    ("none", "Nothing (start from silence)"),
+]
+
+
+class ComposePanel(QWidget):
+    """Step 3: compose and listen."""
+
+    state_changed = Signal(str)
+
+    def __init__(self, session: Session, player: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.player = player
+        self.job: int | None = None
+        self.primer_file: str | None = None
+        self.pieces: list[Any] = []
+        self.files: list[Path] = []
+        self.composed = 0
+        self._build()
+        session.models_changed.connect(self.fill_models)
+        session.model_selected.connect(self._select_model)
+        session.engine.progress.connect(self._on_progress)
+        session.engine.result.connect(self._on_result)
+        session.engine.error.connect(self._on_error)
+        session.engine.cancelled.connect(self._on_cancelled)
+        self.playhead_timer = QTimer(self)
+        self.playhead_timer.setInterval(40)
+        self.playhead_timer.timeout.connect(self._poll_player)
+
+    def _build(self) -> None:
+        root = QHBoxLayout(self)
+        split = QSplitter()
+        root.addWidget(split)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        box = QGroupBox("Model")
+        bf = QFormLayout(box)
+        self.model = QComboBox()
+        self.model.setMinimumContentsLength(18)
+        self.model.currentIndexChanged.connect(self._on_model_combo)
+        bf.addRow(self.model)
+        lv.addWidget(box)
+        box = QGroupBox("Composition")
+        f = QFormLayout(box)
+        sp, cs = SamplingSettings(), ComposeSettings()
+        self.length = QSpinBox()
+        self.length.setRange(16, 20000)
+        self.length.setValue(cs.length)
+        self.length.setSuffix(" events")
+        self.variations = QSpinBox()
+        self.variations.setRange(1, 16)
+        self.variations.setValue(cs.variations)
+        self.primer = QComboBox()
+        for key, label in PRIMERS:
+            self.primer.addItem(label, key)
+        self.primer.activated.connect(self._on_primer)
+        self.tempo = QSpinBox()
+        self.tempo.setRange(20, 300)
+        self.tempo.setValue(int(cs.tempo))
+        self.tempo.setSuffix(" BPM")
+        self.instrument = QComboBox()
+        for program, name in INSTRUMENTS:
+            self.instrument.addItem(name, program)
+        f.addRow("Length", self.length)
+        f.addRow("Variations", self.variations)
+        f.addRow("Primer", self.primer)
+        f.addRow("Tempo", self.tempo)
+        f.addRow("Instrument", self.instrument)
+        lv.addWidget(box)
+        box = QGroupBox("Sampling")
+        g = QFormLayout(box)
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 3.0)
+        self.temperature.setSingleStep(0.05)
+        self.temperature.setValue(sp.temperature)
+        self.temperature.setToolTip(
+            "0 = always the most likely event (the original method; tends to repeat one note)"
+        )
+        self.top_k = QSpinBox()
+        self.top_k.setRange(0, 1000)
+        self.top_k.setSpecialValueText("off")
+        self.top_p = QDoubleSpinBox()
+        self.top_p.setRange(0.05, 1.0)
+        self.top_p.setSingleStep(0.05)
+        self.top_p.setValue(sp.top_p)
+        self.top_p.setToolTip(
+            "Nucleus: sample only among the most likely events that together reach this probability"
+        )
+        self.penalty = QDoubleSpinBox()
+        self.penalty.setRange(1.0, 5.0)
+        self.penalty.setSingleStep(0.1)
+        self.penalty.setValue(sp.repetition_penalty)
+        self.penalty.setToolTip("Makes recently used notes/chords less likely (1 = off)")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Same seed and settings: the same composition")
+        for label, w in (
+            ("Temperature", self.temperature),
+            ("Top-k", self.top_k),
+            ("Top-p", self.top_p),
+            ("Repetition penalty", self.penalty),
+            ("Seed", self.seed),
+        ):
+            g.addRow(label, w)
+        lv.addWidget(box)
+        row = QHBoxLayout()
+        self.compose_button = QPushButton("Compose")
+        self.compose_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        row.addWidget(self.compose_button)
+        row.addWidget(self.cancel_button)
+        lv.addLayout(row)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        lv.addWidget(self.progress)
+        lv.addStretch(1)
+        split.addWidget(left)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        transport = QHBoxLayout()
+        self.play_button = QPushButton("▶ Play")
+        self.stop_button = QPushButton("■ Stop")
+        self.export_midi = QPushButton("Export MIDI…")
+        self.export_xml = QPushButton("Export MusicXML…")
+        for b in (self.play_button, self.stop_button, self.export_midi, self.export_xml):
+            b.setEnabled(False)
+            transport.addWidget(b)
+        transport.addStretch(1)
+        self.play_status = QLabel("")
+        transport.addWidget(self.play_status)
+        rv.addLayout(transport)
+        self.tabs = QTabWidget()
+        placeholder = QLabel(
+            "Compositions appear here as a piano roll.\nDrag one out of the window to save it as a .mid file."
+        )
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs.addTab(placeholder, "—")
+        rv.addWidget(self.tabs, 1)
+        self.metrics = QLabel("")
+        self.metrics.setWordWrap(True)
+        self.metrics.setTextFormat(Qt.TextFormat.RichText)
+        rv.addWidget(self.metrics)
+        split.addWidget(right)
+        split.setSizes([320, 700])
+
+        self.compose_button.clicked.connect(self.compose)
+        self.cancel_button.clicked.connect(self.session.engine.cancel)
+        self.play_button.clicked.connect(self.play)
+        self.stop_button.clicked.connect(self.stop)
+        self.export_midi.clicked.connect(lambda: self.export("midi"))
+        self.export_xml.clicked.connect(lambda: self.export("musicxml"))
+        self.tabs.currentChanged.connect(self._show_metrics)
+
+    # -- models --------------------------------------------------------------------------
+    def fill_models(self) -> None:
+        current = self.session.current_model
+        self.model.blockSignals(True)
+        self.model.clear()
+        for m in self.session.models:
+            label = f"{m.name} · {m.family}{' (sample)' if m.sample else ''} · {m.epochs} epochs"
+            self.model.addItem(label, str(m.path))
+        self.model.blockSignals(False)
+        if current is not None:
+            self._select_model(current)
+        elif self.model.count():
+            self._on_model_combo(self.model.currentIndex())
+
+    def _select_model(self, path: Path) -> None:
+        i = self.model.findData(str(path))
+        if i >= 0 and i != self.model.currentIndex():
+            self.model.blockSignals(True)
+            self.model.setCurrentIndex(i)
+            self.model.blockSignals(False)
+
+    def _on_model_combo(self, index: int) -> None:
+        path = self.model.itemData(index)
+        if path and Path(path) != self.session.current_model:
+            self.session.select_model(Path(path))
+
+    def _on_primer(self) -> None:
+        if self.primer.currentData() == "file":
+            path, _ = QFileDialog.getOpenFileName(
+                self, "A MIDI file to continue", str(Path.home()), "MIDI (*.mid *.midi *.kar)"
+            )
+            if path:
+                self.set_primer_file(path)
+            else:
+                self.primer.setCurrentIndex(0)
+
+    def set_primer_file(self, path: str) -> None:
+        """Continue this file (from the dialog or a drop on the Compose panel)."""
+        self.primer_file = path
+        i = self.primer.findData("file")
+        self.primer.setItemText(i, f"Continue {Path(path).name}")
+        self.primer.setCurrentIndex(i)
+
+    # -- composing -----------------------------------------------------------------------
+    def settings(self) -> ComposeSettings:
+        return ComposeSettings(
+            length=self.length.value(),
+            variations=self.variations.value(),
+            primer=self.primer.currentData(),
+            primer_file=self.primer_file,
+            tempo=float(self.tempo.value()),
+            program=int(self.instrument.currentData()),
+            sampling=SamplingSettings(
+                temperature=self.temperature.value(),
+                top_k=self.top_k.value(),
+                top_p=self.top_p.value(),
+                repetition_penalty=self.penalty.value(),
+                seed=self.seed.value(),
+            ),
+        )
+
+    def compose(self) -> None:
+        path = self.model.currentData()
+        if not path:
+            self.session.message.emit("Train a model (step 2) or open one first.")
+            return
+        if self.session.engine.busy:
+            self.session.message.emit("Another job is running; stop it first.")
+            return
+        corpus = self.session.corpus
+        self.job = self.session.engine.submit(
+            "compose",
+            {
+                "bundle_path": path,
+                "settings": self.settings(),
+                "profile_streams": corpus.streams if corpus is not None else None,
+            },
+        )
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.compose_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.state_changed.emit("composing…")
+
+    def _done(self) -> None:
+        self.job = None
+        self.progress.setVisible(False)
+        self.compose_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _on_progress(self, job: int, fraction: float, info: Any) -> None:
+        if job == self.job:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(fraction * 1000))
+
+    def _on_error(self, job: int, message: str) -> None:
+        if job == self.job:
+            self._done()
+            self.state_changed.emit(f"{self.composed} compositions")
+            self.session.message.emit(message)
+
+    def _on_cancelled(self, job: int) -> None:
+        if job == self.job:
+            self._done()
+            self.state_changed.emit(f"{self.composed} compositions")
+
+    def _on_result(self, job: int, pieces: Any) -> None:
+        if job != self.job:
+            return
+        from musicstudio.gui.widgets.piano_roll import PianoRoll
+
+        self._done()
+        self.stop()
+        self.pieces = list(pieces)
+        out = user_data_dir() / "compositions"
+        out.mkdir(parents=True, exist_ok=True)
+        self.files = []
+        self.tabs.clear()
+        for i, piece in enumerate(self.pieces):
+            self.composed += 1
+            path = out / f"composition-{self.composed:03d}.mid"
+            try:
+                write_midi(path, piece.notes)
+            except OSError as e:
+                self.session.message.emit(f"Could not write {path}: {e.strerror or e}")
+            self.files.append(path)
+            roll = PianoRoll()
+            roll.set_notes(piece.notes)
+            roll.set_midi_path(str(path))
+            self.tabs.addTab(roll, f"Variation {i + 1}")
+        for b in (self.play_button, self.stop_button, self.export_midi, self.export_xml):
+            b.setEnabled(bool(self.pieces))
+        self._show_metrics()
+        self.session.set_compositions(self.pieces)
+        self.state_changed.emit(f"{self.composed} compositions")
+
+    def _show_metrics(self) -> None:
+        i = self.tabs.currentIndex()
+        if not (0 <= i < len(self.pieces)):
+            self.metrics.setText("")
+            return
+        piece = self.pieces[i]
+        m = piece.metrics or {}
+        parts = [
+            f"{piece.events} events, {len(piece.notes)} notes, composed in {piece.seconds:.2f} s"
+        ]
+        if m:
+            parts.append(
+                f"longest repeated note/chord run {m.get('longest_repeat')} (corpus: {m.get('corpus_longest_repeat')}) · "
+                f"in key {m.get('key', '?')}: {m.get('in_key', 0):.0%} · copied 8-event phrases {m.get('copy_rate', 0):.0%} · "
+                f"range {m.get('pitch_range')} semitones · polyphony {m.get('polyphony', 0):.1f}"
+            )
+        self.metrics.setText("<br>".join(parts))
+
+    # -- playback and export -------------------------------------------------------------
+    def current_piece(self) -> tuple[Any, Path] | None:
+        i = self.tabs.currentIndex()
+        if 0 <= i < len(self.pieces):
+            return self.pieces[i], self.files[i]
+        return None
+
+    def play(self) -> None:
+        cur = self.current_piece()
+        if cur is None:
+            return
+        try:
+            self.player.play(str(cur[1]))
+        except Exception as e:  # PlaybackError: no audio device, no SoundFont
+            self.session.message.emit(str(e))
+            return
+        self.play_status.setText("playing")
+        self.playhead_timer.start()
+
+    def toggle_play(self) -> None:
+        if self.player.is_playing:
+            self.stop()
+        else:
+            self.play()
+
+    def stop(self) -> None:
+        self.player.stop()
+        self.playhead_timer.stop()
+        self.play_status.setText("")
+        roll = self.tabs.currentWidget()
+        if hasattr(roll, "set_playhead"):
+            roll.set_playhead(None)
+
+    def _poll_player(self) -> None:
+        cur = self.current_piece()
+        self.player.poll()
+        if cur is None or not self.player.is_playing:
+            self.stop()
+            return
+        roll = self.tabs.currentWidget()
+        quarters = self.player.position * cur[0].notes.tempo_qpm / 60.0
+        roll.set_playhead(quarters)
+        self.play_status.setText(f"{self.player.position:5.1f} s")
+
+    def export(self, kind: str) -> None:
+        cur = self.current_piece()
+        if cur is None:
+            return
+        piece, _ = cur
+        suffix, filt = (
+            (".mid", "MIDI (*.mid)")
+            if kind == "midi"
+            else (".musicxml", "MusicXML (*.musicxml *.xml)")
+        )
+        start = str(
+            Path(str(self.session.settings.value("export_dir", str(Path.home()))))
+            / f"composition{suffix}"
+        )
+        dest, _ = QFileDialog.getSaveFileName(self, "Export", start, filt)
+        if not dest:
+            return
+        self.export_to(dest, kind)
+
+    def export_to(self, dest: str, kind: str) -> Path | None:
+        cur = self.current_piece()
+        if cur is None:
+            return None
+        try:
+            out = (
+                write_midi(dest, cur[0].notes)
+                if kind == "midi"
+                else write_musicxml(dest, cur[0].notes)
+            )
+        except OSError as e:
+            self.session.message.emit(f"Could not export to {dest}: {e.strerror or e}")
+            return None
+        self.session.settings.setValue("export_dir", str(Path(dest).parent))
+        return out

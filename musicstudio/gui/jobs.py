@@ -1,0 +1,144 @@
+"""Background work for the window: scans in a QThread, TensorFlow jobs through the engine process.
+
+Core jobs know nothing of Qt; here their callbacks become queued signals, throttled so a
+per-file or per-step callback cannot flood the event loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from musicstudio.core.corpus import Corpus, CorpusError, FileReport, ScanOptions, scan
+from musicstudio.core.engine import Engine, EngineEvent
+from musicstudio.core.jobs import Cancelled, CancelToken, Throttle
+
+
+class ScanThread(QThread):
+    """Scans a folder; emits finished files in batches and the corpus at the end."""
+
+    files = Signal(list)  # list[FileReport], a batch at a time
+    progress = Signal(int, int)  # done, total
+    done = Signal(object)  # Corpus
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(
+        self, paths: list[str], options: ScanOptions, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.paths, self.options = paths, options
+        self.token = CancelToken()
+        self._batch: list[FileReport] = []
+        self._throttle = Throttle(0.1)
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def _on_progress(self, fraction: float, info: dict[str, Any]) -> None:
+        self._batch.append(info["report"])
+        if self._throttle.ready(force=info["done"] == info["total"]):
+            self.files.emit(self._batch)
+            self._batch = []
+            self.progress.emit(info["done"], info["total"])
+
+    def run(self) -> None:
+        try:
+            corpus: Corpus = scan(self.paths, self.options, self._on_progress, self.token)
+        except Cancelled:
+            self.cancelled.emit()
+            return
+        except CorpusError as e:
+            self.failed.emit(str(e))
+            return
+        except Exception as e:  # never a silent failure: the window shows it
+            self.failed.emit(f"{type(e).__name__}: {e}")
+            return
+        if self._batch:
+            self.files.emit(self._batch)
+        self.done.emit(corpus)
+
+
+class EngineClient(QObject):
+    """The engine process seen from Qt: submit jobs, receive their events as signals."""
+
+    progress = Signal(int, float, object)  # job, fraction, info
+    result = Signal(int, object)
+    error = Signal(int, str)
+    cancelled = Signal(int)
+    loaded = Signal()  # TensorFlow is imported in the engine
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = Engine()
+        self._reader: _Reader | None = None
+        self.busy = False
+
+    def start(self) -> None:
+        """Start the engine (TensorFlow loads there while the user looks at the window)."""
+        self.engine.start()
+        if self._reader is None:
+            self._reader = _Reader(self.engine, self)
+            self._reader.event.connect(self._dispatch)
+            self._reader.start()
+
+    def submit(self, kind: str, payload: dict[str, Any]) -> int:
+        self.start()
+        self.busy = True
+        return self.engine.submit(kind, payload)
+
+    def cancel(self) -> None:
+        self.engine.cancel()
+
+    def shutdown(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
+            self._reader.wait(3000)
+            self._reader = None
+        self.engine.close()
+
+    def _dispatch(self, ev: EngineEvent) -> None:
+        if ev.kind == "progress":
+            self.progress.emit(ev.job, ev.fraction, ev.info)
+            return
+        if ev.kind == "loaded":
+            self.loaded.emit()
+            return
+        if ev.kind == "ready":
+            return
+        self.busy = False
+        if ev.kind == "result":
+            self.result.emit(ev.job, ev.info)
+        elif ev.kind == "cancelled":
+            self.cancelled.emit(ev.job)
+        elif ev.kind == "error":
+            self.error.emit(ev.job, str(ev.info))
+
+
+class _Reader(QThread):
+    """Blocks on the engine's event queue so the UI thread never does."""
+
+    event = Signal(object)
+
+    def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self._stop = False
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def run(self) -> None:
+        while not self._stop:
+            ev = self.engine.next_event(0.05)
+            if ev is not None:
+                self.event.emit(ev)
+            elif not self.engine.alive and self.engine.current is None:
+                self.msleep(50)
+
+
+def bundle_label(path: Path) -> str:
+    """A short label for a model file."""
+    return path.stem

@@ -1,0 +1,49 @@
+"""Qt side of playback: the Qt-free core player, polled by the Compose panel's timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+
+class QtMidiPlayer(QObject):
+    """Wraps musicstudio.core.playback.MidiPlayer; its hooks become signals."""
+
+    started = Signal()
+    finished = Signal()
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._player: Any = None
+
+    def _core(self) -> Any:
+        if self._player is None:
+            from musicstudio.core.playback import MidiPlayer
+
+            self._player = MidiPlayer()
+        return self._player
+
+    def play(self, path: str) -> None:
+        self._core().play(path)
+        self.started.emit()
+
+    def stop(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+
+    def poll(self) -> None:
+        if self._player is not None:
+            was = self._player.is_playing
+            self._player.poll()
+            if was and not self._player.is_playing:
+                self.finished.emit()
+
+    @property
+    def is_playing(self) -> bool:
+        return self._player is not None and bool(self._player.is_playing)
+
+    @property
+    def position(self) -> float:
+        return float(self._player.position) if self._player is not None else 0.0

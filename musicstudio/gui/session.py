@@ -1,0 +1,123 @@
+"""What the three panels share: the corpus, the models, the compositions (no window singleton)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from musicstudio.core.bundle import BundleError, read_manifest
+from musicstudio.core.corpus import Corpus
+from musicstudio.core.resources import models_dir, sample_models_dir
+from musicstudio.gui.jobs import EngineClient
+
+
+@dataclass
+class ModelEntry:
+    """One row of the model list."""
+
+    path: Path
+    name: str
+    family: str
+    dataset: str
+    epochs: int
+    val_loss: float | None
+    date: str
+    sample: bool = False
+
+
+class Session(QObject):
+    """Shared state; panels listen to its signals."""
+
+    corpus_changed = Signal(object)  # Corpus | None
+    models_changed = Signal()
+    model_selected = Signal(object)  # Path
+    compositions_changed = Signal(list)
+    message = Signal(str)  # a readable error or notice for the status bar / dialog
+
+    def __init__(self, settings: QSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.corpus: Corpus | None = None
+        self.engine = EngineClient(self)
+        self.models: list[ModelEntry] = []
+        self.compositions: list[Any] = []
+        self.current_model: Path | None = None
+
+    def set_corpus(self, corpus: Corpus | None) -> None:
+        self.corpus = corpus
+        self.corpus_changed.emit(corpus)
+
+    def set_compositions(self, pieces: list[Any]) -> None:
+        self.compositions = pieces
+        self.compositions_changed.emit(pieces)
+
+    def select_model(self, path: Path) -> None:
+        self.current_model = path
+        self.remember("recent_models", str(path))
+        self.model_selected.emit(path)
+
+    def refresh_models(self) -> None:
+        """Re-read the model list: the user's models, then the shipped samples."""
+        entries: list[ModelEntry] = []
+        folders = [(models_dir(), False)]
+        shipped = sample_models_dir()
+        if shipped is not None:
+            folders.append((shipped, True))
+        extra = [Path(p) for p in self.recent("recent_models")]
+        seen: set[Path] = set()
+        for folder, sample in folders:
+            if folder.is_dir():
+                for f in sorted(folder.glob("*.msb")):
+                    entry = self._entry(f, sample)
+                    if entry is not None:
+                        entries.append(entry)
+                        seen.add(f.resolve())
+        for f in extra:
+            if f.is_file() and f.resolve() not in seen:
+                entry = self._entry(f, False)
+                if entry is not None:
+                    entries.append(entry)
+        self.models = entries
+        self.models_changed.emit()
+
+    @staticmethod
+    def _entry(path: Path, sample: bool) -> ModelEntry | None:
+        try:
+            m = read_manifest(path)
+        except BundleError:
+            return None
+        history = m.get("history") or []
+        vals = [
+            h.get("val_loss")
+            for h in history
+            if isinstance(h, dict) and h.get("val_loss") is not None
+        ]
+        created = str(
+            m.get("created") or _dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat()
+        )
+        folder = Path(str((m.get("corpus") or {}).get("folder") or "")).name
+        return ModelEntry(
+            path,
+            str(m.get("name") or path.stem),
+            str((m.get("config") or {}).get("family", "?")),
+            folder or "—",
+            len(history),
+            min(vals) if vals else None,
+            created[:16].replace("T", " "),
+            sample,
+        )
+
+    # -- recent lists ------------------------------------------------------------------
+    def recent(self, key: str) -> list[str]:
+        value = self.settings.value(key, [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def remember(self, key: str, item: str) -> None:
+        items = [item] + [i for i in self.recent(key) if i != item]
+        self.settings.setValue(key, items[:8])

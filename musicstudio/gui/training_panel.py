@@ -1,0 +1,381 @@
+"""Training panel: choose a model, train it in the engine, watch the loss, manage the model list."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from musicstudio.core.models.config import LSTMConfig, ModelConfig, WaveNetConfig
+from musicstudio.core.resources import models_dir
+from musicstudio.core.training import TrainSettings, run_dir_for
+from musicstudio.core.vocab import STREAM_SIZES
+from musicstudio.gui.session import Session
+
+
+def _spin(lo: int, hi: int, value: int, tip: str, step: int = 1) -> QSpinBox:
+    w = QSpinBox()
+    w.setRange(lo, hi)
+    w.setValue(value)
+    w.setSingleStep(step)
+    w.setToolTip(tip)
+    return w
+
+
+class TrainingPanel(QWidget):
+    """Step 2: learn from the dataset."""
+
+    state_changed = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.job: int | None = None
+        self.out_path: Path | None = None
+        self.step_index = 0
+        self._build()
+        session.corpus_changed.connect(lambda _c: self.update_estimate())
+        session.models_changed.connect(self.fill_models)
+        session.engine.progress.connect(self._on_progress)
+        session.engine.result.connect(self._on_result)
+        session.engine.error.connect(self._on_error)
+        session.engine.cancelled.connect(self._on_cancelled)
+        self.update_estimate()
+
+    def _build(self) -> None:
+        from musicstudio.gui.widgets.loss_chart import LossChart
+
+        root = QHBoxLayout(self)
+        split = QSplitter()
+        root.addWidget(split)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        model_box = QGroupBox("Model")
+        mf = QFormLayout(model_box)
+        self.family = QComboBox()
+        self.family.addItem("WaveNet — dilated causal convolutions", "wavenet")
+        self.family.addItem("LSTM — recurrent", "lstm")
+        self.family.setToolTip(
+            "Both predict every next event of a window (pitch set, duration, step, velocity)"
+        )
+        mf.addRow("Family", self.family)
+        wn, ls = WaveNetConfig(), LSTMConfig()
+        self.stack = QStackedWidget()
+        wavenet = QWidget()
+        wf = QFormLayout(wavenet)
+        wf.setContentsMargins(0, 0, 0, 0)
+        self.channels = _spin(8, 256, wn.channels, "Width of each dilated convolution", 8)
+        self.wn_layers = _spin(1, 12, wn.layers, "Layers per stack; dilations 1, 2, 4, …")
+        self.stacks = _spin(1, 4, wn.stacks, "Repeats of the dilation pattern")
+        wf.addRow("Channels", self.channels)
+        wf.addRow("Layers", self.wn_layers)
+        wf.addRow("Stacks", self.stacks)
+        lstm = QWidget()
+        lf = QFormLayout(lstm)
+        lf.setContentsMargins(0, 0, 0, 0)
+        self.units = _spin(16, 1024, ls.units, "Units per LSTM layer", 16)
+        self.ls_layers = _spin(1, 4, ls.layers, "Stacked LSTM layers")
+        lf.addRow("Units", self.units)
+        lf.addRow("Layers", self.ls_layers)
+        self.stack.addWidget(wavenet)
+        self.stack.addWidget(lstm)
+        mf.addRow(self.stack)
+        self.window = _spin(
+            16, 1024, wn.window, "Events per training window; every position is a target", 16
+        )
+        self.dropout = QDoubleSpinBox()
+        self.dropout.setRange(0.0, 0.8)
+        self.dropout.setSingleStep(0.05)
+        self.dropout.setValue(wn.dropout)
+        mf.addRow("Window", self.window)
+        mf.addRow("Dropout", self.dropout)
+        self.estimate = QLabel()
+        self.estimate.setWordWrap(True)
+        mf.addRow(self.estimate)
+        lv.addWidget(model_box)
+
+        run_box = QGroupBox("Training")
+        rf = QFormLayout(run_box)
+        ts = TrainSettings()
+        self.epochs = _spin(1, 1000, ts.epochs, "Passes over the training windows")
+        self.minutes = QDoubleSpinBox()
+        self.minutes.setRange(0, 600)
+        self.minutes.setSuffix(" min")
+        self.minutes.setSpecialValueText("no limit")
+        self.minutes.setToolTip("Stop after this much time (the model of the best epoch is kept)")
+        self.batch = _spin(4, 1024, ts.batch_size, "Windows per step", 4)
+        self.seed = _spin(0, 2**31 - 1, ts.seed, "Same seed, same data: same result")
+        rf.addRow("Epochs", self.epochs)
+        rf.addRow("Time budget", self.minutes)
+        rf.addRow("Batch size", self.batch)
+        rf.addRow("Seed", self.seed)
+        lv.addWidget(run_box)
+        buttons = QHBoxLayout()
+        self.train_button = QPushButton("Train")
+        self.train_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.resume_button = QPushButton("Resume")
+        self.stop_button.setEnabled(False)
+        self.resume_button.setEnabled(False)
+        for b in (self.train_button, self.stop_button, self.resume_button):
+            buttons.addWidget(b)
+        lv.addLayout(buttons)
+        lv.addStretch(1)
+        split.addWidget(left)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        self.epoch_bar = QProgressBar()
+        self.epoch_bar.setFormat("epoch %v / %m")
+        self.step_bar = QProgressBar()
+        self.step_bar.setFormat("step %v / %m")
+        self.status = QLabel("Scan a dataset, then click Train.")
+        rv.addWidget(self.epoch_bar)
+        rv.addWidget(self.step_bar)
+        rv.addWidget(self.status)
+        self.chart = LossChart()
+        rv.addWidget(self.chart, 2)
+        rv.addWidget(QLabel("Models"))
+        self.models = QTableWidget(0, 6)
+        self.models.setHorizontalHeaderLabels(
+            ["Name", "Type", "Dataset", "Epochs", "Val loss", "Date"]
+        )
+        self.models.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.models.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.models.verticalHeader().setVisible(False)
+        self.models.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.models.itemSelectionChanged.connect(self._on_model_clicked)
+        rv.addWidget(self.models, 1)
+        mb = QHBoxLayout()
+        self.open_model = QPushButton("Open model…")
+        self.save_model = QPushButton("Save model as…")
+        mb.addWidget(self.open_model)
+        mb.addWidget(self.save_model)
+        mb.addStretch(1)
+        rv.addLayout(mb)
+        split.addWidget(right)
+        split.setSizes([340, 660])
+
+        self.family.currentIndexChanged.connect(self._on_family)
+        for w in (
+            self.channels,
+            self.wn_layers,
+            self.stacks,
+            self.units,
+            self.ls_layers,
+            self.window,
+        ):
+            w.valueChanged.connect(self.update_estimate)
+        self.train_button.clicked.connect(lambda: self.start(resume=False))
+        self.resume_button.clicked.connect(lambda: self.start(resume=True))
+        self.stop_button.clicked.connect(self.stop)
+        self.open_model.clicked.connect(self.choose_model)
+        self.save_model.clicked.connect(self.save_model_as)
+
+    # -- settings ----------------------------------------------------------------------
+    def _on_family(self) -> None:
+        fam = self.family.currentData()
+        self.stack.setCurrentIndex(0 if fam == "wavenet" else 1)
+        self.window.setValue(WaveNetConfig.window if fam == "wavenet" else LSTMConfig.window)
+        self.update_estimate()
+
+    def config(self) -> ModelConfig:
+        if self.family.currentData() == "wavenet":
+            return WaveNetConfig(
+                window=self.window.value(),
+                dropout=self.dropout.value(),
+                channels=self.channels.value(),
+                layers=self.wn_layers.value(),
+                stacks=self.stacks.value(),
+            )
+        return LSTMConfig(
+            window=self.window.value(),
+            dropout=self.dropout.value(),
+            units=self.units.value(),
+            layers=self.ls_layers.value(),
+        )
+
+    def settings(self) -> TrainSettings:
+        return TrainSettings(
+            epochs=self.epochs.value(),
+            minutes=self.minutes.value() or None,
+            batch_size=self.batch.value(),
+            seed=self.seed.value(),
+        )
+
+    def update_estimate(self) -> None:
+        config = self.config()
+        corpus = self.session.corpus
+        sizes = corpus.vocab.sizes if corpus is not None else {"pitch": 300, **STREAM_SIZES}
+        params = config.parameter_count(sizes)  # type: ignore[attr-defined]
+        note = "" if corpus is not None else " (for a 300-token vocabulary)"
+        self.estimate.setText(
+            f"{params:,} parameters{note}<br>receptive field: {config.receptive_field():,} events"
+        )
+
+    # -- running -----------------------------------------------------------------------
+    def start(self, resume: bool = False) -> None:
+        corpus = self.session.corpus
+        if corpus is None:
+            self.session.message.emit("Scan a dataset first (step 1).")
+            return
+        if self.session.engine.busy:
+            self.session.message.emit("Another job is running; stop it first.")
+            return
+        from musicstudio.core.training import TrainingData
+
+        settings = self.settings()
+        config = self.config()
+        if not resume or self.out_path is None:
+            name = f"{config.family}-{_dt.datetime.now():%Y%m%d-%H%M%S}"
+            self.out_path = models_dir() / f"{name}.msb"
+            self.chart.clear()
+            self.step_index = 0
+        data = TrainingData.from_corpus(corpus, settings.validation_share, settings.seed)
+        self.job = self.session.engine.submit(
+            "train",
+            {
+                "data": data,
+                "config": config,
+                "settings": settings,
+                "bundle_path": self.out_path,
+                "resume": resume,
+                "name": self.out_path.stem,
+            },
+        )
+        self.epoch_bar.setRange(0, settings.epochs)
+        self.epoch_bar.setValue(0)
+        self.step_bar.setValue(0)
+        self.status.setText("Starting (TensorFlow loads in the background)…")
+        self._running(True)
+        self.state_changed.emit("training…")
+
+    def stop(self) -> None:
+        self.session.engine.cancel()
+        self.status.setText("Stopping after this step…")
+
+    def _running(self, on: bool) -> None:
+        self.train_button.setEnabled(not on)
+        self.stop_button.setEnabled(on)
+        self.resume_button.setEnabled(
+            not on and self.out_path is not None and run_dir_for(self.out_path).exists()
+        )
+
+    def _on_progress(self, job: int, fraction: float, info: Any) -> None:
+        if job != self.job:
+            return
+        phase = info.get("phase")
+        if phase == "train":
+            self.epoch_bar.setValue(info["epoch"] - 1)
+            self.step_bar.setRange(0, info["steps"])
+            self.step_bar.setValue(info["step"])
+            eta = int(info["eta"])
+            self.status.setText(
+                f"epoch {info['epoch']}/{info['epochs']} · loss {info['loss']:.3f} · "
+                f"{info['targets_per_second']:,.0f} targets/s · ETA {eta // 60}:{eta % 60:02d}"
+            )
+            self.step_index += 1
+            self.chart.add_step(self.step_index, info["loss"])
+        elif phase == "epoch":
+            self.epoch_bar.setValue(info["epoch"])
+            self.chart.add_epoch(info["epoch"], info["metrics"])
+            self.state_changed.emit(f"trained {info['epoch']} epochs")
+        elif phase == "resumed":
+            self.status.setText(info.get("message", "resumed"))
+
+    def _on_result(self, job: int, result: Any) -> None:
+        if job != self.job:
+            return
+        self._running(False)
+        self.job = None
+        last = result.history[-1] if result.history else {}
+        verb = "Stopped" if result.cancelled else "Done"
+        self.status.setText(
+            f"{verb}: {result.epochs} epochs, val loss {last.get('val_loss', float('nan')):.3f}, "
+            f"{result.targets_per_second:,.0f} targets/s"
+        )
+        self.state_changed.emit(f"trained {result.epochs} epochs")
+        self.session.refresh_models()
+        if result.bundle is not None:
+            self.session.select_model(Path(result.bundle))
+
+    def _on_error(self, job: int, message: str) -> None:
+        if job != self.job:
+            return
+        self._running(False)
+        self.job = None
+        self.status.setText("Training failed.")
+        self.session.message.emit(message)
+
+    def _on_cancelled(self, job: int) -> None:
+        if job != self.job:
+            return
+        self._running(False)
+        self.job = None
+        self.status.setText("Stopped before the first epoch finished: nothing to keep.")
+        self.state_changed.emit("stopped")
+
+    # -- model list ----------------------------------------------------------------------
+    def fill_models(self) -> None:
+        self.models.blockSignals(True)
+        self.models.setRowCount(len(self.session.models))
+        for row, m in enumerate(self.session.models):
+            name = f"{m.name} (sample)" if m.sample else m.name
+            val = f"{m.val_loss:.3f}" if m.val_loss is not None else "—"
+            for col, text in enumerate((name, m.family, m.dataset, str(m.epochs), val, m.date)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, str(m.path))
+                item.setToolTip(str(m.path))
+                self.models.setItem(row, col, item)
+        self.models.blockSignals(False)
+
+    def _on_model_clicked(self) -> None:
+        rows = self.models.selectionModel().selectedRows()
+        if rows:
+            path = self.models.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+            self.session.select_model(Path(path))
+
+    def choose_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a MusicStudio model", str(Path.home()), "Models (*.msb)"
+        )
+        if path:
+            self.session.select_model(Path(path))
+            self.session.refresh_models()
+
+    def save_model_as(self) -> None:
+        src = self.session.current_model
+        if src is None:
+            self.session.message.emit("Select a model first.")
+            return
+        dest, _ = QFileDialog.getSaveFileName(
+            self, "Save model as", str(Path.home() / src.name), "Models (*.msb)"
+        )
+        if dest:
+            try:
+                shutil.copyfile(src, dest)
+            except OSError as e:
+                self.session.message.emit(f"Could not save the model: {e.strerror or e}")
