@@ -14,6 +14,8 @@ GRID = 12
 #: Longest time between two onsets one event can carry (in grid steps: 4 quarters).
 #: Longer gaps are split with REST events, never dropped.
 MAX_STEP = 4 * GRID
+#: Longest silence kept (8 bars of 4/4); longer ones are shortened to it and counted.
+MAX_REST = 32 * GRID
 STEP_VALUES = np.arange(MAX_STEP + 1, dtype=np.int64)
 
 #: Duration classes in grid steps: every step up to two quarters, then coarser up
@@ -35,6 +37,9 @@ MIN_EVENTS = 16
 #: Files and notes limits: beyond them a file is reported, not parsed.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_NOTES = 2_000_000
+
+#: Seconds one file may take to parse before it is reported as too slow (a hang never stops a scan).
+PARSE_TIMEOUT = 20.0
 
 #: Share of files held out for validation (split by file).
 VALIDATION_SHARE = 0.1

@@ -10,7 +10,8 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 from musicstudio.core.constants import (
     DEFAULT_THRESHOLD,
     MIN_EVENTS,
+    PARSE_TIMEOUT,
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
@@ -40,6 +42,8 @@ OK, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
 
 
 CRASHED = "the MIDI parser crashed on this file"
+TOO_SLOW = "parsing took too long"
+STARTUP_GRACE = 10.0  # seconds a fresh worker pool may take to start
 
 
 class CorpusError(Exception):
@@ -167,9 +171,13 @@ def find_midi_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 # -- parsing one file (runs in a worker process) ------------------------------------------
 def parse_file(
-    path: str, families: tuple[int, ...] | None
+    path: str, families: tuple[int, ...] | None, hang: str | None = None
 ) -> tuple[FileReport, dict[str, np.ndarray] | None]:
     """Read and encode one file; never raises for a bad file."""
+    if (
+        hang is not None and Path(path).name == hang
+    ):  # fault injection (tests): a parser that never returns
+        time.sleep(3600)
     try:
         notes = read_midi(path, families)
     except MidiError as e:
@@ -203,9 +211,9 @@ def parse_file(
 
 
 def _parse_batch(
-    paths: list[str], families: tuple[int, ...] | None
+    paths: list[str], families: tuple[int, ...] | None, hang: str | None = None
 ) -> list[tuple[FileReport, dict[str, np.ndarray] | None]]:
-    return [parse_file(p, families) for p in paths]
+    return [parse_file(p, families, hang) for p in paths]
 
 
 def _make_pool(workers: int) -> ProcessPoolExecutor:
@@ -228,36 +236,79 @@ def _parse_all(
     if workers <= 0:
         for p in paths:
             cancel.raise_if_cancelled()
-            on_result(*parse_file(p, families))
+            on_result(*parse_file(p, families, _hang()))
         return
     size = max(1, min(32, len(paths) // (workers * 4) or 1))
     batches = [paths[i : i + size] for i in range(0, len(paths), size)]
     suspects: list[str] = []
     pool = _make_pool(workers)
+    hung = started = False
     try:
-        futures = {pool.submit(_parse_batch, b, families): b for b in batches}
-        for fut in as_completed(futures):
-            if cancel.cancelled:
+        futures = {pool.submit(_parse_batch, b, families, _hang()): b for b in batches}
+        pending = set(futures)
+        while pending and not cancel.cancelled:
+            # No batch finishing within its time limit means a file is hanging: end the pool.
+            limit = parse_timeout() * size + (0.0 if started else STARTUP_GRACE)
+            done, pending = wait(pending, timeout=limit, return_when=FIRST_COMPLETED)
+            started = True
+            if not done:
+                hung = True
+                for fut in pending:
+                    suspects.extend(futures[fut])
                 break
-            try:
-                for rep, arrays in fut.result():
-                    on_result(rep, arrays)
-            except BrokenProcessPool:
-                suspects.extend(futures[fut])
+            for fut in done:
+                try:
+                    for rep, arrays in fut.result():
+                        on_result(rep, arrays)
+                except BrokenProcessPool:
+                    suspects.extend(futures[fut])
     finally:
-        pool.shutdown(wait=not cancel.cancelled, cancel_futures=True)
+        if hung or cancel.cancelled:
+            _kill(pool)
+        pool.shutdown(wait=not (hung or cancel.cancelled), cancel_futures=True)
     cancel.raise_if_cancelled()
-    # Files from a broken pool: each alone in a fresh worker, to find the one that crashes.
+    # Files from a broken or stuck pool: each alone in a fresh worker, to find the culprit.
     for p in suspects:
         cancel.raise_if_cancelled()
-        solo = _make_pool(1)
+        on_result(*_parse_alone(p, families))
+
+
+def _hang() -> str | None:
+    return os.environ.get("MUSICSTUDIO_FAULT_HANG")
+
+
+def parse_timeout() -> float:
+    """Per-file parse time limit (MUSICSTUDIO_PARSE_TIMEOUT overrides, for tests and slow disks)."""
+    try:
+        return float(os.environ.get("MUSICSTUDIO_PARSE_TIMEOUT", PARSE_TIMEOUT))
+    except ValueError:
+        return PARSE_TIMEOUT
+
+
+def _parse_alone(
+    path: str, families: tuple[int, ...] | None
+) -> tuple[FileReport, dict[str, np.ndarray] | None]:
+    solo = _make_pool(1)
+    try:
+        return solo.submit(parse_file, path, families, _hang()).result(
+            timeout=STARTUP_GRACE + parse_timeout()
+        )
+    except BrokenProcessPool:
+        return FileReport(path, UNREADABLE, CRASHED), None
+    except FuturesTimeout:
+        _kill(solo)
+        return FileReport(path, UNREADABLE, f"{TOO_SLOW} ({parse_timeout():g} s)"), None
+    finally:
+        solo.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers now (a hung parser never lets them finish)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
         try:
-            rep, arrays = solo.submit(parse_file, p, families).result()
-        except BrokenProcessPool:
-            rep, arrays = FileReport(p, UNREADABLE, CRASHED), None
-        finally:
-            solo.shutdown(wait=True)
-        on_result(rep, arrays)
+            proc.kill()
+        except (OSError, AttributeError):
+            pass
 
 
 # -- the cache ---------------------------------------------------------------------------
@@ -397,6 +448,7 @@ def scan(
             and fp is not None
             and cached["fp"] == list(fp)
             and cached["report"].get("reason") != CRASHED
+            and not str(cached["report"].get("reason")).startswith(TOO_SLOW)
         ):
             rep = FileReport(**cached["report"])
             finish(rep, pack.stream(cached) if pack is not None and rep.status == OK else None)
@@ -421,9 +473,8 @@ def scan(
                 int(meta[1]),
             )
         fp = fingerprints.get(rep.path)
-        if (
-            fp is not None and rep.reason != CRASHED
-        ):  # a crash may be the machine's: try again next scan
+        # A crash or a time-out may be the machine's, not the file's: try again next scan.
+        if fp is not None and rep.reason != CRASHED and not rep.reason.startswith(TOO_SLOW):
             entries[rep.path] = {"fp": list(fp), "report": asdict(rep)}
         finish(rep, stream)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicstudio.core.constants import DURATION_VALUES, GRID, MAX_STEP, VELOCITY_BINS
+from musicstudio.core.constants import DURATION_VALUES, GRID, MAX_REST, MAX_STEP, VELOCITY_BINS
 from musicstudio.core.midi import NoteArray
 
 _ONE = np.uint64(1)
@@ -30,6 +30,7 @@ class EventStream:
     start: int = 0  # grid step of the first event
     capped: int = 0  # notes whose duration was longer than the longest class
     source_notes: int = 0  # distinct (onset, pitch) notes that were encoded
+    shortened_rests: int = 0  # silences longer than MAX_REST, shortened to it
 
     def __len__(self) -> int:
         return int(self.lo.size)
@@ -120,6 +121,10 @@ def encode(notes: NoteArray) -> EventStream:
     vel = np.add.reduceat(ve, starts) // counts
     onsets = on[starts]
     gap = np.r_[np.diff(onsets), min(int(dur[-1]), MAX_STEP)]
+    # A silence longer than MAX_REST is shortened to it (counted): a broken or padded file
+    # must not turn into millions of rest events.
+    long_rests = int((gap > MAX_REST).sum())
+    gap = np.minimum(gap, MAX_REST)
     # Gaps longer than MAX_STEP: the event keeps MAX_STEP, then REST events follow.
     rests = np.maximum(0, (gap - 1) // MAX_STEP)
     rows = 1 + rests
@@ -139,6 +144,7 @@ def encode(notes: NoteArray) -> EventStream:
         start=int(onsets[0]),
         capped=int((du > DURATION_VALUES[-1]).sum()),
         source_notes=int(on.size),
+        shortened_rests=long_rests,
     )
 
 
