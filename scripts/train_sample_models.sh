@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 MINUTES=${MINUTES:-4}
 for model in wavenet lstm; do
   python3 -m musicstudio train resources/sample_corpus --model "$model" --epochs 200 --minutes "$MINUTES" \
-    --patience 8 --seed 0 --out "resources/models/sample-$model.msb"
+    --patience 10 --seed 0 --out "resources/models/sample-$model.msb"
   rm -rf "resources/models/sample-$model.msb.run"
 done
 ls -l resources/models

@@ -254,6 +254,7 @@ def train(
     budget = settings.minutes * 60 if settings.minutes else None
     targets_done, train_seconds = 0, 0.0
     cancelled = stopped_early = False
+    since_best = 0  # epochs since the validation loss last improved
     epoch = start_epoch
     chief = _is_chief(strategy)
     for epoch in range(start_epoch, settings.epochs):
@@ -338,11 +339,10 @@ def train(
         )
         if out_of_time:
             break
-        if settings.patience and len(history) > settings.patience:
-            recent = [h.get("val_loss", h["loss"]) for h in history[-settings.patience :]]
-            if min(recent) > best - 1e-6 and not improved:
-                stopped_early = True
-                break
+        since_best = 0 if improved else since_best + 1
+        if settings.patience and since_best >= settings.patience:
+            stopped_early = True
+            break
     if chief and history:
         # The bundle holds the best weights, with the full history (including later, worse epochs).
         weights = ckpt.weights("best") or model.get_weights()
