@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Build the one-folder app with PyInstaller into dist/musicstudio/ and run its self-test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install -q --disable-pip-version-check "pyinstaller>=6.6"
+python3 -m PyInstaller --noconfirm --clean musicstudio.spec
+QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy} \
+  dist/musicstudio/musicstudio --self-test
