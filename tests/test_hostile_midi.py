@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import midi_file, sample_files, track_chunk
 
 from musicstudio.core.corpus import OK, scan
 from musicstudio.core.mutate import hostile_inputs
+from tests.conftest import midi_file, sample_files, track_chunk
 
 
 def test_hostile_corpus_is_scanned_and_reported(hostile_dir: Path, tmp_path: Path) -> None:

@@ -117,5 +117,10 @@ def test_too_little_data_is_a_clear_error(data: TrainingData, tmp_path: Path) ->
 
 def test_early_stopping_waits_for_patience(data: TrainingData, tmp_path: Path) -> None:
     # A learning rate of zero never improves after the first epoch: stop after `patience` more.
-    r = train(data, TINY["wavenet"], TrainSettings(epochs=20, batch_size=8, learning_rate=0.0, patience=3), tmp_path / "m.msb")
+    r = train(
+        data,
+        TINY["wavenet"],
+        TrainSettings(epochs=20, batch_size=8, learning_rate=0.0, patience=3),
+        tmp_path / "m.msb",
+    )
     assert r.stopped_early and r.epochs == 4
