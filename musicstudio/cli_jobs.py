@@ -301,6 +301,40 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_play(args: argparse.Namespace) -> int:
+    from musicstudio.core.midi import MidiError, read_midi
+    from musicstudio.core.playback import MidiPlayer, PlaybackError
+
+    path = Path(args.file)
+    try:
+        notes = read_midi(path)
+        length = float((notes.onset.max(initial=0.0) + 1.0) * 60.0 / max(1.0, notes.tempo_qpm))
+    except MidiError as e:
+        raise UserError(f"cannot play {path.name}: {e}") from e
+    player = MidiPlayer(args.soundfont)
+    try:
+        player.play(path)
+    except PlaybackError as e:
+        raise UserError(str(e)) from e
+    term = TerminalProgress(enabled=True)
+    try:
+        while player.is_playing:
+            time.sleep(0.1)
+            player.poll()
+            term.bar(
+                min(1.0, player.position / max(length, 0.1)),
+                f"{player.position:5.1f} s  {path.name}",
+            )
+    except KeyboardInterrupt:
+        player.stop()
+        term.line("stopped")
+        return 130
+    finally:
+        player.close()
+    term.line(f"played {path.name}")
+    return 0
+
+
 def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the model-related sub-commands."""
     from musicstudio.core.constants import DEFAULT_THRESHOLD
@@ -356,6 +390,11 @@ def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     co.add_argument("--musicxml", help="also write MusicXML here")
     co.add_argument("--json", action="store_true")
     co.set_defaults(func=cmd_compose)
+
+    pl = sub.add_parser("play", help="play a MIDI file through the built-in synthesizer")
+    pl.add_argument("file")
+    pl.add_argument("--soundfont", help="a General MIDI .sf2/.sf3 (default: the one shipped)")
+    pl.set_defaults(func=cmd_play)
 
     ev = sub.add_parser(
         "evaluate", help="held-out loss, accuracy and perplexity of a model on a MIDI folder"
