@@ -222,7 +222,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
         pieces = composer.compose(settings)
     except ComposeError as e:
         raise UserError(str(e)) from e
-    profile = _profile(bundle)
+    profile = _profile(bundle, args.corpus)
     out = (
         Path(args.out) if args.out else Path.cwd() / f"composition-{bundle.family}-{args.seed}.mid"
     )
@@ -258,17 +258,25 @@ def cmd_compose(args: argparse.Namespace) -> int:
     return 0
 
 
-def _profile(bundle: Any) -> Any:
-    try:
-        from musicstudio.core.metrics import CorpusProfile
-    except ImportError:
-        return None
-    return CorpusProfile.from_tokens(bundle.primers) if bundle.primers else None
+def _profile(bundle: Any, corpus_dir: str | None) -> Any:
+    """Measure against the training folder when it is here (scan cache: fast), else the stored primers."""
+    from musicstudio.core.corpus import CorpusError, ScanOptions, scan
+    from musicstudio.core.metrics import CorpusProfile
+    from musicstudio.core.resources import sample_corpus_dir
+
+    folder = corpus_dir or str(bundle.corpus.get("folder") or "")
+    if folder and not Path(folder).is_dir() and Path(folder).name == "sample_corpus":
+        folder = str(sample_corpus_dir() or "")  # a shipped sample model, on another machine
+    if folder and Path(folder).is_dir():
+        try:
+            corpus = scan([folder], ScanOptions(threshold=bundle.vocab.threshold))
+            return CorpusProfile.from_events(corpus.streams, bundle.vocab)
+        except CorpusError:
+            pass
+    return CorpusProfile.from_tokens(bundle.primers, bundle.vocab)
 
 
 def _metrics(piece: Any, bundle: Any, profile: Any) -> dict[str, Any]:
-    if profile is None:
-        return {}
     from musicstudio.core.metrics import evaluate_composition
 
     return evaluate_composition(piece.tokens, piece.notes, profile)
@@ -388,6 +396,9 @@ def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     co.add_argument("--out", help="MIDI file to write")
     co.add_argument("--musicxml", help="also write MusicXML here")
+    co.add_argument(
+        "--corpus", help="folder to measure copy rate etc. against (default: the training folder)"
+    )
     co.add_argument("--json", action="store_true")
     co.set_defaults(func=cmd_compose)
 

@@ -130,7 +130,7 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
     from musicstudio.core.jobs import Cancelled, CancelToken, Throttle
 
     token = CancelToken(_event=cancel_event)
-    composers: dict[tuple[str, float], Any] = {}
+    composers: dict[Any, Any] = {}
     events.put(("ready", 0, 0.0, None))
     try:
         import tensorflow  # noqa: F401  (warm up while the user looks at the window)
@@ -139,8 +139,14 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
             ("error", 0, 0.0, f"TensorFlow is not installed ({e}); install musicstudio[cpu]")
         )
     events.put(("loaded", 0, 0.0, None))
+    parent = os.getppid()
     while True:
-        kind, job, payload = requests.get()
+        try:
+            kind, job, payload = requests.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # the app is gone (even killed): do not linger
+                return
+            continue
         if kind == "stop":
             return
         throttle = Throttle(PROGRESS_INTERVAL)
@@ -176,7 +182,7 @@ def _run(
     payload: dict[str, Any],
     progress: Any,
     token: Any,
-    composers: dict[tuple[str, float], Any],
+    composers: dict[Any, Any],
 ) -> Any:
     if kind == "warmup":
         return None
@@ -207,9 +213,28 @@ def _run(
         path = Path(payload["bundle_path"])
         key = (str(path), path.stat().st_mtime)
         if key not in composers:
-            composers.clear()
+            composers.clear()  # one model at a time (and its corpus profile)
             composers[key] = Composer(load_bundle(path))
         composer = composers[key]
         pieces = composer.compose(payload["settings"], progress, token)
+        profile = _profile(composer.bundle, payload.get("profile_streams"), composers)
+        from musicstudio.core.metrics import evaluate_composition
+
+        for piece in pieces:
+            piece.metrics = evaluate_composition(piece.tokens, piece.notes, profile)
         return pieces
     raise ValueError(f"unknown job {kind!r}")
+
+
+def _profile(bundle: Any, streams: Any, cache: dict[Any, Any]) -> Any:
+    """The corpus a composition is measured against: the scanned dataset, else the bundle's primers."""
+    from musicstudio.core.metrics import CorpusProfile
+
+    if not streams:
+        return CorpusProfile.from_tokens(bundle.primers, bundle.vocab)
+    key = ("profile", id(bundle), len(streams), sum(len(s) for s in streams))
+    if key not in cache:
+        for old in [k for k in cache if k[0] == "profile"]:
+            del cache[old]
+        cache[key] = CorpusProfile.from_events(streams, bundle.vocab)
+    return cache[key]

@@ -1,56 +1,75 @@
 """In-app playback of MIDI through pygame's mixer (the FluidSynth inside the pygame wheel).
 
 Qt-free: a player with hook methods (started, finished, failed) that a thin Qt subclass
-turns into signals. The SoundFont must be named in SDL_SOUNDFONTS before the mixer opens
-(pygame 2.6 has no set_soundfont); only the mixer is initialised, never all of pygame.
-MIDI cannot seek, so position is polled with get_pos().
+turns into signals. SDL_mixer reads the SoundFont from SDL_SOUNDFONTS each time it loads a
+MIDI file (pygame 2.6 has no set_soundfont), so the player sets it just before every load;
+only the mixer is initialised, never all of pygame. MIDI cannot seek, so position is
+polled with get_pos() and the end is noticed by poll(), which a timer calls.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import TracebackType
 
 from musicstudio.core.resources import resources_dir
 
 SOUNDFONT_SUFFIXES = (".sf2", ".sf3")
+#: Mixer format: 44.1 kHz, signed 16-bit, stereo (the layout of SDL_DISKAUDIOFILE in tests).
+SAMPLE_RATE, SAMPLE_SIZE, CHANNELS = 44100, -16, 2
 
 
 class PlaybackError(Exception):
     """Playback is impossible here (no audio device, no SoundFont, unreadable file), with the reason."""
 
 
+def check_soundfont(path: str | os.PathLike[str]) -> Path:
+    """A usable SoundFont path, or PlaybackError: FluidSynth plays silence for a bad one."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise PlaybackError(f"SoundFont {p} does not exist")
+    if p.suffix.lower() not in SOUNDFONT_SUFFIXES:
+        raise PlaybackError(f"{p.name} is not a SoundFont (.sf2 or .sf3)")
+    try:
+        with p.open("rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        raise PlaybackError(f"cannot read SoundFont {p}: {e.strerror or e}") from e
+    if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+        raise PlaybackError(f"{p.name} is damaged or not a SoundFont; choose another .sf2/.sf3")
+    return p.resolve()
+
+
 def find_soundfont(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The SoundFont to use: an explicit path, MUSICSTUDIO_SOUNDFONT, or the one shipped."""
-    candidates = [explicit, os.environ.get("MUSICSTUDIO_SOUNDFONT")]
-    for c in candidates:
-        if c:
-            p = Path(c).expanduser()
-            if not p.is_file():
-                raise PlaybackError(f"SoundFont {p} does not exist")
-            if p.suffix.lower() not in SOUNDFONT_SUFFIXES:
-                raise PlaybackError(f"{p.name} is not a SoundFont (.sf2 or .sf3)")
-            return p.resolve()
+    for chosen in (explicit, os.environ.get("MUSICSTUDIO_SOUNDFONT")):
+        if chosen:
+            return check_soundfont(chosen)
     folder = resources_dir() / "soundfonts"
     shipped = sorted(folder.glob("*.sf[23]")) if folder.is_dir() else []
     if not shipped:
         raise PlaybackError(
-            "no SoundFont found: set MUSICSTUDIO_SOUNDFONT to a General MIDI .sf2/.sf3 file"
+            f"no SoundFont in {folder}: set MUSICSTUDIO_SOUNDFONT to a General MIDI .sf2/.sf3 file"
         )
-    return shipped[0].resolve()
+    return check_soundfont(shipped[0])
 
 
 class MidiPlayer:
-    """Plays one MIDI file at a time; call poll() from a timer to get `finished`."""
+    """Plays one MIDI file at a time; call poll() from a timer to notice the end."""
 
     def __init__(self, soundfont: str | os.PathLike[str] | None = None) -> None:
         self._explicit = soundfont
-        self._ready = False
-        self._playing = False
         self._soundfont: Path | None = None
+        self._ready = False  # the mixer is open
+        self._owns_mixer = False  # we opened it, so close() shuts it
+        self._playing = False
+        self._finished = False
+        self._last_position = 0.0
 
     @property
     def soundfont(self) -> Path:
+        """The SoundFont this player loads (resolved once, checked to be a real SoundFont)."""
         if self._soundfont is None:
             self._soundfont = find_soundfont(self._explicit)
         return self._soundfont
@@ -58,57 +77,77 @@ class MidiPlayer:
     def _open(self) -> None:
         if self._ready:
             return
-        os.environ["SDL_SOUNDFONTS"] = str(self.soundfont)
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         try:
             import pygame
         except ImportError as e:
             raise PlaybackError(f"pygame is not installed: {e}") from e
-        try:
-            pygame.mixer.init(frequency=44100, size=-16, channels=2)
-        except pygame.error as e:
-            raise PlaybackError(
-                f"no audio device is available ({e}); export the MIDI file to play it elsewhere"
-            ) from e
+        if pygame.mixer.get_init() is None:
+            try:
+                pygame.mixer.init(frequency=SAMPLE_RATE, size=SAMPLE_SIZE, channels=CHANNELS)
+            except pygame.error as e:
+                raise PlaybackError(
+                    f"no audio device is available ({e}); export the MIDI file to play it elsewhere"
+                ) from e
+            self._owns_mixer = True
         self._ready = True
 
     def play(self, path: str | os.PathLike[str]) -> None:
-        """Start playing a MIDI file from the beginning."""
+        """Start playing a MIDI file from the beginning (stops what was playing)."""
         path = Path(path)
-        if not path.is_file():
-            raise PlaybackError(f"{path} does not exist")
-        self._open()
+        try:
+            if not path.is_file():
+                raise PlaybackError(f"{path} does not exist")
+            soundfont = self.soundfont
+            self._open()
+            self._load_and_start(path, soundfont)
+        except PlaybackError as e:
+            self._playing = False
+            self.on_failed(str(e))
+            raise
+        self._playing, self._finished, self._last_position = True, False, 0.0
+        self.on_started(path)
+
+    def _load_and_start(self, path: Path, soundfont: Path) -> None:
         import pygame
 
+        os.environ["SDL_SOUNDFONTS"] = str(soundfont)  # read by SDL_mixer at every load
         try:
             pygame.mixer.music.load(str(path))
             pygame.mixer.music.play()
         except pygame.error as e:
-            self._playing = False
-            self.on_failed(str(e))
+            if "timidity" in str(e).lower():  # FluidSynth refused; SDL fell back to Timidity
+                raise PlaybackError(
+                    f"the synthesizer could not load SoundFont {soundfont.name}; choose another"
+                ) from e
             raise PlaybackError(f"cannot play {path.name}: {e}") from e
-        self._playing = True
-        self.on_started(path)
 
     def stop(self) -> None:
+        """Stop at once; no on_finished follows."""
         if self._ready and self._playing:
             import pygame
 
             pygame.mixer.music.stop()
         self._playing = False
+        self._last_position = 0.0
 
     @property
     def is_playing(self) -> bool:
         return self._playing
 
     @property
-    def position(self) -> float:
-        """Seconds since play() (0 when stopped)."""
-        if not (self._ready and self._playing):
-            return 0.0
-        import pygame
+    def finished(self) -> bool:
+        """True once poll() has seen the music reach its end (reset by play and stop)."""
+        return self._finished
 
-        return max(0.0, pygame.mixer.music.get_pos() / 1000.0)
+    @property
+    def position(self) -> float:
+        """Seconds since play(); the last position after the end, 0 when stopped."""
+        if self._ready and self._playing:
+            import pygame
+
+            self._last_position = max(self._last_position, pygame.mixer.music.get_pos() / 1000.0)
+        return self._last_position
 
     def poll(self) -> None:
         """Notice the end of the music; fires on_finished once."""
@@ -116,17 +155,30 @@ class MidiPlayer:
             return
         import pygame
 
+        _ = self.position  # keep the last position before get_pos() resets to -1
         if not pygame.mixer.music.get_busy():
-            self._playing = False
+            self._playing, self._finished = False, True
             self.on_finished()
 
     def close(self) -> None:
+        """Stop and release the audio device (if this player opened it)."""
         self.stop()
-        if self._ready:
+        if self._ready and self._owns_mixer:
             import pygame
 
             pygame.mixer.quit()
-            self._ready = False
+        self._ready = self._owns_mixer = False
+
+    def __enter__(self) -> MidiPlayer:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     # -- hooks (a Qt subclass turns these into signals) -------------------------------------
     def on_started(self, path: Path) -> None:
@@ -136,4 +188,4 @@ class MidiPlayer:
         """The music reached its end."""
 
     def on_failed(self, message: str) -> None:
-        """The file could not be played."""
+        """The file could not be played; `message` says why."""
