@@ -14,8 +14,11 @@ GRID = 12
 #: Longest time between two onsets one event can carry (in grid steps: 4 quarters).
 #: Longer gaps are split with REST events, never dropped.
 MAX_STEP = 4 * GRID
-#: Longest silence kept (8 bars of 4/4); longer ones are shortened to it and counted.
-MAX_REST = 32 * GRID
+#: Longest silence kept (64 bars of 4/4); longer ones are shortened to it and counted.
+MAX_REST = 256 * GRID
+
+#: Events one file may encode to (rests included); beyond it the file is reported, not learned.
+MAX_EVENTS = 1_000_000
 STEP_VALUES = np.arange(MAX_STEP + 1, dtype=np.int64)
 
 #: Duration classes in grid steps: every step up to two quarters, then coarser up

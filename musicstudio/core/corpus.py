@@ -26,7 +26,7 @@ from musicstudio.core.constants import (
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
-from musicstudio.core.events import EventStream, encode, transpose_masks
+from musicstudio.core.events import EncodingError, EventStream, encode, transpose_masks
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, read_midi
 from musicstudio.core.vocab import TokenStream, Vocabulary
@@ -192,7 +192,10 @@ def parse_file(
         return FileReport(
             path, EMPTY, "no notes" if families is None else "no notes in the chosen instruments"
         ), None
-    stream = encode(notes)
+    try:
+        stream = encode(notes)
+    except EncodingError as e:
+        return FileReport(path, UNREADABLE, str(e), len(notes)), None
     # Every distinct (onset, pitch) pair is a set bit of some event: recall is carried/distinct.
     recall = stream.note_count() / max(1, stream.source_notes)
     report = FileReport(path, OK, "", len(notes), len(stream), recall, notes.tempo_qpm)

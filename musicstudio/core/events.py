@@ -11,11 +11,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicstudio.core.constants import DURATION_VALUES, GRID, MAX_REST, MAX_STEP, VELOCITY_BINS
+from musicstudio.core.constants import (
+    DURATION_VALUES,
+    GRID,
+    MAX_EVENTS,
+    MAX_REST,
+    MAX_STEP,
+    VELOCITY_BINS,
+)
 from musicstudio.core.midi import NoteArray
 
 _ONE = np.uint64(1)
 _DUR_EDGES = (DURATION_VALUES[1:] + DURATION_VALUES[:-1]) / 2.0
+
+
+class EncodingError(ValueError):
+    """Notes that cannot become events within the limits, with the reason."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,9 @@ def encode(notes: NoteArray) -> EventStream:
     gap = np.minimum(gap, MAX_REST)
     # Gaps longer than MAX_STEP: the event keeps MAX_STEP, then REST events follow.
     rests = np.maximum(0, (gap - 1) // MAX_STEP)
+    total = int(onsets.size + rests.sum())
+    if total > MAX_EVENTS:
+        raise EncodingError(f"too many events ({total:,} > {MAX_EVENTS:,})")
     rows = 1 + rests
     owner = np.repeat(np.arange(onsets.size), rows)
     pos = np.arange(owner.size) - np.repeat(np.cumsum(rows) - rows, rows)

@@ -78,6 +78,23 @@ class ComposePanel(QWidget):
         session.engine.result.connect(self._on_result)
         session.engine.error.connect(self._on_error)
         session.engine.cancelled.connect(self._on_cancelled)
+        from musicstudio.gui.persist import remember
+
+        remember(
+            session.settings,
+            "compose",
+            {
+                "length": self.length,
+                "variations": self.variations,
+                "tempo": self.tempo,
+                "instrument": self.instrument,
+                "temperature": self.temperature,
+                "top_k": self.top_k,
+                "top_p": self.top_p,
+                "repetition_penalty": self.penalty,
+                "seed": self.seed,
+            },
+        )
         self.playhead_timer = QTimer(self)
         self.playhead_timer.setInterval(40)
         self.playhead_timer.timeout.connect(self._poll_player)

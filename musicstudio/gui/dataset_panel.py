@@ -109,6 +109,17 @@ class DatasetPanel(QWidget):
         self.scan_thread: ScanThread | None = None
         self.paths: list[str] = []
         self._build()
+        from musicstudio.gui.persist import remember
+
+        remember(
+            session.settings,
+            "dataset",
+            {
+                "instruments": self.instruments,
+                "transpose": self.transpose,
+                "normalize": self.normalize,
+            },
+        )
 
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:

@@ -63,6 +63,26 @@ class TrainingPanel(QWidget):
         session.engine.result.connect(self._on_result)
         session.engine.error.connect(self._on_error)
         session.engine.cancelled.connect(self._on_cancelled)
+        from musicstudio.gui.persist import remember
+
+        remember(
+            session.settings,
+            "training",
+            {
+                "family": self.family,
+                "channels": self.channels,
+                "layers": self.wn_layers,
+                "stacks": self.stacks,
+                "units": self.units,
+                "lstm_layers": self.ls_layers,
+                "window": self.window,
+                "dropout": self.dropout,
+                "epochs": self.epochs,
+                "minutes": self.minutes,
+                "batch": self.batch,
+                "seed": self.seed,
+            },
+        )
         self.update_estimate()
 
     def _build(self) -> None:

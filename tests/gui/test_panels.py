@@ -64,3 +64,24 @@ def test_cancel_training(window, qtbot, chorale_dir: Path) -> None:  # type: ign
     qtbot.waitUntil(lambda: tp.train_button.isEnabled(), timeout=30_000)
     assert tp.status.text().startswith("Stopped")
     assert tp.resume_button.isEnabled()
+
+
+def test_settings_are_remembered_between_sessions(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from musicstudio.gui.main_window import MainWindow
+
+    path = str(tmp_path / "remember.ini")
+    first = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    first.training.family.setCurrentIndex(1)
+    first.training.units.setValue(256)
+    first.compose.temperature.setValue(0.7)
+    first.compose.top_k.setValue(12)
+    first.close()
+    second = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    assert second.training.family.currentData() == "lstm"
+    assert second.training.units.value() == 256
+    assert second.compose.temperature.value() == 0.7 and second.compose.top_k.value() == 12
+    second.close()
