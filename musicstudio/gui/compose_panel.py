@@ -27,6 +27,7 @@ from musicstudio.core.compose import ComposeSettings
 from musicstudio.core.midi import write_midi, write_musicxml
 from musicstudio.core.resources import user_data_dir
 from musicstudio.core.sampling import SamplingSettings
+from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
 
 INSTRUMENTS = [
@@ -66,7 +67,7 @@ class ComposePanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.player = player
-        self.job: int | None = None
+        self.job: JobHandle | None = None
         self.primer_file: str | None = None
         self.pieces: list[Any] = []
         self.files: list[Path] = []
@@ -74,10 +75,6 @@ class ComposePanel(QWidget):
         self._build()
         session.models_changed.connect(self.fill_models)
         session.model_selected.connect(self._select_model)
-        session.engine.progress.connect(self._on_progress)
-        session.engine.result.connect(self._on_result)
-        session.engine.error.connect(self._on_error)
-        session.engine.cancelled.connect(self._on_cancelled)
         from musicstudio.gui.persist import remember
 
         remember(
@@ -302,7 +299,7 @@ class ComposePanel(QWidget):
                 "settings": self.settings(),
                 "profile_streams": corpus.streams if corpus is not None else None,
             },
-        )
+        ).connect(self._on_progress, self._on_result, self._on_error, self._on_cancelled)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.compose_button.setEnabled(False)
@@ -315,25 +312,20 @@ class ComposePanel(QWidget):
         self.compose_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
 
-    def _on_progress(self, job: int, fraction: float, info: Any) -> None:
-        if job == self.job:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(fraction * 1000))
+    def _on_progress(self, fraction: float, info: Any) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(fraction * 1000))
 
-    def _on_error(self, job: int, message: str) -> None:
-        if job == self.job:
-            self._done()
-            self.state_changed.emit(f"{self.composed} compositions")
-            self.session.message.emit(message)
+    def _on_error(self, message: str) -> None:
+        self._done()
+        self.state_changed.emit(f"{self.composed} compositions")
+        self.session.message.emit(message)
 
-    def _on_cancelled(self, job: int) -> None:
-        if job == self.job:
-            self._done()
-            self.state_changed.emit(f"{self.composed} compositions")
+    def _on_cancelled(self) -> None:
+        self._done()
+        self.state_changed.emit(f"{self.composed} compositions")
 
-    def _on_result(self, job: int, pieces: Any) -> None:
-        if job != self.job:
-            return
+    def _on_result(self, pieces: Any) -> None:
         from musicstudio.gui.widgets.piano_roll import PianoRoll
 
         self._done()

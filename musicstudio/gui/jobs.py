@@ -61,20 +61,48 @@ class ScanThread(QThread):
         self.done.emit(corpus)
 
 
-class EngineClient(QObject):
-    """The engine process seen from Qt: submit jobs, receive their events as signals."""
+class JobHandle(QObject):
+    """One engine job seen from Qt: its own signals, so a panel hears only its job."""
 
-    progress = Signal(int, float, object)  # job, fraction, info
-    result = Signal(int, object)
-    error = Signal(int, str)
-    cancelled = Signal(int)
+    progress = Signal(float, object)  # fraction, info
+    result = Signal(object)
+    error = Signal(str)
+    cancelled = Signal()
+    finished = Signal()  # after result, error or cancelled
+
+    def __init__(self, job: int, kind: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.job, self.kind = job, kind
+
+    def connect(
+        self, progress: Any = None, result: Any = None, error: Any = None, cancelled: Any = None
+    ) -> JobHandle:
+        """Connect the handlers given (a small builder, Anki-style)."""
+        for signal, slot in (
+            (self.progress, progress),
+            (self.result, result),
+            (self.error, error),
+            (self.cancelled, cancelled),
+        ):
+            if slot is not None:
+                signal.connect(slot)
+        return self
+
+
+class EngineClient(QObject):
+    """The engine process seen from Qt: submit jobs, get a JobHandle whose signals report them."""
+
     loaded = Signal()  # TensorFlow is imported in the engine
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = Engine()
         self._reader: _Reader | None = None
-        self.busy = False
+        self._jobs: dict[int, JobHandle] = {}
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
 
     def start(self) -> None:
         """Start the engine (TensorFlow loads there while the user looks at the window)."""
@@ -84,10 +112,11 @@ class EngineClient(QObject):
             self._reader.event.connect(self._dispatch)
             self._reader.start()
 
-    def submit(self, kind: str, payload: dict[str, Any]) -> int:
+    def submit(self, kind: str, payload: dict[str, Any]) -> JobHandle:
         self.start()
-        self.busy = True
-        return self.engine.submit(kind, payload)
+        job = self.engine.submit(kind, payload)
+        handle = self._jobs[job] = JobHandle(job, kind, self)
+        return handle
 
     def cancel(self) -> None:
         self.engine.cancel()
@@ -100,21 +129,24 @@ class EngineClient(QObject):
         self.engine.close()
 
     def _dispatch(self, ev: EngineEvent) -> None:
-        if ev.kind == "progress":
-            self.progress.emit(ev.job, ev.fraction, ev.info)
-            return
         if ev.kind == "loaded":
             self.loaded.emit()
             return
-        if ev.kind == "ready":
+        handle = self._jobs.get(ev.job)
+        if handle is None:
             return
-        self.busy = False
+        if ev.kind == "progress":
+            handle.progress.emit(ev.fraction, ev.info)
+            return
+        del self._jobs[ev.job]
         if ev.kind == "result":
-            self.result.emit(ev.job, ev.info)
+            handle.result.emit(ev.info)
         elif ev.kind == "cancelled":
-            self.cancelled.emit(ev.job)
+            handle.cancelled.emit()
         elif ev.kind == "error":
-            self.error.emit(ev.job, str(ev.info))
+            handle.error.emit(str(ev.info))
+        handle.finished.emit()
+        handle.deleteLater()
 
 
 class _Reader(QThread):

@@ -33,6 +33,7 @@ from musicstudio.core.models.config import LSTMConfig, ModelConfig, WaveNetConfi
 from musicstudio.core.resources import models_dir
 from musicstudio.core.training import TrainSettings, run_dir_for
 from musicstudio.core.vocab import STREAM_SIZES
+from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
 
 
@@ -53,16 +54,12 @@ class TrainingPanel(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.job: int | None = None
+        self.job: JobHandle | None = None
         self.out_path: Path | None = None
         self.step_index = 0
         self._build()
         session.corpus_changed.connect(lambda _c: self.update_estimate())
         session.models_changed.connect(self.fill_models)
-        session.engine.progress.connect(self._on_progress)
-        session.engine.result.connect(self._on_result)
-        session.engine.error.connect(self._on_error)
-        session.engine.cancelled.connect(self._on_cancelled)
         from musicstudio.gui.persist import remember
 
         remember(
@@ -285,7 +282,7 @@ class TrainingPanel(QWidget):
                 "resume": resume,
                 "name": self.out_path.stem,
             },
-        )
+        ).connect(self._on_progress, self._on_result, self._on_error, self._on_cancelled)
         self.epoch_bar.setRange(0, settings.epochs)
         self.epoch_bar.setValue(0)
         self.step_bar.setValue(0)
@@ -304,9 +301,7 @@ class TrainingPanel(QWidget):
             not on and self.out_path is not None and run_dir_for(self.out_path).exists()
         )
 
-    def _on_progress(self, job: int, fraction: float, info: Any) -> None:
-        if job != self.job:
-            return
+    def _on_progress(self, fraction: float, info: Any) -> None:
         phase = info.get("phase")
         if phase == "train":
             self.epoch_bar.setValue(info["epoch"] - 1)
@@ -326,9 +321,7 @@ class TrainingPanel(QWidget):
         elif phase == "resumed":
             self.status.setText(info.get("message", "resumed"))
 
-    def _on_result(self, job: int, result: Any) -> None:
-        if job != self.job:
-            return
+    def _on_result(self, result: Any) -> None:
         self._running(False)
         self.job = None
         last = result.history[-1] if result.history else {}
@@ -342,17 +335,13 @@ class TrainingPanel(QWidget):
         if result.bundle is not None:
             self.session.select_model(Path(result.bundle))
 
-    def _on_error(self, job: int, message: str) -> None:
-        if job != self.job:
-            return
+    def _on_error(self, message: str) -> None:
         self._running(False)
         self.job = None
         self.status.setText("Training failed.")
         self.session.message.emit(message)
 
-    def _on_cancelled(self, job: int) -> None:
-        if job != self.job:
-            return
+    def _on_cancelled(self) -> None:
         self._running(False)
         self.job = None
         self.status.setText("Stopped before the first epoch finished: nothing to keep.")

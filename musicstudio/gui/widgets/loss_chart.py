@@ -2,73 +2,156 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Mapping
 
+import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from musicstudio.gui.widgets.plot import LinePlot, Series
+from musicstudio.gui.widgets.plot import Plot, Series
 
-HEADS = [
-    ("Total", ""),
-    ("Pitch", "_pitch"),
-    ("Duration", "_duration"),
-    ("Step", "_step"),
-    ("Velocity", "_velocity"),
-]
+#: Combo label -> metric-name suffix (Keras names them loss, loss_pitch, val_loss_pitch, ...).
+HEADS = {
+    "Total": "",
+    "Pitch": "_pitch",
+    "Duration": "_duration",
+    "Step": "_step",
+    "Velocity": "_velocity",
+}
+TRAIN_COLOR, VAL_COLOR, STEP_COLOR, SMOOTH_COLOR = "#2b6cb0", "#dd6b20", "#b4bccb", "#2c5282"
+REDRAW_MS = 100  # step curve repaints at most ten times a second
+SMOOTHING = 0.95  # exponential moving average over steps
 
 
 class LossChart(QWidget):
-    """Two plots: per-epoch train vs validation loss, and the loss of every step."""
+    """Two plots: per-epoch train vs validation loss of one head, and the loss of every step."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.head_combo = QComboBox()
+        self.head_combo.addItems(list(HEADS))
+        self.head_combo.setToolTip("Which output's loss to plot per epoch (Total is their sum)")
+        self.head_combo.currentIndexChanged.connect(self._redraw_epochs)
+        self.readout = QLabel()
+        self.readout.setStyleSheet("color: #4a5568;")
         row = QHBoxLayout()
         row.addWidget(QLabel("Loss of"))
-        self.head = QComboBox()
-        for label, suffix in HEADS:
-            self.head.addItem(label, suffix)
-        self.head.currentIndexChanged.connect(self._redraw_epochs)
-        row.addWidget(self.head)
-        row.addStretch(1)
+        row.addWidget(self.head_combo)
+        row.addSpacing(12)
+        row.addWidget(self.readout, 1)
+        self.epoch_plot = Plot("Loss per epoch", "epoch", integer_x=True)
+        self.train_line = self.epoch_plot.add_series(Series("train", TRAIN_COLOR, markers=True))
+        self.val_line = self.epoch_plot.add_series(Series("validation", VAL_COLOR, markers=True))
+        self.step_plot = Plot("Loss per step (total)", "step")
+        self.step_line = self.step_plot.add_series(Series("each step", STEP_COLOR, width=1.0))
+        self.smooth_line = self.step_plot.add_series(Series("smoothed", SMOOTH_COLOR, width=2.0))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
-        self.epoch_plot = LinePlot("loss per epoch", "epoch")
-        self.train_series = self.epoch_plot.add_series(Series("train", "#2b6cb0", markers=True))
-        self.val_series = self.epoch_plot.add_series(Series("validation", "#dd6b20", markers=True))
-        self.step_plot = LinePlot("loss per step", "step")
-        self.step_series = self.step_plot.add_series(Series("", "#718096", width=1.0))
         layout.addWidget(self.epoch_plot, 3)
         layout.addWidget(self.step_plot, 2)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self.flush)
         self.clear()
 
+    # -- feeding ------------------------------------------------------------------------------
     def clear(self) -> None:
-        self.steps: list[int] = []
-        self.step_losses: list[float] = []
-        self.epochs: list[int] = []
-        self.metrics: list[dict[str, Any]] = []
-        self.step_plot.set_data(self.step_series, [], [])
+        """Forget every point (a new training run)."""
+        self._steps = np.zeros(1024)
+        self._losses = np.zeros(1024)
+        self._smooth = np.zeros(1024)
+        self._n = 0
+        self._epochs: list[int] = []
+        self._metrics: list[dict[str, float]] = []
+        self._timer.stop()
+        self.flush()
         self._redraw_epochs()
 
     def add_step(self, step_index: int, loss: float) -> None:
-        """A training step's loss (repaints are coalesced by Qt)."""
-        self.steps.append(step_index)
-        self.step_losses.append(loss)
-        self.step_plot.set_data(self.step_series, self.steps, self.step_losses)
+        """One training step's loss; repaints are batched so thousands of steps stay cheap."""
+        if self._n == self._steps.size:
+            self._steps, self._losses, self._smooth = (
+                np.resize(a, 2 * a.size) for a in (self._steps, self._losses, self._smooth)
+            )
+        loss = float(loss)
+        prev = self._smooth[self._n - 1] if self._n else loss
+        smooth = prev if not math.isfinite(loss) else SMOOTHING * prev + (1 - SMOOTHING) * loss
+        self._steps[self._n], self._losses[self._n], self._smooth[self._n] = (
+            step_index,
+            loss,
+            smooth,
+        )
+        self._n += 1
+        if not self._timer.isActive():
+            self._timer.start()
 
-    def add_epoch(self, epoch: int, metrics: dict[str, Any]) -> None:
-        self.epochs.append(epoch)
-        self.metrics.append(dict(metrics))
+    def flush(self) -> None:
+        """Push pending steps to the plot now (the timer does this on its own)."""
+        n = self._n
+        self.step_plot.set_data(self.step_line, self._steps[:n], self._losses[:n])
+        # The average needs a few steps to mean anything.
+        self.step_plot.set_data(self.smooth_line, self._steps[20:n], self._smooth[20:n])
+
+    def add_epoch(self, epoch: int, metrics: Mapping[str, float]) -> None:
+        """An epoch's Keras-style metrics: loss, val_loss, loss_pitch, val_loss_pitch, ..."""
+        self._epochs.append(int(epoch))
+        self._metrics.append({k: float(v) for k, v in metrics.items() if _is_number(v)})
         self._redraw_epochs()
 
-    def series(self, suffix: str | None = None) -> tuple[list[float], list[float]]:
-        """Train and validation losses per epoch for one head ('' = total)."""
-        suffix = self.head.currentData() if suffix is None else suffix
-        train = [float(m.get(f"loss{suffix}", float("nan"))) for m in self.metrics]
-        val = [float(m.get(f"val_loss{suffix}", float("nan"))) for m in self.metrics]
-        return train, val
+    # -- reading ------------------------------------------------------------------------------
+    def set_head(self, head: str) -> None:
+        """Show one head's loss per epoch: Total, Pitch, Duration, Step or Velocity."""
+        index = self.head_combo.findText(head.capitalize())
+        if index < 0:
+            raise ValueError(f"unknown head {head!r}; one of {', '.join(HEADS)}")
+        self.head_combo.setCurrentIndex(index)
 
+    def head(self) -> str:
+        """The head shown per epoch."""
+        return self.head_combo.currentText()
+
+    def epoch_series(self, head: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Epochs, train losses and validation losses (NaN where missing) of one head."""
+        suffix = HEADS[(head or self.head()).capitalize()]
+        train = [m.get(f"loss{suffix}", math.nan) for m in self._metrics]
+        val = [m.get(f"val_loss{suffix}", math.nan) for m in self._metrics]
+        return np.array(self._epochs, float), np.array(train, float), np.array(val, float)
+
+    def step_series(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every step index and loss received since the last clear()."""
+        return self._steps[: self._n].copy(), self._losses[: self._n].copy()
+
+    # -- drawing ------------------------------------------------------------------------------
     def _redraw_epochs(self) -> None:
-        train, val = self.series()
-        self.epoch_plot.set_data(self.train_series, self.epochs, train)
-        self.epoch_plot.set_data(self.val_series, self.epochs, val)
+        epochs, train, val = self.epoch_series()
+        self.epoch_plot.set_data(self.train_line, epochs, train)
+        self.epoch_plot.set_data(self.val_line, epochs, val)
+        head = self.head().lower()
+        if not self._metrics:
+            self.epoch_plot.set_empty_text("The loss appears here after each epoch of training")
+            self.step_plot.set_empty_text("and here after every training step")
+        else:
+            self.epoch_plot.set_empty_text(f"No {head} loss in this run")
+        self.readout.setText(_summary(epochs, train, val))
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float | np.floating | np.integer) and not isinstance(v, bool)
+
+
+def _summary(epochs: np.ndarray, train: np.ndarray, val: np.ndarray) -> str:
+    """'epoch 5: train 2.310 · validation 2.450 · best validation 2.400 (epoch 4)'."""
+    if not epochs.size:
+        return ""
+    parts = [f"epoch {int(epochs[-1])}:"]
+    if math.isfinite(train[-1]):
+        parts.append(f"train {train[-1]:.3f}")
+    if math.isfinite(val[-1]):
+        parts.append(f"· validation {val[-1]:.3f}")
+    if np.isfinite(val).sum() > 1:
+        best = int(np.nanargmin(val))
+        parts.append(f"· best validation {val[best]:.3f} (epoch {int(epochs[best])})")
+    return " ".join(parts)

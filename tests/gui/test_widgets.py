@@ -1,0 +1,246 @@
+"""The piano roll, loss chart and token histogram on their own, offscreen, with real geometry."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from musicstudio.core.midi import NoteArray
+from musicstudio.gui.widgets.histogram import TokenHistogram
+from musicstudio.gui.widgets.loss_chart import LossChart
+from musicstudio.gui.widgets.piano_roll import KEYBOARD_PX, ZOOM_STEP, PianoRoll, pitch_name
+
+
+def scale(n_bars: int = 4) -> NoteArray:
+    """One quarter-note C-major scale run per bar, louder as it goes."""
+    steps = [0, 2, 4, 5]
+    n = 4 * n_bars
+    return NoteArray.from_lists(
+        onset=range(n),
+        duration=[1.0] * n,
+        pitch=[60 + steps[i % 4] + 12 * ((i // 4) % 2) for i in range(n)],
+        velocity=np.linspace(20, 127, n).astype(int),
+    )
+
+
+@pytest.fixture
+def roll(qtbot) -> PianoRoll:  # type: ignore[no-untyped-def]
+    w = PianoRoll()
+    qtbot.addWidget(w)
+    w.resize(800, 400)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+# -- piano roll ---------------------------------------------------------------------------------
+def test_roll_draws_one_rectangle_per_note(roll: PianoRoll) -> None:
+    notes = scale(4)
+    roll.set_notes(notes)
+    rects = roll.visible_note_rects()
+    assert roll.note_count() == len(notes) == len(rects) == 16
+    view = roll.viewport().rect()
+    assert all(view.contains(r.center().toPoint()) for r in rects)
+    # Onset order left to right, one quarter wide each; higher pitch higher up.
+    xs = [r.left() for r in rects]
+    assert xs == sorted(xs)
+    assert all(r.width() == pytest.approx(roll.pixels_per_quarter() - 1) for r in rects)
+    assert rects[4].top() < rects[0].top()  # C5 above C4
+    first = rects[0].center().toPoint()
+    assert roll.note_at(first) == 0
+    assert roll._tooltip_at(first).startswith("C4 · velocity 20")
+
+
+def test_roll_fits_the_pitch_range_of_the_notes(roll: PianoRoll) -> None:
+    roll.set_notes(NoteArray.from_lists([0, 1, 2], [1, 1, 1], [30, 55, 101]))
+    assert roll.low <= 30 and roll.high >= 101
+    assert len(roll.visible_note_rects()) == 3  # five octaves still fit 400 px
+    roll.set_notes(NoteArray.from_lists([0, 1], [1, 1], [64, 67]))
+    assert roll.low <= 64 <= 67 <= roll.high
+    assert roll.high - roll.low < 60  # a narrow melody gets tall rows, not the whole keyboard
+    assert len(roll.visible_note_rects()) == 2
+    assert pitch_name(60) == "C4" and pitch_name(61) == "C#4"
+
+
+def test_roll_filled_before_it_is_shown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    roll = PianoRoll()  # as the compose panel does: notes first, then the tab is shown
+    qtbot.addWidget(roll)
+    roll.set_notes(NoteArray.from_lists([0, 1, 2], [1, 1, 1], [40, 60, 80]))
+    roll.resize(700, 360)
+    roll.show()
+    qtbot.waitExposed(roll)
+    assert len(roll.visible_note_rects()) == 3
+
+
+def test_roll_paints_5000_notes_quickly(roll: PianoRoll) -> None:
+    rng = np.random.default_rng(1)
+    onset = np.sort(rng.uniform(0, 1200, 5000))
+    pitch = rng.integers(36, 90, 5000)
+    roll.set_notes(NoteArray.from_lists(onset, rng.choice([0.5, 1, 2], 5000), pitch))
+    roll.zoom_to_fit()
+    assert roll.note_count() == 5000
+    start = time.perf_counter()
+    image = roll.grab()
+    full = time.perf_counter() - start
+    assert not image.isNull()
+    assert len(roll.visible_note_rects()) == 5000
+    assert full < 1.0
+    roll.zoom_by(40)  # zoomed in, only a few bars are painted
+    assert 0 < len(roll.visible_note_rects()) < 500
+
+
+def test_zoom_changes_pixels_per_quarter(roll: PianoRoll, qtbot) -> None:  # type: ignore[no-untyped-def]
+    roll.set_notes(scale(16))
+    before = roll.pixels_per_quarter()
+    width = roll.visible_note_rects()[0].width()
+    roll.zoom_in()
+    assert roll.pixels_per_quarter() == pytest.approx(before * ZOOM_STEP)
+    assert roll.visible_note_rects()[0].width() > width
+    roll.zoom_out()
+    assert roll.pixels_per_quarter() == pytest.approx(before)
+    # Ctrl + wheel zooms; a plain wheel does not.
+    pos = QPointF(400, 200)
+    for mods, grows in (
+        (Qt.KeyboardModifier.ControlModifier, True),
+        (Qt.KeyboardModifier.NoModifier, False),
+    ):
+        start = roll.pixels_per_quarter()
+        wheel = QWheelEvent(
+            pos, roll.viewport().mapToGlobal(pos), QPoint(), QPoint(0, 120),
+            Qt.MouseButton.NoButton, mods, Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(roll.viewport(), wheel)
+        assert (roll.pixels_per_quarter() > start) is grows
+    roll.zoom_to_fit()
+    assert roll.horizontalScrollBar().maximum() == 0  # the whole piece fits
+
+
+def test_playhead_moves_and_autoscrolls(roll: PianoRoll) -> None:
+    roll.set_notes(scale(60))  # 240 quarters, far wider than the view
+    bar = roll.horizontalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0
+    roll.set_playhead(2.0)
+    assert bar.value() == 0
+    assert roll.playhead_x() == pytest.approx(KEYBOARD_PX + 2 * roll.pixels_per_quarter())
+    roll.set_playhead(4.0)
+    assert roll.playhead_x() > KEYBOARD_PX + 2 * roll.pixels_per_quarter()  # it moved right
+    roll.set_playhead(200.0)  # far beyond the view: the view pages to it
+    assert bar.value() > 0
+    assert KEYBOARD_PX <= roll.playhead_x() <= roll.viewport().width()
+    roll.set_playhead(1.0)  # back to the start (a replay): the view follows back
+    assert KEYBOARD_PX <= roll.playhead_x() <= roll.viewport().width()
+    roll.set_playhead(None)
+    assert roll.playhead() is None and roll.playhead_x() is None
+
+
+def test_drag_carries_the_midi_file_url(roll: PianoRoll, tmp_path: Path) -> None:
+    roll.set_notes(scale(2))
+    assert roll.mime_data() is None  # nothing to drag yet
+    path = tmp_path / "variation 1.mid"
+    path.write_bytes(b"MThd")
+    roll.set_midi_path(path)
+    mime = roll.mime_data()
+    assert mime is not None and mime.hasUrls()
+    assert [u.toLocalFile() for u in mime.urls()] == [str(path.resolve())]
+    assert mime.urls()[0].toString().startswith("file://")
+
+    dragged: list[QMimeData] = []
+    roll._exec_drag = dragged.append  # type: ignore[method-assign]  # the real one blocks
+    vp = roll.viewport()
+
+    def mouse(kind: QEvent.Type, x: int, buttons: Qt.MouseButton) -> None:
+        pos = QPointF(x, 100)
+        button = (
+            Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+        )
+        event = QMouseEvent(
+            kind, pos, vp.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(vp, event)
+
+    left = Qt.MouseButton.LeftButton
+    mouse(QEvent.Type.MouseButtonPress, 200, left)
+    mouse(QEvent.Type.MouseMove, 201, left)  # a twitch is not a drag
+    assert dragged == []
+    mouse(QEvent.Type.MouseMove, 260, left)
+    assert len(dragged) == 1 and dragged[0].urls()[0].toLocalFile() == str(path.resolve())
+    mouse(QEvent.Type.MouseButtonRelease, 260, Qt.MouseButton.NoButton)
+
+
+# -- loss chart -----------------------------------------------------------------------------------
+def epoch_metrics(epoch: int) -> dict[str, float]:
+    m = {"loss": 4.0 / epoch, "val_loss": 4.5 / epoch}
+    for i, head in enumerate(("pitch", "duration", "step", "velocity")):
+        m[f"loss_{head}"] = (i + 1) / epoch
+        m[f"val_loss_{head}"] = (i + 1.5) / epoch
+    return m
+
+
+def test_loss_chart_holds_steps_and_epochs(qtbot) -> None:  # type: ignore[no-untyped-def]
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.show()
+    start = time.perf_counter()
+    for i in range(5000):
+        chart.add_step(i, 3.0 - i / 5000)
+    assert time.perf_counter() - start < 1.0  # no repaint per step
+    qtbot.waitUntil(lambda: chart.step_line.y.size == 5000, timeout=2000)
+    steps, losses = chart.step_series()
+    assert steps.size == 5000 and losses[0] == 3.0
+    for e in (1, 2, 3):
+        chart.add_epoch(e, epoch_metrics(e))
+    epochs, train, val = chart.epoch_series()
+    assert epochs.tolist() == [1, 2, 3]
+    assert train.tolist() == pytest.approx([4.0, 2.0, 4 / 3])
+    assert val.tolist() == pytest.approx([4.5, 2.25, 1.5])
+    assert chart.train_line.y.tolist() == pytest.approx(train.tolist())
+    assert "epoch 3" in chart.readout.text()
+    chart.clear()
+    assert chart.step_series()[0].size == 0 and chart.epoch_series()[0].size == 0
+    assert chart.train_line.y.size == 0
+
+
+def test_loss_chart_switches_heads(qtbot) -> None:  # type: ignore[no-untyped-def]
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    for e in (1, 2):
+        chart.add_epoch(e, epoch_metrics(e))
+    assert chart.head() == "Total"
+    chart.set_head("pitch")
+    assert chart.head() == "Pitch"
+    assert chart.train_line.y.tolist() == pytest.approx([1.0, 0.5])
+    assert chart.val_line.y.tolist() == pytest.approx([1.5, 0.75])
+    chart.head_combo.setCurrentText("Velocity")  # as the user picks it
+    assert chart.train_line.y.tolist() == pytest.approx([4.0, 2.0])
+    with pytest.raises(ValueError):
+        chart.set_head("tempo")
+    chart.add_epoch(3, {"loss": 1.0})  # a run without validation or per-head losses
+    _, train, val = chart.epoch_series("total")
+    assert train[-1] == 1.0 and np.isnan(val[-1])
+
+
+# -- token histogram ------------------------------------------------------------------------------
+def test_histogram_marks_kept_tokens_at_the_threshold(qtbot) -> None:  # type: ignore[no-untyped-def]
+    hist = TokenHistogram()
+    qtbot.addWidget(hist)
+    hist.set_counts(np.array([100, 50, 20, 20, 19, 5, 1, 1]))
+    hist.set_threshold(20)
+    assert hist.kept_count() == 4 and hist.split_count() == 4
+    assert hist.kept_bars.y.tolist() == [100, 50, 20, 20]
+    assert hist.split_bars.y.tolist() == [19, 5, 1, 1]
+    lines = {m.orientation: m.value for m in hist.plot.markers}
+    assert lines == {"h": 20, "v": 4.5}  # threshold, and the kept|split boundary
+    assert "4 of 8" in hist.caption.text()
+    hist.set_threshold(1)
+    assert hist.kept_count() == 8 and hist.split_count() == 0
+    hist.set_threshold(1000)
+    assert hist.kept_count() == 0
+    hist.set_counts(np.array([1, 7, 3]))  # unsorted input is sorted, most frequent first
+    hist.set_threshold(3)
+    assert hist.kept_bars.y.tolist() == [7, 3]
