@@ -79,6 +79,19 @@ class FileTable(QAbstractTableModel):
         self.rows = []
         self.endResetModel()
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """One list sort in C, instead of a proxy calling data() n·log n times from Python."""
+        keys = (
+            lambda r: Path(r.path).name.lower(),
+            lambda r: r.notes,
+            lambda r: r.events,
+            lambda r: r.status,
+            lambda r: r.reason,
+        )
+        self.layoutAboutToBeChanged.emit()
+        self.rows.sort(key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
 
 class ProblemFilter(QSortFilterProxyModel):
     """Shows only problem files when asked."""
@@ -86,6 +99,10 @@ class ProblemFilter(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
         self.problems_only = False
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the source model's (fast); this proxy only filters."""
+        self.sourceModel().sort(column, order)
 
     def set_problems_only(self, on: bool) -> None:
         self.problems_only = on
@@ -216,7 +233,9 @@ class DatasetPanel(QWidget):
         self.problems_only.toggled.connect(self.proxy.set_problems_only)
         self.table = QTableView()
         self.table.setModel(self.proxy)
+        self.proxy.setDynamicSortFilter(False)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
@@ -311,6 +330,8 @@ class DatasetPanel(QWidget):
 
     def _on_done(self, corpus: Corpus) -> None:
         self._finish()
+        header = self.table.horizontalHeader()
+        self.table_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self.drop_hint.setVisible(False)
         self.session.set_corpus(corpus)
         self._show(corpus)
