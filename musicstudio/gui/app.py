@@ -47,6 +47,10 @@ def run_app(argv: list[str]) -> int:
 
     sys.excepthook = excepthook
     window.show()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the app's long-lived objects: later GC passes (which stall the UI) skip them
     if any(a.startswith("--self-test") for a in argv):
         from musicstudio.gui.selftest import SelfTest
 
