@@ -204,18 +204,16 @@ def _run(
 
             raise Cancelled()
         return result
+    if kind == "prepare":
+        # Load and trace the composer now, so the user's first Compose is fast.
+        from musicstudio.core.compose import ComposeSettings
+
+        _composer(payload["bundle_path"], composers).compose(
+            ComposeSettings(length=4, primer="corpus")
+        )
+        return None
     if kind == "compose":
-        from pathlib import Path
-
-        from musicstudio.core.bundle import load_bundle
-        from musicstudio.core.compose import Composer
-
-        path = Path(payload["bundle_path"])
-        key = (str(path), path.stat().st_mtime)
-        if key not in composers:
-            composers.clear()  # one model at a time (and its corpus profile)
-            composers[key] = Composer(load_bundle(path))
-        composer = composers[key]
+        composer = _composer(payload["bundle_path"], composers)
         pieces = composer.compose(payload["settings"], progress, token)
         profile = _profile(composer.bundle, payload.get("profile_streams"), composers)
         from musicstudio.core.metrics import evaluate_composition
@@ -224,6 +222,21 @@ def _run(
             piece.metrics = evaluate_composition(piece.tokens, piece.notes, profile)
         return pieces
     raise ValueError(f"unknown job {kind!r}")
+
+
+def _composer(bundle_path: Any, cache: dict[Any, Any]) -> Any:
+    """The compiled composer of a bundle, kept while the file is unchanged (one model at a time)."""
+    from pathlib import Path
+
+    from musicstudio.core.bundle import load_bundle
+    from musicstudio.core.compose import Composer
+
+    path = Path(bundle_path)
+    key = (str(path), path.stat().st_mtime)
+    if key not in cache:
+        cache.clear()
+        cache[key] = Composer(load_bundle(path))
+    return cache[key]
 
 
 def _profile(bundle: Any, streams: Any, cache: dict[Any, Any]) -> Any:

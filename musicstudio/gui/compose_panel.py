@@ -75,6 +75,7 @@ class ComposePanel(QWidget):
         self._build()
         session.models_changed.connect(self.fill_models)
         session.model_selected.connect(self._select_model)
+        session.model_selected.connect(self.prepare)
         from musicstudio.gui.persist import remember
 
         remember(
@@ -247,6 +248,11 @@ class ComposePanel(QWidget):
         path = self.model.itemData(index)
         if path and Path(path) != self.session.current_model:
             self.session.select_model(Path(path))
+
+    def prepare(self, path: Path) -> None:
+        """Load and compile the model in the engine in the background (first Compose is then fast)."""
+        if path.is_file() and not self.session.engine.busy:
+            self.session.engine.submit("prepare", {"bundle_path": str(path)}, background=True)
 
     def _on_primer(self) -> None:
         if self.primer.currentData() == "file":

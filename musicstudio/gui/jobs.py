@@ -93,9 +93,11 @@ class JobHandle(QObject):
     cancelled = Signal()
     finished = Signal()  # after result, error or cancelled
 
-    def __init__(self, job: int, kind: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self, job: int, kind: str, background: bool = False, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.job, self.kind = job, kind
+        self.job, self.kind, self.background = job, kind, background
 
     def connect(
         self, progress: Any = None, result: Any = None, error: Any = None, cancelled: Any = None
@@ -125,7 +127,8 @@ class EngineClient(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._jobs)
+        """A user's job (train, compose) is running; background preparation does not count."""
+        return any(not h.background for h in self._jobs.values())
 
     def start(self) -> None:
         """Start the engine (TensorFlow loads there while the user looks at the window)."""
@@ -135,10 +138,11 @@ class EngineClient(QObject):
             self._reader.event.connect(self._dispatch)
             self._reader.start()
 
-    def submit(self, kind: str, payload: dict[str, Any]) -> JobHandle:
+    def submit(self, kind: str, payload: dict[str, Any], background: bool = False) -> JobHandle:
+        """Queue a job; jobs run one after another in the engine."""
         self.start()
         job = self.engine.submit(kind, payload)
-        handle = self._jobs[job] = JobHandle(job, kind, self)
+        handle = self._jobs[job] = JobHandle(job, kind, background, self)
         return handle
 
     def cancel(self) -> None:
