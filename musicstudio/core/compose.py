@@ -233,10 +233,3 @@ def compose(
 ) -> list[Composition]:
     """Compose with a bundle (a job: progress callback and cancel token, no Qt)."""
     return Composer(bundle).compose(settings, progress, cancel)
-
-
-def describe(settings: ComposeSettings) -> dict[str, Any]:
-    """Settings as plain JSON (stored beside exported compositions)."""
-    from dataclasses import asdict
-
-    return asdict(settings)

@@ -19,7 +19,6 @@ MAX_REST = 256 * GRID
 
 #: Events one file may encode to (rests included); beyond it the file is reported, not learned.
 MAX_EVENTS = 1_000_000
-STEP_VALUES = np.arange(MAX_STEP + 1, dtype=np.int64)
 
 #: Duration classes in grid steps: every step up to two quarters, then coarser up
 #: to 8 quarters. Longer notes are capped at the last class (and counted as capped).

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from musicstudio.core.constants import DEFAULT_THRESHOLD, DURATION_VALUES, MAX_STEP, VELOCITY_BINS
-from musicstudio.core.events import EventStream, mask_pitches, popcount, unique_masks
+from musicstudio.core.events import EventStream, popcount, unique_masks
 
 VOCAB_FORMAT = 1
 START, REST = 0, 1
@@ -278,13 +278,6 @@ class Vocabulary:
             velocity=np.clip(tokens[:, 3], 0, VELOCITY_BINS - 1).astype(np.int16),
             start=start,
         )
-
-    def pitch_class_matrix(self) -> np.ndarray:
-        """(tokens, 12) pitch-class membership, for key and metric computations."""
-        rows, pitch = mask_pitches(self.table_lo, self.table_hi)
-        m = np.zeros((len(self), 12), np.float32)
-        m[rows, pitch % 12] = 1.0
-        return m
 
     # -- persistence ------------------------------------------------------------------
     def to_json(self) -> dict:

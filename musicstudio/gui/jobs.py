@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -196,8 +195,3 @@ class _Reader(QThread):
                 self.event.emit(ev)
             elif not self.engine.alive and self.engine.current is None:
                 self.msleep(50)
-
-
-def bundle_label(path: Path) -> str:
-    """A short label for a model file."""
-    return path.stem
