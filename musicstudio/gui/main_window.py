@@ -205,7 +205,7 @@ class MainWindow(QMainWindow):
         if self.dataset.scan_thread is not None:
             self.dataset.scan_thread.cancel()
             self.dataset.scan_thread.wait(3000)
-        self.player.stop()
+        self.player.close()
         self.session.engine.shutdown()
         super().closeEvent(event)
 

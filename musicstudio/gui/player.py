@@ -33,6 +33,12 @@ class QtMidiPlayer(QObject):
         if self._player is not None:
             self._player.stop()
 
+    def close(self) -> None:
+        """Stop and release the audio device (the window is closing)."""
+        if self._player is not None:
+            self._player.close()
+            self._player = None
+
     def poll(self) -> None:
         if self._player is not None:
             was = self._player.is_playing
