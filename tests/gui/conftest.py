@@ -46,3 +46,13 @@ def drop(widget, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
         Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(widget, ev)
+
+
+def tiny_wavenet(panel, epochs: int) -> None:  # type: ignore[no-untyped-def]
+    """Set the Training panel to a WaveNet small enough to train in seconds, as a user would."""
+    panel.family.setCurrentIndex(0)
+    panel.channels.setValue(8)
+    panel.wn_layers.setValue(3)
+    panel.window.setValue(32)
+    panel.batch.setValue(8)
+    panel.epochs.setValue(epochs)

@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from musicstudio.core.midi import read_midi
-from tests.gui.conftest import drop
+from tests.gui.conftest import drop, tiny_wavenet
 
 
 def test_drop_train_compose_play_export(window, qtbot, chorale_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -20,12 +20,7 @@ def test_drop_train_compose_play_export(window, qtbot, chorale_dir: Path, tmp_pa
 
     tp = window.training
     window.tabs.setCurrentWidget(tp)
-    tp.family.setCurrentIndex(0)
-    tp.channels.setValue(8)
-    tp.wn_layers.setValue(3)
-    tp.window.setValue(32)
-    tp.epochs.setValue(2)
-    tp.batch.setValue(8)
+    tiny_wavenet(tp, epochs=2)
     qtbot.mouseClick(tp.train_button, Qt.MouseButton.LeftButton)
     assert not tp.train_button.isEnabled()
     qtbot.waitUntil(lambda: tp.train_button.isEnabled(), timeout=240_000)

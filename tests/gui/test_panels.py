@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import drop
+from tests.gui.conftest import drop, tiny_wavenet
 
 
 def test_threshold_updates_vocabulary_live(window, qtbot, chorale_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -53,11 +53,7 @@ def test_cancel_training(window, qtbot, chorale_dir: Path) -> None:  # type: ign
     window.dataset.load([str(chorale_dir)])
     qtbot.waitUntil(lambda: window.session.corpus is not None, timeout=60_000)
     tp = window.training
-    tp.channels.setValue(8)
-    tp.wn_layers.setValue(3)
-    tp.window.setValue(32)
-    tp.batch.setValue(8)
-    tp.epochs.setValue(500)
+    tiny_wavenet(tp, epochs=500)
     qtbot.mouseClick(tp.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "epoch 2/" in tp.status.text(), timeout=240_000)
     qtbot.mouseClick(tp.stop_button, Qt.MouseButton.LeftButton)
