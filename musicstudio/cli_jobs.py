@@ -18,7 +18,6 @@ class TerminalProgress:
     """A one-line progress bar on stderr, redrawn at most 10 times a second."""
 
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled and sys.stderr.isatty() or enabled == "force"
         self.quiet = not enabled
         self._last = 0.0
 
@@ -53,10 +52,10 @@ def _eta(seconds: float) -> str:
 
 
 def _scan_for_training(args: argparse.Namespace) -> Any:
+    from musicstudio.cli import _sample_corpus_dir
     from musicstudio.core.corpus import CorpusError, ScanOptions, scan
-    from musicstudio.core.resources import sample_corpus_dir
 
-    folder = args.dir or (str(sample_corpus_dir()) if args.sample and sample_corpus_dir() else None)
+    folder = args.dir or (_sample_corpus_dir() if args.sample else None)
     if not folder:
         raise UserError("give a MIDI folder to train on (or --sample)")
     options = ScanOptions(threshold=args.threshold, transpose=args.transpose)

@@ -170,7 +170,7 @@ class Composer:
         state = self._prime(tf.constant(batch_primer), state)
         prev = tf.constant(batch_primer[:, -1])
         window = max(1, sp.repetition_window)
-        recent = tf.constant(np.repeat(batch_primer[:, -window:, 0], 1, axis=0)[:, -window:])
+        recent = tf.constant(batch_primer[:, -window:, 0])
         if recent.shape[1] < window:
             recent = tf.pad(recent, [[0, 0], [window - recent.shape[1], 0]], constant_values=-1)
         target_steps = settings.bars * 4 * GRID if settings.bars else None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -127,9 +127,7 @@ class Corpus:
         stats = dict(
             self.stats, vocab_size=len(vocab), threshold=threshold, coverage=vocab.coverage()
         )
-        options = ScanOptions(
-            self.options.families, threshold, self.options.transpose, self.options.normalize_key
-        )
+        options = replace(self.options, threshold=threshold)
         return Corpus(self.files, self.streams, self.ok_paths, vocab, options, stats)
 
 

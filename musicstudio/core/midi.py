@@ -210,14 +210,12 @@ def midi_bytes(
     for prog in np.unique(programs) if len(notes) else [program or 0]:
         sel = programs == prog
         track = Track(f"MusicStudio {int(prog)}", int(prog), False)
-        for o, d, p, v in zip(
-            np.round(notes.onset[sel] * tpq).astype(int),
-            np.maximum(1, np.round(notes.duration[sel] * tpq).astype(int)),
-            notes.pitch[sel].astype(int),
-            notes.velocity[sel].astype(int),
-            strict=True,
-        ):
-            track.notes.append(Note(int(o), int(d), int(p), int(v)))
+        track.notes = Note.from_numpy(
+            np.round(notes.onset[sel] * tpq).astype(np.int32),
+            np.maximum(1, np.round(notes.duration[sel] * tpq)).astype(np.int32),
+            notes.pitch[sel].astype(np.int8),  # 0..127 fits symusic's int8
+            notes.velocity[sel].astype(np.int8),
+        )
         score.tracks.append(track)
     return bytes(score.dumps_midi())
 

@@ -225,19 +225,16 @@ def train(
 
     n_heads = len(STREAMS)
 
-    def losses(x: Any, y: Any, training: bool) -> tuple[Any, Any, Any]:
-        return head_losses(model, x, y, training)
-
     def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
         with tf.GradientTape() as tape:
-            per_token, ce_sum, hits = losses(x, y, True)
+            per_token, ce_sum, hits = head_losses(model, x, y, True)
             loss = tf.reduce_sum(per_token) / tf.cast(tf.size(per_token) * replicas, tf.float32)
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return ce_sum, hits
 
     def eval_fn(x: Any, y: Any) -> tuple[Any, Any]:
-        _, ce_sum, hits = losses(x, y, False)
+        _, ce_sum, hits = head_losses(model, x, y, False)
         return ce_sum, hits
 
     @tf.function

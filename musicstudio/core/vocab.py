@@ -214,6 +214,13 @@ class Vocabulary:
 
     def tokenize(self, stream: EventStream, start_token: bool = True) -> TokenStream:
         """Events to integer streams; rare chords become several tokens at the same onset."""
+        out, _ = self._rows(stream)
+        if start_token:
+            out = np.vstack([np.zeros((1, 4), np.int32), out])
+        return TokenStream(out)
+
+    def _rows(self, stream: EventStream) -> tuple[np.ndarray, np.ndarray]:
+        """Token rows of a stream, and how many rows each event became."""
         u_lo, u_hi, inverse, _ = unique_masks(stream.lo, stream.hi)
         seqs = [
             [REST] if (lo == 0 and hi == 0) else self._split(lo, hi)
@@ -231,9 +238,7 @@ class Vocabulary:
         out[:, 1] = stream.duration[owner]
         out[:, 2] = np.where(last, stream.step[owner], 0)
         out[:, 3] = stream.velocity[owner]
-        if start_token:
-            out = np.vstack([np.zeros((1, 4), np.int32), out])
-        return TokenStream(out)
+        return out, rows
 
     def tokenize_many(self, streams: Sequence[EventStream]) -> list[TokenStream]:
         """Tokenize many pieces in one vectorized pass (each gets its start token)."""
@@ -246,17 +251,8 @@ class Vocabulary:
             step=np.concatenate([s.step for s in streams]),
             velocity=np.concatenate([s.velocity for s in streams]),
         )
-        tokens = self.tokenize(joined, start_token=False).tokens
-        # Rows per source event: the split count; rebuild each piece's slice from it.
-        u_lo, u_hi, inverse, _ = unique_masks(joined.lo, joined.hi)
-        per_key = np.array(
-            [
-                1 if (lo == 0 and hi == 0) else len(self._split(lo, hi))
-                for lo, hi in zip(u_lo.tolist(), u_hi.tolist(), strict=True)
-            ],
-            np.int64,
-        )
-        rows = per_key[inverse]
+        tokens, rows = self._rows(joined)
+        # Each piece's slice of rows, from the rows its events became.
         bounds = np.r_[0, np.cumsum([len(s) for s in streams])]
         row_bounds = np.r_[0, np.cumsum(rows)][bounds]
         start = np.zeros((1, 4), np.int32)
