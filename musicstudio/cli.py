@@ -30,13 +30,12 @@ def _sample_corpus_dir() -> str:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from musicstudio.core.corpus import CorpusError, ScanOptions, scan
-    from musicstudio.core.midi import PIANO_ONLY
 
     paths = list(args.paths) or ([_sample_corpus_dir()] if args.sample else [])
     if not paths:
         raise UserError("give a MIDI folder (or --sample)")
     options = ScanOptions(
-        families=PIANO_ONLY if args.piano_only else (tuple(args.family) if args.family else None),
+        parts=chosen_parts(args),
         threshold=args.threshold,
         transpose=args.transpose,
         normalize_key=args.normalize_key,
@@ -59,7 +58,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         print(
             f"vocabulary: {stats['vocab_size']} tokens at threshold {stats['threshold']}"
             f" (coverage {stats['coverage']:.1%}), note recall {stats['note_recall']:.2%}"
+            f" (onset and pitch only {stats['onset_pitch_recall']:.2%})"
         )
+        print("parts: " + ", ".join(f"{p} {n:,} notes" for p, n in stats["parts"].items()))
         for p in stats["problems"][:50]:
             print(f"  {p['status']:>10}  {p['path']}: {p['reason']}")
         if len(stats["problems"]) > 50:
@@ -69,6 +70,75 @@ def cmd_scan(args: argparse.Namespace) -> int:
             print("no usable MIDI files were found", file=sys.stderr)
         return EXIT_USAGE
     return 0
+
+
+def cmd_roundtrip(args: argparse.Namespace) -> int:
+    from musicstudio.core.corpus import CorpusError, ScanOptions, scan
+    from musicstudio.core.learned import as_learned
+    from musicstudio.core.midi import MidiError, read_midi, write_midi
+
+    try:
+        notes = read_midi(args.input, chosen_parts(args))
+    except MidiError as e:
+        raise UserError(f"cannot read {args.input}: {e}") from e
+    if len(notes) == 0:
+        raise UserError(f"{args.input} has no notes in the chosen parts")
+    vocab = None
+    if args.corpus:
+        try:
+            vocab = scan([args.corpus], ScanOptions(threshold=args.threshold)).vocab
+        except CorpusError as e:
+            raise UserError(str(e)) from e
+    learned, recall = as_learned(notes, vocab, args.threshold)
+    try:
+        write_midi(args.output, learned)
+    except OSError as e:
+        raise UserError(f"cannot write {args.output}: {e.strerror or e}") from e
+    summary = {
+        "out": args.output,
+        "notes": recall.notes,
+        "note_recall": round(recall.strict, 5),
+        "onset_pitch_recall": round(recall.onset_pitch, 5),
+        "duration_exact": round(recall.duration_exact, 5),
+        "parts_in": notes.notes_per_part(),
+        "parts_out": learned.notes_per_part(),
+    }
+    if args.json:
+        _print_json(summary)
+    else:
+        print(
+            f"{args.output}: {len(learned):,} of {recall.notes:,} notes,"
+            f" note recall {recall.strict:.2%} (onset and pitch {recall.onset_pitch:.2%},"
+            f" exact durations {recall.duration_exact:.2%})"
+        )
+        print("parts: " + ", ".join(f"{p} {n:,}" for p, n in summary["parts_out"].items()))
+    return 0
+
+
+def add_part_options(ap: argparse.ArgumentParser) -> None:
+    """--parts and --no-drums: which parts of the band to learn."""
+    from musicstudio.core.parts import PARTS
+
+    ap.add_argument(
+        "--parts",
+        help=f"comma-separated parts to learn (default: all): {','.join(PARTS)}",
+    )
+    ap.add_argument("--no-drums", action="store_true", help="learn every part but the drums")
+
+
+def chosen_parts(args: argparse.Namespace) -> tuple[int, ...] | None:
+    """The parts the --parts / --no-drums options choose (None: every part)."""
+    from musicstudio.core.parts import DRUMS, PARTS, PartError, parse_parts
+
+    try:
+        parts = parse_parts(getattr(args, "parts", None))
+    except PartError as e:
+        raise UserError(str(e)) from e
+    if getattr(args, "no_drums", False):
+        parts = tuple(p for p in (parts or range(len(PARTS))) if p != DRUMS)
+        if not parts:
+            raise UserError("--no-drums leaves no part to learn")
+    return parts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,14 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--threshold", type=int, default=DEFAULT_THRESHOLD, help="rare pitch-set threshold"
     )
-    sc.add_argument(
-        "--piano-only",
-        action="store_true",
-        help="only piano-family tracks (the original behaviour)",
-    )
-    sc.add_argument(
-        "--family", type=int, action="append", help="GM family number (program // 8); repeatable"
-    )
+    add_part_options(sc)
     sc.add_argument(
         "--transpose", type=int, default=0, help="augment with ±K semitone transpositions"
     )
@@ -105,6 +168,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sc.add_argument("--json", action="store_true", help="print one JSON object")
     sc.set_defaults(func=cmd_scan)
+
+    rt = sub.add_parser(
+        "roundtrip", help="write what the model learns from a MIDI file (encode, tokens, decode)"
+    )
+    rt.add_argument("input", help="MIDI file")
+    rt.add_argument("output", help="MIDI file to write")
+    rt.add_argument(
+        "--threshold", type=int, default=DEFAULT_THRESHOLD, help="rare pitch-set threshold"
+    )
+    rt.add_argument("--corpus", help="folder whose vocabulary to use (default: the file's own)")
+    add_part_options(rt)
+    rt.add_argument("--json", action="store_true", help="print one JSON object")
+    rt.set_defaults(func=cmd_roundtrip)
 
     from musicstudio.cli_jobs import add_job_commands
 

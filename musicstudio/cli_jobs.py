@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from musicstudio.cli import UserError
+from musicstudio.cli import UserError, add_part_options, chosen_parts
 
 
 class TerminalProgress:
@@ -58,7 +58,9 @@ def _scan_for_training(args: argparse.Namespace) -> Any:
     folder = args.dir or (_sample_corpus_dir() if args.sample else None)
     if not folder:
         raise UserError("give a MIDI folder to train on (or --sample)")
-    options = ScanOptions(threshold=args.threshold, transpose=args.transpose)
+    options = ScanOptions(
+        parts=chosen_parts(args), threshold=args.threshold, transpose=args.transpose
+    )
     try:
         corpus = scan([folder], options)
     except CorpusError as e:
@@ -207,6 +209,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
         primer=primer,
         primer_file=args.primer,
         tempo=args.tempo,
+        programs=_instruments(args.instrument),
+        single_instrument=args.single_instrument,
         program=args.program,
         sampling=SamplingSettings(
             temperature=args.temperature,
@@ -257,6 +261,19 @@ def cmd_compose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instruments(pairs: list[str] | None) -> dict[str, int] | None:
+    """--instrument bass=34 --instrument keys=4 → {"bass": 34, "keys": 4}."""
+    if not pairs:
+        return None
+    out = {}
+    for pair in pairs:
+        name, sep, number = pair.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise UserError(f"--instrument wants PART=PROGRAM (e.g. bass=34), not {pair!r}")
+        out[name.strip().lower()] = int(number)
+    return out
+
+
 def _profile(bundle: Any, corpus_dir: str | None) -> Any:
     """Measure against the training folder when it is here (scan cache: fast), else the stored primers."""
     from musicstudio.core.corpus import CorpusError, ScanOptions, scan
@@ -300,7 +317,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         print(f"{bundle.family} on {corpus.stats['ok']} files ({int(result['events']):,} events):")
-        for k in ("pitch", "duration", "step", "velocity"):
+        from musicstudio.core.vocab import STREAMS
+
+        for k in STREAMS:
             print(
                 f"  {k:<9} loss {result[f'loss_{k}']:.3f}  accuracy {result[f'accuracy_{k}']:.3f}"
                 f"  perplexity {result[f'perplexity_{k}']:.1f}"
@@ -363,6 +382,7 @@ def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     tr.add_argument(
         "--transpose", type=int, default=0, help="augment with ±K semitone transpositions"
     )
+    add_part_options(tr)
     tr.add_argument("--out", help="bundle path (.msb)")
     tr.add_argument(
         "--resume", action="store_true", help="continue from the last checkpoint of --out"
@@ -375,7 +395,9 @@ def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     co.add_argument("bundle", help="model file (.msb), or 'wavenet' / 'lstm' for a sample model")
     co.add_argument("--length", type=int, default=500, help="events to compose")
     co.add_argument(
-        "--bars", type=float, help="compose this many 4/4 bars instead of --length events"
+        "--bars",
+        type=float,
+        help="compose this many bars (the corpus's metre) instead of --length events",
     )
     co.add_argument(
         "--temperature", type=float, default=1.0, help="0 = greedy argmax (the original method)"
@@ -391,7 +413,21 @@ def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     co.add_argument("--variations", type=int, default=1)
     co.add_argument("--tempo", type=float, default=100.0, help="BPM of the output")
     co.add_argument(
-        "--program", type=int, default=0, help="General MIDI program of the output (0-127)"
+        "--instrument",
+        action="append",
+        metavar="PART=PROGRAM",
+        help="GM program (0-127) for a part, e.g. bass=34; repeatable (default: the corpus's)",
+    )
+    co.add_argument(
+        "--single-instrument",
+        action="store_true",
+        help="one track: every pitched part on --program, no drums (a piano reduction)",
+    )
+    co.add_argument(
+        "--program",
+        type=int,
+        default=0,
+        help="GM program of the --single-instrument reduction (0-127)",
     )
     co.add_argument("--out", help="MIDI file to write")
     co.add_argument("--musicxml", help="also write MusicXML here")

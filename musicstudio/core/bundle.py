@@ -20,7 +20,8 @@ import numpy as np
 from musicstudio.core.constants import REPRESENTATION_VERSION
 from musicstudio.core.midi import atomic_write_bytes
 from musicstudio.core.models.config import ConfigError, ModelConfig, config_from_dict
-from musicstudio.core.vocab import Vocabulary, VocabularyError
+from musicstudio.core.parts import DEFAULT_PROGRAMS, PARTS
+from musicstudio.core.vocab import N_STREAMS, Vocabulary, VocabularyError
 
 BUNDLE_FORMAT = 1
 SUFFIX = ".msb"
@@ -45,7 +46,7 @@ class ModelBundle:
     scan_options: dict[str, Any] = field(default_factory=dict)
     name: str = ""
     created: str = ""
-    primers: list[np.ndarray] = field(default_factory=list)  # (P, 4) windows of the training corpus
+    primers: list[np.ndarray] = field(default_factory=list)  # (P, N_STREAMS) training windows
     _model: Any = field(default=None, repr=False)
 
     @property
@@ -55,6 +56,37 @@ class ModelBundle:
     @property
     def epochs(self) -> int:
         return len(self.history)
+
+    @property
+    def part_programs(self) -> list[int]:
+        """The GM program of every part: the one the training corpus used most."""
+        chosen = self.corpus.get("programs")
+        programs = list(DEFAULT_PROGRAMS)
+        if isinstance(chosen, dict):
+            for name, program in chosen.items():
+                if name in PARTS and isinstance(program, int) and 0 <= program <= 127:
+                    programs[PARTS.index(name)] = program
+        return programs
+
+    @property
+    def parts(self) -> list[str]:
+        """The parts the model learned (notes of the training corpus per part, most first)."""
+        counts = self.corpus.get("parts")
+        if not isinstance(counts, dict):
+            return []
+        return [p for p in sorted(counts, key=lambda p: -int(counts[p])) if p in PARTS]
+
+    @property
+    def time_signature(self) -> tuple[int, int]:
+        """The training corpus's most common time signature (bars of a composition)."""
+        ts = self.corpus.get("time_signature")
+        if (
+            isinstance(ts, list)
+            and len(ts) == 2
+            and all(isinstance(x, int) and 1 <= x <= 64 for x in ts)
+        ):
+            return (ts[0], ts[1])
+        return (4, 4)
 
     def best_val_loss(self) -> float | None:
         vals = [h["val_loss"] for h in self.history if h.get("val_loss") is not None]
@@ -154,10 +186,13 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
         raise BundleError(
             f"{path.name} has model format {manifest.get('format')!r}; this MusicStudio reads format {BUNDLE_FORMAT}"
         )
-    if manifest.get("representation") != REPRESENTATION_VERSION:
+    found = manifest.get("representation")
+    if found != REPRESENTATION_VERSION:
+        before = " (one merged piano line, before parts)" if found == 1 else ""
         raise BundleError(
-            f"{path.name} was trained on event representation {manifest.get('representation')!r};"
-            f" this MusicStudio uses {REPRESENTATION_VERSION}: retrain it"
+            f"{path.name} was trained on event representation {found!r}{before};"
+            f" this MusicStudio learns representation {REPRESENTATION_VERSION}"
+            " (every instrument in its own part): retrain it on your MIDI folder"
         )
     return manifest
 
@@ -226,7 +261,7 @@ def _primers(raw: Any, sizes: dict[str, int], name: str) -> list[np.ndarray]:
             raise BundleError(f"{name}: primers are damaged") from e
         if (
             arr.ndim != 2
-            or arr.shape[1] != 4
+            or arr.shape[1] != N_STREAMS
             or arr.shape[0] > 4096
             or (arr < 0).any()
             or (arr >= limits).any()

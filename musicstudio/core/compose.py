@@ -19,8 +19,9 @@ from musicstudio.core.constants import GRID
 from musicstudio.core.events import decode, encode
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, NoteArray, read_midi
+from musicstudio.core.parts import DRUMS, KEYS, PartError, programs_with
 from musicstudio.core.sampling import SamplingSettings, sample
-from musicstudio.core.vocab import START, STREAMS
+from musicstudio.core.vocab import N_STREAMS, START, STREAMS
 
 CHUNK = 128
 PRIMER_KINDS = ("corpus", "file", "none")
@@ -35,13 +36,15 @@ class ComposeSettings:
     """What to compose (the Compose panel shows these names)."""
 
     length: int = 500  # events
-    bars: float | None = None  # if set, compose this many 4/4 bars instead
+    bars: float | None = None  # if set, compose this many bars (of the corpus's metre) instead
     variations: int = 1
     primer: str = "corpus"  # "corpus" (a window the model was trained on), "file", or "none"
     primer_file: str | None = None
     primer_events: int = 32
     tempo: float = 100.0
-    program: int = 0  # General MIDI program of the output
+    programs: dict[str, int] | None = None  # part name -> GM program; others: the corpus's
+    single_instrument: bool = False  # one track, every pitched part on `program`, no drums
+    program: int = 0  # General MIDI program of the single-instrument reduction
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
 
 
@@ -49,9 +52,9 @@ class ComposeSettings:
 class Composition:
     """One variation: its tokens, its notes, and how it was made."""
 
-    tokens: np.ndarray  # (N, 4) generated events (primer excluded)
+    tokens: np.ndarray  # (N, N_STREAMS) generated events (primer excluded)
     notes: NoteArray
-    primer: np.ndarray  # (P, 4) the primer it continued
+    primer: np.ndarray  # (P, N_STREAMS) the primer it continued
     seconds: float
     metrics: dict[str, Any] = field(default_factory=dict)
 
@@ -80,7 +83,7 @@ class Composer:
 
         @tf.function(reduce_retracing=True)
         def prime(primer: Any, state: Any) -> Any:
-            """Feed primer events (B, P, 4) but the last through the stepper."""
+            """Feed primer events (B, P, N_STREAMS) but the last through the stepper."""
             for t in tf.range(tf.shape(primer)[1] - 1):
                 state = advance(primer[:, t], state)
             return state
@@ -107,7 +110,7 @@ class Composer:
                     if name == "pitch":
                         seen = tf.reduce_max(tf.one_hot(recent, sizes["pitch"]), axis=1)
                         lg = lg + self._no_start - tf.math.log(penalty) * seen
-                    s = tf.stack([seed, (offset + i) * 4 + h])
+                    s = tf.stack([seed, (offset + i) * N_STREAMS + h])
                     picked.append(sample(lg, temperature, top_k, top_p, s))
                 prev = tf.stack(picked, axis=1)
                 recent = tf.concat([recent[:, 1:], prev[:, :1]], axis=1)
@@ -120,7 +123,7 @@ class Composer:
         """One primer per variation: stored corpus windows, the user's file, or a start token."""
         n = settings.variations
         if settings.primer == "none":
-            return [np.zeros((1, 4), np.int32) for _ in range(n)]
+            return [np.zeros((1, N_STREAMS), np.int32) for _ in range(n)]
         if settings.primer == "file":
             if not settings.primer_file:
                 raise ComposeError("choose a MIDI file to continue")
@@ -139,7 +142,7 @@ class Composer:
         if settings.primer == "corpus":
             stored = self.bundle.primers
             if not stored:
-                return [np.zeros((1, 4), np.int32) for _ in range(n)]
+                return [np.zeros((1, N_STREAMS), np.int32) for _ in range(n)]
             picks = rng.integers(0, len(stored), n)
             return [np.asarray(stored[i], np.int32)[-settings.primer_events :] for i in picks]
         raise ComposeError(f"unknown primer {settings.primer!r} (one of {', '.join(PRIMER_KINDS)})")
@@ -163,7 +166,7 @@ class Composer:
         b = len(primers)
         p_len = max(len(p) for p in primers)
         # Left-pad shorter primers with start tokens so one batch primes them all.
-        batch_primer = np.zeros((b, p_len, 4), np.int32)
+        batch_primer = np.zeros((b, p_len, N_STREAMS), np.int32)
         for i, p in enumerate(primers):
             batch_primer[i, p_len - len(p) :] = p
         state = self.stepper.initial_state(b)
@@ -173,7 +176,8 @@ class Composer:
         recent = tf.constant(batch_primer[:, -window:, 0])
         if recent.shape[1] < window:
             recent = tf.pad(recent, [[0, 0], [window - recent.shape[1], 0]], constant_values=-1)
-        target_steps = settings.bars * 4 * GRID if settings.bars else None
+        num, den = self.bundle.time_signature
+        target_steps = settings.bars * num * 4 / den * GRID if settings.bars else None
         max_events = (
             settings.length if target_steps is None else int(target_steps)
         )  # ≤ one event per grid step
@@ -211,9 +215,24 @@ class Composer:
         return results
 
     def notes(self, tokens: np.ndarray, settings: ComposeSettings) -> NoteArray:
-        """Generated tokens → notes at the chosen tempo and instrument."""
-        stream = self.bundle.vocab.detokenize(tokens)
-        return decode(stream, tempo_qpm=settings.tempo, program=settings.program)
+        """Generated tokens → notes at the chosen tempo, each part on its program."""
+        stream = self.bundle.vocab.detokenize(tokens, time_signature=self.bundle.time_signature)
+        try:
+            programs = programs_with(self.bundle.part_programs, settings.programs)
+        except PartError as e:
+            raise ComposeError(str(e)) from e
+        notes = decode(stream, tempo_qpm=settings.tempo, programs=programs)
+        if settings.single_instrument:
+            return single_instrument(notes, settings.program)
+        return notes
+
+
+def single_instrument(notes: NoteArray, program: int) -> NoteArray:
+    """A reduction for one instrument: the pitched parts on one program and track, no drums."""
+    reduced = notes.select(notes.parts != DRUMS)
+    object.__setattr__(reduced, "program", np.full(len(reduced), program, np.int16))
+    object.__setattr__(reduced, "part", np.full(len(reduced), KEYS, np.int8))
+    return reduced
 
 
 def _events_for(tokens: np.ndarray, target_steps: float) -> int:

@@ -26,9 +26,10 @@ from musicstudio.core.constants import (
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
-from musicstudio.core.events import EncodingError, EventStream, encode, transpose_masks
+from musicstudio.core.events import EncodingError, EventStream, decode, encode, note_recall
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, read_midi
+from musicstudio.core.parts import DRUMS, PARTS, most_used_programs
 from musicstudio.core.vocab import TokenStream, Vocabulary
 
 MIDI_SUFFIXES = {".mid", ".midi", ".kar"}
@@ -54,14 +55,14 @@ class CorpusError(Exception):
 class ScanOptions:
     """What to read from each file and how to count tokens."""
 
-    families: tuple[int, ...] | None = None  # GM families (program // 8); None = all pitched
+    parts: tuple[int, ...] | None = None  # parts to learn (parts.PARTS); None = all, drums too
     threshold: int = DEFAULT_THRESHOLD
     transpose: int = 0  # augmentation: also learn every piece shifted by -k..+k semitones
     normalize_key: bool = False  # move every piece to C major / A minor first
 
     def parse_key(self) -> str:
         """The part of the options that changes what a file parses to (cache key)."""
-        return f"v{REPRESENTATION_VERSION}:families={self.families}"
+        return f"v{REPRESENTATION_VERSION}:parts={self.parts}"
 
 
 @dataclass
@@ -73,8 +74,13 @@ class FileReport:
     reason: str = ""
     notes: int = 0
     events: int = 0
-    recall: float = 1.0
+    recall: float = 1.0  # strict: onset, pitch, part, duration class (velocity class ±1)
     tempo: float = 120.0
+    onset_pitch_recall: float = 1.0  # onset and pitch only (the measure before parts)
+    duration_exact: float = 1.0  # notes back with their exact grid duration
+    time_signature: tuple[int, int] | list[int] = (4, 4)
+    parts: dict[str, int] = field(default_factory=dict)  # notes per part
+    programs: list[list[int]] = field(default_factory=list)  # [part, program, notes] rows
 
 
 @dataclass
@@ -96,7 +102,11 @@ class Corpus:
         n = len(self.streams)
         if n < 2:
             return list(range(n)), []
-        score = [zlib.crc32(f"{seed}:{Path(p).name}:{p}".encode()) / 2**32 for p in self.ok_paths]
+        # Names need not be valid UTF-8 (surrogate escapes): hash their bytes as they are.
+        score = [
+            zlib.crc32(f"{seed}:{Path(p).name}:{p}".encode("utf-8", "surrogateescape")) / 2**32
+            for p in self.ok_paths
+        ]
         order = np.argsort(score, kind="stable")
         n_val = max(1, int(round(n * share)))
         val = sorted(int(i) for i in order[:n_val])
@@ -115,7 +125,7 @@ class Corpus:
                 if k == 0:
                     continue
                 for s in picked:
-                    moved = shifted(s, k)
+                    moved = s.transposed(k)
                     if moved is not None:
                         extra.append(moved)
             picked = picked + extra
@@ -129,16 +139,6 @@ class Corpus:
         )
         options = replace(self.options, threshold=threshold)
         return Corpus(self.files, self.streams, self.ok_paths, vocab, options, stats)
-
-
-def shifted(stream: EventStream, k: int) -> EventStream | None:
-    """The stream transposed by k semitones, or None if a pitch would leave 0..127."""
-    lo, hi, ok = transpose_masks(stream.lo, stream.hi, k)
-    if not ok:
-        return None
-    return EventStream(
-        lo, hi, stream.duration, stream.step, stream.velocity, stream.start, stream.capped
-    )
 
 
 # -- finding files ---------------------------------------------------------------------
@@ -169,7 +169,7 @@ def find_midi_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 # -- parsing one file (runs in a worker process) ------------------------------------------
 def parse_file(
-    path: str, families: tuple[int, ...] | None, hang: str | None = None
+    path: str, parts: tuple[int, ...] | None, hang: str | None = None
 ) -> tuple[FileReport, dict[str, np.ndarray] | None]:
     """Read and encode one file; never raises for a bad file."""
     if (
@@ -177,44 +177,55 @@ def parse_file(
     ):  # fault injection (tests): a parser that never returns
         time.sleep(3600)
     try:
-        notes = read_midi(path, families)
+        notes = read_midi(path, parts)
     except MidiError as e:
         return FileReport(path, UNREADABLE, str(e)), None
     except Exception as e:  # the parser may fail in ways no list can foresee
         return FileReport(path, UNREADABLE, f"{type(e).__name__}: {e}"[:200]), None
     if len(notes) == 0:
-        if notes.drum_notes:
+        if notes.drum_notes and parts is not None and DRUMS not in parts:
             return FileReport(
-                path, DRUMS_ONLY, f"{notes.drum_notes} drum notes, no pitched notes"
+                path, DRUMS_ONLY, f"{notes.drum_notes} drum notes, drums are not chosen"
             ), None
         return FileReport(
-            path, EMPTY, "no notes" if families is None else "no notes in the chosen instruments"
+            path, EMPTY, "no notes" if parts is None else "no notes in the chosen parts"
         ), None
     try:
         stream = encode(notes)
     except EncodingError as e:
         return FileReport(path, UNREADABLE, str(e), len(notes)), None
-    # Every distinct (onset, pitch) pair is a set bit of some event: recall is carried/distinct.
-    recall = stream.note_count() / max(1, stream.source_notes)
-    report = FileReport(path, OK, "", len(notes), len(stream), recall, notes.tempo_qpm)
+    recall = note_recall(notes, decode(stream))
+    prog_rows = np.unique(
+        np.stack([notes.parts.astype(np.int64), notes.program.astype(np.int64)]),
+        axis=1,
+        return_counts=True,
+    )
+    report = FileReport(
+        path,
+        OK,
+        "",
+        len(notes),
+        len(stream),
+        recall.strict,
+        notes.tempo_qpm,
+        recall.onset_pitch,
+        recall.duration_exact,
+        notes.time_signature,
+        notes.notes_per_part(),
+        [[int(a), int(b), int(c)] for (a, b), c in zip(prog_rows[0].T, prog_rows[1], strict=True)],
+    )
     if len(stream) < MIN_EVENTS:
         report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
         return report, None
-    arrays = {
-        "lo": stream.lo,
-        "hi": stream.hi,
-        "duration": stream.duration,
-        "step": stream.step,
-        "velocity": stream.velocity,
-        "meta": np.array([stream.start, stream.capped], np.int64),
-    }
+    arrays = {k: getattr(stream, k) for k in _PACK_ARRAYS}
+    arrays["meta"] = np.array([stream.start, stream.capped, *stream.time_signature], np.int64)
     return report, arrays
 
 
 def _parse_batch(
-    paths: list[str], families: tuple[int, ...] | None, hang: str | None = None
+    paths: list[str], parts: tuple[int, ...] | None, hang: str | None = None
 ) -> list[tuple[FileReport, dict[str, np.ndarray] | None]]:
-    return [parse_file(p, families, hang) for p in paths]
+    return [parse_file(p, parts, hang) for p in paths]
 
 
 def _make_pool(workers: int) -> ProcessPoolExecutor:
@@ -228,7 +239,7 @@ def _make_pool(workers: int) -> ProcessPoolExecutor:
 
 def _parse_all(
     paths: list[str],
-    families: tuple[int, ...] | None,
+    parts: tuple[int, ...] | None,
     workers: int,
     cancel: CancelToken,
     on_result: Any,
@@ -237,7 +248,7 @@ def _parse_all(
     if workers <= 0:
         for p in paths:
             cancel.raise_if_cancelled()
-            on_result(*parse_file(p, families, _hang()))
+            on_result(*parse_file(p, parts, _hang()))
         return
     size = max(1, min(32, len(paths) // (workers * 4) or 1))
     batches = [paths[i : i + size] for i in range(0, len(paths), size)]
@@ -245,7 +256,7 @@ def _parse_all(
     pool = _make_pool(workers)
     hung = started = False
     try:
-        futures = {pool.submit(_parse_batch, b, families, _hang()): b for b in batches}
+        futures = {pool.submit(_parse_batch, b, parts, _hang()): b for b in batches}
         pending = set(futures)
         while pending and not cancel.cancelled:
             # No batch finishing within its time limit means a file is hanging: end the pool.
@@ -271,7 +282,7 @@ def _parse_all(
     # Files from a broken or stuck pool: each alone in a fresh worker, to find the culprit.
     for p in suspects:
         cancel.raise_if_cancelled()
-        on_result(*_parse_alone(p, families))
+        on_result(*_parse_alone(p, parts))
 
 
 def _hang() -> str | None:
@@ -287,11 +298,11 @@ def parse_timeout() -> float:
 
 
 def _parse_alone(
-    path: str, families: tuple[int, ...] | None
+    path: str, parts: tuple[int, ...] | None
 ) -> tuple[FileReport, dict[str, np.ndarray] | None]:
     solo = _make_pool(1)
     try:
-        return solo.submit(parse_file, path, families, _hang()).result(
+        return solo.submit(parse_file, path, parts, _hang()).result(
             timeout=STARTUP_GRACE + parse_timeout()
         )
     except BrokenProcessPool:
@@ -313,6 +324,17 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 
 # -- the cache ---------------------------------------------------------------------------
+_PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
+
+
+def _stream(arrays: dict[str, np.ndarray], meta: Sequence[int]) -> EventStream:
+    """An EventStream from its arrays and [start, capped, numerator, denominator]."""
+    start, capped, num, den = (int(x) for x in meta)
+    return EventStream(
+        *(arrays[k] for k in _PACK_ARRAYS), start=start, capped=capped, time_signature=(num, den)
+    )
+
+
 def default_cache_dir() -> Path:
     env = os.environ.get("MUSICSTUDIO_CACHE_DIR")
     if env:
@@ -343,22 +365,14 @@ class _Pack:
                 index = json.loads(bytes(z["index"]).decode())
                 if index.get("version") != REPRESENTATION_VERSION:
                     return None
-                arrays = {k: z[k] for k in ("lo", "hi", "duration", "step", "velocity")}
+                arrays = {k: z[k] for k in _PACK_ARRAYS}
             return cls(index["entries"], arrays)
         except Exception:  # a damaged cache is only a slower scan
             return None
 
     def stream(self, entry: dict[str, Any]) -> EventStream:
         a, b = entry["span"]
-        return EventStream(
-            self.arrays["lo"][a:b],
-            self.arrays["hi"][a:b],
-            self.arrays["duration"][a:b],
-            self.arrays["step"][a:b],
-            self.arrays["velocity"][a:b],
-            entry["start"],
-            entry["capped"],
-        )
+        return _stream({k: self.arrays[k][a:b] for k in _PACK_ARRAYS}, entry["meta"])
 
 
 def _save_pack(
@@ -367,21 +381,16 @@ def _save_pack(
     from musicstudio.core.midi import atomic_write_bytes
 
     offset = 0
-    parts: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("lo", "hi", "duration", "step", "velocity")
-    }
+    kept: list[EventStream] = []
     for key, entry in entries.items():
         s = streams.get(key)
         if s is not None:
             entry["span"] = [offset, offset + len(s)]
-            entry["start"], entry["capped"] = s.start, s.capped
+            entry["meta"] = [s.start, s.capped, *s.time_signature]
             offset += len(s)
-            for k in parts:
-                parts[k].append(getattr(s, k))
-    arrays = {
-        k: (np.concatenate(v) if v else np.zeros(0, np.uint64 if k in ("lo", "hi") else np.int16))
-        for k, v in parts.items()
-    }
+            kept.append(s)
+    joined = EventStream.concatenate(kept)
+    arrays = {k: getattr(joined, k) for k in _PACK_ARRAYS}
     index = json.dumps({"version": REPRESENTATION_VERSION, "entries": entries}).encode()
     import io
 
@@ -461,18 +470,7 @@ def scan(
     from_cache = done
 
     def on_parsed(rep: FileReport, arrays: dict[str, np.ndarray] | None) -> None:
-        stream = None
-        if arrays is not None:
-            meta = arrays["meta"]
-            stream = EventStream(
-                arrays["lo"],
-                arrays["hi"],
-                arrays["duration"],
-                arrays["step"],
-                arrays["velocity"],
-                int(meta[0]),
-                int(meta[1]),
-            )
+        stream = None if arrays is None else _stream(arrays, arrays["meta"].tolist())
         fp = fingerprints.get(rep.path)
         # A crash or a time-out may be the machine's, not the file's: try again next scan.
         if fp is not None and rep.reason != CRASHED and not rep.reason.startswith(TOO_SLOW):
@@ -482,7 +480,7 @@ def scan(
     if to_parse:
         n_workers = (os.cpu_count() or 1) if workers is None else workers
         n_workers = min(n_workers, len(to_parse)) if n_workers > 0 else 0
-        _parse_all(to_parse, options.families, n_workers, cancel, on_parsed)
+        _parse_all(to_parse, options.parts, n_workers, cancel, on_parsed)
         if use_cache:
             try:
                 _save_pack(
@@ -498,11 +496,11 @@ def scan(
     if options.normalize_key:
         from musicstudio.core.tonality import normalising_shift
 
-        ok_streams = [shifted(s, normalising_shift(s)) or s for s in ok_streams]
+        ok_streams = [s.transposed(normalising_shift(s)) or s for s in ok_streams]
     vocab_streams = list(ok_streams)
     for k in range(-options.transpose, options.transpose + 1):
         if k:
-            vocab_streams += [m for m in (shifted(s, k) for s in ok_streams) if m is not None]
+            vocab_streams += [m for m in (s.transposed(k) for s in ok_streams) if m is not None]
     vocab = Vocabulary.build(vocab_streams, options.threshold)
     corpus = Corpus(ordered, ok_streams, ok_paths, vocab, options)
     corpus.stats = _stats(corpus, from_cache, time.perf_counter() - t0)
@@ -512,9 +510,17 @@ def scan(
 def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
     ok = [f for f in corpus.files if f.status == OK]
     notes = sum(f.notes for f in ok)
-    encoded = sum(f.recall * f.notes for f in ok)
+
+    def weighted(share: Any) -> float:
+        return sum(share(f) * f.notes for f in ok) / notes if notes else 1.0
+
     # Notes that survive the vocabulary's rare-chord splitting (exact partition unless a pitch is unknown).
-    recall = (encoded / notes) * corpus.vocab.kept_note_share() if notes else 1.0
+    kept = corpus.vocab.kept_note_share()
+    per_part: Counter[str] = Counter()
+    for f in ok:
+        per_part.update(f.parts)
+    signatures = Counter(tuple(f.time_signature) for f in ok)
+    programs = most_used_programs(row for f in ok for row in f.programs)
     skipped = Counter(f.status for f in corpus.files if f.status != OK)
     return {
         "files": len(corpus.files),
@@ -528,7 +534,12 @@ def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
         "vocab_size": len(corpus.vocab),
         "threshold": corpus.vocab.threshold,
         "coverage": round(corpus.vocab.coverage(), 4),
-        "note_recall": round(recall, 5),
+        "note_recall": round(weighted(lambda f: f.recall) * kept, 5),
+        "onset_pitch_recall": round(weighted(lambda f: f.onset_pitch_recall) * kept, 5),
+        "duration_exact": round(weighted(lambda f: f.duration_exact), 5),
+        "parts": {p: per_part[p] for p in PARTS if per_part[p]},
+        "programs": {p: programs[i] for i, p in enumerate(PARTS) if per_part[p]},
+        "time_signature": list(signatures.most_common(1)[0][0]) if signatures else [4, 4],
         "seconds": round(seconds, 3),
         "problems": [
             {"path": f.path, "status": f.status, "reason": f.reason}

@@ -13,20 +13,24 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.vocab import TokenStream
+from musicstudio.core.vocab import N_STREAMS, TokenStream
 
 
 @dataclass
 class WindowSource:
     """One split's tokens and how to cut windows from them."""
 
-    tokens: np.ndarray  # (N, 4) int32
+    tokens: np.ndarray  # (N, N_STREAMS) int32
     window: int
 
     @classmethod
     def from_streams(cls, streams: Sequence[TokenStream], window: int) -> WindowSource:
         arrays = [s.tokens for s in streams if len(s)]
-        flat = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros((0, 4), np.int32)
+        flat = (
+            np.concatenate(arrays).astype(np.int32)
+            if arrays
+            else np.zeros((0, N_STREAMS), np.int32)
+        )
         return cls(flat, window)
 
     @property
@@ -54,7 +58,7 @@ class WindowSource:
         return len(self.starts(epoch, seed, shuffle=shuffle)) // batch
 
     def dataset(self, starts: np.ndarray, batch: int) -> Any:
-        """(inputs, next events) batches of shape (batch, window, 4)."""
+        """(inputs, next events) batches of shape (batch, window, N_STREAMS)."""
         import tensorflow as tf
 
         w = self.usable_window

@@ -1,13 +1,20 @@
-"""Notes <-> events: one event per quantized onset (pitch set, duration, step, velocity).
+"""Notes <-> events (representation 2): the notes of one part that start together, as one event.
 
-Pitch sets are 128-bit masks split into two uint64 words, so a whole file is encoded
-with NumPy and no per-note Python loop. An all-zero mask is a REST event: gaps longer
-than MAX_STEP are split into rests, never dropped.
+An event is the notes of one part that start at one quantized onset with the same duration
+class and a close velocity (classes within one of the event's): a pitch set (the original
+method's "note or chord", with real octaves) + duration + step (grid steps to the next event,
+0 between the events of one onset) + velocity + part. The events of one onset are ordered by
+part, then lowest pitch. Drums are pitch sets of kit pieces on the drum part.
+
+Pitch sets are 128-bit masks split into two uint64 words, so a whole file is encoded with
+NumPy and no per-note Python loop. An all-zero mask is a REST event: gaps longer than
+MAX_STEP are split into rests, never dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,9 +27,13 @@ from musicstudio.core.constants import (
     VELOCITY_BINS,
 )
 from musicstudio.core.midi import NoteArray
+from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PARTS
 
 _ONE = np.uint64(1)
 _DUR_EDGES = (DURATION_VALUES[1:] + DURATION_VALUES[:-1]) / 2.0
+#: Notes of one part and onset share an event when their velocity classes fall in one band
+#: of three classes; the event's class is the band's midrange, so each is within one.
+_VELOCITY_BAND = 3
 
 
 class EncodingError(ValueError):
@@ -38,10 +49,12 @@ class EventStream:
     duration: np.ndarray  # int16: index into DURATION_VALUES
     step: np.ndarray  # int16: grid steps to the next event (0..MAX_STEP)
     velocity: np.ndarray  # int16: velocity class 0..VELOCITY_BINS-1
+    part: np.ndarray  # int8: part (parts.PARTS); 0 on rests
     start: int = 0  # grid step of the first event
     capped: int = 0  # notes whose duration was longer than the longest class
-    source_notes: int = 0  # distinct (onset, pitch) notes that were encoded
+    source_notes: int = 0  # distinct (onset, part, pitch) notes that were encoded
     shortened_rests: int = 0  # silences longer than MAX_REST, shortened to it
+    time_signature: tuple[int, int] = (4, 4)
 
     def __len__(self) -> int:
         return int(self.lo.size)
@@ -51,8 +64,37 @@ class EventStream:
         return (self.lo == 0) & (self.hi == 0)
 
     def note_count(self) -> int:
-        """Number of (onset, pitch) notes carried by these events."""
+        """Number of (onset, part, pitch) notes carried by these events."""
         return int(popcount(self.lo).sum() + popcount(self.hi).sum())
+
+    def transposed(self, k: int) -> EventStream | None:
+        """Pitched parts shifted by k semitones (drums stay), or None if a pitch would leave 0..127."""
+        if k == 0:
+            return self
+        pitched = self.part != DRUMS
+        lo, hi, ok = transpose_masks(self.lo[pitched], self.hi[pitched], k)
+        if not ok:
+            return None
+        new_lo, new_hi = self.lo.copy(), self.hi.copy()
+        new_lo[pitched], new_hi[pitched] = lo, hi
+        return replace(self, lo=new_lo, hi=new_hi)
+
+    @staticmethod
+    def concatenate(streams: Sequence[EventStream]) -> EventStream:
+        """The events of several pieces one after another (their start and figures dropped)."""
+
+        def cat(name: str, dtype: type) -> np.ndarray:
+            arrays = [getattr(s, name) for s in streams]
+            return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype)
+
+        return EventStream(
+            cat("lo", np.uint64),
+            cat("hi", np.uint64),
+            cat("duration", np.int16),
+            cat("step", np.int16),
+            cat("velocity", np.int16),
+            cat("part", np.int8),
+        )
 
 
 def popcount(words: np.ndarray) -> np.ndarray:
@@ -94,21 +136,34 @@ def unique_masks(
     return s_lo[starts], s_hi[starts], inv, np.bincount(group)
 
 
-def quantize(notes: NoteArray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Grid onsets, grid durations, pitches and velocities, unique per (onset, pitch), sorted."""
+def quantize(
+    notes: NoteArray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Grid onsets, grid durations, pitches, velocities and parts, unique per (onset, part, pitch).
+
+    Sorted by onset, part, pitch; a note doubled in one part keeps its longest duration and
+    loudest velocity.
+    """
     on = np.round(notes.onset * GRID).astype(np.int64)
     du = np.maximum(1, np.round(notes.duration * GRID).astype(np.int64))
     pi = notes.pitch.astype(np.int64)
     ve = notes.velocity.astype(np.int64)
-    ok = (on >= 0) & (pi >= 0) & (pi <= 127)
-    on, du, pi, ve = on[ok], du[ok], pi[ok], ve[ok]
-    key = on * 128 + pi
+    pa = notes.parts.astype(np.int64)
+    ok = (on >= 0) & (pi >= 0) & (pi <= 127) & (pa >= 0) & (pa < len(PARTS))
+    on, du, pi, ve, pa = on[ok], du[ok], pi[ok], ve[ok], pa[ok]
+    key = (on * len(PARTS) + pa) * 128 + pi
     order = np.argsort(key, kind="stable")
-    key, on, du, pi, ve = key[order], on[order], du[order], pi[order], ve[order]
+    key, on, du, pi, ve, pa = key[order], on[order], du[order], pi[order], ve[order], pa[order]
     if key.size == 0:
-        return on, du, pi, ve
+        return on, du, pi, ve, pa
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    return on[first], np.maximum.reduceat(du, first), pi[first], np.maximum.reduceat(ve, first)
+    return (
+        on[first],
+        np.maximum.reduceat(du, first),
+        pi[first],
+        np.maximum.reduceat(ve, first),
+        pa[first],
+    )
 
 
 def duration_class(grid_steps: np.ndarray) -> np.ndarray:
@@ -116,49 +171,67 @@ def duration_class(grid_steps: np.ndarray) -> np.ndarray:
     return np.searchsorted(_DUR_EDGES, grid_steps, side="left").astype(np.int16)
 
 
+def velocity_class(velocity: np.ndarray) -> np.ndarray:
+    """Velocity class (VELOCITY_BINS bins of equal width) of MIDI velocities."""
+    return np.clip(np.asarray(velocity, np.int64) * VELOCITY_BINS // 128, 0, VELOCITY_BINS - 1)
+
+
+def _empty_stream(time_signature: tuple[int, int]) -> EventStream:
+    z = np.zeros(0, np.uint64)
+    e = np.zeros(0, np.int16)
+    return EventStream(z, z, e, e, e, np.zeros(0, np.int8), time_signature=time_signature)
+
+
 def encode(notes: NoteArray) -> EventStream:
-    """Encode notes as events (vectorized)."""
-    on, du, pi, ve = quantize(notes)
+    """Encode notes as events (vectorized): one event per (onset, part, duration, velocity band)."""
+    on, du, pi, ve, pa = quantize(notes)
     if on.size == 0:
-        z = np.zeros(0, np.uint64)
-        e = np.zeros(0, np.int16)
-        return EventStream(z, z, e, e, e)
-    starts = np.flatnonzero(np.r_[True, on[1:] != on[:-1]])
+        return _empty_stream(notes.time_signature)
+    dcls = duration_class(du).astype(np.int64)
+    vcls = velocity_class(ve)
+    band = vcls // _VELOCITY_BAND
+    order = np.lexsort((pi, band, dcls, pa, on))
+    on, pi, pa, dcls, vcls, band = (a[order] for a in (on, pi, pa, dcls, vcls, band))
+    new = (on[1:] != on[:-1]) | (pa[1:] != pa[:-1]) | (dcls[1:] != dcls[:-1])
+    starts = np.flatnonzero(np.r_[True, new | (band[1:] != band[:-1])])
     bit = np.left_shift(_ONE, (pi % 64).astype(np.uint64))
-    lo = np.bitwise_or.reduceat(np.where(pi < 64, bit, np.uint64(0)), starts)
-    hi = np.bitwise_or.reduceat(np.where(pi >= 64, bit, np.uint64(0)), starts)
-    dur = np.maximum.reduceat(du, starts)
-    counts = np.diff(np.r_[starts, on.size])
-    vel = np.add.reduceat(ve, starts) // counts
-    onsets = on[starts]
-    gap = np.r_[np.diff(onsets), min(int(dur[-1]), MAX_STEP)]
+    g_lo = np.bitwise_or.reduceat(np.where(pi < 64, bit, np.uint64(0)), starts)
+    g_hi = np.bitwise_or.reduceat(np.where(pi >= 64, bit, np.uint64(0)), starts)
+    g_vel = (np.minimum.reduceat(vcls, starts) + np.maximum.reduceat(vcls, starts)) // 2
+    g_on, g_pa, g_dur, g_low = on[starts], pa[starts], dcls[starts], pi[starts]
+    # The events of one onset: by part, then lowest pitch (deterministic, bass line first).
+    g = np.lexsort((g_low, g_pa, g_on))
+    g_on, g_pa, g_dur, g_vel, g_lo, g_hi = (a[g] for a in (g_on, g_pa, g_dur, g_vel, g_lo, g_hi))
+    last_of_onset = np.r_[g_on[1:] != g_on[:-1], True]
+    tail = int(min(du[on == on[-1]].max(), MAX_STEP))
+    gap = np.where(last_of_onset, np.r_[np.diff(g_on), tail], 0)
     # A silence longer than MAX_REST is shortened to it (counted): a broken or padded file
     # must not turn into millions of rest events.
     long_rests = int((gap > MAX_REST).sum())
     gap = np.minimum(gap, MAX_REST)
     # Gaps longer than MAX_STEP: the event keeps MAX_STEP, then REST events follow.
     rests = np.maximum(0, (gap - 1) // MAX_STEP)
-    total = int(onsets.size + rests.sum())
+    total = int(g_on.size + rests.sum())
     if total > MAX_EVENTS:
         raise EncodingError(f"too many events ({total:,} > {MAX_EVENTS:,})")
     rows = 1 + rests
-    owner = np.repeat(np.arange(onsets.size), rows)
+    owner = np.repeat(np.arange(g_on.size), rows)
     pos = np.arange(owner.size) - np.repeat(np.cumsum(rows) - rows, rows)
     is_event = pos == 0
     step = np.where(pos < rests[owner], MAX_STEP, gap[owner] - rests[owner] * MAX_STEP)
     zero = np.uint64(0)
     return EventStream(
-        lo=np.where(is_event, lo[owner], zero),
-        hi=np.where(is_event, hi[owner], zero),
-        duration=np.where(is_event, duration_class(dur)[owner], 0).astype(np.int16),
+        lo=np.where(is_event, g_lo[owner], zero),
+        hi=np.where(is_event, g_hi[owner], zero),
+        duration=np.where(is_event, g_dur[owner], 0).astype(np.int16),
         step=step.astype(np.int16),
-        velocity=np.where(
-            is_event, np.clip(vel[owner] * VELOCITY_BINS // 128, 0, VELOCITY_BINS - 1), 0
-        ).astype(np.int16),
-        start=int(onsets[0]),
+        velocity=np.where(is_event, g_vel[owner], 0).astype(np.int16),
+        part=np.where(is_event, g_pa[owner], 0).astype(np.int8),
+        start=int(g_on[0]),
         capped=int((du > DURATION_VALUES[-1]).sum()),
         source_notes=int(on.size),
         shortened_rests=long_rests,
+        time_signature=notes.time_signature,
     )
 
 
@@ -170,37 +243,68 @@ def mask_pitches(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return rows, pitch
 
 
-def decode(events: EventStream, tempo_qpm: float = 120.0, program: int = 0) -> NoteArray:
-    """Events back to notes; onsets start at `events.start`."""
+def decode(
+    events: EventStream, tempo_qpm: float = 120.0, programs: Sequence[int] | None = None
+) -> NoteArray:
+    """Events back to notes, each with its part and that part's program; onsets start at `events.start`."""
     step = events.step.astype(np.int64)
     onset = events.start + np.r_[0, np.cumsum(step)[:-1]] if step.size else step
     rows, pitch = mask_pitches(events.lo, events.hi)
     dur_steps = DURATION_VALUES[events.duration.astype(np.int64)[rows]]
     half_bin = 128 // VELOCITY_BINS // 2
     vel = events.velocity.astype(np.int64)[rows] * (128 // VELOCITY_BINS) + half_bin
+    part = np.clip(events.part.astype(np.int64)[rows], 0, len(PARTS) - 1)
     on = onset[rows]
-    # Two events at one onset may share a pitch (a generated split chord): keep the longest.
-    key = on * 128 + pitch
+    # Two events of one part at one onset may share a pitch (generated): keep the longest.
+    key = (on * len(PARTS) + part) * 128 + pitch
     order = np.lexsort((-dur_steps, key))
     keep = np.sort(order[np.r_[True, key[order][1:] != key[order][:-1]]]) if key.size else order
+    table = np.asarray(DEFAULT_PROGRAMS if programs is None else programs, np.int16)
     return NoteArray(
         onset=on[keep].astype(np.float64) / GRID,
         duration=dur_steps[keep].astype(np.float64) / GRID,
         pitch=pitch[keep].astype(np.int16),
         velocity=np.clip(vel[keep], 1, 127).astype(np.int16),
-        program=np.full(keep.size, program, np.int16),
+        program=table[part[keep]],
         tempo_qpm=tempo_qpm,
+        time_signature=events.time_signature,
+        part=part[keep].astype(np.int8),
     )
 
 
-def note_recall(original: NoteArray, decoded: NoteArray) -> float:
-    """Share of the original notes that come back with the same quantized onset and pitch."""
-    on, _, pi, _ = quantize(original)
+@dataclass(frozen=True)
+class Recall:
+    """How many notes come back from a round trip, strictly and by the older measure."""
+
+    notes: int  # distinct (onset, part, pitch) notes of the original
+    strict: float  # onset, pitch, part and duration class back; velocity class within one
+    onset_pitch: float  # onset and pitch back (any part, duration, velocity): the old measure
+    duration_exact: float  # onset, pitch, part back with the exact grid duration
+
+
+def note_recall(original: NoteArray, decoded: NoteArray) -> Recall:
+    """Compare the notes a round trip gives back with the original notes."""
+    on, du, pi, ve, pa = quantize(original)
     if on.size == 0:
-        return 1.0
-    want = on * 128 + pi
-    got = np.round(decoded.onset * GRID).astype(np.int64) * 128 + decoded.pitch.astype(np.int64)
-    return float(np.isin(want, got).mean())
+        return Recall(0, 1.0, 1.0, 1.0)
+    d_on, d_du, d_pi, d_ve, d_pa = quantize(decoded)
+    want = (on * len(PARTS) + pa) * 128 + pi
+    got = (d_on * len(PARTS) + d_pa) * 128 + d_pi  # sorted and unique (quantize)
+    at = np.clip(np.searchsorted(got, want), 0, max(0, got.size - 1))
+    found = got[at] == want if got.size else np.zeros(want.size, bool)
+    same_class = duration_class(du) == duration_class(d_du[at]) if got.size else found
+    close_vel = np.abs(velocity_class(ve) - velocity_class(d_ve[at])) <= 1 if got.size else found
+    strict = found & same_class & close_vel
+    exact = found & (du == d_du[at]) if got.size else found
+    onset_pitch = np.isin(on * 128 + pi, d_on * 128 + d_pi)
+    return Recall(
+        int(on.size), float(strict.mean()), float(onset_pitch.mean()), float(exact.mean())
+    )
+
+
+def roundtrip(notes: NoteArray, programs: Sequence[int] | None = None) -> NoteArray:
+    """What the events keep of a piece: encode, then decode at the piece's own tempo."""
+    return decode(encode(notes), notes.tempo_qpm, programs)
 
 
 def transpose_masks(lo: np.ndarray, hi: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, bool]:

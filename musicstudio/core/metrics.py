@@ -6,8 +6,9 @@ like the corpus (pitch-class, duration and step histogram distances), does it st
 key (share of notes in the estimated key), and is it new or copied (share of its 8-event
 phrases found verbatim in the corpus).
 
-Conventions: token arrays are (N, 4) rows of pitch-set token, duration class, step class,
-velocity class (vocab.py); START rows are dropped first. Histogram distances are
+Conventions: token arrays are (N, N_STREAMS) rows of pitch-set token, duration class, step
+class, velocity class, part (vocab.py); START rows are dropped first. Pitch figures (pitch
+classes, range, key) leave the drum part out: a kit piece's number is not a pitch. Histogram distances are
 Jensen-Shannon divergences in bits: 0 for identical histograms, 1 for disjoint ones, NaN
 when either side is empty. "In key" means the diatonic major scale, or the harmonic minor
 scale (natural minor with the raised leading tone, the usual minor of tonal music).
@@ -25,8 +26,9 @@ from numpy.typing import ArrayLike
 from musicstudio.core.constants import DURATION_VALUES, GRID
 from musicstudio.core.events import EventStream, mask_pitches
 from musicstudio.core.midi import NoteArray
+from musicstudio.core.parts import DRUMS
 from musicstudio.core.tonality import estimate_key
-from musicstudio.core.vocab import REST, START, STREAM_SIZES, TokenStream, Vocabulary
+from musicstudio.core.vocab import N_STREAMS, REST, START, STREAM_SIZES, TokenStream, Vocabulary
 
 #: Events per phrase for the copy rate: two bars of eighth notes, long enough that a
 #: verbatim match is a quotation, not a coincidence of scales.
@@ -39,9 +41,9 @@ Tokens: TypeAlias = np.ndarray | TokenStream
 
 
 def token_rows(tokens: Tokens) -> np.ndarray:
-    """(N, 4) int64 rows with START rows dropped: the events a listener hears."""
+    """(N, N_STREAMS) int64 rows with START rows dropped: the events a listener hears."""
     arr = tokens.tokens if isinstance(tokens, TokenStream) else np.asarray(tokens)
-    arr = arr.reshape(-1, 4).astype(np.int64)
+    arr = arr.reshape(-1, N_STREAMS).astype(np.int64)
     return arr[arr[:, 0] != START]
 
 
@@ -78,13 +80,20 @@ def histogram_distance(p: ArrayLike, q: ArrayLike) -> float:
     return float(np.clip((kl(a) + kl(b)) / 2, 0.0, 1.0))
 
 
+def pitched(notes: NoteArray) -> NoteArray:
+    """The notes of every part but the drums."""
+    return notes.select(notes.parts != DRUMS)
+
+
 def pitch_class_histogram(notes: NoteArray) -> np.ndarray:
     """Duration-weighted pitch classes of notes (what key estimation listens to), normalised."""
+    notes = pitched(notes)
     return histogram(notes.pitch.astype(np.int64) % 12, 12, np.maximum(notes.duration, 0.0))
 
 
 def token_pitch_class_histogram(rows: np.ndarray, vocab: Vocabulary) -> np.ndarray:
     """The same histogram from token rows: every pitch of a token, weighted by its duration."""
+    rows = rows[rows[:, 4] != DRUMS]
     token, pitch = mask_pitches(vocab.table_lo, vocab.table_hi)
     per_token = np.zeros((len(vocab), 12))
     np.add.at(per_token, (token, pitch % 12), 1.0)
@@ -96,7 +105,8 @@ def token_pitch_class_histogram(rows: np.ndarray, vocab: Vocabulary) -> np.ndarr
 
 
 def pitch_range(notes: NoteArray) -> int:
-    """Semitones from the lowest to the highest note."""
+    """Semitones from the lowest to the highest note (drums left out)."""
+    notes = pitched(notes)
     return int(notes.pitch.max() - notes.pitch.min()) if len(notes) else 0
 
 
@@ -114,7 +124,8 @@ def key_name(tonic: int, mode: str) -> str:
 
 
 def in_key_share(notes: NoteArray, tonic: int, mode: str) -> float:
-    """Share of notes whose pitch class belongs to the scale of the key."""
+    """Share of notes whose pitch class belongs to the scale of the key (drums left out)."""
+    notes = pitched(notes)
     if len(notes) == 0:
         return 0.0
     scale = (np.asarray(SCALES[mode]) + tonic) % 12
@@ -130,9 +141,11 @@ def ngram_hashes(tokens: Tokens, n: int = NGRAM) -> np.ndarray:
     rows = token_rows(tokens)
     if rows.shape[0] < n:
         return np.zeros(0, np.uint64)
-    # Pack a row exactly (duration, step and velocity classes fit 8 bits each), then mix.
+    # Pack a row exactly (duration, step and velocity classes fit 8 bits each, the part 3),
+    # then mix.
     packed = (
-        (rows[:, 0].astype(np.uint64) << np.uint64(24))
+        (rows[:, 0].astype(np.uint64) << np.uint64(27))
+        | (rows[:, 4].astype(np.uint64) & np.uint64(0x7)) << np.uint64(24)
         | (rows[:, 1].astype(np.uint64) & np.uint64(0xFF)) << np.uint64(16)
         | (rows[:, 2].astype(np.uint64) & np.uint64(0xFF)) << np.uint64(8)
         | (rows[:, 3].astype(np.uint64) & np.uint64(0xFF))
@@ -175,7 +188,7 @@ class CorpusProfile:
     ) -> CorpusProfile:
         """Profile of token streams (one per file: phrases never straddle two files)."""
         per_file = [token_rows(s) for s in streams]
-        rows = np.concatenate(per_file) if per_file else np.zeros((0, 4), np.int64)
+        rows = np.concatenate(per_file) if per_file else np.zeros((0, N_STREAMS), np.int64)
         hashes = [ngram_hashes(r, ngram) for r in per_file]
         return cls(
             duration=histogram(rows[:, 1], STREAM_SIZES["duration"]),
@@ -219,5 +232,6 @@ def evaluate_composition(
         "polyphony": polyphony(notes),
         "in_key": in_key_share(notes, tonic, mode),
         "copy_rate": copy_rate(rows, profile.ngram_hashes, profile.ngram),
-        "key": key_name(tonic, mode) if len(notes) else "",
+        "key": key_name(tonic, mode) if len(pitched(notes)) else "",
+        "parts": len(np.unique(notes.parts)),
     }

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from musicstudio.core.constants import MAX_FILE_BYTES, MAX_NOTES
+from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PART_LABELS, PART_OF_PROGRAM, PARTS
 
 
 class MidiError(Exception):
@@ -21,7 +22,10 @@ class MidiError(Exception):
 
 @dataclass(frozen=True)
 class NoteArray:
-    """The pitched notes of one piece, times in quarter notes."""
+    """The notes of one piece, times in quarter notes, each with its part (parts.py).
+
+    Drum notes are notes of the DRUMS part (their pitch is the GM kit piece).
+    """
 
     onset: np.ndarray  # float64, quarters
     duration: np.ndarray  # float64, quarters
@@ -30,10 +34,41 @@ class NoteArray:
     program: np.ndarray  # int16, GM program of the track
     tempo_qpm: float = 120.0
     time_signature: tuple[int, int] = (4, 4)
-    drum_notes: int = 0
+    drum_notes: int = 0  # drum notes in the file (learned or not)
+    part: np.ndarray | None = None  # int8 part per note; None: from the program (no drums)
+
+    def __post_init__(self) -> None:
+        if self.part is None:
+            prog = np.asarray(self.program, np.int64) % 128
+            object.__setattr__(self, "part", PART_OF_PROGRAM[prog])
 
     def __len__(self) -> int:
         return int(self.pitch.size)
+
+    @property
+    def parts(self) -> np.ndarray:
+        """The part of every note (never None)."""
+        assert self.part is not None
+        return self.part
+
+    def select(self, keep: np.ndarray) -> NoteArray:
+        """The notes where `keep` is true (a boolean mask or indices), same piece settings."""
+        return NoteArray(
+            self.onset[keep],
+            self.duration[keep],
+            self.pitch[keep],
+            self.velocity[keep],
+            self.program[keep],
+            self.tempo_qpm,
+            self.time_signature,
+            self.drum_notes,
+            self.parts[keep],
+        )
+
+    def notes_per_part(self) -> dict[str, int]:
+        """Notes per part name, parts that play only."""
+        counts = np.bincount(self.parts.astype(np.int64), minlength=len(PARTS))
+        return {PARTS[i]: int(c) for i, c in enumerate(counts) if c}
 
     @classmethod
     def from_lists(
@@ -44,8 +79,9 @@ class NoteArray:
         velocity: Iterable[int] | None = None,
         program: int = 0,
         tempo_qpm: float = 120.0,
+        part: Iterable[int] | None = None,
     ) -> NoteArray:
-        """Build from plain Python lists (tests, examples)."""
+        """Build from plain Python lists (tests, examples); parts default to the program's."""
         p = np.asarray(list(pitch), dtype=np.int16)
         v = (
             np.full(p.size, 90, np.int16)
@@ -59,39 +95,21 @@ class NoteArray:
             velocity=v,
             program=np.full(p.size, program, np.int16),
             tempo_qpm=tempo_qpm,
+            part=None if part is None else np.asarray(list(part), np.int8),
         )
 
     def transposed(self, semitones: int) -> NoteArray:
-        """Shifted by semitones; notes leaving 0..127 are dropped."""
-        p = self.pitch.astype(np.int32) + semitones
+        """Pitched parts shifted by semitones (drum kit pieces stay); notes leaving 0..127 are dropped."""
+        drums = self.parts == DRUMS
+        p = self.pitch.astype(np.int32) + np.where(drums, 0, semitones)
         keep = (p >= 0) & (p <= 127)
-        return NoteArray(
-            self.onset[keep],
-            self.duration[keep],
-            p[keep].astype(np.int16),
-            self.velocity[keep],
-            self.program[keep],
-            self.tempo_qpm,
-            self.time_signature,
-            self.drum_notes,
-        )
+        moved = self.select(keep)
+        object.__setattr__(moved, "pitch", p[keep].astype(np.int16))
+        return moved
 
 
-def families_to_programs(families: Iterable[int] | None) -> np.ndarray | None:
-    """GM family numbers (program // 8) to a boolean mask over the 128 programs."""
-    if families is None:
-        return None
-    mask = np.zeros(128, dtype=bool)
-    for f in families:
-        mask[int(f) * 8 : int(f) * 8 + 8] = True
-    return mask
-
-
-PIANO_ONLY = (0,)
-
-
-def read_midi(path: str | os.PathLike[str], families: Iterable[int] | None = None) -> NoteArray:
-    """Read every pitched, non-drum track (or only chosen GM families) into one NoteArray."""
+def read_midi(path: str | os.PathLike[str], parts: Iterable[int] | None = None) -> NoteArray:
+    """Read every track, drums included (or only the chosen parts), into one NoteArray."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -107,10 +125,10 @@ def read_midi(path: str | os.PathLike[str], families: Iterable[int] | None = Non
         data = path.read_bytes()
     except OSError as e:
         raise MidiError(f"cannot read: {e.strerror or e}") from e
-    return parse_midi_bytes(data, families)
+    return parse_midi_bytes(data, parts)
 
 
-def parse_midi_bytes(data: bytes, families: Iterable[int] | None = None) -> NoteArray:
+def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArray:
     """Parse MIDI bytes; raises MidiError with a reason for anything unusable."""
     from symusic import Score
 
@@ -125,8 +143,8 @@ def parse_midi_bytes(data: bytes, families: Iterable[int] | None = None) -> Note
     tpq = int(score.tpq)
     if tpq <= 0:
         raise MidiError("invalid ticks per quarter in header")
-    allowed = families_to_programs(families)
-    onsets, durations, pitches, velocities, programs = [], [], [], [], []
+    allowed = set(range(len(PARTS)) if parts is None else parts)
+    onsets, durations, pitches, velocities, programs, part_of_note = [], [], [], [], [], []
     drum_notes = 0
     total = 0
     for track in score.tracks:
@@ -136,11 +154,11 @@ def parse_midi_bytes(data: bytes, families: Iterable[int] | None = None) -> Note
         total += n
         if total > MAX_NOTES:
             raise MidiError(f"too many notes (> {MAX_NOTES:,})")
+        program = int(track.program) % 128
         if track.is_drum:
             drum_notes += n
-            continue
-        program = int(track.program)
-        if allowed is not None and not allowed[program % 128]:
+        part = DRUMS if track.is_drum else int(PART_OF_PROGRAM[program])
+        if part not in allowed:
             continue
         arr = track.notes.numpy()
         # symusic gives int8 pitch/velocity: widen before any arithmetic.
@@ -149,6 +167,7 @@ def parse_midi_bytes(data: bytes, families: Iterable[int] | None = None) -> Note
         pitches.append(arr["pitch"].astype(np.int16))
         velocities.append(arr["velocity"].astype(np.int16))
         programs.append(np.full(n, program, np.int16))
+        part_of_note.append(np.full(n, part, np.int8))
     tempo = 120.0
     if len(score.tempos):
         qpm = float(score.tempos[0].qpm)
@@ -175,6 +194,7 @@ def parse_midi_bytes(data: bytes, families: Iterable[int] | None = None) -> Note
         tempo_qpm=tempo,
         time_signature=ts,
         drum_notes=drum_notes,
+        part=cat(part_of_note, np.int8)[keep],
     )
 
 
@@ -197,19 +217,19 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def midi_bytes(
-    notes: NoteArray, tempo_qpm: float | None = None, program: int | None = None, tpq: int = 480
-) -> bytes:
-    """Encode notes as a standard MIDI file (one track per program)."""
+def midi_bytes(notes: NoteArray, tempo_qpm: float | None = None, tpq: int = 480) -> bytes:
+    """Encode notes as a standard MIDI file: one track per part, drums on channel 10."""
     from symusic import Note, Score, Tempo, TimeSignature, Track
 
     score = Score(tpq)
     score.tempos.append(Tempo(0, float(tempo_qpm or notes.tempo_qpm)))
     score.time_signatures.append(TimeSignature(0, *notes.time_signature))
-    programs = np.full(len(notes), program, np.int16) if program is not None else notes.program
-    for prog in np.unique(programs) if len(notes) else [program or 0]:
-        sel = programs == prog
-        track = Track(f"MusicStudio {int(prog)}", int(prog), False)
+    parts = notes.parts.astype(np.int64)
+    for part in np.unique(parts) if len(notes) else [0]:
+        sel = parts == part
+        programs = notes.program[sel].astype(np.int64)
+        program = int(np.bincount(programs).argmax()) if programs.size else DEFAULT_PROGRAMS[part]
+        track = Track(PART_LABELS[part], program, bool(part == DRUMS))
         track.notes = Note.from_numpy(
             np.round(notes.onset[sel] * tpq).astype(np.int32),
             np.maximum(1, np.round(notes.duration[sel] * tpq)).astype(np.int32),
@@ -221,25 +241,44 @@ def midi_bytes(
 
 
 def write_midi(
-    path: str | os.PathLike[str],
-    notes: NoteArray,
-    tempo_qpm: float | None = None,
-    program: int | None = None,
+    path: str | os.PathLike[str], notes: NoteArray, tempo_qpm: float | None = None
 ) -> Path:
     """Write a MIDI file atomically (no half-written file under the real name)."""
-    atomic_write_bytes(path, midi_bytes(notes, tempo_qpm, program))
+    atomic_write_bytes(path, midi_bytes(notes, tempo_qpm))
     return Path(path)
 
 
 def to_music21_stream(notes: NoteArray, tempo_qpm: float | None = None):  # type: ignore[no-untyped-def]
-    """A music21 Score: notes and chords at their quantized offsets (rests implied)."""
-    from music21 import chord, instrument, meter, note, stream, tempo
+    """A music21 Score with one staff per part: notes and chords at their quantized offsets."""
+    from music21 import instrument, meter, stream, tempo
 
-    part = stream.Part()
-    part.insert(0, instrument.instrumentFromMidiProgram(int(notes.program[0]) if len(notes) else 0))
-    part.insert(0, tempo.MetronomeMark(number=round(tempo_qpm or notes.tempo_qpm)))
-    part.insert(0, meter.TimeSignature(f"{notes.time_signature[0]}/{notes.time_signature[1]}"))
-    order = np.lexsort((notes.pitch, notes.onset))
+    score = stream.Score()
+    parts = notes.parts.astype(np.int64)
+    for i, part in enumerate(np.unique(parts) if len(notes) else [0]):
+        sel = np.flatnonzero(parts == part)
+        staff = stream.Part()
+        staff.partName = PART_LABELS[part]
+        if part == DRUMS:
+            inst = instrument.Percussion()
+        else:
+            programs = notes.program[sel].astype(np.int64)
+            prog = int(np.bincount(programs).argmax()) if programs.size else 0
+            inst = instrument.instrumentFromMidiProgram(prog)
+        inst.partName = PART_LABELS[part]
+        staff.insert(0, inst)
+        if i == 0:
+            staff.insert(0, tempo.MetronomeMark(number=round(tempo_qpm or notes.tempo_qpm)))
+        staff.insert(0, meter.TimeSignature(f"{notes.time_signature[0]}/{notes.time_signature[1]}"))
+        _insert_chords(staff, notes, sel)
+        score.insert(0, staff)
+    return score
+
+
+def _insert_chords(staff: object, notes: NoteArray, sel: np.ndarray) -> None:
+    """Notes of one staff grouped into chords by (onset, duration)."""
+    from music21 import chord, note
+
+    order = sel[np.lexsort((notes.pitch[sel], notes.onset[sel]))]
     groups: dict[tuple[Fraction, Fraction], list[tuple[int, int]]] = {}
     for i in order:
         on = Fraction(float(notes.onset[i])).limit_denominator(48)
@@ -249,10 +288,7 @@ def to_music21_stream(notes: NoteArray, tempo_qpm: float | None = None):  # type
         el = note.Note(members[0][0]) if len(members) == 1 else chord.Chord([p for p, _ in members])
         el.quarterLength = du
         el.volume.velocity = int(np.mean([v for _, v in members]))
-        part.insert(on, el)
-    score = stream.Score()
-    score.insert(0, part)
-    return score
+        staff.insert(on, el)  # type: ignore[attr-defined]
 
 
 def write_musicxml(

@@ -8,6 +8,7 @@ import numpy as np
 
 from musicstudio.core.constants import DURATION_VALUES
 from musicstudio.core.events import EventStream, mask_pitches
+from musicstudio.core.parts import DRUMS
 
 
 @lru_cache(maxsize=1)
@@ -19,9 +20,10 @@ def _profiles() -> tuple[np.ndarray, np.ndarray]:
 
 
 def pitch_class_histogram(stream: EventStream) -> np.ndarray:
-    """Duration-weighted pitch-class histogram of an event stream."""
-    rows, pitch = mask_pitches(stream.lo, stream.hi)
-    weights = DURATION_VALUES[stream.duration.astype(np.int64)[rows]]
+    """Duration-weighted pitch-class histogram of an event stream (drums left out)."""
+    pitched = stream.part != DRUMS
+    rows, pitch = mask_pitches(stream.lo[pitched], stream.hi[pitched])
+    weights = DURATION_VALUES[stream.duration[pitched].astype(np.int64)[rows]]
     return np.bincount(pitch % 12, weights=weights, minlength=12).astype(float)
 
 

@@ -62,7 +62,18 @@ class TrainingData:
         train_idx, val_idx = corpus.split(share, seed)
         summary = {
             k: corpus.stats.get(k)
-            for k in ("files", "ok", "notes", "events", "vocab_size", "note_recall")
+            for k in (
+                "files",
+                "ok",
+                "notes",
+                "events",
+                "vocab_size",
+                "note_recall",
+                "onset_pitch_recall",
+                "parts",
+                "programs",
+                "time_signature",
+            )
         }
         summary["folder"] = os.path.commonpath(corpus.ok_paths) if corpus.ok_paths else ""
         summary["train_files"], summary["validation_files"] = len(train_idx), len(val_idx)

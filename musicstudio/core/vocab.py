@@ -17,14 +17,22 @@ import numpy as np
 
 from musicstudio.core.constants import DEFAULT_THRESHOLD, DURATION_VALUES, MAX_STEP, VELOCITY_BINS
 from musicstudio.core.events import EventStream, popcount, unique_masks
+from musicstudio.core.parts import PARTS
 
 VOCAB_FORMAT = 1
 START, REST = 0, 1
 KEY_DTYPE = np.dtype([("hi", "<u8"), ("lo", "<u8")])
 
-#: Sizes of the three fixed-class streams (the pitch stream's size is the vocabulary's).
-STREAM_SIZES = {"duration": len(DURATION_VALUES), "step": MAX_STEP + 1, "velocity": VELOCITY_BINS}
-STREAMS = ("pitch", "duration", "step", "velocity")
+#: Sizes of the fixed-class streams (the pitch stream's size is the vocabulary's).
+STREAM_SIZES = {
+    "duration": len(DURATION_VALUES),
+    "step": MAX_STEP + 1,
+    "velocity": VELOCITY_BINS,
+    "part": len(PARTS),
+}
+#: The columns of a token row, in model order: one embedding and one head each.
+STREAMS = ("pitch", "duration", "step", "velocity", "part")
+N_STREAMS = len(STREAMS)
 
 
 class VocabularyError(ValueError):
@@ -33,9 +41,9 @@ class VocabularyError(ValueError):
 
 @dataclass(frozen=True)
 class TokenStream:
-    """Integer streams of one piece: column 0 pitch token, then duration, step, velocity."""
+    """Integer streams of one piece: column 0 pitch token, then duration, step, velocity, part."""
 
-    tokens: np.ndarray  # (N, 4) int32
+    tokens: np.ndarray  # (N, N_STREAMS) int32
 
     def __len__(self) -> int:
         return int(self.tokens.shape[0])
@@ -216,7 +224,7 @@ class Vocabulary:
         """Events to integer streams; rare chords become several tokens at the same onset."""
         out, _ = self._rows(stream)
         if start_token:
-            out = np.vstack([np.zeros((1, 4), np.int32), out])
+            out = np.vstack([np.zeros((1, N_STREAMS), np.int32), out])
         return TokenStream(out)
 
     def _rows(self, stream: EventStream) -> tuple[np.ndarray, np.ndarray]:
@@ -233,35 +241,31 @@ class Vocabulary:
         owner = np.repeat(np.arange(len(stream)), rows)
         pos = np.arange(owner.size) - np.repeat(np.cumsum(rows) - rows, rows)
         last = pos == rows[owner] - 1
-        out = np.empty((owner.size, 4), np.int32)
+        out = np.empty((owner.size, N_STREAMS), np.int32)
         out[:, 0] = flat[seq_start[inverse[owner]] + pos]
         out[:, 1] = stream.duration[owner]
         out[:, 2] = np.where(last, stream.step[owner], 0)
         out[:, 3] = stream.velocity[owner]
+        out[:, 4] = stream.part[owner]
         return out, rows
 
     def tokenize_many(self, streams: Sequence[EventStream]) -> list[TokenStream]:
         """Tokenize many pieces in one vectorized pass (each gets its start token)."""
         if not streams:
             return []
-        joined = EventStream(
-            lo=np.concatenate([s.lo for s in streams]),
-            hi=np.concatenate([s.hi for s in streams]),
-            duration=np.concatenate([s.duration for s in streams]),
-            step=np.concatenate([s.step for s in streams]),
-            velocity=np.concatenate([s.velocity for s in streams]),
-        )
-        tokens, rows = self._rows(joined)
+        tokens, rows = self._rows(EventStream.concatenate(streams))
         # Each piece's slice of rows, from the rows its events became.
         bounds = np.r_[0, np.cumsum([len(s) for s in streams])]
         row_bounds = np.r_[0, np.cumsum(rows)][bounds]
-        start = np.zeros((1, 4), np.int32)
+        start = np.zeros((1, N_STREAMS), np.int32)
         return [
             TokenStream(np.vstack([start, tokens[a:b]]))
             for a, b in zip(row_bounds[:-1], row_bounds[1:], strict=True)
         ]
 
-    def detokenize(self, tokens: np.ndarray, start: int = 0) -> EventStream:
+    def detokenize(
+        self, tokens: np.ndarray, start: int = 0, time_signature: tuple[int, int] = (4, 4)
+    ) -> EventStream:
         """Integer streams back to events (start tokens dropped)."""
         tokens = np.asarray(tokens)
         tokens = tokens[tokens[:, 0] != START]
@@ -272,7 +276,9 @@ class Vocabulary:
             duration=np.clip(tokens[:, 1], 0, STREAM_SIZES["duration"] - 1).astype(np.int16),
             step=np.clip(tokens[:, 2], 0, MAX_STEP).astype(np.int16),
             velocity=np.clip(tokens[:, 3], 0, VELOCITY_BINS - 1).astype(np.int16),
+            part=np.clip(tokens[:, 4], 0, len(PARTS) - 1).astype(np.int8),
             start=start,
+            time_signature=time_signature,
         )
 
     # -- persistence ------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-#: Embedding width per event stream (pitch set, duration, step, velocity).
-EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8}
+#: Embedding width per event stream (pitch set, duration, step, velocity, part).
+EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8, "part": 8}
 
 
 class ConfigError(ValueError):

@@ -9,11 +9,12 @@ import tensorflow as tf
 
 from musicstudio.core.models.config import LSTMConfig
 from musicstudio.core.models.layers import EventEmbedding, EventHeads
+from musicstudio.core.vocab import N_STREAMS
 
 
 def build(config: LSTMConfig, sizes: dict[str, int]) -> keras.Model:
     """Every position predicts the next event from the events up to it."""
-    tokens = keras.Input((None, 4), dtype="int32", name="events")
+    tokens = keras.Input((None, N_STREAMS), dtype="int32", name="events")
     x = EventEmbedding(sizes, config.units, name="embedding")(tokens)
     for i in range(config.layers):
         x = keras.layers.LSTM(config.units, return_sequences=True, name=f"lstm_{i}")(x)
@@ -34,7 +35,7 @@ class Stepper:
         return [tf.zeros((batch, c.units)) for c in self.cells for _ in range(2)]
 
     def step(self, tokens: Any, state: list[Any]) -> tuple[dict[str, Any], list[Any]]:
-        """tokens: (B, 4) int32 of the newest event → next-event logits per stream."""
+        """tokens: (B, N_STREAMS) int32 of the newest event → next-event logits per stream."""
         x = self.embedding(tokens[:, None, :])[:, 0, :]
         new_state = []
         for i, cell in enumerate(self.cells):

@@ -9,11 +9,12 @@ import tensorflow as tf
 
 from musicstudio.core.models.config import WaveNetConfig
 from musicstudio.core.models.layers import EventEmbedding, EventHeads, GatedResidualBlock
+from musicstudio.core.vocab import N_STREAMS
 
 
 def build(config: WaveNetConfig, sizes: dict[str, int]) -> keras.Model:
     """Every position predicts the next event from the events up to it."""
-    tokens = keras.Input((None, 4), dtype="int32", name="events")
+    tokens = keras.Input((None, N_STREAMS), dtype="int32", name="events")
     x = EventEmbedding(sizes, config.channels, name="embedding")(tokens)
     skips = []
     dilations = config.dilations()
@@ -50,7 +51,7 @@ class Stepper:
         return [tf.zeros((batch, b.history, b.channels)) for b in self.blocks]
 
     def step(self, tokens: Any, state: list[Any]) -> tuple[dict[str, Any], list[Any]]:
-        """tokens: (B, 4) int32 of the newest event → next-event logits per stream."""
+        """tokens: (B, N_STREAMS) int32 of the newest event → next-event logits per stream."""
         x = self.embedding(tokens[:, None, :])[:, 0, :]
         new_state, skip_sum = [], None
         for block, past in zip(self.blocks, state, strict=True):

@@ -1,0 +1,37 @@
+"""What the model learns from a piece: notes → events → tokens at a threshold → notes.
+
+The user hears this with "Play as learned" (Dataset panel) and `musicstudio roundtrip`: every
+part on the program the file used, every note as the representation keeps it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from musicstudio.core.constants import DEFAULT_THRESHOLD
+from musicstudio.core.events import Recall, decode, encode, note_recall
+from musicstudio.core.midi import NoteArray
+from musicstudio.core.parts import most_used_programs
+from musicstudio.core.vocab import Vocabulary
+
+
+def file_programs(notes: NoteArray) -> list[int]:
+    """The program each part of this piece used most."""
+    pairs, counts = np.unique(
+        np.stack([notes.parts.astype(np.int64), notes.program.astype(np.int64)]),
+        axis=1,
+        return_counts=True,
+    )
+    return most_used_programs(zip(pairs[0], pairs[1], counts, strict=True))
+
+
+def as_learned(
+    notes: NoteArray, vocab: Vocabulary | None = None, threshold: int = DEFAULT_THRESHOLD
+) -> tuple[NoteArray, Recall]:
+    """The notes the model learns from `notes` (with a corpus's vocabulary, or the piece's own)."""
+    events = encode(notes)
+    vocab = vocab or Vocabulary.build([events], threshold)
+    tokens = vocab.tokenize(events).tokens
+    learned = vocab.detokenize(tokens, start=events.start, time_signature=events.time_signature)
+    back = decode(learned, notes.tempo_qpm, file_programs(notes) if len(notes) else None)
+    return back, note_recall(notes, back)

@@ -1,0 +1,108 @@
+"""Parts: the roles a track plays in the band, from its General MIDI program (channel 10 = drums).
+
+A small fixed set keeps the part stream learnable from a few dozen files: tracks of one role
+(two guitars, a piano and an organ) merge into one part, and each part remembers the program
+the corpus used most, so a composition comes back with the corpus's instruments.
+
+The roles follow the GM families (program // 8), grouped where the families play the same role
+in an arrangement: piano, chromatic percussion and organ are keys; strings, ensemble and synth
+pads are the sustained harmony ("strings"); brass, reed and pipe are winds; synth leads and
+synth effects are the lead line of electronic music ("lead").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+PARTS = ("keys", "guitar", "bass", "strings", "winds", "lead", "other", "drums")
+KEYS, GUITAR, BASS, STRINGS, WINDS, LEAD, OTHER, DRUMS = range(len(PARTS))
+PART_LABELS = tuple(p.capitalize() for p in PARTS)
+
+#: Part of each of the 16 GM families (program // 8).
+_FAMILY_PART = (
+    KEYS,  # piano
+    KEYS,  # chromatic percussion
+    KEYS,  # organ
+    GUITAR,
+    BASS,
+    STRINGS,
+    STRINGS,  # ensemble
+    WINDS,  # brass
+    WINDS,  # reed
+    WINDS,  # pipe
+    LEAD,  # synth lead
+    STRINGS,  # synth pad
+    LEAD,  # synth effects
+    OTHER,  # ethnic
+    OTHER,  # percussive
+    OTHER,  # sound effects
+)
+#: Part of every GM program 0..127 (a lookup table: whole tracks are mapped at once).
+PART_OF_PROGRAM = np.repeat(np.array(_FAMILY_PART, np.int8), 8)
+
+#: Program a part plays when the corpus gives none: GM 0 piano, 25 steel guitar,
+#: 33 finger bass, 48 string ensemble, 73 flute, 81 saw lead, 104 sitar (drums: kit 0).
+DEFAULT_PROGRAMS = (0, 25, 33, 48, 73, 81, 104, 0)
+
+#: Colours per part (piano roll, legend), readable on a dark background.
+PART_COLOURS = (
+    "#5b9bd5",  # keys: blue
+    "#ed7d31",  # guitar: orange
+    "#70ad47",  # bass: green
+    "#c55a99",  # strings: magenta
+    "#ffc000",  # winds: amber
+    "#44c1c8",  # lead: teal
+    "#a5a5a5",  # other: grey
+    "#e0524f",  # drums: red
+)
+
+
+class PartError(ValueError):
+    """A part name that is not one of PARTS, with the list of names."""
+
+
+def part_of(program: int, is_drum: bool = False) -> int:
+    """The part of a track with this GM program (drum tracks are always the drum part)."""
+    return DRUMS if is_drum else int(PART_OF_PROGRAM[int(program) % 128])
+
+
+def parse_parts(names: Iterable[str] | str | None) -> tuple[int, ...] | None:
+    """Part names ('bass,drums' or a list) to part numbers; None or empty means every part."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [n for n in names.split(",")]
+    out = []
+    for raw in names:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name not in PARTS:
+            raise PartError(f"unknown part {raw!r} (one of {', '.join(PARTS)})")
+        out.append(PARTS.index(name))
+    return tuple(sorted(set(out))) or None
+
+
+def most_used_programs(counts: Iterable[Sequence[int]]) -> list[int]:
+    """From (part, program, notes) triples: the program each part used most (else its default)."""
+    table = np.zeros((len(PARTS), 128), np.int64)
+    for part, program, notes in counts:
+        if 0 <= int(part) < len(PARTS) and 0 <= int(program) < 128:
+            table[int(part), int(program)] += int(notes)
+    return [
+        int(table[p].argmax()) if table[p].any() else DEFAULT_PROGRAMS[p] for p in range(len(PARTS))
+    ]
+
+
+def programs_with(base: Sequence[int], overrides: Mapping[str, int] | None) -> list[int]:
+    """A part → program table with some parts' programs chosen by the user (by part name)."""
+    out = list(base)
+    for name, program in (overrides or {}).items():
+        if name not in PARTS:
+            raise PartError(f"unknown part {name!r} (one of {', '.join(PARTS)})")
+        if not 0 <= int(program) <= 127:
+            raise PartError(f"program for {name} must be 0..127, not {program}")
+        out[PARTS.index(name)] = int(program)
+    return out
