@@ -128,3 +128,38 @@ def tiny_bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         out[family] = path
     out["corpus"] = folder
     return out
+
+
+def _popmidi():  # type: ignore[no-untyped-def]
+    """benchmarks/popmidi.py, the synthetic band generator the benchmarks use (no sys.path edit)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("popmidi", ROOT / "benchmarks" / "popmidi.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def band_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twelve band files: drums (channel 10), bass, keys, synth lead, synth pad (~1,000 notes each)."""
+    folder = tmp_path_factory.mktemp("band")
+    _popmidi().write_pop_folder(folder, 12, target_notes=1000)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def band_bundle(tmp_path_factory: pytest.TempPathFactory, band_dir: Path) -> Path:
+    """A small LSTM trained briefly on the band files (composes several parts)."""
+    from musicstudio.core.corpus import ScanOptions, scan
+    from musicstudio.core.models import default_config
+    from musicstudio.core.training import TrainingData, TrainSettings, train
+
+    base = tmp_path_factory.mktemp("band_bundle")
+    corpus = scan([band_dir], ScanOptions(threshold=5), cache_dir=base / "cache")
+    data = TrainingData.from_corpus(corpus, 0.2)
+    config = default_config("lstm", units=48, layers=1, window=48, head_units=48)
+    path = base / "band.msb"
+    train(data, config, TrainSettings(epochs=4, batch_size=16, learning_rate=1e-2), path)
+    return path

@@ -14,7 +14,7 @@ from musicstudio.core.bundle import BundleError, ModelBundle, load_bundle, read_
 from musicstudio.core.events import encode
 from musicstudio.core.midi import NoteArray
 from musicstudio.core.models import build_model, default_config
-from musicstudio.core.vocab import Vocabulary
+from musicstudio.core.vocab import N_STREAMS, Vocabulary
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def rewrite(path: Path, change) -> None:  # type: ignore[no-untyped-def]
 def test_round_trip_gives_the_same_predictions(bundle: Path) -> None:
     b = load_bundle(bundle)
     again = load_bundle(bundle)
-    x = np.zeros((1, 8, 4), "int32")
+    x = np.zeros((1, 8, N_STREAMS), "int32")
     assert np.allclose(b.model()(x)["pitch"], again.model()(x)["pitch"])
     assert b.best_val_loss() == 3.2 and b.name == "m"
     assert read_manifest(bundle)["config"]["family"] == "wavenet"
@@ -69,6 +69,7 @@ def edit_manifest(path: Path, fn) -> None:  # type: ignore[no-untyped-def]
         (lambda m: m["vocab"]["tokens"].append("61.65"), "vocabulary size"),
         (lambda m: m.update(format=99), "model format 99"),
         (lambda m: m.update(representation=0), "retrain"),
+        (lambda m: m.update(representation=1), "before parts"),
         (lambda m: m["config"].update(channels=16), "do not fit"),
     ],
 )

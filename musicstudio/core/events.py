@@ -199,7 +199,7 @@ def encode(notes: NoteArray) -> EventStream:
     g_hi = np.bitwise_or.reduceat(np.where(pi >= 64, bit, np.uint64(0)), starts)
     g_vel = (np.minimum.reduceat(vcls, starts) + np.maximum.reduceat(vcls, starts)) // 2
     g_on, g_pa, g_dur, g_low = on[starts], pa[starts], dcls[starts], pi[starts]
-    # The events of one onset: by part, then lowest pitch (deterministic, bass line first).
+    # The events of one onset: by part, then lowest pitch (deterministic).
     g = np.lexsort((g_low, g_pa, g_on))
     g_on, g_pa, g_dur, g_vel, g_lo, g_hi = (a[g] for a in (g_on, g_pa, g_dur, g_vel, g_lo, g_hi))
     last_of_onset = np.r_[g_on[1:] != g_on[:-1], True]

@@ -39,7 +39,33 @@ def test_scan_reports_problem_files(hostile_dir: Path) -> None:
     assert "zero.mid: empty file" in out.stdout
     assert "Traceback" not in out.stderr
     data = json.loads(run("scan", str(hostile_dir), "--json").stdout)
-    assert {Path(p["path"]).name for p in data["problems"]} >= {"zero.mid", "text.mid", "drums.mid"}
+    assert {Path(p["path"]).name for p in data["problems"]} >= {"zero.mid", "text.mid"}
+    assert "drums" in data["parts"]  # drums are learned as their own part
+    keys_only = json.loads(run("scan", str(hostile_dir), "--json", "--parts", "keys").stdout)
+    assert "drums" not in keys_only["parts"]
+    assert "drums.mid" in {Path(p["path"]).name for p in keys_only["problems"]}
+    bad = run("scan", str(hostile_dir), "--parts", "kazoo")
+    assert bad.returncode == 2 and "unknown part 'kazoo'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_roundtrip_keeps_every_part_of_a_band_file(band_dir: Path, tmp_path: Path) -> None:
+    src = sorted(band_dir.glob("*.mid"))[0]
+    out = run("roundtrip", str(src), str(tmp_path / "learned.mid"), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["parts_out"] == data["parts_in"] and len(data["parts_in"]) == 5
+    assert data["note_recall"] >= 0.99
+    from symusic import Score
+
+    tracks = Score(str(tmp_path / "learned.mid")).tracks
+    assert sorted((t.name, t.program, t.is_drum) for t in tracks) == [
+        ("Bass", 33, False),
+        ("Drums", 0, True),
+        ("Keys", 0, False),
+        ("Lead", 80, False),
+        ("Strings", 89, False),
+    ]
 
 
 def test_bad_folders_exit_2_without_traceback(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from musicstudio.core.bundle import load_bundle
 from musicstudio.core.compose import ComposeError, Composer, ComposeSettings
 from musicstudio.core.jobs import Cancelled, CancelToken
 from musicstudio.core.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
+from musicstudio.core.parts import DRUMS, PARTS
 from musicstudio.core.sampling import SamplingSettings, filter_logits
-from musicstudio.core.vocab import START
+from musicstudio.core.vocab import N_STREAMS, START
 
 
 @pytest.fixture(scope="module", params=["wavenet", "lstm"])
@@ -27,7 +28,7 @@ def settings(**kw) -> ComposeSettings:  # type: ignore[no-untyped-def]
 
 def test_composes_real_notes_without_start_tokens(composer: Composer) -> None:
     [c] = composer.compose(settings(length=120))
-    assert c.tokens.shape == (120, 4)
+    assert c.tokens.shape == (120, N_STREAMS)
     assert (c.tokens[:, 0] != START).all()
     assert len(c.notes) >= 60  # events carry one or more notes, or rests
     assert len(np.unique(c.tokens[:, 0])) > 5  # not one repeated note
@@ -88,11 +89,11 @@ def test_cancel(composer: Composer) -> None:
 def test_export_midi_and_musicxml_re_read_the_generated_notes(
     composer: Composer, tmp_path: Path
 ) -> None:
-    [c] = composer.compose(settings(length=48, tempo=90, program=40))
+    [c] = composer.compose(settings(length=48, tempo=90, program=40, single_instrument=True))
     mid = write_midi(tmp_path / "c.mid", c.notes)
     back = read_midi(mid)
     assert back.tempo_qpm == pytest.approx(90, abs=0.5)
-    assert set(back.program.tolist()) == {40}
+    assert set(back.program.tolist()) == {40}  # a one-instrument reduction
     assert sorted(zip(back.onset.round(4), back.pitch, strict=True)) == sorted(
         zip(c.notes.onset.round(4), c.notes.pitch, strict=True)
     )
@@ -114,3 +115,51 @@ def test_filter_logits_top_k_and_top_p() -> None:
     assert (p[:2] > -1e8).all() and (p[2:] <= -1e8).all()  # 0.5 + 0.3 reaches 0.7
     p1 = filter_logits(logits, tf.constant(0), tf.constant(0.1)).numpy()[0]
     assert (p1 > -1e8).sum() == 1
+
+
+@pytest.fixture(scope="module")
+def band(band_bundle: Path) -> Composer:
+    return Composer(load_bundle(band_bundle))
+
+
+def test_a_band_model_composes_several_parts_each_in_its_own_track(
+    band: Composer, tmp_path: Path
+) -> None:
+    from symusic import Score
+
+    [c] = band.compose(settings(length=300, primer="corpus", sampling=SamplingSettings(seed=1)))
+    played = set(np.unique(c.notes.part).tolist())
+    assert DRUMS in played and len(played) >= 3, played
+    mid = write_midi(tmp_path / "band.mid", c.notes)
+    score = Score(str(mid))
+    tracks = {t.name: t for t in score.tracks}
+    assert set(tracks) == {PARTS[p].capitalize() for p in played}
+    assert tracks["Drums"].is_drum and not any(t.is_drum for n, t in tracks.items() if n != "Drums")
+    # Each part on the program the corpus used most: bass 33, synth lead 80.
+    if "Bass" in tracks:
+        assert tracks["Bass"].program == 33
+    back = read_midi(mid)
+    assert back.notes_per_part() == c.notes.notes_per_part()
+
+
+def test_the_user_picks_a_program_per_part_and_a_single_instrument_drops_drums(
+    band: Composer,
+) -> None:
+    [c] = band.compose(settings(length=200, primer="corpus", programs={"bass": 34, "keys": 4}))
+    bass = c.notes.part == PARTS.index("bass")
+    assert bass.any() and set(c.notes.program[bass].tolist()) == {34}
+    [solo] = band.compose(settings(length=200, primer="corpus", single_instrument=True))
+    assert (solo.notes.part != DRUMS).all() and set(solo.notes.program.tolist()) == {0}
+    with pytest.raises(ComposeError, match="unknown part"):
+        band.compose(settings(programs={"kazoo": 1}))
+
+
+def test_musicxml_has_one_staff_per_part(band: Composer, tmp_path: Path) -> None:
+    from music21 import converter
+
+    [c] = band.compose(settings(length=120, primer="corpus", sampling=SamplingSettings(seed=2)))
+    xml = write_musicxml(tmp_path / "band.musicxml", c.notes)
+    staves = converter.parse(str(xml)).parts
+    assert len(staves) == len(np.unique(c.notes.part))
+    names = {s.partName for s in staves}
+    assert {PARTS[p].capitalize() for p in np.unique(c.notes.part)} == names

@@ -12,6 +12,7 @@ from musicstudio.core.corpus import OK, CorpusError, ScanOptions, scan
 from musicstudio.core.events import decode, note_recall
 from musicstudio.core.jobs import Cancelled, CancelToken
 from musicstudio.core.midi import read_midi
+from musicstudio.core.parts import BASS, DRUMS, KEYS
 
 
 def test_scan_real_chorales(chorale_dir: Path, tmp_path: Path) -> None:
@@ -25,16 +26,31 @@ def test_scan_real_chorales(chorale_dir: Path, tmp_path: Path) -> None:
     first = corpus.vocab.tokenize(corpus.streams[0]).tokens
     back = decode(corpus.vocab.detokenize(first, start=corpus.streams[0].start))
     orig = read_midi(corpus.ok_paths[0])
-    # Same (onset, pitch) pairs; unisons of two voices come back as one note.
-    assert note_recall(orig, back) == 1.0
+    # Every note back with its onset, pitch, part, duration; unisons of two voices are one note.
+    assert note_recall(orig, back).strict == 1.0
     assert len(back) >= 0.9 * len(orig)
+    assert s["onset_pitch_recall"] >= s["note_recall"]
+    assert sum(s["parts"].values()) == s["notes"]
 
 
-def test_all_parts_read_not_only_piano(chorale_dir: Path, tmp_path: Path) -> None:
-    all_parts = scan([chorale_dir], cache_dir=tmp_path / "c")
-    piano = scan([chorale_dir], ScanOptions(families=(0,)), cache_dir=tmp_path / "c")
-    # music21 writes the chorale voices with non-piano programs? Either way, never more with a filter.
-    assert piano.stats["notes"] <= all_parts.stats["notes"]
+def test_the_parts_filter_reads_only_the_chosen_parts(band_dir: Path, tmp_path: Path) -> None:
+    every = scan([band_dir], cache_dir=tmp_path / "c")
+    assert set(every.stats["parts"]) == {"keys", "bass", "strings", "lead", "drums"}
+    assert every.stats["programs"]["bass"] == 33 and every.stats["programs"]["lead"] == 80
+    no_drums = scan([band_dir], ScanOptions(parts=(KEYS, BASS)), cache_dir=tmp_path / "c")
+    assert set(no_drums.stats["parts"]) == {"keys", "bass"}
+    assert no_drums.stats["notes"] < every.stats["notes"]
+    assert all(set(f.parts) == {"keys", "bass"} for f in no_drums.files)
+
+
+def test_strict_recall_on_band_files_is_complete(band_dir: Path, tmp_path: Path) -> None:
+    corpus = scan([band_dir], cache_dir=tmp_path / "c")
+    s = corpus.stats
+    assert s["note_recall"] >= 0.99 and s["duration_exact"] >= 0.99
+    assert corpus.stats["time_signature"] == [4, 4]
+    # Drum events stay on the drum part, with kit pieces as their pitches.
+    drums = corpus.streams[0].part == DRUMS
+    assert drums.any() and (corpus.streams[0].part[~drums] != DRUMS).all()
 
 
 def test_second_scan_reads_the_cache_and_notices_changes(chorale_dir: Path, tmp_path: Path) -> None:
@@ -57,7 +73,10 @@ def test_hostile_files_are_reported_with_reasons(hostile_dir: Path, tmp_path: Pa
     assert by_name["zero.mid"].reason.startswith("empty file")
     assert "no MThd" in by_name["text.mid"].reason
     assert "no MThd" in by_name["wrong_header.mid"].reason
-    assert by_name["drums.mid"].status == "drums only"
+    assert by_name["drums.mid"].status in (OK, "too short")  # drums are a part now
+    assert by_name["drums.mid"].parts == {"drums": by_name["drums.mid"].notes}
+    no_drums = scan([hostile_dir], ScanOptions(parts=(KEYS,)), cache_dir=tmp_path / "c")
+    assert {Path(f.path).name: f for f in no_drums.files}["drums.mid"].status == "drums only"
     assert by_name["short.mid"].status == "too short"
     for name in ("truncated.mid", "random.mid", "random_header.mid"):
         assert by_name[name].status != OK or by_name[name].notes > 0, name

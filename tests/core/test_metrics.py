@@ -20,7 +20,7 @@ from musicstudio.core.metrics import (
 )
 from musicstudio.core.midi import NoteArray, read_midi
 from musicstudio.core.tonality import estimate_key
-from musicstudio.core.vocab import REST, START, TokenStream, Vocabulary
+from musicstudio.core.vocab import N_STREAMS, REST, START, TokenStream, Vocabulary
 from tests.conftest import sample_files
 
 KEYS = {
@@ -34,12 +34,13 @@ KEYS = {
     "in_key",
     "copy_rate",
     "key",
+    "parts",
 }
 
 
 def rows(pitch_tokens: list[int], step: int = 6) -> np.ndarray:
     """Token rows with the given pitch tokens: eighth-note durations and steps, velocity 5."""
-    t = np.zeros((len(pitch_tokens), 4), np.int64)
+    t = np.zeros((len(pitch_tokens), N_STREAMS), np.int64)
     t[:, 0], t[:, 1], t[:, 2], t[:, 3] = pitch_tokens, 5, step, 5
     return t
 

@@ -1,0 +1,318 @@
+"""Write a small multi-instrument sample corpus from music21's bundled corpus (resources/band_corpus/).
+
+Why: the app learns one stream per "part" (keys, strings, winds, ... from each track's General
+MIDI program; see musicstudio/core/parts.py), but the Bach-chorale sample corpus is four voices
+of one timbre, so it exercises a single part. This script picks the real, public-domain pieces of
+music21's corpus whose instruments fall into at least two parts (Bach chorales with horns,
+trumpets, oboes, recorders, timpani or continuo; Lieder and arias with piano; a piano trio; a trio
+sonata; a clarinet concertino) and writes them to MIDI with each part's real instrument as its
+GM program. Nothing is downloaded: music21's corpus ships with the package.
+
+music21 gives many of these parts a bare Instrument with no MIDI program (or a wrong one), so the
+program is taken from the part's name (Horn, Oboe d'amore, Continuo, Soprano, ...) and, for names
+it does not know, from music21's instrument. Every written file is read back with the app's own
+reader and kept only with >= 2 parts and >= 200 notes; identical pieces (the same encoding under two
+names) are kept once. The same music21 version gives the same files. Usage:
+    python3 scripts/make_band_corpus.py [--out DIR] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+#: Corpus folders skipped without parsing: every piece in them is one instrument family
+#: (unaccompanied voices, string quartets, solo folk melodies) or a test fragment, so none
+#: could give two parts, and parsing them (thousands of files) would take many minutes.
+SKIP_DIRS = frozenset(
+    {
+        "airdsAirs",
+        "beethoven",  # string quartets
+        "ciconia",
+        "demos",
+        "essenFolksong",
+        "haydn",  # string quartets
+        "josquin",
+        "luca",
+        "lusitano",
+        "miscFolk",
+        "monteverdi",
+        "mozart",  # string quartets (and one piano exposition)
+        "nottingham-dataset",
+        "oneills1850",
+        "palestrina",
+        "ryansMammoth",
+        "theoryExercises",
+        "trecento",
+    }
+)
+SKIP_PATHS = ("schumann_robert/opus41",)  # string quartets
+#: Bach pieces with four parts or fewer are the SATB chorales without instruments.
+BACH_MIN_PARTS = 5
+MIN_NOTES = 200
+MIN_PARTS = 2
+
+#: GM program of a part from the words of its name: the first row with a word in the name
+#: decides. Voices come first: "Bass Continuo" or "Soprano Oboe 1 Violin1" is a vocal line
+#: doubled by instruments. Continuo comes before violone: "Violone e Organo" (Corelli) is the
+#: basso continuo, realised on the organ (GM 19, church organ).
+VOICE, SOLO_VOICE = 52, 53  # GM choir aahs, voice oohs
+NAME_PROGRAMS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("soprano", "alto", "tenor", "bass", "canto", "tenore", "basso", "choir", "chorus"), VOICE),
+    (("voice", "gesang", "vocal", "vocalist", "singstimme"), SOLO_VOICE),
+    (("continuo", "organ", "organo", "orgel"), 19),  # church organ
+    (("piano", "pianoforte", "klavier"), 0),
+    (("harpsichord", "cembalo"), 6),
+    (("violin", "violino", "violins", "viloin"), 40),  # "viloin": a typo in bwv41.6/bwv171.6
+    (("viola",), 41),
+    (("cello", "violoncello"), 42),
+    (("violone", "contrabass", "kontrabass"), 43),
+    (("timpani", "pauken"), 47),
+    (("trumpet", "trumpets", "tromba", "cornet", "cornetto"), 56),  # no cornetto in GM
+    (("horn", "horns", "corno"), 60),
+    (("oboe",), 68),
+    (("bassoon", "fagotto"), 70),
+    (("clarinet", "klarinette"), 71),
+    (("flute", "flutes", "flauto", "traverso"), 73),
+    (("recorder", "recorders"), 74),
+)
+#: Names the word rows would get wrong. Oboe da caccia: the tenor oboe that became the
+#: cor anglais (GM 69).
+SPECIAL_NAMES = {"oboe da caccia": 69, "english horn": 69, "bass clarinet": 71}
+
+
+def program_from_name(name: str) -> int | None:
+    """The GM program a part name says (None: the name names no instrument we know)."""
+    low = name.lower()
+    for phrase, program in SPECIAL_NAMES.items():
+        if phrase in low:
+            return program
+    words = set(re.findall(r"[a-z]+", low))
+    for names, program in NAME_PROGRAMS:
+        if words.intersection(names):
+            return program
+    return None
+
+
+def part_programs(score) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """(name, GM program) per part of a music21 score; sets that program on its instruments."""
+    from music21 import instrument
+
+    out = []
+    for part in score.parts:
+        inst = part.getInstrument()
+        name = (part.partName or inst.instrumentName or "").replace("\r", " ").replace("\n", " ")
+        program = program_from_name(name)
+        if program is None:
+            program = program_from_name(inst.instrumentName or "")
+        if program is None:
+            program = inst.midiProgram if inst.midiProgram is not None else 0
+        found = list(part.recurse().getElementsByClass(instrument.Instrument))
+        if not found:
+            part.insert(0, inst)
+            found = [inst]
+        for each in found:
+            each.midiProgram = program
+        out.append((name.strip(), program))
+    return out
+
+
+def candidates() -> list[tuple[str, dict]]:
+    """Corpus paths worth parsing (sorted), with their cached metadata; no score is parsed."""
+    from music21 import corpus
+
+    bundle = corpus.corpora.CoreCorpus().metadataBundle
+    bundle.read()
+    seen: dict[str, dict] = {}
+    for entry in bundle:
+        if entry.metadata is None:
+            continue
+        meta: dict = {}
+        for key, value in entry.metadata.all():
+            meta.setdefault(key, value)
+        path = str(meta.get("corpusFilePath") or "")
+        if not path or path.split("/")[0] in SKIP_DIRS or path.startswith(SKIP_PATHS):
+            continue
+        parts, notes = meta.get("numberOfParts") or 0, meta.get("noteCount") or 0
+        min_parts = BACH_MIN_PARTS if path.startswith("bach/") else MIN_PARTS
+        if parts < min_parts or notes < MIN_NOTES:
+            continue
+        seen.setdefault(path, meta)
+    return sorted(seen.items())
+
+
+def composer_of(meta: dict, score) -> str:  # type: ignore[no-untyped-def]
+    name = meta.get("composer") or getattr(score.metadata, "composer", None) or ""
+    return " ".join(str(name).split())
+
+
+def title_of(meta: dict, score) -> str:  # type: ignore[no-untyped-def]
+    md = score.metadata
+    for value in (
+        getattr(md, "title", None),
+        getattr(md, "movementName", None),
+        meta.get("title"),
+        meta.get("movementName"),
+    ):
+        if value and not str(value).lower().endswith((".mxl", ".xml", ".musicxml", ".krn")):
+            return " ".join(str(value).split())
+    return ""
+
+
+def known_composer(path: str, composer: str) -> str:
+    """A readable composer for the README (the encodings spell them many ways, or not at all)."""
+    folder = path.split("/")[0]
+    names = {
+        "bach": "Johann Sebastian Bach",
+        "beach": "Amy Beach",
+        "corelli": "Arcangelo Corelli",
+        "handel": "George Frideric Handel",
+        "liliuokalani": "Liliʻuokalani",
+        "schubert": "Franz Schubert",
+        "schumann_clara": "Clara Schumann",
+        "schumann_robert": "Robert Schumann",
+        "weber": "Carl Maria von Weber",
+        "webern": "Anton Webern",
+        "cpebach": "Carl Philipp Emanuel Bach",
+    }
+    return names.get(folder, composer or folder)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--out", type=Path, default=ROOT / "resources" / "band_corpus")
+    ap.add_argument("--limit", type=int, default=60, help="at most N files (0 = no limit)")
+    args = ap.parse_args(argv)
+
+    import warnings
+
+    from music21 import corpus
+
+    from musicstudio.core.midi import read_midi
+
+    warnings.filterwarnings("ignore")  # music21 warns about odd measures in a few encodings
+    started = time.perf_counter()
+    paths = candidates()
+    print(f"{len(paths)} candidate scores (metadata), parsing...", flush=True)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    for old in args.out.glob("*.mid"):
+        old.unlink()
+    kept: list[dict] = []
+    digests: set[str] = set()
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (path, meta) in enumerate(paths, 1):
+            if args.limit and len(kept) >= args.limit:
+                break
+            label = f"[{i}/{len(paths)}] {path}"
+            try:
+                score = corpus.parse(path)
+                programs = part_programs(score)
+                trial = Path(tmp) / "piece.mid"
+                score.write("midi", fp=trial)
+                notes = read_midi(trial)
+            except Exception as e:  # a few encodings do not convert; say so and go on
+                print(f"{label}: skipped ({type(e).__name__}: {e})", flush=True)
+                continue
+            per_part = notes.notes_per_part()
+            if len(per_part) < MIN_PARTS or len(notes) < MIN_NOTES:
+                print(f"{label}: skipped ({len(notes)} notes, parts {per_part})", flush=True)
+                continue
+            data = trial.read_bytes()
+            key = hashlib.sha1(
+                notes.onset.tobytes() + notes.pitch.tobytes() + notes.program.tobytes()
+            ).hexdigest()
+            if key in digests:
+                print(f"{label}: skipped (the same notes as a piece already kept)", flush=True)
+                continue
+            digests.add(key)
+            name = re.sub(r"[^A-Za-z0-9.-]+", "_", path.rsplit(".", 1)[0].replace("/", "_"))
+            (args.out / f"{name}.mid").write_bytes(data)
+            combo = "+".join(sorted(per_part))
+            kept.append(
+                {
+                    "file": f"{name}.mid",
+                    "path": path,
+                    "composer": known_composer(path, composer_of(meta, score)),
+                    "title": title_of(meta, score),
+                    "instruments": programs,
+                    "notes": len(notes),
+                    "parts": per_part,
+                    "combo": combo,
+                }
+            )
+            print(f"{label}: {name}.mid  {len(notes)} notes  {combo}", flush=True)
+
+    write_readme(args.out, kept)
+    combos = Counter(k["combo"] for k in kept)
+    size = sum((args.out / k["file"]).stat().st_size for k in kept)
+    print(f"{len(kept)} MIDI files ({size / 1e6:.2f} MB) in {args.out}")
+    for combo, n in combos.most_common():
+        print(f"  {combo}: {n} files")
+    print(f"done in {time.perf_counter() - started:.0f} s")
+    return 0 if kept else 1
+
+
+def write_readme(out: Path, kept: list[dict]) -> None:
+    from music21 import VERSION_STR
+
+    combos = Counter(k["combo"] for k in kept)
+    lines = [
+        "# Band corpus: multi-instrument sample pieces",
+        "",
+        "Real, multi-instrument pieces from the corpus bundled with the music21 Python package",
+        f"(music21 {VERSION_STR}), written to MIDI by `scripts/make_band_corpus.py`. Every file",
+        "has instruments in at least two of the app's parts (General MIDI program families, see",
+        "`musicstudio/core/parts.py`), each track carrying its real instrument as its GM program",
+        "(voices: 52 choir / 53 solo voice, which the app files under *strings*; organ continuo:",
+        "19, under *keys*).",
+        "",
+        "Regenerate (no network; the same music21 version gives the same files):",
+        "",
+        "    python3 scripts/make_band_corpus.py            # writes resources/band_corpus/",
+        "    python3 scripts/make_band_corpus.py --out DIR --limit N",
+        "",
+        "## Licence",
+        "",
+        "The music is in the public domain (all composers died before 1945; the newest piece,",
+        "Amy Beach's *Prayer of a Tired Child* (1922), was published before 1929 and is public",
+        "domain in the US). The encodings come from music21's corpus. music21's own code is",
+        "BSD-3-Clause licensed, but the corpus is not covered by that licence: its",
+        "`music21/corpus/license.txt` says the encodings are distributed with the permission of",
+        "the encoders, that the music21 creators assume no copyright or change in licensing for",
+        "the corpus, that each piece is to the best of their knowledge out of copyright in the",
+        "United States or licensed for use, that some encodings may carry restrictions (for",
+        "example on commercial use), and points to licences embedded in individual files or",
+        "folders (none of the source files below has a folder licence file). music21's README",
+        "adds that the underlying music is believed to be public domain in the US, EU and Canada",
+        "and the encodings public domain or used by permission. These MIDI files are derived from",
+        "those encodings and inherit those terms; check them before any commercial use.",
+        "",
+        f"## Pieces ({len(kept)} files)",
+        "",
+        "Part combinations: "
+        + ", ".join(f"{combo} ({n})" for combo, n in sorted(combos.items(), key=lambda c: -c[1])),
+        "",
+        "| File | Composer | Work | music21 corpus path | Instruments (GM program) | Notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k in kept:
+        insts = ", ".join(f"{name or '?'} ({prog})" for name, prog in k["instruments"])
+        title = k["title"].replace("|", "/")
+        lines.append(
+            f"| {k['file']} | {k['composer']} | {title} | `{k['path']}` | {insts} | {k['notes']} |"
+        )
+    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
