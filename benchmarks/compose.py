@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from musicstudio.core.vocab import N_STREAMS, STREAMS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -24,14 +26,12 @@ def original_loop(bundle, variations: int, events: int) -> float:  # type: ignor
     """events/s of one model.predict per note on the full window (greedy argmax)."""
     model = bundle.model()
     window = bundle.config.window
-    seq = np.zeros((variations, window, 4), np.int32)
+    seq = np.zeros((variations, window, N_STREAMS), np.int32)
     model.predict(seq, verbose=0)  # warm-up, as ours is measured warm too
     t0 = time.perf_counter()
     for _ in range(events):
         out = model.predict(seq, verbose=0)
-        nxt = np.stack(
-            [out[k][:, -1].argmax(-1) for k in ("pitch", "duration", "step", "velocity")], axis=-1
-        )
+        nxt = np.stack([out[k][:, -1].argmax(-1) for k in STREAMS], axis=-1)
         seq = np.concatenate([seq[:, 1:], nxt[:, None].astype(np.int32)], axis=1)
     return variations * events / (time.perf_counter() - t0)
 

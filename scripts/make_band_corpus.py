@@ -155,7 +155,7 @@ def composer_of(meta: dict, score) -> str:  # type: ignore[no-untyped-def]
     return " ".join(str(name).split())
 
 
-def title_of(meta: dict, score) -> str:  # type: ignore[no-untyped-def]
+def title_of(meta: dict, score, path: str) -> str:  # type: ignore[no-untyped-def]
     md = score.metadata
     for value in (
         getattr(md, "title", None),
@@ -165,6 +165,8 @@ def title_of(meta: dict, score) -> str:  # type: ignore[no-untyped-def]
     ):
         if value and not str(value).lower().endswith((".mxl", ".xml", ".musicxml", ".krn")):
             return " ".join(str(value).split())
+    if path.startswith("bach/"):  # bwv1.6: cantata BWV 1, movement 6 (a chorale)
+        return "Chorale, BWV " + Path(path).stem.removeprefix("bwv")
     return ""
 
 
@@ -243,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
                     "file": f"{name}.mid",
                     "path": path,
                     "composer": known_composer(path, composer_of(meta, score)),
-                    "title": title_of(meta, score),
+                    "title": title_of(meta, score, path),
+                    "rights": " ".join(str(score.metadata.copyright or "").split()),
                     "instruments": programs,
                     "notes": len(notes),
                     "parts": per_part,
@@ -262,6 +265,37 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if kept else 1
 
 
+#: What the rights statements embedded in some source files mean for the MIDI file.
+RIGHTS_NOTES = (
+    (
+        "beach_prayer_of_a_tired_child.mid",
+        "- `beach_prayer_of_a_tired_child.mid`: engraving © 2017 Michael Scott Cuthbert,\n"
+        '  "CC-SA-BY" (Creative Commons Attribution-ShareAlike): keep the attribution and\n'
+        "  share derivatives of this file under the same licence.",
+    ),
+    (
+        "corelli_opus3no1_1grave.mid",
+        "- `corelli_opus3no1_1grave.mid`: encoding © 2014 (arranger/encoder Michael Scott\n"
+        "  Cuthbert), Creative Commons Attribution (CC BY): keep the attribution.",
+    ),
+    (
+        "weber_concertino_clarinet.mid",
+        "- `weber_concertino_clarinet.mid`: encoding by Oliver Seely, released to the public\n"
+        "  domain in 1998.",
+    ),
+    (
+        "liliuokalani_aloha_oe.mid",
+        "- `liliuokalani_aloha_oe.mid`: encoding by MSAC (Michael Scott Asato Cuthbert), CC0.",
+    ),
+    (
+        "schubert_Lindenbaum.mid",
+        "- `schubert_Lindenbaum.mid` (encoder Luke Poeppel) and\n"
+        '  `schumann_clara_opus17_movement3.mid` state only a bare "©" with no holder or\n'
+        "  licence; they fall under the general terms of the corpus.",
+    ),
+)
+
+
 def write_readme(out: Path, kept: list[dict]) -> None:
     from music21 import VERSION_STR
 
@@ -272,44 +306,57 @@ def write_readme(out: Path, kept: list[dict]) -> None:
         "Real, multi-instrument pieces from the corpus bundled with the music21 Python package",
         f"(music21 {VERSION_STR}), written to MIDI by `scripts/make_band_corpus.py`. Every file",
         "has instruments in at least two of the app's parts (General MIDI program families, see",
-        "`musicstudio/core/parts.py`), each track carrying its real instrument as its GM program",
-        "(voices: 52 choir / 53 solo voice, which the app files under *strings*; organ continuo:",
-        "19, under *keys*).",
+        "`musicstudio/core/parts.py`) and at least 200 notes, as read back by",
+        "`musicstudio.core.midi.read_midi`. Each track carries its real instrument as its GM",
+        "program, taken from the part's name where music21 gives none (voices: 52 choir /",
+        "53 solo voice, which the app files under *strings*; basso continuo: 19 church organ,",
+        "under *keys*; timpani: 47, under *strings*). Sung parts keep their words as MIDI lyric",
+        "events.",
         "",
         "Regenerate (no network; the same music21 version gives the same files):",
         "",
-        "    python3 scripts/make_band_corpus.py            # writes resources/band_corpus/",
+        "    python3 scripts/make_band_corpus.py            # rewrites resources/band_corpus/",
         "    python3 scripts/make_band_corpus.py --out DIR --limit N",
         "",
         "## Licence",
         "",
-        "The music is in the public domain (all composers died before 1945; the newest piece,",
-        "Amy Beach's *Prayer of a Tired Child* (1922), was published before 1929 and is public",
-        "domain in the US). The encodings come from music21's corpus. music21's own code is",
-        "BSD-3-Clause licensed, but the corpus is not covered by that licence: its",
-        "`music21/corpus/license.txt` says the encodings are distributed with the permission of",
-        "the encoders, that the music21 creators assume no copyright or change in licensing for",
-        "the corpus, that each piece is to the best of their knowledge out of copyright in the",
-        "United States or licensed for use, that some encodings may carry restrictions (for",
-        "example on commercial use), and points to licences embedded in individual files or",
-        "folders (none of the source files below has a folder licence file). music21's README",
-        "adds that the underlying music is believed to be public domain in the US, EU and Canada",
-        "and the encodings public domain or used by permission. These MIDI files are derived from",
-        "those encodings and inherit those terms; check them before any commercial use.",
+        "**Music.** Every composition (and every sung text) is in the public domain: the",
+        "composers died between 1713 (Corelli) and 1944 (Amy Beach), and the newest piece,",
+        "Beach's *Prayer of a Tired Child*, was published in 1915 (G. Schirmer).",
+        "",
+        "**Encodings.** The files are derived from the encodings in music21's corpus. music21's",
+        "code is BSD-3-Clause, but that licence does not cover the corpus: music21's README says",
+        "the encoded scores have their own copyrights and licences, the music being believed",
+        "public domain in the US, EU and Canada and the encodings public domain or used by",
+        "permission; `music21/corpus/license.txt` says the corpus is distributed with the",
+        "permission of the encoders, that music21 assumes no copyright or change in licensing",
+        "for it, that some encodings may restrict use (for example commercial use), and that the",
+        "licences embedded in individual files or folders apply. No folder used here has a",
+        "licence file; the rights statement embedded in each source file is in the *Rights*",
+        "column below. In particular:",
+        "",
+    ]
+    files = {k["file"] for k in kept}
+    lines += [note for file, note in RIGHTS_NOTES if file in files]
+    lines += [
+        "- Files whose source states no rights (the Bach chorales and the rest) fall under the",
+        "  general terms of `music21/corpus/license.txt` quoted above.",
         "",
         f"## Pieces ({len(kept)} files)",
         "",
         "Part combinations: "
         + ", ".join(f"{combo} ({n})" for combo, n in sorted(combos.items(), key=lambda c: -c[1])),
         "",
-        "| File | Composer | Work | music21 corpus path | Instruments (GM program) | Notes |",
-        "|---|---|---|---|---|---|",
+        "| File | Composer | Work | music21 corpus path | Instruments (GM program) | Notes | Rights |",
+        "|---|---|---|---|---|---|---|",
     ]
     for k in kept:
         insts = ", ".join(f"{name or '?'} ({prog})" for name, prog in k["instruments"])
         title = k["title"].replace("|", "/")
+        rights = k["rights"].replace("|", "/") or "(none stated)"
         lines.append(
-            f"| {k['file']} | {k['composer']} | {title} | `{k['path']}` | {insts} | {k['notes']} |"
+            f"| {k['file']} | {k['composer']} | {title} | `{k['path']}` | {insts} "
+            f"| {k['notes']} | {rights} |"
         )
     (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
