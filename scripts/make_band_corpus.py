@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -103,7 +104,7 @@ def program_from_name(name: str) -> int | None:
     return None
 
 
-def part_programs(score) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+def part_programs(score: Any) -> list[tuple[str, int]]:
     """(name, GM program) per part of a music21 score; sets that program on its instruments."""
     from music21 import instrument
 
@@ -150,12 +151,12 @@ def candidates() -> list[tuple[str, dict]]:
     return sorted(seen.items())
 
 
-def composer_of(meta: dict, score) -> str:  # type: ignore[no-untyped-def]
+def composer_of(meta: dict, score: Any) -> str:
     name = meta.get("composer") or getattr(score.metadata, "composer", None) or ""
     return " ".join(str(name).split())
 
 
-def title_of(meta: dict, score, path: str) -> str:  # type: ignore[no-untyped-def]
+def title_of(meta: dict, score: Any) -> str:
     md = score.metadata
     for value in (
         getattr(md, "title", None),
@@ -165,9 +166,37 @@ def title_of(meta: dict, score, path: str) -> str:  # type: ignore[no-untyped-de
     ):
         if value and not str(value).lower().endswith((".mxl", ".xml", ".musicxml", ".krn")):
             return " ".join(str(value).split())
-    if path.startswith("bach/"):  # bwv1.6: cantata BWV 1, movement 6 (a chorale)
-        return "Chorale, BWV " + Path(path).stem.removeprefix("bwv")
     return ""
+
+
+#: Work titles for the README where the encodings give none or only part of one.
+WORKS = {
+    "beach/prayer_of_a_tired_child.musicxml": "Prayer of a Tired Child, Op. 75 No. 4 "
+    "(women's chorus and piano)",
+    "corelli/opus3no1/1grave.xml": "Trio sonata (sonata da chiesa) Op. 3 No. 1, I. Grave",
+    "handel/rinaldo/Lascia_chio_pianga.mxl": "Lascia ch'io pianga, from Rinaldo HWV 7 "
+    "(voice and piano)",
+    "liliuokalani/aloha_oe.mxl": "Aloha ʻOe",
+    "schubert/Lindenbaum.xml": "Der Lindenbaum, from Winterreise D. 911",
+    "schumann_clara/opus17/movement3.xml": "Piano Trio in G minor, Op. 17, 3rd movement",
+    "schumann_robert/dichterliebe_no2.xml": "Dichterliebe, Op. 48 No. 2: "
+    "Aus meinen Tränen sprießen",
+    "weber/concertino_clarinet.mxl": "Clarinet Concertino, Op. 26 (clarinet and piano)",
+}
+
+
+def work_of(path: str, meta: dict, score: Any) -> str:
+    """The work a corpus file holds: a known title, a Bach chorale's BWV number, or the metadata."""
+    if path in WORKS:
+        return WORKS[path]
+    if path.startswith("bach/"):  # bwv248.42-4: BWV 248, movement 42
+        number = re.match(r"bwv(\d+)(?:\.(\d+))?", Path(path).stem)
+        if number:
+            work, movement = number.groups()
+            where = f"BWV {work}" + (f", movement {movement}" if movement else "")
+            extra = " (Christmas Oratorio)" if work == "248" else ""
+            return f"Chorale from {where}{extra}"
+    return title_of(meta, score)
 
 
 def known_composer(path: str, composer: str) -> str:
@@ -245,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                     "file": f"{name}.mid",
                     "path": path,
                     "composer": known_composer(path, composer_of(meta, score)),
-                    "title": title_of(meta, score, path),
+                    "title": work_of(path, meta, score),
                     "rights": " ".join(str(score.metadata.copyright or "").split()),
                     "instruments": programs,
                     "notes": len(notes),

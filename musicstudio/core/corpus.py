@@ -331,7 +331,15 @@ def _stream(arrays: dict[str, np.ndarray], meta: Sequence[int]) -> EventStream:
     """An EventStream from its arrays and [start, capped, numerator, denominator]."""
     start, capped, num, den = (int(x) for x in meta)
     return EventStream(
-        *(arrays[k] for k in _PACK_ARRAYS), start=start, capped=capped, time_signature=(num, den)
+        arrays["lo"],
+        arrays["hi"],
+        arrays["duration"],
+        arrays["step"],
+        arrays["velocity"],
+        arrays["part"],
+        start=start,
+        capped=capped,
+        time_signature=(num, den),
     )
 
 
