@@ -26,7 +26,7 @@ from musicstudio.core.constants import (
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
-from musicstudio.core.events import EncodingError, EventStream, decode, encode, note_recall
+from musicstudio.core.events import EncodingError, EventStream, encode_and_measure
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, read_midi
 from musicstudio.core.parts import DRUMS, PARTS, most_used_programs
@@ -191,15 +191,14 @@ def parse_file(
             path, EMPTY, "no notes" if parts is None else "no notes in the chosen parts"
         ), None
     try:
-        stream = encode(notes)
+        stream, recall = encode_and_measure(notes)
     except EncodingError as e:
         return FileReport(path, UNREADABLE, str(e), len(notes)), None
-    recall = note_recall(notes, decode(stream))
-    prog_rows = np.unique(
-        np.stack([notes.parts.astype(np.int64), notes.program.astype(np.int64)]),
-        axis=1,
-        return_counts=True,
+    per_program = np.bincount(
+        notes.parts.astype(np.int64) * 128 + notes.program.astype(np.int64) % 128,
+        minlength=len(PARTS) * 128,
     )
+    played = np.flatnonzero(per_program)
     report = FileReport(
         path,
         OK,
@@ -212,7 +211,7 @@ def parse_file(
         recall.duration_exact,
         notes.time_signature,
         notes.notes_per_part(),
-        [[int(a), int(b), int(c)] for (a, b), c in zip(prog_rows[0].T, prog_rows[1], strict=True)],
+        [[int(k) // 128, int(k) % 128, int(per_program[k])] for k in played],
     )
     if len(stream) < MIN_EVENTS:
         report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
