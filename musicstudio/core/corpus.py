@@ -26,7 +26,7 @@ from musicstudio.core.constants import (
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
-from musicstudio.core.events import EncodingError, EventStream, encode_and_measure
+from musicstudio.core.events import EncodingError, EventStream, encode_and_measure, unique_masks
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, read_midi
 from musicstudio.core.parts import DRUMS, PARTS, most_used_programs
@@ -217,6 +217,13 @@ def parse_file(
         report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
         return report, None
     arrays = {k: getattr(stream, k) for k in _PACK_ARRAYS}
+    # The file's pitch sets and their counts: the vocabulary sums these instead of sorting
+    # every event of the corpus again (the workers do this part of the work, and the cache keeps it).
+    sounding = ~stream.is_rest
+    arrays["obs_lo"], arrays["obs_hi"], _, counts = unique_masks(
+        stream.lo[sounding], stream.hi[sounding]
+    )
+    arrays["obs_n"] = counts.astype(np.int64)
     arrays["meta"] = np.array([stream.start, stream.capped, *stream.time_signature], np.int64)
     return report, arrays
 
@@ -324,6 +331,8 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 # -- the cache ---------------------------------------------------------------------------
 _PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
+_OBS_ARRAYS = ("obs_lo", "obs_hi", "obs_n")
+Observed = tuple[np.ndarray, np.ndarray, np.ndarray]  # one file's pitch sets (lo, hi) and counts
 
 
 def _stream(arrays: dict[str, np.ndarray], meta: Sequence[int]) -> EventStream:
@@ -372,7 +381,7 @@ class _Pack:
                 index = json.loads(bytes(z["index"]).decode())
                 if index.get("version") != REPRESENTATION_VERSION:
                     return None
-                arrays = {k: z[k] for k in _PACK_ARRAYS}
+                arrays = {k: z[k] for k in _PACK_ARRAYS + _OBS_ARRAYS}
             return cls(index["entries"], arrays)
         except Exception:  # a damaged cache is only a slower scan
             return None
@@ -381,14 +390,23 @@ class _Pack:
         a, b = entry["span"]
         return _stream({k: self.arrays[k][a:b] for k in _PACK_ARRAYS}, entry["meta"])
 
+    def observed(self, entry: dict[str, Any]) -> Observed:
+        a, b = entry["obs_span"]
+        lo, hi, n = (self.arrays[k][a:b] for k in _OBS_ARRAYS)
+        return lo, hi, n
+
 
 def _save_pack(
-    path: Path, entries: dict[str, dict[str, Any]], streams: dict[str, EventStream]
+    path: Path,
+    entries: dict[str, dict[str, Any]],
+    streams: dict[str, EventStream],
+    observed: dict[str, Observed],
 ) -> None:
     from musicstudio.core.midi import atomic_write_bytes
 
-    offset = 0
+    offset = obs_offset = 0
     kept: list[EventStream] = []
+    kept_obs: list[Observed] = []
     for key, entry in entries.items():
         s = streams.get(key)
         if s is not None:
@@ -396,8 +414,14 @@ def _save_pack(
             entry["meta"] = [s.start, s.capped, *s.time_signature]
             offset += len(s)
             kept.append(s)
+            obs = observed[key]
+            entry["obs_span"] = [obs_offset, obs_offset + len(obs[0])]
+            obs_offset += len(obs[0])
+            kept_obs.append(obs)
     joined = EventStream.concatenate(kept)
     arrays = {k: getattr(joined, k) for k in _PACK_ARRAYS}
+    for i, (k, dtype) in enumerate(zip(_OBS_ARRAYS, (np.uint64, np.uint64, np.int64), strict=True)):
+        arrays[k] = np.concatenate([o[i] for o in kept_obs]) if kept_obs else np.zeros(0, dtype)
     index = json.dumps({"version": REPRESENTATION_VERSION, "entries": entries}).encode()
     import io
 
@@ -443,16 +467,18 @@ def scan(
     total = len(files)
     reports: dict[str, FileReport] = {}
     streams: dict[str, EventStream] = {}
+    observed: dict[str, Observed] = {}
     entries: dict[str, dict[str, Any]] = {}
     fingerprints: dict[str, tuple[int, int] | None] = {}
     to_parse: list[str] = []
     done = 0
 
-    def finish(rep: FileReport, stream: EventStream | None) -> None:
+    def finish(rep: FileReport, stream: EventStream | None, obs: Observed | None) -> None:
         nonlocal done
         reports[rep.path] = rep
-        if stream is not None:
+        if stream is not None and obs is not None:
             streams[rep.path] = stream
+            observed[rep.path] = obs
         done += 1
         progress(done / total, {"done": done, "total": total, "report": rep})
 
@@ -468,7 +494,10 @@ def scan(
             and not str(cached["report"].get("reason")).startswith(TOO_SLOW)
         ):
             rep = FileReport(**cached["report"])
-            finish(rep, pack.stream(cached) if pack is not None and rep.status == OK else None)
+            if pack is not None and rep.status == OK:
+                finish(rep, pack.stream(cached), pack.observed(cached))
+            else:
+                finish(rep, None, None)
             entries[key] = cached
         else:
             to_parse.append(key)
@@ -477,12 +506,15 @@ def scan(
     from_cache = done
 
     def on_parsed(rep: FileReport, arrays: dict[str, np.ndarray] | None) -> None:
-        stream = None if arrays is None else _stream(arrays, arrays["meta"].tolist())
+        stream = obs = None
+        if arrays is not None:
+            stream = _stream(arrays, arrays["meta"].tolist())
+            obs = (arrays["obs_lo"], arrays["obs_hi"], arrays["obs_n"])
         fp = fingerprints.get(rep.path)
         # A crash or a time-out may be the machine's, not the file's: try again next scan.
         if fp is not None and rep.reason != CRASHED and not rep.reason.startswith(TOO_SLOW):
             entries[rep.path] = {"fp": list(fp), "report": asdict(rep)}
-        finish(rep, stream)
+        finish(rep, stream, obs)
 
     if to_parse:
         n_workers = (os.cpu_count() or 1) if workers is None else workers
@@ -494,6 +526,7 @@ def scan(
                     pack_path,
                     {k: entries[k] for k in (str(f) for f in files) if k in entries},
                     streams,
+                    observed,
                 )
             except OSError:
                 pass  # no cache is only a slower next scan
@@ -504,11 +537,21 @@ def scan(
         from musicstudio.core.tonality import normalising_shift
 
         ok_streams = [s.transposed(normalising_shift(s)) or s for s in ok_streams]
-    vocab_streams = list(ok_streams)
-    for k in range(-options.transpose, options.transpose + 1):
-        if k:
-            vocab_streams += [m for m in (s.transposed(k) for s in ok_streams) if m is not None]
-    vocab = Vocabulary.build(vocab_streams, options.threshold)
+    if options.normalize_key or options.transpose:
+        vocab_streams = list(ok_streams)
+        for k in range(-options.transpose, options.transpose + 1):
+            if k:
+                vocab_streams += [m for m in (s.transposed(k) for s in ok_streams) if m is not None]
+        vocab = Vocabulary.build(vocab_streams, options.threshold)
+    else:
+        counted = [observed[p] for p in ok_paths]
+        vocab = (
+            Vocabulary.from_observations(
+                *(np.concatenate([c[i] for c in counted]) for i in range(3)), options.threshold
+            )
+            if counted
+            else Vocabulary.build([], options.threshold)
+        )
     corpus = Corpus(ordered, ok_streams, ok_paths, vocab, options)
     corpus.stats = _stats(corpus, from_cache, time.perf_counter() - t0)
     return corpus

@@ -150,7 +150,12 @@ def quantize(
     ve = notes.velocity.astype(np.int64)
     pa = notes.parts.astype(np.int64)
     ok = (on >= 0) & (pi >= 0) & (pi <= 127) & (pa >= 0) & (pa < len(PARTS))
-    on, du, pi, ve, pa = on[ok], du[ok], pi[ok], ve[ok], pa[ok]
+    return _unique_notes(on[ok], du[ok], pi[ok], ve[ok], pa[ok])
+
+
+def _unique_notes(
+    on: np.ndarray, du: np.ndarray, pi: np.ndarray, ve: np.ndarray, pa: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     key = (on * len(PARTS) + pa) * 128 + pi
     order = np.argsort(key, kind="stable")
     key, on, du, pi, ve, pa = key[order], on[order], du[order], pi[order], ve[order], pa[order]
@@ -314,7 +319,22 @@ def encode_and_measure(notes: NoteArray) -> tuple[EventStream, Recall]:
     """Encode a piece and measure what decoding the events gives back (one quantization)."""
     quantized = quantize(notes)
     events = _encode(quantized, notes.time_signature)
-    return events, _recall(quantized, quantize(decode(events)))
+    return events, _recall(quantized, _decoded_notes(events))
+
+
+def _decoded_notes(events: EventStream) -> tuple[np.ndarray, ...]:
+    """quantize(decode(events)) in one pass: what decoding gives, on the grid, one per key."""
+    step = events.step.astype(np.int64)
+    onset = events.start + np.r_[0, np.cumsum(step)[:-1]] if step.size else step
+    rows, pitch = mask_pitches(events.lo, events.hi)
+    velocity = events.velocity.astype(np.int64)[rows] * (128 // VELOCITY_BINS) + 64 // VELOCITY_BINS
+    return _unique_notes(
+        onset[rows],
+        DURATION_VALUES[events.duration.astype(np.int64)[rows]],
+        pitch,
+        np.clip(velocity, 1, 127),
+        np.clip(events.part.astype(np.int64)[rows], 0, len(PARTS) - 1),
+    )
 
 
 def _recall(original: tuple[np.ndarray, ...], decoded: tuple[np.ndarray, ...]) -> Recall:

@@ -111,6 +111,16 @@ class Vocabulary:
         return cls.from_counts(observed, counts.astype(np.int64), threshold)
 
     @classmethod
+    def from_observations(
+        cls, lo: np.ndarray, hi: np.ndarray, counts: np.ndarray, threshold: int = DEFAULT_THRESHOLD
+    ) -> Vocabulary:
+        """From pitch sets counted per file (the same set may repeat across files): summed."""
+        u_lo, u_hi, inverse, _ = unique_masks(lo, hi)
+        total = np.bincount(inverse, weights=counts, minlength=u_lo.size).astype(np.int64)
+        sounding = (u_lo != 0) | (u_hi != 0)
+        return cls.from_counts(_keys(u_lo[sounding], u_hi[sounding]), total[sounding], threshold)
+
+    @classmethod
     def from_counts(cls, observed: np.ndarray, counts: np.ndarray, threshold: int) -> Vocabulary:
         sizes = popcount(observed["lo"]) + popcount(observed["hi"])
         chords = observed[(sizes > 1) & (counts >= max(1, threshold))]
