@@ -545,13 +545,11 @@ def scan(
         vocab = Vocabulary.build(vocab_streams, options.threshold)
     else:
         counted = [observed[p] for p in ok_paths]
-        vocab = (
-            Vocabulary.from_observations(
-                *(np.concatenate([c[i] for c in counted]) for i in range(3)), options.threshold
-            )
-            if counted
-            else Vocabulary.build([], options.threshold)
+        lo, hi, n = (
+            np.concatenate([c[i] for c in counted]) if counted else np.zeros(0, dtype)
+            for i, dtype in enumerate((np.uint64, np.uint64, np.int64))
         )
+        vocab = Vocabulary.from_observations(lo, hi, n, options.threshold)
     corpus = Corpus(ordered, ok_streams, ok_paths, vocab, options)
     corpus.stats = _stats(corpus, from_cache, time.perf_counter() - t0)
     return corpus
