@@ -144,3 +144,15 @@ def test_unreadable_permissions(tmp_path: Path, hostile_dir: Path) -> None:
     f.chmod(0)
     corpus = scan([hostile_dir], cache_dir=tmp_path / "c")
     assert any("cannot" in r.reason for r in corpus.files if r.path == str(f))
+
+
+def test_split_accepts_file_names_that_are_not_utf8(chorale_dir: Path, tmp_path: Path) -> None:
+    """A name with Latin-1 bytes (an old Windows archive) must not break training's split."""
+    folder = tmp_path / "latin1"
+    folder.mkdir()
+    for i, f in enumerate(sorted(chorale_dir.glob("*.mid"))[:4]):
+        name = os.fsdecode(b"chor\xe4le-" + str(i).encode() + b".mid")
+        shutil.copy(f, folder / name)
+    corpus = scan([folder], cache_dir=tmp_path / "c")
+    train, val = corpus.split(0.25)
+    assert len(train) == 3 and len(val) == 1
