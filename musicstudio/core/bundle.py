@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from musicstudio.core.constants import REPRESENTATION_VERSION
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.midi import atomic_write_bytes
 from musicstudio.core.models.config import ConfigError, ModelConfig, config_from_dict
 from musicstudio.core.parts import DEFAULT_PROGRAMS, PARTS
@@ -30,7 +31,7 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_WEIGHTS_BYTES = 2 * 1024**3
 
 
-class BundleError(Exception):
+class BundleError(MusicStudioError):
     """A model file that cannot be used, with the reason."""
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from musicstudio.core.bundle import ModelBundle
 from musicstudio.core.constants import GRID
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.events import decode, encode
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, NoteArray, read_midi
@@ -27,7 +28,7 @@ CHUNK = 128
 PRIMER_KINDS = ("corpus", "file", "none")
 
 
-class ComposeError(Exception):
+class ComposeError(MusicStudioError):
     """A composition that cannot start (bad primer file, bad settings), with the reason."""
 
 

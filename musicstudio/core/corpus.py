@@ -26,6 +26,7 @@ from musicstudio.core.constants import (
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.events import EncodingError, EventStream, encode_and_measure, unique_masks
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, read_midi
@@ -47,7 +48,7 @@ TOO_SLOW = "parsing took too long"
 STARTUP_GRACE = 10.0  # seconds a fresh worker pool may take to start
 
 
-class CorpusError(Exception):
+class CorpusError(MusicStudioError):
     """A scan that cannot start (missing folder, no MIDI files), with a message for the user."""
 
 

@@ -26,6 +26,7 @@ from musicstudio.core.constants import (
     MAX_STEP,
     VELOCITY_BINS,
 )
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.midi import NoteArray
 from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PARTS
 
@@ -36,7 +37,7 @@ _DUR_EDGES = (DURATION_VALUES[1:] + DURATION_VALUES[:-1]) / 2.0
 _VELOCITY_BAND = 3
 
 
-class EncodingError(ValueError):
+class EncodingError(MusicStudioError, ValueError):
     """Notes that cannot become events within the limits, with the reason."""
 
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from musicstudio.core.constants import MAX_FILE_BYTES, MAX_NOTES
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PART_LABELS, PART_OF_PROGRAM, PARTS
 
 
-class MidiError(Exception):
+class MidiError(MusicStudioError):
     """A MIDI file that cannot be read, with a reason a person can act on."""
 
 

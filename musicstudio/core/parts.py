@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from musicstudio.core.errors import MusicStudioError
+
 PARTS = ("keys", "guitar", "bass", "strings", "winds", "lead", "other", "drums")
 KEYS, GUITAR, BASS, STRINGS, WINDS, LEAD, OTHER, DRUMS = range(len(PARTS))
 PART_LABELS = tuple(p.capitalize() for p in PARTS)
@@ -59,7 +61,7 @@ PART_COLOURS = (
 )
 
 
-class PartError(ValueError):
+class PartError(MusicStudioError, ValueError):
     """A part name that is not one of PARTS, with the list of names."""
 
 

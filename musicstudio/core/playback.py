@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.resources import resources_dir
 
 SOUNDFONT_SUFFIXES = (".sf2", ".sf3")
@@ -20,7 +21,7 @@ SOUNDFONT_SUFFIXES = (".sf2", ".sf3")
 SAMPLE_RATE, SAMPLE_SIZE, CHANNELS = 44100, -16, 2
 
 
-class PlaybackError(Exception):
+class PlaybackError(MusicStudioError):
     """Playback is impossible here (no audio device, no SoundFont, unreadable file), with the reason."""
 
 

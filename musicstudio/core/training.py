@@ -22,6 +22,7 @@ import numpy as np
 from musicstudio.core.bundle import ModelBundle
 from musicstudio.core.corpus import Corpus
 from musicstudio.core.dataset import WindowSource
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import atomic_write_bytes
 from musicstudio.core.models.config import ModelConfig
@@ -100,7 +101,7 @@ class TrainResult:
     stopped_early: bool = False
 
 
-class TrainingError(Exception):
+class TrainingError(MusicStudioError):
     """A training job that cannot run (no data, bad settings), with the reason."""
 
 

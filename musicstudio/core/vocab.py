@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from musicstudio.core.constants import DEFAULT_THRESHOLD, DURATION_VALUES, MAX_STEP, VELOCITY_BINS
+from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.events import EventStream, popcount, unique_masks
 from musicstudio.core.parts import PARTS
 
@@ -35,7 +36,7 @@ STREAMS = ("pitch", "duration", "step", "velocity", "part")
 N_STREAMS = len(STREAMS)
 
 
-class VocabularyError(ValueError):
+class VocabularyError(MusicStudioError, ValueError):
     """A vocabulary file that cannot be used, with the reason."""
 
 

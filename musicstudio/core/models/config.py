@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
+from musicstudio.core.errors import MusicStudioError
+
 #: Embedding width per event stream (pitch set, duration, step, velocity, part).
 EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8, "part": 8}
 
 
-class ConfigError(ValueError):
+class ConfigError(MusicStudioError, ValueError):
     """Settings that cannot build a model, with the reason."""
 
 
