@@ -22,10 +22,11 @@ from popmidi import write_pop_folder
 from musicstudio.core.bundle import load_bundle
 from musicstudio.core.compose import Composer, ComposeSettings
 from musicstudio.core.corpus import scan
+from musicstudio.core.dataset import TrainingData
 from musicstudio.core.midi import read_midi, write_midi
 from musicstudio.core.models import default_config
 from musicstudio.core.sampling import SamplingSettings
-from musicstudio.core.training import TrainingData, TrainSettings, train
+from musicstudio.core.training import TrainSettings, train
 
 ROOT = Path(__file__).resolve().parents[1]
 

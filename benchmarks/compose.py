@@ -59,8 +59,9 @@ def ours(bundle, variations: int, events: int) -> tuple[float, float]:  # type: 
 
 def quick_bundles(folder: Path) -> list[Path]:
     from musicstudio.core.corpus import scan
+    from musicstudio.core.dataset import TrainingData
     from musicstudio.core.models import default_config
-    from musicstudio.core.training import TrainingData, TrainSettings, train
+    from musicstudio.core.training import TrainSettings, train
 
     data = TrainingData.from_corpus(scan([ROOT / "resources" / "sample_corpus"]))
     out = []

@@ -147,8 +147,9 @@ def run_ours(name: str, data, seconds: float, bundle: Path) -> dict:  # type: ig
 
 def big_child(folder: Path, out: Path) -> None:
     from musicstudio.core.corpus import scan
+    from musicstudio.core.dataset import TrainingData
     from musicstudio.core.models import default_config
-    from musicstudio.core.training import TrainingData, TrainSettings, train
+    from musicstudio.core.training import TrainSettings, train
 
     corpus = scan([folder])
     data = TrainingData.from_corpus(corpus)
@@ -183,7 +184,7 @@ def main() -> int:
     import tempfile
 
     from musicstudio.core.corpus import ScanOptions, scan
-    from musicstudio.core.training import TrainingData
+    from musicstudio.core.dataset import TrainingData
 
     corpus = scan([args.dir], ScanOptions(threshold=args.threshold))
     data = TrainingData.from_corpus(corpus)

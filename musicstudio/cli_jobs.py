@@ -13,6 +13,9 @@ from typing import Any
 
 from musicstudio.cli import UserError, add_part_options, chosen_parts
 
+#: Epochs with a time budget and no --epochs: the budget or early stopping ends training.
+UNLIMITED_EPOCHS = 100_000
+
 
 class TerminalProgress:
     """A one-line progress bar on stderr, redrawn at most 10 times a second."""
@@ -71,6 +74,9 @@ def _scan_for_training(args: argparse.Namespace) -> Any:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from musicstudio.core.tensorflow_setup import load_tensorflow
+
+    load_tensorflow()
     from musicstudio.core.jobs import CancelToken
     from musicstudio.core.models import ConfigError, default_config
     from musicstudio.core.resources import models_dir
@@ -83,7 +89,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = default_config(args.model, **overrides)
     except ConfigError as e:
         raise UserError(str(e)) from e
-    from musicstudio.core.training import TrainingData, TrainingError, TrainSettings, train
+    from musicstudio.core.dataset import TrainingData
+    from musicstudio.core.training import TrainingError, TrainSettings, train
 
     out = (
         Path(args.out)
@@ -92,8 +99,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     if args.resume and not args.out:
         raise UserError("--resume needs --out (the bundle whose training to continue)")
+    # With a time budget the user asked for that much time: epochs only cap it when given.
+    epochs = args.epochs or (UNLIMITED_EPOCHS if args.minutes else TrainSettings.epochs)
     settings = TrainSettings(
-        epochs=args.epochs,
+        epochs=epochs,
         minutes=args.minutes,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
@@ -156,13 +165,16 @@ def cmd_train(args: argparse.Namespace) -> int:
         "val_loss": last.get("val_loss"),
         "val_accuracy": last.get("val_accuracy_pitch"),
         "seconds": round(result.seconds, 2),
+        "stop_reason": result.stop_reason,
+        "best_epoch": result.best_epoch,
+        "why_stopped": result.why_stopped,
     }
     if args.json:
         print(json.dumps(summary))
     else:
-        state = "stopped" if result.cancelled else "done"
         term.line(
-            f"{state}: {result.epochs} epochs, {result.targets_per_second:,.0f} targets/s; model: {summary['bundle']}"
+            f"{result.why_stopped} ({result.seconds / 60:.1f} min,"
+            f" {result.targets_per_second:,.0f} targets/s); model: {summary['bundle']}"
         )
     return 0 if result.bundle or not result.cancelled else 130
 
@@ -196,6 +208,9 @@ def _numbered(path: Path, i: int, count: int) -> Path:
 
 
 def cmd_compose(args: argparse.Namespace) -> int:
+    from musicstudio.core.tensorflow_setup import load_tensorflow
+
+    load_tensorflow()
     from musicstudio.core.compose import ComposeError, Composer, ComposeSettings
     from musicstudio.core.midi import write_midi, write_musicxml
     from musicstudio.core.sampling import SamplingSettings
@@ -299,8 +314,11 @@ def _metrics(piece: Any, bundle: Any, profile: Any) -> dict[str, Any]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from musicstudio.core.tensorflow_setup import load_tensorflow
+
+    load_tensorflow()
     from musicstudio.core.corpus import CorpusError, scan
-    from musicstudio.core.training import TrainingError, evaluate
+    from musicstudio.core.evaluation import EvaluationError, evaluate
 
     bundle = _load(args.bundle)
     try:
@@ -310,7 +328,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     streams = bundle.vocab.tokenize_many(corpus.streams)
     try:
         result = evaluate(bundle, streams, args.batch_size)
-    except TrainingError as e:
+    except EvaluationError as e:
         raise UserError(str(e)) from e
     result["files"] = corpus.stats["ok"]
     if args.json:
@@ -369,14 +387,21 @@ def add_job_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     tr.add_argument("dir", nargs="?", help="MIDI folder")
     tr.add_argument("--sample", action="store_true", help="train on the bundled sample corpus")
     tr.add_argument("--model", choices=["wavenet", "lstm"], default="wavenet")
-    tr.add_argument("--epochs", type=int, default=10)
-    tr.add_argument("--minutes", type=float, help="wall-clock budget")
+    tr.add_argument(
+        "--epochs", type=int, help="most epochs (default: 20; with --minutes, no limit)"
+    )
+    tr.add_argument(
+        "--minutes", type=float, help="time budget: train this long unless early stopping ends it"
+    )
     tr.add_argument("--batch-size", type=int, default=32)
     tr.add_argument("--window", type=int, help="events per training window")
     tr.add_argument("--learning-rate", type=float, default=2e-3)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument(
-        "--patience", type=int, default=0, help="early stopping after N epochs without improvement"
+        "--patience",
+        type=int,
+        default=5,
+        help="early stopping after N epochs without a better validation loss (0: off)",
     )
     tr.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD)
     tr.add_argument(

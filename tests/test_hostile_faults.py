@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from musicstudio.core.bundle import load_bundle
-from musicstudio.core.training import run_dir_for
+from musicstudio.core.checkpoints import run_dir_for
 
 TRAIN = ["--model", "wavenet", "--window", "32", "--batch-size", "8", "--threshold", "5"]
 

@@ -48,6 +48,7 @@ class ModelBundle:
     name: str = ""
     created: str = ""
     primers: list[np.ndarray] = field(default_factory=list)  # (P, N_STREAMS) training windows
+    best_epoch: int = 0  # the epoch whose weights these are (0: not recorded)
     _model: Any = field(default=None, repr=False)
 
     @property
@@ -118,6 +119,7 @@ class ModelBundle:
             "scan_options": self.scan_options,
             "weights": [list(w.shape) for w in self.weights],
             "primers": [np.asarray(p, np.int64).tolist() for p in self.primers],
+            "best_epoch": self.best_epoch,
         }
 
     def save(self, path: str | Path) -> Path:
@@ -244,6 +246,7 @@ def load_bundle(path: str | Path) -> ModelBundle:
         str(manifest.get("name", "")),
         str(manifest.get("created", "")),
         primers,
+        best_epoch if isinstance(best_epoch := manifest.get("best_epoch"), int) else 0,
     )
 
 

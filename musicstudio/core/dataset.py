@@ -1,4 +1,4 @@
-"""Training windows cut on the fly by tf.data from the concatenated token streams.
+"""What training reads: the two token splits of a corpus, and windows cut from them by tf.data.
 
 Pieces are joined into one stream (each starts with its START token, so a window that
 crosses a boundary sees where the new piece begins). Only window start offsets are
@@ -7,13 +7,15 @@ materialised per epoch, never the N x L window matrix.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
-from musicstudio.core.vocab import N_STREAMS, TokenStream
+from musicstudio.core.corpus import Corpus
+from musicstudio.core.vocab import N_STREAMS, TokenStream, Vocabulary
 
 
 @dataclass
@@ -76,3 +78,61 @@ class WindowSource:
             tf.data.experimental.AutoShardPolicy.DATA
         )
         return ds.with_options(options).prefetch(2)
+
+
+@dataclass
+class TrainingData:
+    """What a training job needs from a corpus: the vocabulary and the two token splits."""
+
+    vocab: Vocabulary
+    train: list[TokenStream]
+    validation: list[TokenStream]
+    corpus_summary: dict[str, Any] = field(default_factory=dict)
+    scan_options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_corpus(
+        cls, corpus: Corpus, share: float = 0.1, seed: int = 0, augment: bool = True
+    ) -> TrainingData:
+        train_idx, val_idx = corpus.split(share, seed)
+        summary = {
+            k: corpus.stats.get(k)
+            for k in (
+                "files",
+                "ok",
+                "notes",
+                "events",
+                "vocab_size",
+                "note_recall",
+                "onset_pitch_recall",
+                "parts",
+                "programs",
+                "time_signature",
+            )
+        }
+        summary["folder"] = os.path.commonpath(corpus.ok_paths) if corpus.ok_paths else ""
+        summary["train_files"], summary["validation_files"] = len(train_idx), len(val_idx)
+        return cls(
+            corpus.vocab,
+            corpus.token_streams(train_idx, augment=augment),
+            corpus.token_streams(val_idx),
+            summary,
+            asdict(corpus.options),
+        )
+
+
+def primer_windows(
+    streams: Sequence[TokenStream], count: int = 32, length: int = 64, seed: int = 0
+) -> list[np.ndarray]:
+    """Windows of the training corpus stored in the bundle, for "random primer from the corpus"."""
+    rng = np.random.default_rng(seed)
+    usable = [s.tokens for s in streams if len(s) > 8]
+    if not usable:
+        return []
+    out = []
+    for i in rng.integers(0, len(usable), count):
+        toks = usable[int(i)]
+        n = min(length, len(toks))
+        start = int(rng.integers(0, len(toks) - n + 1))
+        out.append(toks[start : start + n].astype(np.int32))
+    return out

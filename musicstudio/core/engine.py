@@ -133,7 +133,9 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
     composers: dict[Any, Any] = {}
     events.put(("ready", 0, 0.0, None))
     try:
-        import tensorflow  # noqa: F401  (warm up while the user looks at the window)
+        from musicstudio.core.tensorflow_setup import load_tensorflow
+
+        load_tensorflow()  # warm up while the user looks at the window
     except ImportError as e:
         events.put(
             ("error", 0, 0.0, f"TensorFlow is not installed ({e}); install musicstudio[cpu]")
@@ -168,11 +170,9 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
 
 
 def _message(e: Exception) -> str:
-    from musicstudio.core.bundle import BundleError
-    from musicstudio.core.compose import ComposeError
-    from musicstudio.core.training import TrainingError
+    from musicstudio.core.errors import MusicStudioError
 
-    if isinstance(e, TrainingError | ComposeError | BundleError | OSError):
+    if isinstance(e, MusicStudioError | OSError):
         return str(e)
     return f"{type(e).__name__}: {e}\n\n{traceback.format_exc(limit=8)}"
 

@@ -8,25 +8,23 @@ between steps (and inside validation), which `fit` callbacks do not honour promp
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from musicstudio.core.bundle import ModelBundle
-from musicstudio.core.corpus import Corpus
-from musicstudio.core.dataset import WindowSource
+from musicstudio.core.checkpoints import Checkpoints, run_dir_for
+from musicstudio.core.dataset import TrainingData, WindowSource, primer_windows
 from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.evaluation import evaluate_windows, head_losses
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
-from musicstudio.core.midi import atomic_write_bytes
 from musicstudio.core.models.config import ModelConfig
-from musicstudio.core.vocab import STREAMS, TokenStream, Vocabulary
+from musicstudio.core.vocab import STREAMS
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 
@@ -35,56 +33,15 @@ STRATEGIES = ("default", "mirrored", "multiworker")
 class TrainSettings:
     """How long and how to train (the UI shows these names)."""
 
-    epochs: int = 10
+    epochs: int = 20  # the most epochs; with a time budget, see `max_epochs`
     minutes: float | None = None  # wall-clock budget; stops after validating the cut-short epoch
     batch_size: int = 32
     learning_rate: float = 2e-3
     seed: int = 0
-    patience: int = 0  # early stopping on validation loss; 0 = off
+    patience: int = 5  # early stopping: epochs without a better validation loss; 0 = off
     strategy: str = "default"
     validation_share: float = 0.1
     augment: bool = True  # use the corpus's transposition augmentation for training
-
-
-@dataclass
-class TrainingData:
-    """What a training job needs from a corpus: the vocabulary and the two token splits."""
-
-    vocab: Vocabulary
-    train: list[TokenStream]
-    validation: list[TokenStream]
-    corpus_summary: dict[str, Any] = field(default_factory=dict)
-    scan_options: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_corpus(
-        cls, corpus: Corpus, share: float = 0.1, seed: int = 0, augment: bool = True
-    ) -> TrainingData:
-        train_idx, val_idx = corpus.split(share, seed)
-        summary = {
-            k: corpus.stats.get(k)
-            for k in (
-                "files",
-                "ok",
-                "notes",
-                "events",
-                "vocab_size",
-                "note_recall",
-                "onset_pitch_recall",
-                "parts",
-                "programs",
-                "time_signature",
-            )
-        }
-        summary["folder"] = os.path.commonpath(corpus.ok_paths) if corpus.ok_paths else ""
-        summary["train_files"], summary["validation_files"] = len(train_idx), len(val_idx)
-        return cls(
-            corpus.vocab,
-            corpus.token_streams(train_idx, augment=augment),
-            corpus.token_streams(val_idx),
-            summary,
-            asdict(corpus.options),
-        )
 
 
 @dataclass
@@ -99,6 +56,27 @@ class TrainResult:
     seconds: float
     targets_per_second: float
     stopped_early: bool = False
+    stop_reason: str = "epochs"  # one of STOP_REASONS
+    best_epoch: int = 0  # the epoch whose weights the bundle holds (1-based; 0: none)
+
+    @property
+    def why_stopped(self) -> str:
+        """Why training ended, in words for the user (panel and CLI)."""
+        best = f"; the model keeps epoch {self.best_epoch}" if self.best_epoch else ""
+        if self.stop_reason == "budget":
+            return f"stopped at the time budget after {self.epochs} epochs{best}"
+        if self.stop_reason == "early":
+            return (
+                f"stopped early after {self.epochs} epochs: the validation loss stopped"
+                f" improving{best}"
+            )
+        if self.stop_reason == "cancelled":
+            return f"stopped by you after {self.epochs} epochs{best}"
+        return f"finished all {self.epochs} epochs{best}"
+
+
+#: Why a training run ended: every epoch done, the time budget, early stopping, or the user.
+STOP_REASONS = ("epochs", "budget", "early", "cancelled")
 
 
 class TrainingError(MusicStudioError):
@@ -121,58 +99,6 @@ def make_strategy(name: str) -> Any:
     raise TrainingError(f"unknown strategy {name!r} (one of {', '.join(STRATEGIES)})")
 
 
-class _Checkpoints:
-    """last.npz / best.npz (weights + optimizer state) and state.json in a run folder."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.dir = run_dir
-
-    def save(self, kind: str, model: Any, optimizer: Any, state: dict[str, Any]) -> None:
-        import io
-
-        self.dir.mkdir(parents=True, exist_ok=True)
-        arrays = {f"w{i:04d}": np.asarray(w) for i, w in enumerate(model.get_weights())}
-        arrays.update(
-            {f"o{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
-        )
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)  # type: ignore[arg-type]
-        atomic_write_bytes(self.dir / f"{kind}.npz", buf.getvalue())
-        if kind == "last":
-            atomic_write_bytes(self.dir / "state.json", json.dumps(state).encode())
-
-    def state(self) -> dict[str, Any] | None:
-        try:
-            return dict(json.loads((self.dir / "state.json").read_text()))
-        except (OSError, ValueError):
-            return None
-
-    def restore(self, kind: str, model: Any, optimizer: Any | None) -> bool:
-        path = self.dir / f"{kind}.npz"
-        if not path.exists():
-            return False
-        with np.load(path, allow_pickle=False) as z:
-            weights = [z[k] for k in sorted(z.files) if k.startswith("w")]
-            opt = [z[k] for k in sorted(z.files) if k.startswith("o")]
-        model.set_weights(weights)
-        if optimizer is not None and opt:
-            for var, value in zip(optimizer.variables, opt, strict=True):
-                var.assign(value)
-        return True
-
-    def weights(self, kind: str) -> list[np.ndarray] | None:
-        path = self.dir / f"{kind}.npz"
-        if not path.exists():
-            return None
-        with np.load(path, allow_pickle=False) as z:
-            return [z[k] for k in sorted(z.files) if k.startswith("w")]
-
-
-def run_dir_for(bundle_path: Path) -> Path:
-    """The checkpoint folder beside a bundle."""
-    return bundle_path.with_name(bundle_path.name + ".run")
-
-
 def train(
     data: TrainingData,
     config: ModelConfig,
@@ -183,238 +109,273 @@ def train(
     resume: bool = False,
     name: str = "",
 ) -> TrainResult:
-    """Train a model on `data`, checkpoint every epoch, and write the best weights as a bundle."""
-    import keras
-    import tensorflow as tf
+    """Train until the epochs, the time budget or early stopping; the bundle keeps the best epoch.
 
-    cancel = cancel or CancelToken()
-    config.validate()
-    bundle_path = Path(bundle_path)
-    ckpt = _Checkpoints(run_dir_for(bundle_path))
-    train_src = WindowSource.from_streams(data.train, config.window)
-    val_src = WindowSource.from_streams(data.validation, config.window)
-    batch = settings.batch_size
-    if train_src.steps(batch) < 1:
-        need = (config.window // 2) * batch + config.window
-        raise TrainingError(
-            f"not enough training events for one batch: {len(train_src.tokens)} events,"
-            f" need about {need} (lower the window or batch size, or add files)"
+    Checkpoints every epoch (resumable); with a budget the epoch count is only an upper limit.
+    """
+    trainer = _Trainer(data, config, settings, Path(bundle_path), progress, cancel, name)
+    if resume:
+        trainer.resume()
+    return trainer.run()
+
+
+class _Trainer:
+    """One training run: the model, its data sources, the compiled steps and the bookkeeping."""
+
+    def __init__(
+        self,
+        data: TrainingData,
+        config: ModelConfig,
+        settings: TrainSettings,
+        bundle_path: Path,
+        progress: ProgressFn,
+        cancel: CancelToken | None,
+        name: str,
+    ) -> None:
+        import keras
+
+        config.validate()
+        self.data, self.config, self.settings = data, config, settings
+        self.bundle_path, self.progress, self.name = bundle_path, progress, name
+        self.cancel = cancel or CancelToken()
+        self.ckpt = Checkpoints(run_dir_for(bundle_path))
+        self.train_src = WindowSource.from_streams(data.train, config.window)
+        self.val_src = WindowSource.from_streams(data.validation, config.window)
+        batch = settings.batch_size
+        if self.train_src.steps(batch) < 1:
+            need = (config.window // 2) * batch + config.window
+            raise TrainingError(
+                f"not enough training events for one batch: {len(self.train_src.tokens)} events,"
+                f" need about {need} (lower the window or batch size, or add files)"
+            )
+        keras.utils.set_random_seed(settings.seed)
+        self.strategy = make_strategy(settings.strategy)
+        self.replicas = self.strategy.num_replicas_in_sync
+        if batch % self.replicas:
+            raise TrainingError(
+                f"batch size {batch} must be a multiple of the {self.replicas} replicas"
+            )
+        with self.strategy.scope():
+            from musicstudio.core.models import build_model
+
+            self.model = build_model(config, data.vocab.sizes)
+            self.optimizer = keras.optimizers.Adam(settings.learning_rate, clipnorm=1.0)
+            self.optimizer.build(self.model.trainable_variables)
+        self.train_step, self.eval_step = self._compile_steps()
+        self.start_epoch = 0
+        self.history: list[dict[str, Any]] = []
+        self.best, self.best_epoch = math.inf, 0
+        self.targets_done, self.train_seconds = 0, 0.0
+        self.t_start = time.perf_counter()
+        self.budget = settings.minutes * 60 if settings.minutes else None
+
+    def _compile_steps(self) -> tuple[Any, Any]:
+        import tensorflow as tf
+
+        model, optimizer, strategy, replicas = (
+            self.model,
+            self.optimizer,
+            self.strategy,
+            self.replicas,
         )
-    keras.utils.set_random_seed(settings.seed)
-    strategy = make_strategy(settings.strategy)
-    replicas = strategy.num_replicas_in_sync
-    if batch % replicas:
-        raise TrainingError(f"batch size {batch} must be a multiple of the {replicas} replicas")
-    with strategy.scope():
-        from musicstudio.core.models import build_model
 
-        model = build_model(config, data.vocab.sizes)
-        optimizer = keras.optimizers.Adam(settings.learning_rate, clipnorm=1.0)
-        optimizer.build(model.trainable_variables)
+        def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
+            with tf.GradientTape() as tape:
+                per_token, ce_sum, hits = head_losses(model, x, y, True)
+                loss = tf.reduce_sum(per_token) / tf.cast(tf.size(per_token) * replicas, tf.float32)
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+            return ce_sum, hits
 
-    state = ckpt.state() if resume else None
-    start_epoch, history, best = 0, [], math.inf
-    if state is not None and ckpt.restore("last", model, optimizer):
-        start_epoch, history = int(state["epoch"]), list(state["history"])
-        best = float(state.get("best", math.inf))
-        progress(
-            0.0,
-            {
-                "phase": "resumed",
-                "epoch": start_epoch,
-                "message": f"resuming after epoch {start_epoch}",
-            },
+        def eval_fn(x: Any, y: Any) -> tuple[Any, Any]:
+            _, ce_sum, hits = head_losses(model, x, y, False)
+            return ce_sum, hits
+
+        @tf.function
+        def train_step(x: Any, y: Any) -> tuple[Any, Any]:
+            ce, hits = strategy.run(train_fn, args=(x, y))
+            return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
+
+        @tf.function
+        def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
+            ce, hits = strategy.run(eval_fn, args=(x, y))
+            return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
+
+        return train_step, eval_step
+
+    # -- the run -------------------------------------------------------------------------
+    def resume(self) -> None:
+        """Continue after the last checkpointed epoch (or say there is none)."""
+        state = self.ckpt.state()
+        if state is not None and self.ckpt.restore("last", self.model, self.optimizer):
+            self.start_epoch, self.history = int(state["epoch"]), list(state["history"])
+            self.best = float(state.get("best", math.inf))
+            self.best_epoch = int(state.get("best_epoch", 0))
+            message = f"resuming after epoch {self.start_epoch}"
+        else:
+            message = "no checkpoint to resume from: starting fresh"
+        self.progress(0.0, {"phase": "resumed", "epoch": self.start_epoch, "message": message})
+
+    @property
+    def max_epochs(self) -> int:
+        return self.settings.epochs
+
+    def run(self) -> TrainResult:
+        reason, since_best = "epochs", 0
+        chief = _is_chief(self.strategy)
+        for epoch in range(self.start_epoch, self.max_epochs):
+            trained = self._train_epoch(epoch)
+            if trained is None:
+                reason = "cancelled"
+                break
+            record, out_of_time = trained
+            val = evaluate_windows(
+                self.val_src, self.settings.batch_size, self.eval_step, self.strategy, self.cancel
+            )
+            if val is None and self.cancel.cancelled:
+                reason = "cancelled"
+                break
+            record.update(val or {})
+            improved = self._end_epoch(record, chief)
+            since_best = 0 if improved else since_best + 1
+            if out_of_time:
+                reason = "budget"
+                break
+            if self.settings.patience and since_best >= self.settings.patience:
+                reason = "early"
+                break
+        if chief and self.history:
+            # The bundle holds the best weights, with the full history (later, worse epochs too).
+            weights = self.ckpt.weights("best") or self.model.get_weights()
+            self._bundle(weights).save(self.bundle_path)
+        return TrainResult(
+            bundle=self.bundle_path if self.history and self.bundle_path.exists() else None,
+            history=self.history,
+            epochs=len(self.history),
+            cancelled=reason == "cancelled",
+            resumed_from=self.start_epoch,
+            seconds=time.perf_counter() - self.t_start,
+            targets_per_second=self.targets_done / self.train_seconds
+            if self.train_seconds
+            else 0.0,
+            stopped_early=reason == "early",
+            stop_reason=reason,
+            best_epoch=self.best_epoch,
         )
-    elif resume:
-        progress(
-            0.0,
-            {
-                "phase": "resumed",
-                "epoch": 0,
-                "message": "no checkpoint to resume from: starting fresh",
-            },
-        )
 
-    n_heads = len(STREAMS)
+    def _fraction(self, epochs_done: float) -> float:
+        """Progress: the epochs done, or the budget used when that is further along."""
+        by_epochs = epochs_done / self.max_epochs
+        if self.budget is None:
+            return by_epochs
+        return min(1.0, max(by_epochs, (time.perf_counter() - self.t_start) / self.budget))
 
-    def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
-        with tf.GradientTape() as tape:
-            per_token, ce_sum, hits = head_losses(model, x, y, True)
-            loss = tf.reduce_sum(per_token) / tf.cast(tf.size(per_token) * replicas, tf.float32)
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        return ce_sum, hits
-
-    def eval_fn(x: Any, y: Any) -> tuple[Any, Any]:
-        _, ce_sum, hits = head_losses(model, x, y, False)
-        return ce_sum, hits
-
-    @tf.function
-    def train_step(x: Any, y: Any) -> tuple[Any, Any]:
-        ce, hits = strategy.run(train_fn, args=(x, y))
-        return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
-
-    @tf.function
-    def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
-        ce, hits = strategy.run(eval_fn, args=(x, y))
-        return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
-
-    t_start = time.perf_counter()
-    budget = settings.minutes * 60 if settings.minutes else None
-    targets_done, train_seconds = 0, 0.0
-    cancelled = stopped_early = False
-    since_best = 0  # epochs since the validation loss last improved
-    epoch = start_epoch
-    chief = _is_chief(strategy)
-    for epoch in range(start_epoch, settings.epochs):
-        starts = train_src.starts(epoch, settings.seed)
+    def _train_epoch(self, epoch: int) -> tuple[dict[str, Any], bool] | None:
+        """One pass over the training windows: its figures and whether the budget ran out."""
+        batch, src = self.settings.batch_size, self.train_src
+        starts = src.starts(epoch, self.settings.seed)
         steps = len(starts) // batch
-        ds = strategy.experimental_distribute_dataset(train_src.dataset(starts, batch))
-        ce_tot, hit_tot, n_tok = np.zeros(n_heads), np.zeros(n_heads), 0
+        ds = self.strategy.experimental_distribute_dataset(src.dataset(starts, batch))
+        ce_tot, hit_tot, n_tok = np.zeros(len(STREAMS)), np.zeros(len(STREAMS)), 0
         t_epoch = time.perf_counter()
         out_of_time = False
         for step, (x, y) in enumerate(ds):
-            if cancel.cancelled:
-                cancelled = True
-                break
+            if self.cancel.cancelled:
+                return None
             t0 = time.perf_counter()
-            ce, hits = train_step(x, y)
+            ce, hits = self.train_step(x, y)
             ce_np, hits_np = ce.numpy(), hits.numpy()
             dt = time.perf_counter() - t0
-            tokens = batch * train_src.usable_window
+            tokens = batch * src.usable_window
             ce_tot += ce_np
             hit_tot += hits_np
             n_tok += tokens
-            if step > 0 or epoch > start_epoch:  # the first step includes tracing
-                targets_done += tokens
-                train_seconds += dt
-            elapsed = time.perf_counter() - t_epoch
-            rate = targets_done / train_seconds if train_seconds else tokens / max(dt, 1e-9)
-            remaining = (steps - step - 1) * elapsed / (step + 1) + (
-                settings.epochs - epoch - 1
-            ) * steps * elapsed / (step + 1)
-            progress(
-                (epoch + (step + 1) / steps) / settings.epochs,
-                {
-                    "phase": "train",
-                    "epoch": epoch + 1,
-                    "epochs": settings.epochs,
-                    "step": step + 1,
-                    "steps": steps,
-                    "loss": float(ce_np.sum() / tokens),
-                    "targets_per_second": rate,
-                    "eta": remaining,
-                },
-            )
-            if budget is not None and time.perf_counter() - t_start > budget:
+            if step > 0 or epoch > self.start_epoch:  # the first step includes tracing
+                self.targets_done += tokens
+                self.train_seconds += dt
+            self._report_step(epoch, step, steps, float(ce_np.sum() / tokens), dt, t_epoch)
+            if self.budget is not None and time.perf_counter() - self.t_start > self.budget:
                 out_of_time = True
                 break
-        if cancelled:
-            break
         record: dict[str, Any] = {
             "epoch": epoch + 1,
             "seconds": round(time.perf_counter() - t_epoch, 2),
+            "loss": float(ce_tot.sum() / max(1, n_tok)),
         }
-        record["loss"] = float(ce_tot.sum() / max(1, n_tok))
         for k, c, h in zip(STREAMS, ce_tot, hit_tot, strict=True):
             record[f"loss_{k}"] = float(c / max(1, n_tok))
             record[f"accuracy_{k}"] = float(h / max(1, n_tok))
-        val = _evaluate(val_src, batch, eval_step, strategy, cancel)
-        if val is None and cancel.cancelled:
-            cancelled = True
-            break
-        if val is not None:
-            record.update(val)
-        history.append(record)
-        score = record.get("val_loss", record["loss"])
-        improved = score < best
-        best = min(best, score)
-        if chief:
-            ckpt.save(
-                "last", model, optimizer, {"epoch": epoch + 1, "history": history, "best": best}
-            )
-            if improved:
-                ckpt.save("best", model, optimizer, {})
-                _bundle(model.get_weights(), config, data, history, name).save(bundle_path)
-        progress(
-            (epoch + 1) / settings.epochs,
+        return record, out_of_time
+
+    def _report_step(
+        self, epoch: int, step: int, steps: int, loss: float, dt: float, t_epoch: float
+    ) -> None:
+        elapsed = time.perf_counter() - t_epoch
+        tokens = self.settings.batch_size * self.train_src.usable_window
+        rate = (
+            self.targets_done / self.train_seconds if self.train_seconds else tokens / max(dt, 1e-9)
+        )
+        per_step = elapsed / (step + 1)
+        remaining = (steps - step - 1) * per_step + (self.max_epochs - epoch - 1) * steps * per_step
+        if self.budget is not None:
+            remaining = min(remaining, max(0.0, self.budget - (time.perf_counter() - self.t_start)))
+        self.progress(
+            self._fraction(epoch + (step + 1) / steps),
             {
-                "phase": "epoch",
+                "phase": "train",
                 "epoch": epoch + 1,
-                "epochs": settings.epochs,
-                "metrics": record,
-                "improved": improved,
+                "epochs": self.max_epochs,
+                "step": step + 1,
+                "steps": steps,
+                "loss": loss,
+                "targets_per_second": rate,
+                "eta": remaining,
             },
         )
-        if out_of_time:
-            break
-        since_best = 0 if improved else since_best + 1
-        if settings.patience and since_best >= settings.patience:
-            stopped_early = True
-            break
-    if chief and history:
-        # The bundle holds the best weights, with the full history (including later, worse epochs).
-        weights = ckpt.weights("best") or model.get_weights()
-        _bundle(weights, config, data, history, name).save(bundle_path)
-    return TrainResult(
-        bundle=bundle_path if history and bundle_path.exists() else None,
-        history=history,
-        epochs=len(history),
-        cancelled=cancelled,
-        resumed_from=start_epoch,
-        seconds=time.perf_counter() - t_start,
-        targets_per_second=targets_done / train_seconds if train_seconds else 0.0,
-        stopped_early=stopped_early,
-    )
 
+    def _end_epoch(self, record: dict[str, Any], chief: bool) -> bool:
+        """Keep the epoch's figures and checkpoints; True when it is the best so far."""
+        self.history.append(record)
+        score = record.get("val_loss", record["loss"])
+        improved = score < self.best
+        if improved:
+            self.best, self.best_epoch = score, int(record["epoch"])
+        if chief:
+            state = {
+                "epoch": record["epoch"],
+                "history": self.history,
+                "best": self.best,
+                "best_epoch": self.best_epoch,
+            }
+            self.ckpt.save("last", self.model, self.optimizer, state)
+            if improved:
+                self.ckpt.save("best", self.model, self.optimizer, {})
+                self._bundle(self.model.get_weights()).save(self.bundle_path)
+        self.progress(
+            self._fraction(record["epoch"]),
+            {
+                "phase": "epoch",
+                "epoch": record["epoch"],
+                "epochs": self.max_epochs,
+                "metrics": record,
+                "improved": improved,
+                "best_epoch": self.best_epoch,
+            },
+        )
+        return improved
 
-def head_losses(model: Any, x: Any, y: Any, training: bool) -> tuple[Any, Any, Any]:
-    """Per-token loss (summed over heads), and per-head summed cross-entropy and correct counts."""
-    import tensorflow as tf
-
-    out = model(x, training=training)
-    ce = [
-        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[..., i], logits=out[k])
-        for i, k in enumerate(STREAMS)
-    ]
-    hit = [
-        tf.cast(tf.equal(tf.argmax(out[k], -1, output_type=tf.int32), y[..., i]), tf.float32)
-        for i, k in enumerate(STREAMS)
-    ]
-    return (
-        tf.add_n(ce),
-        tf.stack([tf.reduce_sum(c) for c in ce]),
-        tf.stack([tf.reduce_sum(h) for h in hit]),
-    )
-
-
-def evaluate(
-    bundle: ModelBundle,
-    streams: Sequence[TokenStream],
-    batch_size: int = 32,
-    cancel: CancelToken | None = None,
-) -> dict[str, float]:
-    """Held-out loss, accuracy and perplexity per head of a bundle on token streams."""
-    import tensorflow as tf
-
-    model = bundle.model()
-    src = WindowSource.from_streams(streams, bundle.config.window)
-
-    @tf.function
-    def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
-        _, ce, hits = head_losses(model, x, y, False)
-        return ce, hits
-
-    out = _evaluate(
-        src, batch_size, eval_step, tf.distribute.get_strategy(), cancel or CancelToken()
-    )
-    if out is None:
-        raise TrainingError("not enough events to evaluate (need more than one window)")
-    result = {k.removeprefix("val_"): v for k, v in out.items()}
-    for k in STREAMS:
-        result[f"perplexity_{k}"] = float(math.exp(min(50.0, result[f"loss_{k}"])))
-    result["events"] = float(len(src.tokens))
-    return result
+    def _bundle(self, weights: Sequence[np.ndarray]) -> ModelBundle:
+        return ModelBundle(
+            self.config,
+            self.data.vocab,
+            [np.asarray(w) for w in weights],
+            list(self.history),
+            self.data.corpus_summary,
+            self.data.scan_options,
+            self.name,
+            primers=primer_windows(self.data.train),
+            best_epoch=self.best_epoch,
+        )
 
 
 def _is_chief(strategy: Any) -> bool:
@@ -424,68 +385,3 @@ def _is_chief(strategy: Any) -> bool:
     return resolver.task_type in ("chief", None) or (
         resolver.task_type == "worker" and resolver.task_id == 0
     )
-
-
-def _evaluate(
-    src: WindowSource, batch: int, eval_step: Any, strategy: Any, cancel: CancelToken
-) -> dict[str, float] | None:
-    """Validation loss and accuracy per head over non-overlapping windows; None if cancelled or empty."""
-    if src.usable_window < 1:
-        return None
-    starts = src.starts(0, 0, stride=src.usable_window, shuffle=False)
-    b = min(batch, len(starts))
-    b -= b % strategy.num_replicas_in_sync
-    if b < 1:
-        return None
-    ds = strategy.experimental_distribute_dataset(src.dataset(starts, b))
-    ce_tot = np.zeros(len(STREAMS))
-    hit_tot = np.zeros(len(STREAMS))
-    n = 0
-    for x, y in ds:
-        if cancel.cancelled:
-            return None
-        ce, hits = eval_step(x, y)
-        ce_tot += ce.numpy()
-        hit_tot += hits.numpy()
-        n += b * src.usable_window
-    out = {"val_loss": float(ce_tot.sum() / n)}
-    for k, c, h in zip(STREAMS, ce_tot, hit_tot, strict=True):
-        out[f"val_loss_{k}"] = float(c / n)
-        out[f"val_accuracy_{k}"] = float(h / n)
-    return out
-
-
-def _bundle(
-    weights: Sequence[np.ndarray],
-    config: ModelConfig,
-    data: TrainingData,
-    history: list[dict[str, Any]],
-    name: str,
-) -> ModelBundle:
-    return ModelBundle(
-        config,
-        data.vocab,
-        [np.asarray(w) for w in weights],
-        list(history),
-        data.corpus_summary,
-        data.scan_options,
-        name,
-        primers=primer_windows(data.train),
-    )
-
-
-def primer_windows(
-    streams: Sequence[TokenStream], count: int = 32, length: int = 64, seed: int = 0
-) -> list[np.ndarray]:
-    """Windows of the training corpus stored in the bundle, for "random primer from the corpus"."""
-    rng = np.random.default_rng(seed)
-    usable = [s.tokens for s in streams if len(s) > 8]
-    if not usable:
-        return []
-    out = []
-    for i in rng.integers(0, len(usable), count):
-        toks = usable[int(i)]
-        n = min(length, len(toks))
-        start = int(rng.integers(0, len(toks) - n + 1))
-        out.append(toks[start : start + n].astype(np.int32))
-    return out

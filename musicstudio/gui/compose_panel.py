@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -29,28 +29,10 @@ from musicstudio.core.resources import user_data_dir
 from musicstudio.core.sampling import SamplingSettings
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
+from musicstudio.gui.transport import RollTransport
+from musicstudio.gui.widgets.instruments import PartInstruments
+from musicstudio.gui.widgets.piano_roll import PianoRoll
 
-INSTRUMENTS = [
-    (0, "Acoustic Grand Piano"),
-    (4, "Electric Piano"),
-    (6, "Harpsichord"),
-    (11, "Vibraphone"),
-    (19, "Church Organ"),
-    (24, "Nylon Guitar"),
-    (32, "Acoustic Bass"),
-    (40, "Violin"),
-    (42, "Cello"),
-    (48, "String Ensemble"),
-    (52, "Choir Aahs"),
-    (56, "Trumpet"),
-    (60, "French Horn"),
-    (65, "Alto Sax"),
-    (68, "Oboe"),
-    (71, "Clarinet"),
-    (73, "Flute"),
-    (80, "Square Lead"),
-    (88, "New Age Pad"),
-]
 PRIMERS = [
     ("corpus", "A random passage the model learned from"),
     ("file", "Continue a MIDI file…"),
@@ -72,9 +54,11 @@ class ComposePanel(QWidget):
         self.pieces: list[Any] = []
         self.files: list[Path] = []
         self.composed = 0
+        self.transport = RollTransport(player, self)
         self._build()
         session.models_changed.connect(self.fill_models)
         session.model_selected.connect(self._select_model)
+        session.model_selected.connect(self.show_parts)
         session.model_selected.connect(self.prepare)
         from musicstudio.gui.persist import remember
 
@@ -85,7 +69,8 @@ class ComposePanel(QWidget):
                 "length": self.length,
                 "variations": self.variations,
                 "tempo": self.tempo,
-                "instrument": self.instrument,
+                "single_instrument": self.instruments.single,
+                "single_program": self.instruments.single_program,
                 "temperature": self.temperature,
                 "top_k": self.top_k,
                 "top_p": self.top_p,
@@ -93,9 +78,8 @@ class ComposePanel(QWidget):
                 "seed": self.seed,
             },
         )
-        self.playhead_timer = QTimer(self)
-        self.playhead_timer.setInterval(40)
-        self.playhead_timer.timeout.connect(self._poll_player)
+        self.transport.status.connect(self.play_status.setText)
+        self.transport.failed.connect(self.session.message)
 
     def _build(self) -> None:
         root = QHBoxLayout(self)
@@ -128,15 +112,13 @@ class ComposePanel(QWidget):
         self.tempo.setRange(20, 300)
         self.tempo.setValue(int(cs.tempo))
         self.tempo.setSuffix(" BPM")
-        self.instrument = QComboBox()
-        for program, name in INSTRUMENTS:
-            self.instrument.addItem(name, program)
         f.addRow("Length", self.length)
         f.addRow("Variations", self.variations)
         f.addRow("Primer", self.primer)
         f.addRow("Tempo", self.tempo)
-        f.addRow("Instrument", self.instrument)
         lv.addWidget(box)
+        self.instruments = PartInstruments()
+        lv.addWidget(self.instruments)
         box = QGroupBox("Sampling")
         g = QFormLayout(box)
         self.temperature = QDoubleSpinBox()
@@ -249,6 +231,14 @@ class ComposePanel(QWidget):
         if path and Path(path) != self.session.current_model:
             self.session.select_model(Path(path))
 
+    def show_parts(self, path: Path) -> None:
+        """An instrument choice per part the model learned, preset to the corpus's programs."""
+        entry = self.session.model_entry(Path(path))
+        if entry is None:
+            self.instruments.set_parts([], [])
+        else:
+            self.instruments.set_parts(entry.parts, entry.programs)
+
     def prepare(self, path: Path) -> None:
         """Load and compile the model in the engine in the background (first Compose is then fast)."""
         if path.is_file() and not self.session.engine.busy:
@@ -279,7 +269,9 @@ class ComposePanel(QWidget):
             primer=self.primer.currentData(),
             primer_file=self.primer_file,
             tempo=float(self.tempo.value()),
-            program=int(self.instrument.currentData()),
+            programs=self.instruments.programs() or None,
+            single_instrument=self.instruments.single.isChecked(),
+            program=self.instruments.single_program.program(),
             sampling=SamplingSettings(
                 temperature=self.temperature.value(),
                 top_k=self.top_k.value(),
@@ -332,8 +324,6 @@ class ComposePanel(QWidget):
         self.state_changed.emit(f"{self.composed} compositions")
 
     def _on_result(self, pieces: Any) -> None:
-        from musicstudio.gui.widgets.piano_roll import PianoRoll
-
         self._done()
         self.stop()
         self.pieces = list(pieces)
@@ -352,6 +342,7 @@ class ComposePanel(QWidget):
             roll = PianoRoll()
             roll.set_notes(piece.notes)
             roll.set_midi_path(str(path))
+            roll.audible_changed.connect(self.transport.on_audible_changed)
             self.tabs.addTab(roll, f"Variation {i + 1}")
         for b in (self.play_button, self.stop_button, self.export_midi, self.export_xml):
             b.setEnabled(bool(self.pieces))
@@ -366,8 +357,10 @@ class ComposePanel(QWidget):
             return
         piece = self.pieces[i]
         m = piece.metrics or {}
+        per_part = " · ".join(f"{n} {name}" for name, n in piece.notes.notes_per_part().items())
         parts = [
-            f"{piece.events} events, {len(piece.notes)} notes, composed in {piece.seconds:.2f} s"
+            f"{piece.events} events, {len(piece.notes)} notes ({per_part}),"
+            f" composed in {piece.seconds:.2f} s"
         ]
         if m:
             parts.append(
@@ -385,41 +378,19 @@ class ComposePanel(QWidget):
         return None
 
     def play(self) -> None:
-        cur = self.current_piece()
-        if cur is None:
-            return
-        try:
-            self.player.play(str(cur[1]))
-        except Exception as e:  # PlaybackError: no audio device, no SoundFont
-            self.session.message.emit(str(e))
-            return
-        self.play_status.setText("playing")
-        self.playhead_timer.start()
+        """Play the current variation from the start (the parts its legend lets sound)."""
+        cur, roll = self.current_piece(), self.tabs.currentWidget()
+        if cur is not None and isinstance(roll, PianoRoll):
+            self.transport.play(roll, cur[0].notes, cur[1])
 
     def toggle_play(self) -> None:
-        if self.player.is_playing:
+        if self.transport.active:
             self.stop()
         else:
             self.play()
 
     def stop(self) -> None:
-        self.player.stop()
-        self.playhead_timer.stop()
-        self.play_status.setText("")
-        roll = self.tabs.currentWidget()
-        if hasattr(roll, "set_playhead"):
-            roll.set_playhead(None)
-
-    def _poll_player(self) -> None:
-        cur = self.current_piece()
-        self.player.poll()
-        if cur is None or not self.player.is_playing:
-            self.stop()
-            return
-        roll = self.tabs.currentWidget()
-        quarters = self.player.position * cur[0].notes.tempo_qpm / 60.0
-        roll.set_playhead(quarters)
-        self.play_status.setText(f"{self.player.position:5.1f} s")
+        self.transport.stop()
 
     def export(self, kind: str) -> None:
         cur = self.current_piece()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -24,95 +25,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.constants import DEFAULT_THRESHOLD, GM_FAMILIES
-from musicstudio.core.corpus import OK, Corpus, FileReport, ScanOptions
+from musicstudio.core.constants import DEFAULT_THRESHOLD
+from musicstudio.core.corpus import Corpus, ScanOptions
+from musicstudio.core.events import Recall
+from musicstudio.core.learned import as_learned
+from musicstudio.core.midi import MidiError, read_midi
+from musicstudio.core.parts import DRUMS, PART_LABELS, PARTS
 from musicstudio.core.resources import sample_corpus_dir
+from musicstudio.gui.corpus_view import (
+    PARTS_COLUMN,
+    REASON_COLUMN,
+    FileTable,
+    ProblemFilter,
+    summary_html,
+)
 from musicstudio.gui.jobs import ScanThread
 from musicstudio.gui.session import Session
 
-COLUMNS = ("File", "Notes", "Events", "Status", "Reason")
-
-
-class FileTable(QAbstractTableModel):
-    """Scanned files, appended in batches as the scan finishes them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[FileReport] = []
-
-    def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent is not None and parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802
-        return len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        r = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (Path(r.path).name, f"{r.notes:,}", f"{r.events:,}", r.status, r.reason)[col]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return r.path if col == 0 else r.reason or r.status
-        if role == Qt.ItemDataRole.BackgroundRole and r.status != OK:
-            return QColor(255, 226, 214) if r.status == "unreadable" else QColor(255, 243, 205)
-        if role == Qt.ItemDataRole.UserRole:
-            return r.status
-        return None
-
-    def append(self, reports: list[FileReport]) -> None:
-        if not reports:
-            return
-        first = len(self.rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(reports) - 1)
-        self.rows.extend(reports)
-        self.endInsertRows()
-
-    def clear(self) -> None:
-        self.beginResetModel()
-        self.rows = []
-        self.endResetModel()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """One list sort in C, instead of a proxy calling data() n·log n times from Python."""
-        keys = (
-            lambda r: Path(r.path).name.lower(),
-            lambda r: r.notes,
-            lambda r: r.events,
-            lambda r: r.status,
-            lambda r: r.reason,
-        )
-        self.layoutAboutToBeChanged.emit()
-        self.rows.sort(key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
-        self.layoutChanged.emit()
-
-
-class ProblemFilter(QSortFilterProxyModel):
-    """Shows only problem files when asked."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.problems_only = False
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorting is the source model's (fast); this proxy only filters."""
-        self.sourceModel().sort(column, order)
-
-    def set_problems_only(self, on: bool) -> None:
-        self.problems_only = on
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
-        if not self.problems_only:
-            return True
-        idx = self.sourceModel().index(row, 0, parent)
-        return self.sourceModel().data(idx, Qt.ItemDataRole.UserRole) != OK
+#: The parts filter: label and ScanOptions.parts (None: every part, drums too).
+PART_CHOICES: list[tuple[str, tuple[int, ...] | None]] = [
+    ("All parts (with drums)", None),
+    ("All but drums", tuple(p for p in range(len(PARTS)) if p != DRUMS)),
+    *((f"{label} only", (i,)) for i, label in enumerate(PART_LABELS)),
+]
 
 
 class DatasetPanel(QWidget):
@@ -120,9 +55,17 @@ class DatasetPanel(QWidget):
 
     state_changed = Signal(str)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, player: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.player = player
+        self._playing: str | None = None  # the file this panel plays as learned
+        self._starting = False  # this panel is starting the player (not another panel)
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(100)
+        self.poll_timer.timeout.connect(self._poll)
+        if hasattr(player, "started"):
+            player.started.connect(self._on_player_started)
         self.scan_thread: ScanThread | None = None
         self.paths: list[str] = []
         self._build()
@@ -132,7 +75,7 @@ class DatasetPanel(QWidget):
             session.settings,
             "dataset",
             {
-                "instruments": self.instruments,
+                "parts": self.parts,
                 "transpose": self.transpose,
                 "normalize": self.normalize,
             },
@@ -174,14 +117,12 @@ class DatasetPanel(QWidget):
 
         options = QGroupBox("What to learn")
         form = QHBoxLayout(options)
-        self.instruments = QComboBox()
-        self.instruments.addItem("All pitched instruments", None)
-        self.instruments.addItem("Piano only", (0,))
-        for i, name in enumerate(GM_FAMILIES):
-            if i:
-                self.instruments.addItem(f"{name.title()} only", (i,))
-        self.instruments.setToolTip(
-            "Which General MIDI instrument families to read; drums are reported, not learned"
+        self.parts = QComboBox()
+        for label, parts in PART_CHOICES:
+            self.parts.addItem(label, parts)
+        self.parts.setToolTip(
+            "Which parts of the band to learn. A track's part comes from its General MIDI"
+            " instrument (channel 10 is drums)"
         )
         self.transpose = QSpinBox()
         self.transpose.setRange(0, 6)
@@ -195,7 +136,7 @@ class DatasetPanel(QWidget):
         self.threshold.setToolTip(
             "Chords seen fewer times than this are split into frequent sub-chords"
         )
-        for label, w in (("Instruments", self.instruments), ("Transpose", self.transpose)):
+        for label, w in (("Parts", self.parts), ("Transpose", self.transpose)):
             form.addWidget(QLabel(label))
             form.addWidget(w)
         form.addWidget(self.normalize)
@@ -203,7 +144,7 @@ class DatasetPanel(QWidget):
         form.addWidget(QLabel("Rare-token threshold"))
         form.addWidget(self.threshold)
         root.addWidget(options)
-        for w in (self.instruments, self.transpose):
+        for w in (self.parts, self.transpose):
             w.currentIndexChanged.connect(self.rescan) if isinstance(
                 w, QComboBox
             ) else w.valueChanged.connect(self.rescan)
@@ -225,8 +166,21 @@ class DatasetPanel(QWidget):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
         self.problems_only = QCheckBox("Show problem files only")
-        lv.addWidget(self.problems_only)
+        self.play_button = QPushButton("▶ Play as learned")
+        self.play_button.setToolTip(
+            "Hear the selected file as the model learns it: every part through the events and"
+            " the vocabulary, on the file's own instruments"
+        )
+        self.play_button.setEnabled(False)
+        self.play_button.clicked.connect(self.toggle_play_as_learned)
+        self.play_status = QLabel("")
+        self.play_status.setStyleSheet("color: #4a5568;")
+        row.addWidget(self.problems_only)
+        row.addStretch(1)
+        row.addWidget(self.play_button)
+        lv.addLayout(row)
         self.table_model = FileTable()
         self.proxy = ProblemFilter()
         self.proxy.setSourceModel(self.table_model)
@@ -237,9 +191,18 @@ class DatasetPanel(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PARTS_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.doubleClicked.connect(lambda _i: self.play_as_learned())
         lv.addWidget(self.table)
+        lv.addWidget(self.play_status)
         split.addWidget(left)
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -257,7 +220,7 @@ class DatasetPanel(QWidget):
     # -- actions -------------------------------------------------------------------------
     def options(self) -> ScanOptions:
         return ScanOptions(
-            families=self.instruments.currentData(),
+            parts=self.parts.currentData(),
             threshold=self.threshold.value(),
             transpose=self.transpose.value(),
             normalize_key=self.normalize.isChecked(),
@@ -346,14 +309,95 @@ class DatasetPanel(QWidget):
 
     def _show(self, corpus: Corpus) -> None:
         s = corpus.stats
-        skipped = ", ".join(f"{n} {k}" for k, n in s["skipped_by_reason"].items()) or "none"
-        self.summary.setText(
-            f"<b>{s['files']:,} files</b>: {s['ok']:,} usable, skipped: {skipped}<br>"
-            f"{s['notes']:,} notes → {s['events']:,} events · {s['unique_tokens']:,} distinct notes/chords<br>"
-            f"Vocabulary at threshold {s['threshold']}: <b>{s['vocab_size']:,} tokens</b>, "
-            f"{s['coverage']:.1%} of events kept whole (rare chords are split, not dropped)<br>"
-            f"Note recall after encoding: <b>{s['note_recall']:.2%}</b> · scanned in {s['seconds']:.2f} s"
-        )
+        self.summary.setText(summary_html(s))
         self.histogram.set_counts(corpus.vocab.histogram())
         self.histogram.set_threshold(corpus.vocab.threshold)
         self.state_changed.emit(f"{s['ok']:,} files")
+
+    # -- play as learned -------------------------------------------------------------------
+    def selected_path(self) -> str | None:
+        """The file selected in the table."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.table_model.rows[self.proxy.mapToSource(rows[0]).row()].path
+
+    def _on_selection(self) -> None:
+        self.play_button.setEnabled(self.player is not None and self.selected_path() is not None)
+
+    def context_menu(self) -> QMenu:
+        """The table's right-click menu for the selected file."""
+        menu = QMenu(self)
+        playing = self._playing is not None
+        action = menu.addAction("Stop" if playing else "Play as learned")
+        action.setEnabled(playing or self.play_button.isEnabled())
+        action.triggered.connect(self.toggle_play_as_learned)
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        self.context_menu().exec(self.table.viewport().mapToGlobal(pos))
+
+    def toggle_play_as_learned(self) -> None:
+        if self._playing is not None:
+            self.stop_playing()
+        else:
+            self.play_as_learned()
+
+    def play_as_learned(self, path: str | None = None) -> Recall | None:
+        """Play a file (default: the selected one) as the model learns it, with the corpus's
+        parts and vocabulary; the status line says how many notes come back."""
+        path = path or self.selected_path()
+        if path is None or self.player is None:
+            return None
+        corpus, name = self.session.corpus, Path(path).name
+        parts = corpus.options.parts if corpus is not None else self.parts.currentData()
+        try:
+            notes = read_midi(path, parts)
+        except MidiError as e:
+            self.session.message.emit(f"Cannot play {name}: {e}")
+            return None
+        if not len(notes):
+            self.session.message.emit(f"{name} has no notes in the chosen parts")
+            return None
+        vocab = corpus.vocab if corpus is not None else None
+        learned, recall = as_learned(notes, vocab, self.threshold.value())
+        self._starting = True
+        try:
+            self.player.play_notes(learned, "as-learned.mid")
+        except Exception as e:  # PlaybackError: no audio device, no SoundFont; OSError
+            self.session.message.emit(str(e))
+            return None
+        finally:
+            self._starting = False
+        self._playing = path
+        self.play_button.setText("■ Stop")
+        self.play_button.setEnabled(True)
+        self.play_status.setText(
+            f"Playing {name} as learned · note recall (onset, pitch, part, duration):"
+            f" {recall.strict:.2%} of {recall.notes:,} notes"
+        )
+        self.poll_timer.start()
+        return recall
+
+    def stop_playing(self) -> None:
+        """Stop the file this panel plays (music another panel plays is left alone)."""
+        if self._playing is not None and self.player is not None:
+            self.player.stop()
+        self._stop_following()
+
+    def _stop_following(self) -> None:
+        self.poll_timer.stop()
+        if self._playing is not None:
+            self.play_status.setText(self.play_status.text().replace("Playing", "Played", 1))
+        self._playing = None
+        self.play_button.setText("▶ Play as learned")
+        self._on_selection()
+
+    def _on_player_started(self) -> None:
+        if not self._starting:  # another panel plays now
+            self._stop_following()
+
+    def _poll(self) -> None:
+        self.player.poll()
+        if not self.player.is_playing:
+            self._stop_following()

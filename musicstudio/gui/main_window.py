@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.dataset = DatasetPanel(self.session)
+        self.dataset = DatasetPanel(self.session, self.player)
         self.training = TrainingPanel(self.session)
         self.compose = ComposePanel(self.session, self.player)
         for i, (panel, step) in enumerate(

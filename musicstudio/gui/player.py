@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+from musicstudio.core.midi import NoteArray, write_midi
 
 
 class QtMidiPlayer(QObject):
@@ -17,6 +21,7 @@ class QtMidiPlayer(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._player: Any = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def _core(self) -> Any:
         if self._player is None:
@@ -29,6 +34,15 @@ class QtMidiPlayer(QObject):
         self._core().play(path)
         self.started.emit()
 
+    def play_notes(self, notes: NoteArray, name: str = "playback.mid") -> Path:
+        """Play notes that have no file of their own (parts muted, a file as learned): they are
+        written to a scratch MIDI file first, which is returned."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="musicstudio-play-")
+        path = write_midi(Path(self._scratch.name) / name, notes)
+        self.play(str(path))
+        return path
+
     def stop(self) -> None:
         if self._player is not None:
             self._player.stop()
@@ -38,6 +52,9 @@ class QtMidiPlayer(QObject):
         if self._player is not None:
             self._player.close()
             self._player = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     def poll(self) -> None:
         if self._player is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from musicstudio.core.bundle import BundleError, read_manifest
 from musicstudio.core.corpus import Corpus
+from musicstudio.core.parts import DEFAULT_PROGRAMS, PARTS, PartError, programs_with
 from musicstudio.core.resources import models_dir, sample_models_dir
 from musicstudio.gui.jobs import EngineClient
 
@@ -27,6 +28,25 @@ class ModelEntry:
     val_loss: float | None
     date: str
     sample: bool = False
+    parts: list[str] = field(default_factory=list)  # learned, most notes first
+    programs: list[int] = field(default_factory=lambda: list(DEFAULT_PROGRAMS))  # per part number
+
+
+def learned_parts(corpus: Any) -> tuple[list[str], list[int]]:
+    """From a manifest's corpus figures: the parts a model learned (most notes first) and the
+    program of every part (the corpus's most used), as ModelBundle.parts / .part_programs
+    give them, without loading the weights."""
+    if not isinstance(corpus, dict):
+        return [], list(DEFAULT_PROGRAMS)
+    raw = corpus.get("parts")
+    counts = {p: n for p, n in (raw.items() if isinstance(raw, dict) else ()) if p in PARTS}
+    parts = sorted((p for p, n in counts.items() if isinstance(n, int)), key=lambda p: -counts[p])
+    chosen = corpus.get("programs")
+    try:
+        programs = programs_with(DEFAULT_PROGRAMS, chosen if isinstance(chosen, dict) else None)
+    except (PartError, TypeError, ValueError):
+        programs = list(DEFAULT_PROGRAMS)
+    return parts, programs
 
 
 class Session(QObject):
@@ -59,6 +79,13 @@ class Session(QObject):
         self.current_model = path
         self.remember("recent_models", str(path))
         self.model_selected.emit(path)
+
+    def model_entry(self, path: Path) -> ModelEntry | None:
+        """The list's entry of a model file (read from the file when it is not listed)."""
+        for entry in self.models:
+            if entry.path == path:
+                return entry
+        return self._entry(path, False) if path.is_file() else None
 
     def refresh_models(self) -> None:
         """Re-read the model list: the user's models, then the shipped samples."""
@@ -100,6 +127,7 @@ class Session(QObject):
             m.get("created") or _dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat()
         )
         folder = Path(str((m.get("corpus") or {}).get("folder") or "")).name
+        parts, programs = learned_parts(m.get("corpus"))
         return ModelEntry(
             path,
             str(m.get("name") or path.stem),
@@ -109,6 +137,8 @@ class Session(QObject):
             min(vals) if vals else None,
             created[:16].replace("T", " "),
             sample,
+            parts,
+            programs,
         )
 
     # -- recent lists ------------------------------------------------------------------

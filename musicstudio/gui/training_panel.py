@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from musicstudio.core.checkpoints import run_dir_for
 from musicstudio.core.models.config import LSTMConfig, ModelConfig, WaveNetConfig
 from musicstudio.core.resources import models_dir
-from musicstudio.core.training import TrainSettings, run_dir_for
+from musicstudio.core.training import TrainSettings
 from musicstudio.core.vocab import STREAM_SIZES
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
@@ -96,7 +97,7 @@ class TrainingPanel(QWidget):
         self.family.addItem("WaveNet — dilated causal convolutions", "wavenet")
         self.family.addItem("LSTM — recurrent", "lstm")
         self.family.setToolTip(
-            "Both predict every next event of a window (pitch set, duration, step, velocity)"
+            "Both predict every next event of a window (pitch set, duration, step, velocity, part)"
         )
         mf.addRow("Family", self.family)
         wn, ls = WaveNetConfig(), LSTMConfig()
@@ -262,7 +263,7 @@ class TrainingPanel(QWidget):
         if self.session.engine.busy:
             self.session.message.emit("Another job is running; stop it first.")
             return
-        from musicstudio.core.training import TrainingData
+        from musicstudio.core.dataset import TrainingData
 
         settings = self.settings()
         config = self.config()

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from musicstudio.core.bundle import load_bundle
+from musicstudio.core.checkpoints import run_dir_for
 from musicstudio.core.corpus import ScanOptions, scan
+from musicstudio.core.dataset import TrainingData
 from musicstudio.core.jobs import CancelToken
 from musicstudio.core.models import default_config
-from musicstudio.core.training import TrainingData, TrainingError, TrainSettings, run_dir_for, train
+from musicstudio.core.training import TrainingError, TrainSettings, train
 
 TINY = {
     "wavenet": default_config(
@@ -123,4 +125,28 @@ def test_early_stopping_waits_for_patience(data: TrainingData, tmp_path: Path) -
         TrainSettings(epochs=20, batch_size=8, learning_rate=0.0, patience=3),
         tmp_path / "m.msb",
     )
-    assert r.stopped_early and r.epochs == 4
+    assert r.stopped_early and r.epochs == 4 and r.stop_reason == "early"
+    assert "stopped early" in r.why_stopped and r.best_epoch == 1
+
+
+def test_a_time_budget_trains_until_the_budget_not_a_default_epoch_count(
+    data: TrainingData, tmp_path: Path
+) -> None:
+    out = tmp_path / "m.msb"
+    settings = TrainSettings(epochs=10_000, minutes=0.25, batch_size=8, patience=0)
+    t0 = time.perf_counter()
+    r = train(data, TINY["lstm"], settings, out)
+    took = time.perf_counter() - t0
+    assert r.stop_reason == "budget" and "time budget" in r.why_stopped
+    assert r.epochs > 3  # far more than one epoch fits in 15 s on this corpus
+    last_epoch = max(h["seconds"] for h in r.history)
+    assert 15 <= took <= 15 + 2 * last_epoch + 20  # the budget, one cut epoch, its validation
+    # The bundle ships the best epoch on validation, and says which one it is.
+    bundle = load_bundle(out)
+    best = min(r.history, key=lambda h: h["val_loss"])["epoch"]
+    assert bundle.best_epoch == r.best_epoch == best
+
+
+def test_why_training_stopped_is_said_in_words(data: TrainingData, tmp_path: Path) -> None:
+    r = train(data, TINY["wavenet"], TrainSettings(epochs=2, batch_size=8), tmp_path / "m.msb")
+    assert r.stop_reason == "epochs" and r.why_stopped.startswith("finished all 2 epochs")

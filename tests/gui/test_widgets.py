@@ -54,7 +54,7 @@ def test_roll_draws_one_rectangle_per_note(roll: PianoRoll) -> None:
     assert rects[4].top() < rects[0].top()  # C5 above C4
     first = rects[0].center().toPoint()
     assert roll.note_at(first) == 0
-    assert roll._tooltip_at(first).startswith("C4 · velocity 20")
+    assert roll._tooltip_at(first).startswith("C4 · keys · velocity 20")
 
 
 def test_roll_fits_the_pitch_range_of_the_notes(roll: PianoRoll) -> None:

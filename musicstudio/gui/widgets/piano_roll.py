@@ -1,4 +1,5 @@
-"""A piano roll of a NoteArray: zoom, scroll, a following playhead, and drag out as a .mid file."""
+"""A piano roll of a NoteArray: a colour per part, mute/solo, zoom, scroll, a following playhead,
+and drag out as a .mid file."""
 
 from __future__ import annotations
 
@@ -7,9 +8,19 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt, QUrl
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
-    QColor,
     QDrag,
     QFont,
     QHelpEvent,
@@ -17,52 +28,40 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QPixmap,
-    QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolButton, QToolTip, QWidget
 
 from musicstudio.core.midi import NoteArray
+from musicstudio.core.parts import DRUMS, PARTS
+from musicstudio.gui.widgets import roll_paint as paint
+from musicstudio.gui.widgets.part_legend import PartLegend
+from musicstudio.gui.widgets.roll_paint import (
+    HEADER_PX,
+    HEADER_TEXT,
+    KEYBOARD_PX,
+    drag_chip,
+    pitch_name,
+)
 
-KEYBOARD_PX = 52  # width of the keyboard strip at the left
-HEADER_PX = 20  # height of the bar-number strip at the top
+__all__ = ["HEADER_PX", "KEYBOARD_PX", "PianoRoll", "pitch_name"]
+
 DEFAULT_PX_PER_QUARTER = 36.0
 MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 0.5, 400.0
 ZOOM_STEP = 1.25
 MIN_ROW_PX, MAX_ROW_PX = 4, 14  # height of one semitone
 MIN_SPAN = 25  # semitones shown at least, so a narrow melody is not blown up
 FOLLOW_MARGIN = 0.1  # the playhead pages the view when it passes 90% of its width
-SHADES = 8  # velocity levels, each drawn in one batch
-BLACK_KEYS = frozenset({1, 3, 6, 8, 10})
-NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-ROLL_BG, BLACK_ROW = QColor("#ffffff"), QColor("#f0f2f6")
-OCTAVE_LINE, SUB_LINE, BEAT_LINE, BAR_LINE = "#d5dae3", "#f5f6f9", "#e8ebf0", "#b9c0cd"
-HEADER_BG, HEADER_TEXT, BLACK_KEY = QColor("#f4f5f8"), QColor("#4a5568"), QColor("#3a4150")
-SOFT_NOTE, LOUD_NOTE = (150, 186, 232), (24, 72, 138)  # velocity 1 and 127
-PLAYHEAD = QColor("#e53e3e")
-
-
-def pitch_name(pitch: int) -> str:
-    """'C4' for MIDI 60, the usual (scientific) octave numbering."""
-    return f"{NAMES[pitch % 12]}{pitch // 12 - 1}"
-
-
-def _note_palette() -> list[tuple[QColor, QColor]]:
-    """Fill and outline per velocity shade: soft notes pale, loud notes deep."""
-    out = []
-    for i in range(SHADES):
-        t = i / (SHADES - 1)
-        r, g, b = (round(s + (loud - s) * t) for s, loud in zip(SOFT_NOTE, LOUD_NOTE, strict=True))
-        out.append((QColor(r, g, b, 235), QColor(r, g, b).darker(150)))
-    return out
 
 
 class PianoRoll(QAbstractScrollArea):
-    """Time left to right, pitch bottom to top; paints only the exposed part, so 5,000 notes stay smooth."""
+    """Time left to right, pitch bottom to top, a colour per part; paints only the exposed part,
+    so 5,000 notes stay smooth. The legend above it mutes and solos parts."""
+
+    #: The parts that should sound changed (a mute or solo click); playback re-renders.
+    audible_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,12 +71,16 @@ class PianoRoll(QAbstractScrollArea):
         self.low, self.high = 48, 84  # what is drawn: the notes' range widened to fill the view
         self._onset = self._end = np.zeros(0)
         self._pitch = self._velocity = np.zeros(0, np.int16)
+        self._part = np.zeros(0, np.int8)
+        self._audible: frozenset[int] = frozenset(range(len(PARTS)))
         self._max_duration = 0.0
         self._quarters_per_bar = 4.0
         self._playhead: float | None = None
         self._midi_path: str | None = None
         self._press: QPoint | None = None
-        self._palette = _note_palette()
+        self.legend = PartLegend(self)
+        self.legend.changed.connect(self._on_legend)
+        self.legend.hide()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.horizontalScrollBar().setSingleStep(24)
@@ -112,6 +115,11 @@ class PianoRoll(QAbstractScrollArea):
         self._max_duration = float(duration.max()) if duration.size else 0.0
         self._pitch = np.asarray(notes.pitch, np.int16)[order]
         self._velocity = np.clip(np.asarray(notes.velocity, np.int16)[order], 1, 127)
+        self._part = np.asarray(notes.parts, np.int8)[order]
+        counts = np.bincount(self._part.astype(np.int64), minlength=len(PARTS))
+        self.legend.set_parts(np.flatnonzero(counts).tolist(), dict(enumerate(counts.tolist())))
+        self._audible = self.legend.audible()
+        self._place_legend()
         num, den = notes.time_signature
         self._quarters_per_bar = num * 4.0 / den if num > 0 and den > 0 else 4.0
         if self._pitch.size:
@@ -134,6 +142,28 @@ class PianoRoll(QAbstractScrollArea):
         cursor = Qt.CursorShape.OpenHandCursor if path else Qt.CursorShape.ArrowCursor
         self.viewport().setCursor(cursor)
 
+    def parts(self) -> list[int]:
+        """The parts that play in the piece (PARTS order)."""
+        return list(self.legend.parts)
+
+    def audible_parts(self) -> frozenset[int]:
+        """The parts the legend lets sound (none muted, none soloed: all of them)."""
+        return self._audible
+
+    def _on_legend(self) -> None:
+        self._audible = self.legend.audible()
+        self.viewport().update()
+        self.audible_changed.emit()
+
+    def _place_legend(self) -> None:
+        """The legend sits in a strip above the viewport (a viewport margin), shown with notes."""
+        shown = bool(self.legend.parts)
+        self.legend.setVisible(shown)
+        height = self.legend.sizeHint().height() if shown else 0
+        self.setViewportMargins(0, height, 0, 0)
+        fw = self.frameWidth()
+        self.legend.setGeometry(fw, fw, max(0, self.width() - 2 * fw), height)
+
     def note_count(self) -> int:
         """How many notes the roll holds (drawn or scrolled out of view)."""
         return int(self._pitch.size)
@@ -143,6 +173,10 @@ class PianoRoll(QAbstractScrollArea):
         return float(self._end.max()) if self._end.size else 0.0
 
     # -- geometry ---------------------------------------------------------------------------------
+    def quarters_per_bar(self) -> float:
+        """Bar length from the piece's time signature."""
+        return self._quarters_per_bar
+
     def pixels_per_quarter(self) -> float:
         """Horizontal zoom."""
         return self._ppq
@@ -208,6 +242,10 @@ class PianoRoll(QAbstractScrollArea):
         ws = np.maximum(2.0, (self._end[idx] - self._onset[idx]) * self._ppq - 1.0)
         ys = self.y_of(0) - self._pitch[idx].astype(float) * self._row + 1.0
         h = max(2.0, self._row - 1.0)
+        drums = self._part[idx] == DRUMS
+        if drums.any():  # a drum hit has no length to show: a diamond one row high
+            xs = np.where(drums, xs - 1.0, xs)
+            ws = np.where(drums, h + 2.0, ws)
         rects = [
             QRectF(x, y, w, h)
             for x, y, w in zip(xs.tolist(), ys.tolist(), ws.tolist(), strict=True)
@@ -280,6 +318,7 @@ class PianoRoll(QAbstractScrollArea):
     # -- events ----------------------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
+        self._place_legend()
         self._relayout()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
@@ -324,11 +363,14 @@ class PianoRoll(QAbstractScrollArea):
         if i is None:
             drag = " · drag to save as a .mid file" if self._midi_path else ""
             return f"Ctrl + wheel or +/− to zoom{drag}"
-        onset, length = float(self._onset[i]), float(self._end[i] - self._onset[i])
-        bar, beat = divmod(onset, self._quarters_per_bar)
-        return (
-            f"{pitch_name(int(self._pitch[i]))} · velocity {int(self._velocity[i])}\n"
-            f"bar {int(bar) + 1}, beat {beat + 1:g} · {length:g} quarter{'s' * (length != 1)}"
+        return paint.note_tooltip(
+            int(self._pitch[i]),
+            int(self._part[i]),
+            int(self._velocity[i]),
+            float(self._onset[i]),
+            float(self._end[i] - self._onset[i]),
+            self._quarters_per_bar,
+            int(self._part[i]) in self._audible,
         )
 
     # -- drag out ----------------------------------------------------------------------------------------
@@ -373,21 +415,7 @@ class PianoRoll(QAbstractScrollArea):
         drag.exec(Qt.DropAction.CopyAction)
 
     def _drag_pixmap(self) -> QPixmap:
-        """A small chip with the file name, shown under the cursor while dragging."""
-        text = f"♪  {Path(self._midi_path or '').name}"
-        fm = self.fontMetrics()
-        size = QSize(fm.horizontalAdvance(text) + 24, fm.height() + 12)
-        pm = QPixmap(size)
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(*LOUD_NOTE, 230))
-        p.drawRoundedRect(QRectF(0, 0, size.width(), size.height()), 6, 6)
-        p.setPen(QColor("#ffffff"))
-        p.drawText(pm.rect(), int(Qt.AlignmentFlag.AlignCenter), text)
-        p.end()
-        return pm
+        return drag_chip(f"♪  {Path(self._midi_path or '').name}", self.fontMetrics())
 
     # -- painting ------------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
@@ -401,15 +429,15 @@ class PianoRoll(QAbstractScrollArea):
         if not roll.isEmpty():
             p.save()
             p.setClipRect(roll)
-            self._paint_rows(p, roll)
-            self._paint_grid(p, roll)
+            paint.paint_rows(p, self, roll)
+            paint.paint_grid(p, self, roll)
             self._paint_notes(p, roll)
             p.restore()
         if exposed.top() < HEADER_PX:
-            self._paint_header(p, exposed)
+            paint.paint_header(p, self, exposed)
         if exposed.left() < KEYBOARD_PX:
-            self._paint_keyboard(p, exposed)
-        self._paint_playhead(p)
+            paint.paint_keyboard(p, self, exposed)
+        paint.paint_playhead(p, self)
         if not self._pitch.size:
             p.setPen(HEADER_TEXT)
             p.drawText(
@@ -419,119 +447,10 @@ class PianoRoll(QAbstractScrollArea):
             )
         p.end()
 
-    def _visible_pitches(self, area: QRect) -> range:
-        top = min(self.high, self.pitch_at(max(area.top(), HEADER_PX)))
-        return range(max(self.low, self.pitch_at(area.bottom())), top + 1)
-
-    def _paint_rows(self, p: QPainter, area: QRect) -> None:
-        p.fillRect(area, ROLL_BG)
-        right = area.right() + 1
-        for pitch in self._visible_pitches(area):
-            y = round(self.y_of(pitch))
-            if pitch % 12 in BLACK_KEYS:
-                p.fillRect(QRect(area.left(), y, right - area.left(), self._row), BLACK_ROW)
-            elif pitch % 12 == 0:
-                p.setPen(QColor(OCTAVE_LINE))
-                p.drawLine(area.left(), y + self._row - 1, right, y + self._row - 1)
-
-    def _paint_grid(self, p: QPainter, area: QRect) -> None:
-        t0, t1 = self.time_at(area.left()), self.time_at(area.right() + 1)
-        top, bottom = area.top(), area.bottom()
-        # Finer lines as the zoom allows: sixteenths, then beats, then every bar.
-        for step, color, min_px in ((0.25, SUB_LINE, 12), (1.0, BEAT_LINE, 7)):
-            if step * self._ppq >= min_px:
-                p.setPen(QColor(color))
-                for k in range(math.floor(t0 / step), math.ceil(t1 / step) + 1):
-                    x = round(self.x_of(k * step))
-                    p.drawLine(x, top, x, bottom)
-        p.setPen(QColor(BAR_LINE))
-        every = self._bar_stride(10)
-        bar_q = self._quarters_per_bar
-        for k in range(math.floor(t0 / bar_q), math.ceil(t1 / bar_q) + 1):
-            if k % every == 0:
-                x = round(self.x_of(k * bar_q))
-                p.drawLine(x, top, x, bottom)
-
-    def _bar_stride(self, min_px: float) -> int:
-        """Draw every n-th bar so that drawn bars are at least min_px apart."""
-        every = 1
-        while every * self._quarters_per_bar * self._ppq < min_px:
-            every *= 2
-        return every
-
     def _paint_notes(self, p: QPainter, area: QRect) -> None:
         idx, rects = self._notes_in(area)
-        if not rects:
-            return
-        shade = (self._velocity[idx].astype(np.int32) * SHADES - 1) // 127
-        outline = self._row >= 6 and self._ppq >= 8  # thin notes read better without an edge
-        for level in np.unique(shade).tolist():
-            fill, edge = self._palette[level]
-            p.setBrush(fill)
-            p.setPen(QPen(edge, 1) if outline else Qt.PenStyle.NoPen)
-            p.drawRects([rects[i] for i in np.flatnonzero(shade == level).tolist()])
-
-    def _paint_header(self, p: QPainter, exposed: QRect) -> None:
-        w = self.viewport().width()
-        p.fillRect(QRect(0, 0, w, HEADER_PX), HEADER_BG)
-        p.setPen(QColor(BAR_LINE))
-        p.drawLine(0, HEADER_PX - 1, w, HEADER_PX - 1)
-        every = self._bar_stride(32)
-        bar_q = self._quarters_per_bar
-        t0 = self.time_at(max(exposed.left(), KEYBOARD_PX) - 40)
-        t1 = self.time_at(exposed.right() + 1)
-        for k in range(max(0, math.floor(t0 / bar_q)), math.ceil(t1 / bar_q) + 1):
-            if k % every:
-                continue
-            x = round(self.x_of(k * bar_q))
-            if x < KEYBOARD_PX:
-                continue
-            p.setPen(QColor(BAR_LINE))
-            p.drawLine(x, HEADER_PX - 6, x, HEADER_PX - 1)
-            p.setPen(HEADER_TEXT)
-            p.drawText(
-                QRect(x + 3, 0, 60, HEADER_PX - 1), Qt.AlignmentFlag.AlignVCenter, str(k + 1)
+        if rects:
+            outline = self._row >= 6 and self._ppq >= 8  # thin notes read better without an edge
+            paint.paint_notes(
+                p, rects, self._part[idx], self._velocity[idx], self._audible, outline
             )
-        p.fillRect(QRect(0, 0, KEYBOARD_PX, HEADER_PX), HEADER_BG)
-        p.setPen(HEADER_TEXT)
-        p.drawText(
-            QRect(6, 0, KEYBOARD_PX - 8, HEADER_PX - 1), Qt.AlignmentFlag.AlignVCenter, "bar"
-        )
-
-    def _paint_keyboard(self, p: QPainter, exposed: QRect) -> None:
-        h = self.viewport().height()
-        strip = QRect(0, HEADER_PX, KEYBOARD_PX, h - HEADER_PX)
-        p.save()
-        p.setClipRect(strip.intersected(exposed))
-        p.fillRect(strip, QColor("#ffffff"))
-        black_w = round(KEYBOARD_PX * 0.58)
-        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        for pitch in self._visible_pitches(strip.intersected(exposed)):
-            y = round(self.y_of(pitch))
-            pc = pitch % 12
-            if pc in BLACK_KEYS:
-                p.fillRect(QRect(0, y, black_w, self._row), BLACK_KEY)
-            elif pc in (0, 5):  # B|C and E|F: two white keys meet
-                p.setPen(QColor(OCTAVE_LINE))
-                p.drawLine(0, y + self._row - 1, KEYBOARD_PX, y + self._row - 1)
-            if pc == 0:
-                p.setPen(HEADER_TEXT)
-                label = QRect(black_w - 4, y + self._row // 2 - 8, KEYBOARD_PX - black_w, 16)
-                p.drawText(label, align, pitch_name(pitch))
-        p.setPen(QColor(BAR_LINE))
-        p.drawLine(KEYBOARD_PX - 1, HEADER_PX, KEYBOARD_PX - 1, h)
-        p.restore()
-
-    def _paint_playhead(self, p: QPainter) -> None:
-        x = self.playhead_x()
-        if x is None or not KEYBOARD_PX <= x <= self.viewport().width():
-            return
-        p.save()
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(QPen(PLAYHEAD, 2))
-        p.drawLine(QPointF(x, HEADER_PX - 4), QPointF(x, self.viewport().height()))
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(PLAYHEAD)
-        tri = [QPointF(x - 5, 2), QPointF(x + 5, 2), QPointF(x, HEADER_PX - 4)]
-        p.drawPolygon(QPolygonF(tri))
-        p.restore()

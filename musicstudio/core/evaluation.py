@@ -1,0 +1,97 @@
+"""Loss and accuracy per head: the training loss, validation, and `musicstudio evaluate`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.bundle import ModelBundle
+from musicstudio.core.dataset import WindowSource
+from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.jobs import CancelToken
+from musicstudio.core.vocab import STREAMS, TokenStream
+
+
+class EvaluationError(MusicStudioError):
+    """Nothing to evaluate (too few events for one window), with the reason."""
+
+
+def head_losses(model: Any, x: Any, y: Any, training: bool) -> tuple[Any, Any, Any]:
+    """Per-token loss (summed over heads), and per-head summed cross-entropy and correct counts."""
+    import tensorflow as tf
+
+    out = model(x, training=training)
+    ce = [
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[..., i], logits=out[k])
+        for i, k in enumerate(STREAMS)
+    ]
+    hit = [
+        tf.cast(tf.equal(tf.argmax(out[k], -1, output_type=tf.int32), y[..., i]), tf.float32)
+        for i, k in enumerate(STREAMS)
+    ]
+    return (
+        tf.add_n(ce),
+        tf.stack([tf.reduce_sum(c) for c in ce]),
+        tf.stack([tf.reduce_sum(h) for h in hit]),
+    )
+
+
+def evaluate(
+    bundle: ModelBundle,
+    streams: Sequence[TokenStream],
+    batch_size: int = 32,
+    cancel: CancelToken | None = None,
+) -> dict[str, float]:
+    """Held-out loss, accuracy and perplexity per head of a bundle on token streams."""
+    import tensorflow as tf
+
+    model = bundle.model()
+    src = WindowSource.from_streams(streams, bundle.config.window)
+
+    @tf.function
+    def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
+        _, ce, hits = head_losses(model, x, y, False)
+        return ce, hits
+
+    out = evaluate_windows(
+        src, batch_size, eval_step, tf.distribute.get_strategy(), cancel or CancelToken()
+    )
+    if out is None:
+        raise EvaluationError("not enough events to evaluate (need more than one window)")
+    result = {k.removeprefix("val_"): v for k, v in out.items()}
+    for k in STREAMS:
+        result[f"perplexity_{k}"] = float(math.exp(min(50.0, result[f"loss_{k}"])))
+    result["events"] = float(len(src.tokens))
+    return result
+
+
+def evaluate_windows(
+    src: WindowSource, batch: int, eval_step: Any, strategy: Any, cancel: CancelToken
+) -> dict[str, float] | None:
+    """Validation loss and accuracy per head over non-overlapping windows; None if cancelled or empty."""
+    if src.usable_window < 1:
+        return None
+    starts = src.starts(0, 0, stride=src.usable_window, shuffle=False)
+    b = min(batch, len(starts))
+    b -= b % strategy.num_replicas_in_sync
+    if b < 1:
+        return None
+    ds = strategy.experimental_distribute_dataset(src.dataset(starts, b))
+    ce_tot = np.zeros(len(STREAMS))
+    hit_tot = np.zeros(len(STREAMS))
+    n = 0
+    for x, y in ds:
+        if cancel.cancelled:
+            return None
+        ce, hits = eval_step(x, y)
+        ce_tot += ce.numpy()
+        hit_tot += hits.numpy()
+        n += b * src.usable_window
+    out = {"val_loss": float(ce_tot.sum() / n)}
+    for k, c, h in zip(STREAMS, ce_tot, hit_tot, strict=True):
+        out[f"val_loss_{k}"] = float(c / n)
+        out[f"val_accuracy_{k}"] = float(h / n)
+    return out

@@ -1,0 +1,100 @@
+"""Play a piece shown in a piano roll, with its playhead following, and mute or solo its parts.
+
+MIDI files cannot be seeked into, so a mute or solo while playing renders what should sound
+from the playhead on to a scratch file and plays that, remembering where in the piece it starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from musicstudio.core.midi import NoteArray
+from musicstudio.gui.widgets.part_legend import audible_notes
+from musicstudio.gui.widgets.piano_roll import PianoRoll
+
+POLL_MS = 40
+
+
+class RollTransport(QObject):
+    """Plays one roll's piece at a time through the app's player and moves that roll's playhead."""
+
+    status = Signal(str)  # "playing", the time in the piece, "" once stopped
+    failed = Signal(str)  # playback is impossible (no audio device, no SoundFont)
+
+    def __init__(self, player: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.player = player
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._poll)
+        self._roll: PianoRoll | None = None
+        self._notes: NoteArray | None = None
+        self._path = Path()
+        self._offset = 0.0  # quarters: where the file now playing starts in the piece
+        self._starting = False  # this transport is starting the player (not another panel)
+        if hasattr(player, "started"):
+            player.started.connect(self._on_player_started)
+
+    @property
+    def active(self) -> bool:
+        """Playing a roll's piece now."""
+        return self.timer.isActive()
+
+    def play(self, roll: PianoRoll, notes: NoteArray, path: Path, start: float = 0.0) -> None:
+        """Play the roll's audible parts from `start` quarters (the file itself when all sound)."""
+        if self._roll is not None and self._roll is not roll:
+            self._roll.set_playhead(None)
+        self._starting = True
+        try:
+            if start <= 0 and roll.legend.all_audible():
+                self.player.play(str(path))
+            else:
+                self.player.play_notes(audible_notes(notes, roll.audible_parts(), start))
+        except Exception as e:  # PlaybackError: no audio device, no SoundFont; OSError
+            self.failed.emit(str(e))
+            return
+        finally:
+            self._starting = False
+        self._roll, self._notes, self._path = roll, notes, path
+        self._offset = max(0.0, start)
+        self.status.emit("playing")
+        self.timer.start()
+
+    def on_audible_changed(self) -> None:
+        """A part of the playing roll was muted, soloed or brought back: go on from the playhead."""
+        roll = self.sender()
+        if self.active and roll is self._roll and self._notes is not None:
+            self.play(self._roll, self._notes, self._path, self.position())
+
+    def position(self) -> float:
+        """The playhead, in quarters of the piece."""
+        tempo = self._notes.tempo_qpm if self._notes is not None else 120.0
+        return self._offset + self.player.position * tempo / 60.0
+
+    def stop(self) -> None:
+        """Stop the music this transport plays (another panel's is left alone)."""
+        if self.active:
+            self.player.stop()
+        self._stop_following()
+
+    def _stop_following(self) -> None:
+        self.timer.stop()
+        self.status.emit("")
+        if self._roll is not None:
+            self._roll.set_playhead(None)
+
+    def _on_player_started(self) -> None:
+        if not self._starting:  # another panel plays now: stop following
+            self._stop_following()
+
+    def _poll(self) -> None:
+        self.player.poll()
+        if not self.player.is_playing or self._roll is None or self._notes is None:
+            self.stop()
+            return
+        quarters = self.position()
+        self._roll.set_playhead(quarters)
+        self.status.emit(f"{quarters * 60.0 / self._notes.tempo_qpm:5.1f} s")

@@ -1,0 +1,47 @@
+"""`musicstudio compose` from a fresh process: the whole band on its tracks, a clean terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # a user's shell
+    return subprocess.run(
+        [sys.executable, "-m", "musicstudio", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+def test_compose_writes_every_part_and_prints_no_tensorflow_notices(
+    band_bundle: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "piece.mid"
+    proc = run(
+        "compose", str(band_bundle), "--length", "200", "--out", str(out), "--instrument",
+        "bass=34", "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "I0000" not in proc.stderr and "oneDNN" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip() == ""
+    summary = json.loads(proc.stdout)
+    assert summary["metrics"]["parts"] >= 3
+    from symusic import Score
+
+    tracks = {t.name: t for t in Score(str(out)).tracks}
+    assert tracks["Drums"].is_drum and tracks["Bass"].program == 34
+
+
+def test_a_bad_instrument_is_one_line_and_exit_2(band_bundle: Path, tmp_path: Path) -> None:
+    proc = run(
+        "compose", str(band_bundle), "--instrument", "kazoo=3", "--out", str(tmp_path / "x.mid")
+    )
+    assert proc.returncode == 2 and "unknown part 'kazoo'" in proc.stderr
+    assert "Traceback" not in proc.stderr
