@@ -2,50 +2,60 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import multiprocessing as mp
 import os
 import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures import TimeoutError as FuturesTimeout
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from musicstudio.core.constants import (
-    DEFAULT_THRESHOLD,
-    MIN_EVENTS,
-    PARSE_TIMEOUT,
-    REPRESENTATION_VERSION,
-    VALIDATION_SHARE,
-)
+from musicstudio.core.constants import DEFAULT_THRESHOLD, REPRESENTATION_VERSION, VALIDATION_SHARE
 from musicstudio.core.errors import MusicStudioError
-from musicstudio.core.events import EncodingError, EventStream, encode_and_measure, unique_masks
+from musicstudio.core.events import EventStream
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
-from musicstudio.core.midi import MidiError, read_midi
-from musicstudio.core.parts import DRUMS, PARTS, most_used_programs
+from musicstudio.core.parsing import (
+    CRASHED,
+    DRUMS_ONLY,
+    EMPTY,
+    OK,
+    TOO_SHORT,
+    TOO_SLOW,
+    UNREADABLE,
+    FileReport,
+    parse_all,
+)
+from musicstudio.core.parts import PARTS, most_used_programs
+from musicstudio.core.scan_cache import (
+    Observed,
+    Pack,
+    default_cache_dir,
+    event_stream,
+    fingerprint,
+    save_pack,
+)
 from musicstudio.core.vocab import TokenStream, Vocabulary
 
+__all__ = [
+    "CRASHED",
+    "DRUMS_ONLY",
+    "EMPTY",
+    "OK",
+    "TOO_SHORT",
+    "TOO_SLOW",
+    "UNREADABLE",
+    "Corpus",
+    "CorpusError",
+    "FileReport",
+    "ScanOptions",
+    "find_midi_files",
+    "scan",
+]
+
 MIDI_SUFFIXES = {".mid", ".midi", ".kar"}
-OK, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
-    "ok",
-    "empty",
-    "drums only",
-    "too short",
-    "unreadable",
-)
-
-
-CRASHED = "the MIDI parser crashed on this file"
-TOO_SLOW = "parsing took too long"
-STARTUP_GRACE = 10.0  # seconds a fresh worker pool may take to start
 
 
 class CorpusError(MusicStudioError):
@@ -64,24 +74,6 @@ class ScanOptions:
     def parse_key(self) -> str:
         """The part of the options that changes what a file parses to (cache key)."""
         return f"v{REPRESENTATION_VERSION}:parts={self.parts}"
-
-
-@dataclass
-class FileReport:
-    """What happened to one file."""
-
-    path: str
-    status: str
-    reason: str = ""
-    notes: int = 0
-    events: int = 0
-    recall: float = 1.0  # strict: onset, pitch, part, duration class (velocity class ±1)
-    tempo: float = 120.0
-    onset_pitch_recall: float = 1.0  # onset and pitch only (the measure before parts)
-    duration_exact: float = 1.0  # notes back with their exact grid duration
-    time_signature: tuple[int, int] | list[int] = (4, 4)
-    parts: dict[str, int] = field(default_factory=dict)  # notes per part
-    programs: list[list[int]] = field(default_factory=list)  # [part, program, notes] rows
 
 
 @dataclass
@@ -168,278 +160,6 @@ def find_midi_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return unique
 
 
-# -- parsing one file (runs in a worker process) ------------------------------------------
-def parse_file(
-    path: str, parts: tuple[int, ...] | None, hang: str | None = None
-) -> tuple[FileReport, dict[str, np.ndarray] | None]:
-    """Read and encode one file; never raises for a bad file."""
-    if (
-        hang is not None and Path(path).name == hang
-    ):  # fault injection (tests): a parser that never returns
-        time.sleep(3600)
-    try:
-        notes = read_midi(path, parts)
-    except MidiError as e:
-        return FileReport(path, UNREADABLE, str(e)), None
-    except Exception as e:  # the parser may fail in ways no list can foresee
-        return FileReport(path, UNREADABLE, f"{type(e).__name__}: {e}"[:200]), None
-    if len(notes) == 0:
-        if notes.drum_notes and parts is not None and DRUMS not in parts:
-            return FileReport(
-                path, DRUMS_ONLY, f"{notes.drum_notes} drum notes, drums are not chosen"
-            ), None
-        return FileReport(
-            path, EMPTY, "no notes" if parts is None else "no notes in the chosen parts"
-        ), None
-    try:
-        stream, recall = encode_and_measure(notes)
-    except EncodingError as e:
-        return FileReport(path, UNREADABLE, str(e), len(notes)), None
-    per_program = np.bincount(
-        notes.parts.astype(np.int64) * 128 + notes.program.astype(np.int64) % 128,
-        minlength=len(PARTS) * 128,
-    )
-    played = np.flatnonzero(per_program)
-    report = FileReport(
-        path,
-        OK,
-        "",
-        len(notes),
-        len(stream),
-        recall.strict,
-        notes.tempo_qpm,
-        recall.onset_pitch,
-        recall.duration_exact,
-        notes.time_signature,
-        notes.notes_per_part(),
-        [[int(k) // 128, int(k) % 128, int(per_program[k])] for k in played],
-    )
-    if len(stream) < MIN_EVENTS:
-        report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
-        return report, None
-    arrays = {k: getattr(stream, k) for k in _PACK_ARRAYS}
-    # The file's pitch sets and their counts: the vocabulary sums these instead of sorting
-    # every event of the corpus again (the workers do this part of the work, and the cache keeps it).
-    sounding = ~stream.is_rest
-    arrays["obs_lo"], arrays["obs_hi"], _, counts = unique_masks(
-        stream.lo[sounding], stream.hi[sounding]
-    )
-    arrays["obs_n"] = counts.astype(np.int64)
-    arrays["meta"] = np.array([stream.start, stream.capped, *stream.time_signature], np.int64)
-    return report, arrays
-
-
-def _parse_batch(
-    paths: list[str], parts: tuple[int, ...] | None, hang: str | None = None
-) -> list[tuple[FileReport, dict[str, np.ndarray] | None]]:
-    return [parse_file(p, parts, hang) for p in paths]
-
-
-def _make_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: workers never inherit TensorFlow or Qt state from the app.
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["musicstudio.core.corpus"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-
-
-def _parse_all(
-    paths: list[str],
-    parts: tuple[int, ...] | None,
-    workers: int,
-    cancel: CancelToken,
-    on_result: Any,
-) -> None:
-    """Parse files in worker processes; a crashing file kills a worker, never the scan."""
-    if workers <= 0:
-        for p in paths:
-            cancel.raise_if_cancelled()
-            on_result(*parse_file(p, parts, _hang()))
-        return
-    size = max(1, min(32, len(paths) // (workers * 4) or 1))
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
-    suspects: list[str] = []
-    pool = _make_pool(workers)
-    hung = started = False
-    try:
-        futures = {pool.submit(_parse_batch, b, parts, _hang()): b for b in batches}
-        pending = set(futures)
-        while pending and not cancel.cancelled:
-            # No batch finishing within its time limit means a file is hanging: end the pool.
-            limit = parse_timeout() * size + (0.0 if started else STARTUP_GRACE)
-            done, pending = wait(pending, timeout=limit, return_when=FIRST_COMPLETED)
-            started = True
-            if not done:
-                hung = True
-                for fut in pending:
-                    suspects.extend(futures[fut])
-                break
-            for fut in done:
-                try:
-                    for rep, arrays in fut.result():
-                        on_result(rep, arrays)
-                except BrokenProcessPool:
-                    suspects.extend(futures[fut])
-    finally:
-        if hung or cancel.cancelled:
-            _kill(pool)
-        pool.shutdown(wait=not (hung or cancel.cancelled), cancel_futures=True)
-    cancel.raise_if_cancelled()
-    # Files from a broken or stuck pool: each alone in a fresh worker, to find the culprit.
-    for p in suspects:
-        cancel.raise_if_cancelled()
-        on_result(*_parse_alone(p, parts))
-
-
-def _hang() -> str | None:
-    return os.environ.get("MUSICSTUDIO_FAULT_HANG")
-
-
-def parse_timeout() -> float:
-    """Per-file parse time limit (MUSICSTUDIO_PARSE_TIMEOUT overrides, for tests and slow disks)."""
-    try:
-        return float(os.environ.get("MUSICSTUDIO_PARSE_TIMEOUT", PARSE_TIMEOUT))
-    except ValueError:
-        return PARSE_TIMEOUT
-
-
-def _parse_alone(
-    path: str, parts: tuple[int, ...] | None
-) -> tuple[FileReport, dict[str, np.ndarray] | None]:
-    solo = _make_pool(1)
-    try:
-        return solo.submit(parse_file, path, parts, _hang()).result(
-            timeout=STARTUP_GRACE + parse_timeout()
-        )
-    except BrokenProcessPool:
-        return FileReport(path, UNREADABLE, CRASHED), None
-    except FuturesTimeout:
-        _kill(solo)
-        return FileReport(path, UNREADABLE, f"{TOO_SLOW} ({parse_timeout():g} s)"), None
-    finally:
-        solo.shutdown(wait=False, cancel_futures=True)
-
-
-def _kill(pool: ProcessPoolExecutor) -> None:
-    """End a pool's workers now (a hung parser never lets them finish)."""
-    for proc in list(getattr(pool, "_processes", {}).values()):
-        try:
-            proc.kill()
-        except (OSError, AttributeError):
-            pass
-
-
-# -- the cache ---------------------------------------------------------------------------
-_PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
-_OBS_ARRAYS = ("obs_lo", "obs_hi", "obs_n")
-Observed = tuple[np.ndarray, np.ndarray, np.ndarray]  # one file's pitch sets (lo, hi) and counts
-
-
-def _stream(arrays: dict[str, np.ndarray], meta: Sequence[int]) -> EventStream:
-    """An EventStream from its arrays and [start, capped, numerator, denominator]."""
-    start, capped, num, den = (int(x) for x in meta)
-    return EventStream(
-        arrays["lo"],
-        arrays["hi"],
-        arrays["duration"],
-        arrays["step"],
-        arrays["velocity"],
-        arrays["part"],
-        start=start,
-        capped=capped,
-        time_signature=(num, den),
-    )
-
-
-def default_cache_dir() -> Path:
-    env = os.environ.get("MUSICSTUDIO_CACHE_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("musicstudio", appauthor=False))
-
-
-@dataclass
-class _Pack:
-    """A folder's parsed files: one index plus concatenated arrays (fast to load)."""
-
-    entries: dict[str, dict[str, Any]]
-    arrays: dict[str, np.ndarray]
-
-    @staticmethod
-    def path_for(cache_dir: Path, roots: Sequence[str], options: ScanOptions) -> Path:
-        key = hashlib.sha1(json.dumps([sorted(roots), options.parse_key()]).encode()).hexdigest()[
-            :20
-        ]
-        return cache_dir / "packs" / f"{key}.npz"
-
-    @classmethod
-    def load(cls, path: Path) -> _Pack | None:
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                index = json.loads(bytes(z["index"]).decode())
-                if index.get("version") != REPRESENTATION_VERSION:
-                    return None
-                arrays = {k: z[k] for k in _PACK_ARRAYS + _OBS_ARRAYS}
-            return cls(index["entries"], arrays)
-        except Exception:  # a damaged cache is only a slower scan
-            return None
-
-    def stream(self, entry: dict[str, Any]) -> EventStream:
-        a, b = entry["span"]
-        return _stream({k: self.arrays[k][a:b] for k in _PACK_ARRAYS}, entry["meta"])
-
-    def observed(self, entry: dict[str, Any]) -> Observed:
-        a, b = entry["obs_span"]
-        lo, hi, n = (self.arrays[k][a:b] for k in _OBS_ARRAYS)
-        return lo, hi, n
-
-
-def _save_pack(
-    path: Path,
-    entries: dict[str, dict[str, Any]],
-    streams: dict[str, EventStream],
-    observed: dict[str, Observed],
-) -> None:
-    from musicstudio.core.midi import atomic_write_bytes
-
-    offset = obs_offset = 0
-    kept: list[EventStream] = []
-    kept_obs: list[Observed] = []
-    for key, entry in entries.items():
-        s = streams.get(key)
-        if s is not None:
-            entry["span"] = [offset, offset + len(s)]
-            entry["meta"] = [s.start, s.capped, *s.time_signature]
-            offset += len(s)
-            kept.append(s)
-            obs = observed[key]
-            entry["obs_span"] = [obs_offset, obs_offset + len(obs[0])]
-            obs_offset += len(obs[0])
-            kept_obs.append(obs)
-    joined = EventStream.concatenate(kept)
-    arrays = {k: getattr(joined, k) for k in _PACK_ARRAYS}
-    for i, (k, dtype) in enumerate(zip(_OBS_ARRAYS, (np.uint64, np.uint64, np.int64), strict=True)):
-        arrays[k] = np.concatenate([o[i] for o in kept_obs]) if kept_obs else np.zeros(0, dtype)
-    index = json.dumps({"version": REPRESENTATION_VERSION, "entries": entries}).encode()
-    import io
-
-    buf = io.BytesIO()
-    np.savez(buf, index=np.frombuffer(index, np.uint8), **arrays)  # type: ignore[arg-type]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, buf.getvalue())
-
-
-def _fingerprint(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
 # -- the scan ----------------------------------------------------------------------------
 def scan(
     paths: Sequence[str | os.PathLike[str]],
@@ -463,8 +183,8 @@ def scan(
         )
     roots = [str(Path(p).resolve()) for p in paths]
     cache_dir = cache_dir or default_cache_dir()
-    pack_path = _Pack.path_for(cache_dir, roots, options)
-    pack = _Pack.load(pack_path) if use_cache else None
+    pack_path = Pack.path_for(cache_dir, roots, options)
+    pack = Pack.load(pack_path) if use_cache else None
     total = len(files)
     reports: dict[str, FileReport] = {}
     streams: dict[str, EventStream] = {}
@@ -485,7 +205,7 @@ def scan(
 
     for f in files:
         key = str(f)
-        fp = fingerprints[key] = _fingerprint(f)
+        fp = fingerprints[key] = fingerprint(f)
         cached = pack.entries.get(key) if pack else None
         if (
             cached is not None
@@ -509,7 +229,7 @@ def scan(
     def on_parsed(rep: FileReport, arrays: dict[str, np.ndarray] | None) -> None:
         stream = obs = None
         if arrays is not None:
-            stream = _stream(arrays, arrays["meta"].tolist())
+            stream = event_stream(arrays, arrays["meta"].tolist())
             obs = (arrays["obs_lo"], arrays["obs_hi"], arrays["obs_n"])
         fp = fingerprints.get(rep.path)
         # A crash or a time-out may be the machine's, not the file's: try again next scan.
@@ -520,10 +240,10 @@ def scan(
     if to_parse:
         n_workers = (os.cpu_count() or 1) if workers is None else workers
         n_workers = min(n_workers, len(to_parse)) if n_workers > 0 else 0
-        _parse_all(to_parse, options.parts, n_workers, cancel, on_parsed)
+        parse_all(to_parse, options.parts, n_workers, cancel, on_parsed)
         if use_cache:
             try:
-                _save_pack(
+                save_pack(
                     pack_path,
                     {k: entries[k] for k in (str(f) for f in files) if k in entries},
                     streams,

@@ -1,0 +1,222 @@
+"""Parsing MIDI files in worker processes: one report per file, a crash or hang costs one worker.
+
+A file is read (symusic), encoded and decoded again to measure what the representation keeps
+(strict note recall), and its pitch sets counted, all in the worker. A file that crashes the
+parser kills only its worker and is retried alone; a batch that takes too long ends the pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.constants import MIN_EVENTS, PARSE_TIMEOUT
+from musicstudio.core.events import EncodingError, encode_and_measure, unique_masks
+from musicstudio.core.jobs import CancelToken
+from musicstudio.core.midi import MidiError, read_midi
+from musicstudio.core.parts import DRUMS, PARTS
+
+#: The arrays of an event stream, as workers send them and the scan cache stores them.
+PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
+
+OK, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
+    "ok",
+    "empty",
+    "drums only",
+    "too short",
+    "unreadable",
+)
+
+
+CRASHED = "the MIDI parser crashed on this file"
+TOO_SLOW = "parsing took too long"
+STARTUP_GRACE = 10.0  # seconds a fresh worker pool may take to start
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    path: str
+    status: str
+    reason: str = ""
+    notes: int = 0
+    events: int = 0
+    recall: float = 1.0  # strict: onset, pitch, part, duration class (velocity class ±1)
+    tempo: float = 120.0
+    onset_pitch_recall: float = 1.0  # onset and pitch only (the measure before parts)
+    duration_exact: float = 1.0  # notes back with their exact grid duration
+    time_signature: tuple[int, int] | list[int] = (4, 4)
+    parts: dict[str, int] = field(default_factory=dict)  # notes per part
+    programs: list[list[int]] = field(default_factory=list)  # [part, program, notes] rows
+
+
+# -- parsing one file (runs in a worker process) ------------------------------------------
+def parse_file(
+    path: str, parts: tuple[int, ...] | None, hang: str | None = None
+) -> tuple[FileReport, dict[str, np.ndarray] | None]:
+    """Read and encode one file; never raises for a bad file."""
+    if (
+        hang is not None and Path(path).name == hang
+    ):  # fault injection (tests): a parser that never returns
+        time.sleep(3600)
+    try:
+        notes = read_midi(path, parts)
+    except MidiError as e:
+        return FileReport(path, UNREADABLE, str(e)), None
+    except Exception as e:  # the parser may fail in ways no list can foresee
+        return FileReport(path, UNREADABLE, f"{type(e).__name__}: {e}"[:200]), None
+    if len(notes) == 0:
+        if notes.drum_notes and parts is not None and DRUMS not in parts:
+            return FileReport(
+                path, DRUMS_ONLY, f"{notes.drum_notes} drum notes, drums are not chosen"
+            ), None
+        return FileReport(
+            path, EMPTY, "no notes" if parts is None else "no notes in the chosen parts"
+        ), None
+    try:
+        stream, recall = encode_and_measure(notes)
+    except EncodingError as e:
+        return FileReport(path, UNREADABLE, str(e), len(notes)), None
+    per_program = np.bincount(
+        notes.parts.astype(np.int64) * 128 + notes.program.astype(np.int64) % 128,
+        minlength=len(PARTS) * 128,
+    )
+    played = np.flatnonzero(per_program)
+    report = FileReport(
+        path,
+        OK,
+        "",
+        len(notes),
+        len(stream),
+        recall.strict,
+        notes.tempo_qpm,
+        recall.onset_pitch,
+        recall.duration_exact,
+        notes.time_signature,
+        notes.notes_per_part(),
+        [[int(k) // 128, int(k) % 128, int(per_program[k])] for k in played],
+    )
+    if len(stream) < MIN_EVENTS:
+        report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
+        return report, None
+    arrays = {k: getattr(stream, k) for k in PACK_ARRAYS}
+    # The file's pitch sets and their counts: the vocabulary sums these instead of sorting
+    # every event of the corpus again (the workers do this part of the work, and the cache keeps it).
+    sounding = ~stream.is_rest
+    arrays["obs_lo"], arrays["obs_hi"], _, counts = unique_masks(
+        stream.lo[sounding], stream.hi[sounding]
+    )
+    arrays["obs_n"] = counts.astype(np.int64)
+    arrays["meta"] = np.array([stream.start, stream.capped, *stream.time_signature], np.int64)
+    return report, arrays
+
+
+def _parse_batch(
+    paths: list[str], parts: tuple[int, ...] | None, hang: str | None = None
+) -> list[tuple[FileReport, dict[str, np.ndarray] | None]]:
+    return [parse_file(p, parts, hang) for p in paths]
+
+
+def _make_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: workers never inherit TensorFlow or Qt state from the app.
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["musicstudio.core.parsing"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def parse_all(
+    paths: list[str],
+    parts: tuple[int, ...] | None,
+    workers: int,
+    cancel: CancelToken,
+    on_result: Any,
+) -> None:
+    """Parse files in worker processes; a crashing file kills a worker, never the scan."""
+    if workers <= 0:
+        for p in paths:
+            cancel.raise_if_cancelled()
+            on_result(*parse_file(p, parts, _hang()))
+        return
+    size = max(1, min(32, len(paths) // (workers * 4) or 1))
+    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    suspects: list[str] = []
+    pool = _make_pool(workers)
+    hung = started = False
+    try:
+        futures = {pool.submit(_parse_batch, b, parts, _hang()): b for b in batches}
+        pending = set(futures)
+        while pending and not cancel.cancelled:
+            # No batch finishing within its time limit means a file is hanging: end the pool.
+            limit = parse_timeout() * size + (0.0 if started else STARTUP_GRACE)
+            done, pending = wait(pending, timeout=limit, return_when=FIRST_COMPLETED)
+            started = True
+            if not done:
+                hung = True
+                for fut in pending:
+                    suspects.extend(futures[fut])
+                break
+            for fut in done:
+                try:
+                    for rep, arrays in fut.result():
+                        on_result(rep, arrays)
+                except BrokenProcessPool:
+                    suspects.extend(futures[fut])
+    finally:
+        if hung or cancel.cancelled:
+            _kill(pool)
+        pool.shutdown(wait=not (hung or cancel.cancelled), cancel_futures=True)
+    cancel.raise_if_cancelled()
+    # Files from a broken or stuck pool: each alone in a fresh worker, to find the culprit.
+    for p in suspects:
+        cancel.raise_if_cancelled()
+        on_result(*_parse_alone(p, parts))
+
+
+def _hang() -> str | None:
+    return os.environ.get("MUSICSTUDIO_FAULT_HANG")
+
+
+def parse_timeout() -> float:
+    """Per-file parse time limit (MUSICSTUDIO_PARSE_TIMEOUT overrides, for tests and slow disks)."""
+    try:
+        return float(os.environ.get("MUSICSTUDIO_PARSE_TIMEOUT", PARSE_TIMEOUT))
+    except ValueError:
+        return PARSE_TIMEOUT
+
+
+def _parse_alone(
+    path: str, parts: tuple[int, ...] | None
+) -> tuple[FileReport, dict[str, np.ndarray] | None]:
+    solo = _make_pool(1)
+    try:
+        return solo.submit(parse_file, path, parts, _hang()).result(
+            timeout=STARTUP_GRACE + parse_timeout()
+        )
+    except BrokenProcessPool:
+        return FileReport(path, UNREADABLE, CRASHED), None
+    except FuturesTimeout:
+        _kill(solo)
+        return FileReport(path, UNREADABLE, f"{TOO_SLOW} ({parse_timeout():g} s)"), None
+    finally:
+        solo.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers now (a hung parser never lets them finish)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError):
+            pass
