@@ -2,7 +2,7 @@
 
     python benchmarks/fuzz_midi.py [--inputs 50000] [--round 5000]
 
-Inputs are mutations of the shipped chorales plus random bytes (musicstudio.core.mutate).
+Inputs are mutations of the shipped chorales plus random bytes (benchmarks/mutate.py).
 Every input must end "ok" or with a reason; the scan must never raise or hang. Prints
 counts by status, crashes of the parser caught by the worker pool, time-outs, speed and
 peak memory of the main process.
@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
+    from mutate import hostile_inputs
+
     from musicstudio.core.corpus import CRASHED, TOO_SLOW, scan
-    from musicstudio.core.mutate import hostile_inputs
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--inputs", type=int, default=50_000)

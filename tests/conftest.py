@@ -131,11 +131,11 @@ def tiny_bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-def _popmidi():  # type: ignore[no-untyped-def]
-    """benchmarks/popmidi.py, the synthetic band generator the benchmarks use (no sys.path edit)."""
+def benchmark_module(name: str):  # type: ignore[no-untyped-def]
+    """A helper module of benchmarks/ (the band generator, the MIDI mutator), without sys.path edits."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("popmidi", ROOT / "benchmarks" / "popmidi.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -146,7 +146,7 @@ def _popmidi():  # type: ignore[no-untyped-def]
 def band_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Twelve band files: drums (channel 10), bass, keys, synth lead, synth pad (~1,000 notes each)."""
     folder = tmp_path_factory.mktemp("band")
-    _popmidi().write_pop_folder(folder, 12, target_notes=1000)
+    benchmark_module("popmidi").write_pop_folder(folder, 12, target_notes=1000)
     return folder
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.corpus import OK, scan
-from musicstudio.core.mutate import hostile_inputs
-from tests.conftest import midi_file, sample_files, track_chunk
+from musicstudio.core.corpus import CRASHED, OK, scan
+from tests.conftest import benchmark_module, midi_file, sample_files, track_chunk
+from tests.faults import crashing_parser, hanging_parser
+
+hostile_inputs = benchmark_module("mutate").hostile_inputs
 
 
 def test_hostile_corpus_is_scanned_and_reported(hostile_dir: Path, tmp_path: Path) -> None:
@@ -96,11 +98,20 @@ def test_a_file_that_hangs_is_reported_not_waited_for(
         (folder / f.name).write_bytes(f.read_bytes())
     (folder / "hangs.mid").write_bytes(sample_files(1)[0].read_bytes())
     monkeypatch.setenv("MUSICSTUDIO_PARSE_TIMEOUT", "1")
-    monkeypatch.setenv(
-        "MUSICSTUDIO_FAULT_HANG", "hangs.mid"
-    )  # the parser never returns on this file
-    corpus = scan([folder], cache_dir=tmp_path / "c")
+    corpus = scan([folder], cache_dir=tmp_path / "c", parser=hanging_parser)
     reports = {Path(r.path).name: r for r in corpus.files}
     assert reports["hangs.mid"].reason.startswith("parsing took too long"), reports["hangs.mid"]
     assert corpus.stats["ok"] == 6
     assert corpus.stats["seconds"] < 40
+
+
+def test_a_file_that_kills_its_worker_is_reported_and_the_rest_learned(tmp_path: Path) -> None:
+    folder = tmp_path / "crash"
+    folder.mkdir()
+    for f in sample_files(6):
+        (folder / f.name).write_bytes(f.read_bytes())
+    (folder / "crashes.mid").write_bytes(sample_files(1)[0].read_bytes())
+    corpus = scan([folder], cache_dir=tmp_path / "c", parser=crashing_parser)
+    reports = {Path(r.path).name: r for r in corpus.files}
+    assert reports["crashes.mid"].reason == CRASHED
+    assert corpus.stats["ok"] == 6

@@ -26,7 +26,9 @@ from musicstudio.core.parsing import (
     TOO_SLOW,
     UNREADABLE,
     FileReport,
+    Parser,
     parse_all,
+    parse_file,
 )
 from musicstudio.core.parts import PARTS, most_used_programs
 from musicstudio.core.scan_cache import (
@@ -169,6 +171,7 @@ def scan(
     cache_dir: Path | None = None,
     workers: int | None = None,
     use_cache: bool = True,
+    parser: Parser = parse_file,
 ) -> Corpus:
     """Scan folders or files into a Corpus; a bad file is reported, never raised."""
     options = options or ScanOptions()
@@ -240,7 +243,7 @@ def scan(
     if to_parse:
         n_workers = (os.cpu_count() or 1) if workers is None else workers
         n_workers = min(n_workers, len(to_parse)) if n_workers > 0 else 0
-        parse_all(to_parse, options.parts, n_workers, cancel, on_parsed)
+        parse_all(to_parse, options.parts, n_workers, cancel, on_parsed, parser)
         if use_cache:
             try:
                 save_pack(

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,14 +60,14 @@ class FileReport:
 
 
 # -- parsing one file (runs in a worker process) ------------------------------------------
-def parse_file(
-    path: str, parts: tuple[int, ...] | None, hang: str | None = None
-) -> tuple[FileReport, dict[str, np.ndarray] | None]:
+Parsed = tuple["FileReport", dict[str, np.ndarray] | None]
+#: Parses one file in a worker: parse_file, or (tests) one that crashes or hangs on purpose.
+#: A module-level function, so a worker process can import it by name.
+Parser = Callable[[str, tuple[int, ...] | None], Parsed]
+
+
+def parse_file(path: str, parts: tuple[int, ...] | None) -> Parsed:
     """Read and encode one file; never raises for a bad file."""
-    if (
-        hang is not None and Path(path).name == hang
-    ):  # fault injection (tests): a parser that never returns
-        time.sleep(3600)
     try:
         notes = read_midi(path, parts)
     except MidiError as e:
@@ -121,10 +120,8 @@ def parse_file(
     return report, arrays
 
 
-def _parse_batch(
-    paths: list[str], parts: tuple[int, ...] | None, hang: str | None = None
-) -> list[tuple[FileReport, dict[str, np.ndarray] | None]]:
-    return [parse_file(p, parts, hang) for p in paths]
+def _parse_batch(paths: list[str], parts: tuple[int, ...] | None, parser: Parser) -> list[Parsed]:
+    return [parser(p, parts) for p in paths]
 
 
 def _make_pool(workers: int) -> ProcessPoolExecutor:
@@ -142,12 +139,13 @@ def parse_all(
     workers: int,
     cancel: CancelToken,
     on_result: Any,
+    parser: Parser = parse_file,
 ) -> None:
     """Parse files in worker processes; a crashing file kills a worker, never the scan."""
     if workers <= 0:
         for p in paths:
             cancel.raise_if_cancelled()
-            on_result(*parse_file(p, parts, _hang()))
+            on_result(*parser(p, parts))
         return
     size = max(1, min(32, len(paths) // (workers * 4) or 1))
     batches = [paths[i : i + size] for i in range(0, len(paths), size)]
@@ -155,7 +153,7 @@ def parse_all(
     pool = _make_pool(workers)
     hung = started = False
     try:
-        futures = {pool.submit(_parse_batch, b, parts, _hang()): b for b in batches}
+        futures = {pool.submit(_parse_batch, b, parts, parser): b for b in batches}
         pending = set(futures)
         while pending and not cancel.cancelled:
             # No batch finishing within its time limit means a file is hanging: end the pool.
@@ -181,11 +179,7 @@ def parse_all(
     # Files from a broken or stuck pool: each alone in a fresh worker, to find the culprit.
     for p in suspects:
         cancel.raise_if_cancelled()
-        on_result(*_parse_alone(p, parts))
-
-
-def _hang() -> str | None:
-    return os.environ.get("MUSICSTUDIO_FAULT_HANG")
+        on_result(*_parse_alone(p, parts, parser))
 
 
 def parse_timeout() -> float:
@@ -196,14 +190,10 @@ def parse_timeout() -> float:
         return PARSE_TIMEOUT
 
 
-def _parse_alone(
-    path: str, parts: tuple[int, ...] | None
-) -> tuple[FileReport, dict[str, np.ndarray] | None]:
+def _parse_alone(path: str, parts: tuple[int, ...] | None, parser: Parser) -> Parsed:
     solo = _make_pool(1)
     try:
-        return solo.submit(parse_file, path, parts, _hang()).result(
-            timeout=STARTUP_GRACE + parse_timeout()
-        )
+        return solo.submit(parser, path, parts).result(timeout=STARTUP_GRACE + parse_timeout())
     except BrokenProcessPool:
         return FileReport(path, UNREADABLE, CRASHED), None
     except FuturesTimeout:

@@ -1,4 +1,4 @@
-"""Hostile MIDI bytes for robustness tests and the fuzz benchmark: mutations of real files.
+"""Hostile MIDI bytes for the hostile tests and the fuzz benchmark: mutations of real files.
 
 Each kind imitates a way real files arrive broken: cut downloads, flipped bits,
 lying chunk lengths, absurd header fields, huge delta times, or no MIDI at all.

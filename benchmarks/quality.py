@@ -1,0 +1,447 @@
+"""Does it sound like the corpus? Compositions against held-out pieces, feature by feature.
+
+    python benchmarks/quality.py [DIR ...] [--minutes 3] [--pieces 20] [--json]
+                                 [--families wavenet lstm]
+
+Without DIR: the Bach chorales we ship, and classical string quartets from music21's bundled
+corpus (Haydn, Mozart, Beethoven; written to MIDI once under bench_data/quartets).
+
+Per corpus, files are split into train and test (Corpus.split, --test-share); the models see
+only train (our families hold a validation share of it out for early stopping). Every row is
+a set of --pieces pieces of one length (the excerpt length: --events, or less when a quarter
+of the test files are shorter), compared with one excerpt of that length from each test file
+by the Yang & Lerch closeness of musicstudio/core/quality.py (overlap area, OA: 1 = alike):
+  ceiling          excerpts of the training files themselves (real music that is not the test)
+  ours FAMILY      trained for --minutes with the app's defaults, composed with default sampling
+  notebook FAMILY  the original notebooks' models (replicas in train.py), same train files and
+                   budget, best epoch by validation loss as the notebooks' checkpoint kept it,
+                   generated as the notebooks did: greedy argmax on the pitch-token stream, one
+                   event per quarter, each a quarter long
+  random           uniform random pitch tokens, durations, steps, velocities (the corpus's parts)
+Columns: mean OA over features, the weakest feature, copy rate (share of 8-event phrases found
+verbatim in the training files), longest run of one repeated pitch token (the corpus's own in
+the header), held-out pitch perplexity on the test files (ours: averaged over every window
+position, short contexts included; the notebooks': full windows; random: uniform).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from train import replica_lstm, replica_wavenet, windows
+
+from musicstudio.core.constants import DURATION_VALUES, GRID, MAX_STEP, VELOCITY_BINS
+from musicstudio.core.corpus import Corpus, scan
+from musicstudio.core.dataset import TrainingData
+from musicstudio.core.events import decode, velocity_class
+from musicstudio.core.metrics import CorpusProfile, copy_rate, longest_repeat, token_rows
+from musicstudio.core.midi import NoteArray
+from musicstudio.core.quality import (
+    FEATURE_LABELS,
+    FEATURES,
+    PieceFeatures,
+    SetCloseness,
+    compare_sets,
+)
+from musicstudio.core.quality import piece_features as features_of
+from musicstudio.core.vocab import N_STREAMS, START, STREAM_SIZES, Vocabulary
+
+ROOT = Path(__file__).resolve().parents[1]
+QUARTETS = ("haydn", "mozart", "beethoven")
+NOT_QUARTETS = ("k545",)  # a piano sonata among Mozart's quartets
+
+
+def say(*parts: object) -> None:
+    """Progress on stderr, so that --json leaves stdout to the JSON."""
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def quartets_folder(out: Path = ROOT / "bench_data" / "quartets") -> Path:
+    """Classical string quartet movements of music21's corpus as MIDI files (written once)."""
+    from music21 import corpus, repeat
+
+    out.mkdir(parents=True, exist_ok=True)
+    for composer in QUARTETS:
+        for source in sorted(corpus.getComposer(composer), key=lambda p: Path(p).suffix != ".mxl"):
+            rel = Path(str(source).split("/corpus/")[-1]).with_suffix("")
+            target = out / f"{'_'.join(rel.parts)}.mid"
+            if target.exists() or any(x in str(rel) for x in NOT_QUARTETS):
+                continue  # the .krn of a movement also there as .mxl: the .mxl came first
+            score = corpus.parse(source)
+            try:
+                score.write("midi", fp=target)
+            except repeat.ExpanderException:  # badly formed repeats: play it straight through
+                for m in score.recurse().getElementsByClass("Measure"):
+                    m.leftBarline = m.rightBarline = None
+                for mark in list(score.recurse().getElementsByClass("RepeatExpression")):
+                    mark.activeSite.remove(mark)
+                score.write("midi", fp=target)
+    return out
+
+
+@dataclass
+class Piece:
+    """One piece of a row: its token rows (for copy rate and runs) and its notes (features)."""
+
+    rows: np.ndarray
+    notes: NoteArray
+
+
+@dataclass
+class Bench:
+    """One corpus split for the benchmark: what the models learn from and what they are judged by."""
+
+    name: str
+    corpus: Corpus
+    train_idx: list[int]
+    test_idx: list[int]
+    data: TrainingData  # our families' train (fit) and validation streams, all from train_idx
+    length: int  # events per piece
+    profile: CorpusProfile  # of the training files: phrases for the copy rate, longest run
+    test: list[Piece] = field(default_factory=list)  # one excerpt per long enough test file
+    test_features: list[PieceFeatures] = field(default_factory=list)
+
+    @property
+    def vocab(self) -> Vocabulary:
+        return self.corpus.vocab
+
+    def piece(self, rows: np.ndarray, index: int | None = None) -> Piece:
+        """Token rows as a piece, in the time signature of file `index` (else the corpus's)."""
+        ts = (
+            self.corpus.streams[index].time_signature
+            if index is not None
+            else tuple(self.corpus.stats["time_signature"])
+        )
+        return Piece(rows, decode(self.vocab.detokenize(rows, time_signature=ts)))
+
+
+def excerpts(bench: Bench, indices: list[int], count: int, rng: np.random.Generator) -> list[Piece]:
+    """One excerpt of bench.length events from each of `count` files (every file if count is 0)."""
+    streams = dict(zip(indices, bench.corpus.token_streams(indices), strict=True))
+    long_enough = [i for i in indices if len(streams[i]) - 1 >= bench.length] or indices
+    chosen = (
+        long_enough
+        if not count
+        else list(rng.choice(long_enough, count, replace=count > len(long_enough)))
+    )
+    out = []
+    for i in chosen:
+        rows = token_rows(streams[i])
+        start = int(rng.integers(0, max(1, len(rows) - bench.length + 1)))
+        out.append(bench.piece(rows[start : start + bench.length], int(i)))
+    return out
+
+
+def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
+    """Scan, split by file, and cut the test files into excerpts of one length."""
+    corpus = scan([folder])
+    train_idx, test_idx = corpus.split(args.test_share, args.seed)
+    train_only = replace(
+        corpus,
+        streams=[corpus.streams[i] for i in train_idx],
+        ok_paths=[corpus.ok_paths[i] for i in train_idx],
+    )
+    data = TrainingData.from_corpus(train_only, seed=args.seed)
+    test_lengths = [len(corpus.streams[i]) for i in test_idx]
+    length = int(min(args.events, max(32, np.percentile(test_lengths, 25))))
+    profile = CorpusProfile.from_tokens(corpus.token_streams(train_idx))
+    bench = Bench(name, corpus, train_idx, test_idx, data, length, profile)
+    bench.test = excerpts(bench, test_idx, 0, np.random.default_rng(args.seed))
+    bench.test_features = [features_of(p.notes) for p in bench.test]
+    return bench
+
+
+def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from musicstudio.core.bundle import load_bundle
+    from musicstudio.core.compose import Composer, ComposeSettings
+    from musicstudio.core.evaluation import evaluate
+    from musicstudio.core.models import default_config
+    from musicstudio.core.sampling import SamplingSettings
+    from musicstudio.core.training import TrainSettings, train
+
+    path = tmp / f"{bench.name}-{family}.msb"
+    settings = TrainSettings(epochs=100_000, minutes=args.minutes, seed=args.seed)
+    result = train(bench.data, default_config(family), settings, path)
+    bundle = load_bundle(path)
+    held_out = evaluate(bundle, bench.corpus.token_streams(bench.test_idx))
+    made = Composer(bundle).compose(
+        ComposeSettings(
+            length=bench.length,
+            variations=args.pieces,
+            sampling=SamplingSettings(seed=args.seed),
+        )
+    )
+    return {
+        "pieces": [Piece(token_rows(c.tokens), c.notes) for c in made],
+        "perplexity": held_out["perplexity_pitch"],
+        "train_seconds": result.seconds,
+        "epochs": result.epochs,
+        "best_epoch": result.best_epoch,
+        "stop_reason": result.stop_reason,
+    }
+
+
+def notebook(bench: Bench, family: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The notebooks' model: trained on the pitch tokens, greedy, one quarter note per beat."""
+    import keras
+
+    size = len(bench.vocab)
+    window = 32 if family == "wavenet" else 50
+    batch = 256 if family == "wavenet" else 72
+    train_tok = np.concatenate([t.tokens[:, 0] for t in bench.data.train])
+    val_tok = np.concatenate([t.tokens[:, 0] for t in bench.data.validation])
+    test_tok = np.concatenate([t.tokens[:, 0] for t in bench.corpus.token_streams(bench.test_idx)])
+
+    def inputs(x: np.ndarray) -> np.ndarray:
+        return x if family == "wavenet" else x[..., None] / size  # the LSTM's scaled indices
+
+    x, y = windows(train_tok, window)
+    vx, vy = windows(val_tok, window)
+    keras.utils.set_random_seed(args.seed)
+    model = replica_wavenet(size) if family == "wavenet" else replica_lstm(size)
+    budget = args.minutes * 60
+
+    class KeepBest(keras.callbacks.Callback):  # the notebooks' ModelCheckpoint(save_best_only)
+        def __init__(self) -> None:
+            super().__init__()
+            self.t0, self.best, self.weights, self.epochs = time.perf_counter(), math.inf, None, 0
+
+        def on_train_batch_end(self, batch_i, logs=None):  # type: ignore[no-untyped-def]
+            if time.perf_counter() - self.t0 > budget:
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):  # type: ignore[no-untyped-def]
+            self.epochs += 1
+            if (logs or {}).get("val_loss", math.inf) < self.best:
+                self.best, self.weights = logs["val_loss"], self.model.get_weights()
+
+    keep = KeepBest()
+    model.fit(
+        inputs(x),
+        y,
+        batch_size=batch,
+        epochs=100_000,
+        validation_data=(inputs(vx), vy),
+        callbacks=[keep],
+        verbose=0,
+    )
+    seconds = time.perf_counter() - keep.t0
+    if keep.weights is not None:
+        model.set_weights(keep.weights)
+    tx, ty = windows(test_tok, window)
+    loss = model.evaluate(inputs(tx), ty, batch_size=512, verbose=0)[0]
+    # Primers: random training windows (the corpus primers our Composer uses too).
+    rng = np.random.default_rng(args.seed)
+    seq = x[rng.integers(0, len(x), args.pieces)].astype(np.int64)
+    out = np.zeros((args.pieces, bench.length), np.int64)
+    for t in range(bench.length):
+        probs = np.asarray(model(inputs(seq), training=False))
+        probs[:, START] = -1.0  # the notebooks had no start token
+        out[:, t] = probs.argmax(axis=1)
+        seq = np.concatenate([seq[:, 1:], out[:, t : t + 1]], axis=1)
+    return {
+        "pieces": [notebook_piece(bench, tokens) for tokens in out],
+        "perplexity": float(math.exp(min(50.0, loss))),
+        "train_seconds": seconds,
+        "epochs": keep.epochs,
+    }
+
+
+def main_part(bench: Bench) -> int:
+    parts = np.concatenate([t.tokens[1:, 4] for t in bench.data.train])
+    return int(np.bincount(parts).argmax())
+
+
+def notebook_piece(bench: Bench, pitch_tokens: np.ndarray) -> Piece:
+    """Pitch tokens as the notebooks wrote them: a quarter note on every beat, one instrument."""
+    rows = np.zeros((len(pitch_tokens), N_STREAMS), np.int64)
+    rows[:, 0] = pitch_tokens
+    rows[:, 1] = int(np.flatnonzero(DURATION_VALUES == GRID)[0])
+    rows[:, 2] = GRID
+    rows[:, 3] = int(velocity_class(np.array([90]))[0])  # music21's default velocity
+    rows[:, 4] = main_part(bench)
+    return bench.piece(rows)
+
+
+def random_row(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
+    rng = np.random.default_rng(args.seed)
+    parts = np.unique(np.concatenate([t.tokens[1:, 4] for t in bench.data.train]))
+    n, size = bench.length, len(bench.vocab)
+    pieces = []
+    for _ in range(args.pieces):
+        rows = np.stack(
+            [
+                rng.integers(START + 1, size, n),  # rests and every pitch set alike
+                rng.integers(0, STREAM_SIZES["duration"], n),
+                rng.integers(0, MAX_STEP + 1, n),
+                rng.integers(0, VELOCITY_BINS, n),
+                rng.choice(parts, n),
+            ],
+            axis=1,
+        )
+        pieces.append(bench.piece(rows))
+    return {"pieces": pieces, "perplexity": float(size - 1)}
+
+
+def score(bench: Bench, model: str, made: dict[str, Any]) -> dict[str, Any]:
+    """The row of one set of pieces: closeness to the test excerpts, copy rate, runs."""
+    pieces: list[Piece] = made.pop("pieces")
+    closeness: SetCloseness = compare_sets(
+        [features_of(p.notes) for p in pieces], bench.test_features
+    )
+    copies = [copy_rate(p.rows, bench.profile.ngram_hashes, bench.profile.ngram) for p in pieces]
+    return {
+        "model": model,
+        "mean_oa": closeness.mean_overlap,
+        "min_oa": closeness.weakest.overlap,
+        "weakest": closeness.weakest.feature,
+        "copy_rate": float(np.mean(copies)),
+        "longest_run": max(longest_repeat(p.rows) for p in pieces),
+        "events": float(np.mean([len(p.rows) for p in pieces])),
+        "features": [asdict(f) for f in closeness.features],
+        **made,
+    }
+
+
+def run_corpus(name: str, folder: Path, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    bench = prepare(name, folder, args)
+    test_copy = np.mean(
+        [copy_rate(p.rows, bench.profile.ngram_hashes, bench.profile.ngram) for p in bench.test]
+    )
+    say(
+        f"{name}: {len(bench.corpus.streams)} files, {len(bench.train_idx)} train /"
+        f" {len(bench.test_idx)} test, excerpts of {bench.length} events"
+    )
+    rows = [
+        score(
+            bench,
+            "ceiling (train files)",
+            {
+                "pieces": excerpts(
+                    bench, bench.train_idx, args.pieces, np.random.default_rng(args.seed)
+                )
+            },
+        )
+    ]
+    for family in args.families:
+        say(f"  training ours {family} for {args.minutes:g} min …")
+        rows.append(score(bench, f"ours {family}", ours(bench, family, args, tmp)))
+    for family in args.families:
+        say(f"  training notebook {family} for {args.minutes:g} min …")
+        rows.append(score(bench, f"notebook {family}", notebook(bench, family, args)))
+    rows.append(score(bench, "random", random_row(bench, args)))
+    return {
+        "corpus": name,
+        "folder": str(folder),
+        "files": len(bench.corpus.streams),
+        "train_files": len(bench.train_idx),
+        "test_files": len(bench.test_idx),
+        "test_excerpts": len(bench.test),
+        "events_per_piece": bench.length,
+        "pieces": args.pieces,
+        "minutes": args.minutes,
+        "corpus_longest_run": bench.profile.longest_repeat,
+        "test_copy_rate": float(test_copy),
+        "seconds": time.perf_counter() - t0,
+        "rows": rows,
+    }
+
+
+def cell(value: Any, fmt: str) -> str:
+    return (
+        "—"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else fmt.format(value)
+    )
+
+
+def print_tables(result: dict[str, Any]) -> None:
+    r = result
+    print(
+        f"\n{r['corpus']} ({r['folder']}): {r['files']} files, {r['train_files']} train /"
+        f" {r['test_files']} test; {r['pieces']} pieces of {r['events_per_piece']} events vs"
+        f" {r['test_excerpts']} test excerpts; {r['minutes']:g} min per model"
+    )
+    print(
+        f"corpus's longest run {r['corpus_longest_run']}; test excerpts' copy rate vs train"
+        f" {r['test_copy_rate']:.1%}; {r['seconds'] / 60:.1f} min in all"
+    )
+    print(
+        f"{'model':<22} {'mean OA':>7} {'min OA (feature)':<26} {'copy':>6} {'run':>4}"
+        f" {'pitch ppl':>9} {'epochs':>6}"
+    )
+    for row in r["rows"]:
+        weakest = f"{row['min_oa']:.2f} ({FEATURE_LABELS[row['weakest']]})"
+        print(
+            f"{row['model']:<22} {row['mean_oa']:>7.3f} {weakest:<26} {row['copy_rate']:>6.1%}"
+            f" {row['longest_run']:>4} {cell(row.get('perplexity'), '{:.1f}'):>9}"
+            f" {cell(row.get('epochs'), '{}'):>6}"
+        )
+    short = [
+        row["model"].replace("notebook", "nb").replace(" (train files)", "") for row in r["rows"]
+    ]
+    print("\nOA per feature".ljust(22) + "".join(f"{s:>12}" for s in short))
+    for k, name in enumerate(FEATURES):
+        print(
+            f"{FEATURE_LABELS[name]:<21}"
+            + "".join(f"{row['features'][k]['overlap']:>12.3f}" for row in r["rows"])
+        )
+
+
+def main(folders: list[Path], args: argparse.Namespace) -> list[dict[str, Any]]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in folders:
+            name = folder.name.replace("_", " ")
+            results.append(run_corpus(name, folder, args, Path(tmp)))
+            if not args.json:
+                print_tables(results[-1])
+    return results
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    return value
+
+
+def cli() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("dirs", nargs="*", type=Path, help="MIDI folders (default: chorales, quartets)")
+    ap.add_argument("--minutes", type=float, default=3.0, help="training budget per model")
+    ap.add_argument("--pieces", type=int, default=20, help="compositions per model")
+    ap.add_argument("--events", type=int, default=256, help="longest piece, in events")
+    ap.add_argument(
+        "--families", nargs="+", default=["wavenet", "lstm"], choices=["wavenet", "lstm"]
+    )
+    ap.add_argument("--test-share", type=float, default=0.2, help="share of files held out")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", action="store_true", help="print every figure as JSON")
+    args = ap.parse_args()
+    folders = args.dirs or [ROOT / "resources" / "sample_corpus", quartets_folder()]
+    results = main(folders, args)
+    if args.json:
+        print(json.dumps(jsonable(results), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli())
