@@ -21,7 +21,9 @@ from musicstudio.core.parsing import (
     CRASHED,
     DRUMS_ONLY,
     EMPTY,
+    LEARNED,
     OK,
+    REPAIRED,
     TOO_SHORT,
     TOO_SLOW,
     UNREADABLE,
@@ -45,7 +47,9 @@ __all__ = [
     "CRASHED",
     "DRUMS_ONLY",
     "EMPTY",
+    "LEARNED",
     "OK",
+    "REPAIRED",
     "TOO_SHORT",
     "TOO_SLOW",
     "UNREADABLE",
@@ -90,7 +94,7 @@ class Corpus:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def problems(self) -> list[FileReport]:
-        return [f for f in self.files if f.status != OK]
+        return [f for f in self.files if f.status != OK]  # repaired files are reported too
 
     def split(self, share: float = VALIDATION_SHARE, seed: int = 0) -> tuple[list[int], list[int]]:
         """Deterministic train/validation split by file (indices into `streams`)."""
@@ -218,7 +222,7 @@ def scan(
             and not str(cached["report"].get("reason")).startswith(TOO_SLOW)
         ):
             rep = FileReport(**cached["report"])
-            if pack is not None and rep.status == OK:
+            if pack is not None and rep.status in LEARNED:
                 finish(rep, pack.stream(cached), pack.observed(cached))
             else:
                 finish(rep, None, None)
@@ -255,7 +259,7 @@ def scan(
             except OSError:
                 pass  # no cache is only a slower next scan
     ordered = [reports[str(f)] for f in files]
-    ok_paths = [r.path for r in ordered if r.status == OK]
+    ok_paths = [r.path for r in ordered if r.status in LEARNED]
     ok_streams = [streams[p] for p in ok_paths]
     if options.normalize_key:
         from musicstudio.core.tonality import normalising_shift
@@ -280,7 +284,7 @@ def scan(
 
 
 def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
-    ok = [f for f in corpus.files if f.status == OK]
+    ok = [f for f in corpus.files if f.status in LEARNED]
     notes = sum(f.notes for f in ok)
 
     def weighted(share: Any) -> float:
@@ -293,10 +297,11 @@ def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
         per_part.update(f.parts)
     signatures = Counter(tuple(f.time_signature) for f in ok)
     programs = most_used_programs(row for f in ok for row in f.programs)
-    skipped = Counter(f.status for f in corpus.files if f.status != OK)
+    skipped = Counter(f.status for f in corpus.files if f.status not in LEARNED)
     return {
         "files": len(corpus.files),
         "ok": len(ok),
+        "repaired": sum(f.status == REPAIRED for f in ok),
         "skipped": sum(skipped.values()),
         "skipped_by_reason": dict(skipped),
         "cached": from_cache,

@@ -14,6 +14,7 @@ import numpy as np
 
 from musicstudio.core.constants import MAX_FILE_BYTES, MAX_NOTES
 from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.midi_repair import repair_midi_bytes
 from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PART_LABELS, PART_OF_PROGRAM, PARTS
 
 
@@ -37,6 +38,7 @@ class NoteArray:
     time_signature: tuple[int, int] = (4, 4)
     drum_notes: int = 0  # drum notes in the file (learned or not)
     part: np.ndarray | None = None  # int8 part per note; None: from the program (no drums)
+    repaired: str = ""  # what was fixed so the file could be read ("" for a clean file)
 
     def __post_init__(self) -> None:
         if self.part is None:
@@ -137,10 +139,17 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         raise MidiError("RIFF-wrapped MIDI is not supported")
     if data[:4] != b"MThd":
         raise MidiError("not a MIDI file (no MThd header)")
+    repaired = ""
     try:
         score = Score.from_midi(data)
     except Exception as e:  # symusic raises RuntimeError/ValueError with parser text
-        raise MidiError(f"malformed MIDI: {str(e).strip()[:200] or type(e).__name__}") from e
+        fixed, repaired = repair_midi_bytes(data)
+        try:
+            if not repaired:
+                raise
+            score = Score.from_midi(fixed)
+        except Exception:
+            raise MidiError(f"malformed MIDI: {str(e).strip()[:200] or type(e).__name__}") from e
     tpq = int(score.tpq)
     if tpq <= 0:
         raise MidiError("invalid ticks per quarter in header")
@@ -196,6 +205,7 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         time_signature=ts,
         drum_notes=drum_notes,
         part=cat(part_of_note, np.int8)[keep],
+        repaired=repaired,
     )
 
 

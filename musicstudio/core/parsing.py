@@ -27,13 +27,16 @@ from musicstudio.core.parts import DRUMS, PARTS
 #: The arrays of an event stream, as workers send them and the scan cache stores them.
 PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
 
-OK, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
+OK, REPAIRED, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
     "ok",
+    "repaired",
     "empty",
     "drums only",
     "too short",
     "unreadable",
 )
+#: The statuses of files that are learned (a repaired file is learned, and reported).
+LEARNED = frozenset({OK, REPAIRED})
 
 
 CRASHED = "the MIDI parser crashed on this file"
@@ -93,8 +96,8 @@ def parse_file(path: str, parts: tuple[int, ...] | None) -> Parsed:
     played = np.flatnonzero(per_program)
     report = FileReport(
         path,
-        OK,
-        "",
+        REPAIRED if notes.repaired else OK,
+        notes.repaired,
         len(notes),
         len(stream),
         recall.strict,
