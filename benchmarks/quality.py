@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,11 +54,15 @@ from musicstudio.core.quality import (
     compare_sets,
 )
 from musicstudio.core.quality import piece_features as features_of
-from musicstudio.core.vocab import N_STREAMS, START, STREAM_SIZES, Vocabulary
+from musicstudio.core.tensorflow_setup import load_tensorflow
+from musicstudio.core.vocab import N_STREAMS, START, STREAM_SIZES, TokenStream, Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTETS = ("haydn", "mozart", "beethoven")
 NOT_QUARTETS = ("k545",)  # a piano sonata among Mozart's quartets
+#: Fewest test excerpts: with few test files, long ones give several (non-overlapping) excerpts,
+#: so that the intra-set distances are a distribution and not a handful of numbers.
+MIN_REFERENCE = 40
 
 
 def say(*parts: object) -> None:
@@ -65,27 +70,64 @@ def say(*parts: object) -> None:
     print(*parts, file=sys.stderr, flush=True)
 
 
-def quartets_folder(out: Path = ROOT / "bench_data" / "quartets") -> Path:
-    """Classical string quartet movements of music21's corpus as MIDI files (written once)."""
-    from music21 import corpus, repeat
+def quartets_folder(out: Path = ROOT / "bench_data" / "quartets", limit: float = 120) -> Path:
+    """Classical string quartet movements of music21's corpus as MIDI files (written once).
+
+    Each file converts in a child process with a time limit: music21 takes minutes on some
+    multi-movement files (the child is ended and the file left out).
+    """
+    from music21 import corpus
 
     out.mkdir(parents=True, exist_ok=True)
     for composer in QUARTETS:
+        # A movement can be there as .krn and .mxl: the .mxl comes first, the .krn is skipped.
         for source in sorted(corpus.getComposer(composer), key=lambda p: Path(p).suffix != ".mxl"):
             rel = Path(str(source).split("/corpus/")[-1]).with_suffix("")
             target = out / f"{'_'.join(rel.parts)}.mid"
-            if target.exists() or any(x in str(rel) for x in NOT_QUARTETS):
-                continue  # the .krn of a movement also there as .mxl: the .mxl came first
-            score = corpus.parse(source)
+            skipped = target.with_suffix(".skipped")
+            if target.exists() or skipped.exists() or any(x in str(rel) for x in NOT_QUARTETS):
+                continue
+            say(f"writing {target.name} …")
+            cmd = [sys.executable, __file__, "--write-midi", str(source), str(target)]
             try:
-                score.write("midi", fp=target)
-            except repeat.ExpanderException:  # badly formed repeats: play it straight through
-                for m in score.recurse().getElementsByClass("Measure"):
-                    m.leftBarline = m.rightBarline = None
-                for mark in list(score.recurse().getElementsByClass("RepeatExpression")):
-                    mark.activeSite.remove(mark)
-                score.write("midi", fp=target)
+                subprocess.run(cmd, timeout=limit, check=True, capture_output=True)
+            except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as e:
+                skipped.write_text(f"{type(e).__name__}\n")
+                say(f"  left out {rel}: {type(e).__name__}")
     return out
+
+
+def write_midi(source: str, target: Path) -> None:
+    """One score of music21's corpus to MIDI; badly formed repeats are played straight through."""
+    from music21 import corpus, repeat
+
+    score = corpus.parse(source)
+    try:
+        score.write("midi", fp=target)
+    except repeat.ExpanderException:
+        for m in score.recurse().getElementsByClass("Measure"):
+            m.leftBarline = m.rightBarline = None
+        for mark in list(score.recurse().getElementsByClass("RepeatExpression")):
+            mark.activeSite.remove(mark)
+        score.write("midi", fp=target)
+    string_programs(target)
+
+
+#: GM programs of the string instruments, by the word in a track's name.
+STRING_PROGRAMS = {"violin": 40, "viola": 41, "cello": 42, "contrabass": 43}
+
+
+def string_programs(path: Path) -> None:
+    """Tracks named for a string instrument get its program (music21 writes 0, a piano)."""
+    from symusic import Score
+
+    score = Score(str(path))
+    for track in score.tracks:
+        name = str(track.name).lower()
+        programs = [p for word, p in STRING_PROGRAMS.items() if word in name]
+        if track.program == 0 and not track.is_drum and programs:
+            track.program = programs[0]
+    score.dump_midi(str(path))
 
 
 @dataclass
@@ -105,9 +147,11 @@ class Bench:
     train_idx: list[int]
     test_idx: list[int]
     data: TrainingData  # our families' train (fit) and validation streams, all from train_idx
+    plain_train: list[TokenStream]  # data's files without augmentation (the notebooks had none)
+    plain_validation: list[TokenStream]
     length: int  # events per piece
     profile: CorpusProfile  # of the training files: phrases for the copy rate, longest run
-    test: list[Piece] = field(default_factory=list)  # one excerpt per long enough test file
+    test: list[Piece] = field(default_factory=list)  # excerpts of the test files
     test_features: list[PieceFeatures] = field(default_factory=list)
 
     @property
@@ -124,21 +168,30 @@ class Bench:
         return Piece(rows, decode(self.vocab.detokenize(rows, time_signature=ts)))
 
 
-def excerpts(bench: Bench, indices: list[int], count: int, rng: np.random.Generator) -> list[Piece]:
-    """One excerpt of bench.length events from each of `count` files (every file if count is 0)."""
-    streams = dict(zip(indices, bench.corpus.token_streams(indices), strict=True))
-    long_enough = [i for i in indices if len(streams[i]) - 1 >= bench.length] or indices
-    chosen = (
-        long_enough
-        if not count
-        else list(rng.choice(long_enough, count, replace=count > len(long_enough)))
-    )
+def excerpts(
+    bench: Bench, indices: list[int], count: int, rng: np.random.Generator, every_file: bool
+) -> list[Piece]:
+    """About `count` excerpts of bench.length events, from as many files as possible.
+
+    Files shorter than the length are left out (unless all are). A file gives more than one
+    excerpt, none overlapping, only when the files are fewer than the excerpts asked for;
+    `every_file` takes an excerpt from every file even when that makes more than `count`.
+    """
+    rows_of = dict(zip(indices, map(token_rows, bench.corpus.token_streams(indices)), strict=True))
+    length = bench.length
+    files = [i for i in indices if len(rows_of[i]) >= length] or list(indices)
+    if not every_file and count <= len(files):
+        files = sorted(int(i) for i in rng.choice(files, count, replace=False))
+    per_file = max(1, math.ceil(count / len(files)))
     out = []
-    for i in chosen:
-        rows = token_rows(streams[i])
-        start = int(rng.integers(0, max(1, len(rows) - bench.length + 1)))
-        out.append(bench.piece(rows[start : start + bench.length], int(i)))
-    return out
+    for i in files:
+        rows = rows_of[i]
+        k = min(per_file, max(1, len(rows) // length))
+        segment = len(rows) // k
+        for j in range(k):
+            start = j * segment + int(rng.integers(0, max(1, segment - length + 1)))
+            out.append(bench.piece(rows[start : start + length], i))
+    return out if every_file else out[:count]
 
 
 def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
@@ -151,11 +204,22 @@ def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
         ok_paths=[corpus.ok_paths[i] for i in train_idx],
     )
     data = TrainingData.from_corpus(train_only, seed=args.seed)
+    fit_idx, val_idx = train_only.split(0.1, args.seed)  # the split from_corpus makes
     test_lengths = [len(corpus.streams[i]) for i in test_idx]
     length = int(min(args.events, max(32, np.percentile(test_lengths, 25))))
     profile = CorpusProfile.from_tokens(corpus.token_streams(train_idx))
-    bench = Bench(name, corpus, train_idx, test_idx, data, length, profile)
-    bench.test = excerpts(bench, test_idx, 0, np.random.default_rng(args.seed))
+    bench = Bench(
+        name,
+        corpus,
+        train_idx,
+        test_idx,
+        data,
+        train_only.token_streams(fit_idx),
+        train_only.token_streams(val_idx),
+        length,
+        profile,
+    )
+    bench.test = excerpts(bench, test_idx, MIN_REFERENCE, np.random.default_rng(args.seed), True)
     bench.test_features = [features_of(p.notes) for p in bench.test]
     return bench
 
@@ -197,8 +261,8 @@ def notebook(bench: Bench, family: str, args: argparse.Namespace) -> dict[str, A
     size = len(bench.vocab)
     window = 32 if family == "wavenet" else 50
     batch = 256 if family == "wavenet" else 72
-    train_tok = np.concatenate([t.tokens[:, 0] for t in bench.data.train])
-    val_tok = np.concatenate([t.tokens[:, 0] for t in bench.data.validation])
+    train_tok = np.concatenate([t.tokens[:, 0] for t in bench.plain_train])
+    val_tok = np.concatenate([t.tokens[:, 0] for t in bench.plain_validation])
     test_tok = np.concatenate([t.tokens[:, 0] for t in bench.corpus.token_streams(bench.test_idx)])
 
     def inputs(x: np.ndarray) -> np.ndarray:
@@ -244,7 +308,7 @@ def notebook(bench: Bench, family: str, args: argparse.Namespace) -> dict[str, A
     seq = x[rng.integers(0, len(x), args.pieces)].astype(np.int64)
     out = np.zeros((args.pieces, bench.length), np.int64)
     for t in range(bench.length):
-        probs = np.asarray(model(inputs(seq), training=False))
+        probs = np.array(model(inputs(seq), training=False))
         probs[:, START] = -1.0  # the notebooks had no start token
         out[:, t] = probs.argmax(axis=1)
         seq = np.concatenate([seq[:, 1:], out[:, t : t + 1]], axis=1)
@@ -257,7 +321,7 @@ def notebook(bench: Bench, family: str, args: argparse.Namespace) -> dict[str, A
 
 
 def main_part(bench: Bench) -> int:
-    parts = np.concatenate([t.tokens[1:, 4] for t in bench.data.train])
+    parts = np.concatenate([t.tokens[1:, 4] for t in bench.plain_train])
     return int(np.bincount(parts).argmax())
 
 
@@ -274,7 +338,7 @@ def notebook_piece(bench: Bench, pitch_tokens: np.ndarray) -> Piece:
 
 def random_row(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
     rng = np.random.default_rng(args.seed)
-    parts = np.unique(np.concatenate([t.tokens[1:, 4] for t in bench.data.train]))
+    parts = np.unique(np.concatenate([t.tokens[1:, 4] for t in bench.plain_train]))
     n, size = bench.length, len(bench.vocab)
     pieces = []
     for _ in range(args.pieces):
@@ -322,17 +386,10 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace, tmp: Path) -> 
         f"{name}: {len(bench.corpus.streams)} files, {len(bench.train_idx)} train /"
         f" {len(bench.test_idx)} test, excerpts of {bench.length} events"
     )
-    rows = [
-        score(
-            bench,
-            "ceiling (train files)",
-            {
-                "pieces": excerpts(
-                    bench, bench.train_idx, args.pieces, np.random.default_rng(args.seed)
-                )
-            },
-        )
-    ]
+    rng = np.random.default_rng(args.seed + 1)
+    ceiling = excerpts(bench, bench.train_idx, args.pieces, rng, every_file=False)
+    rows = [score(bench, "ceiling (train files)", {"pieces": ceiling})]
+    load_tensorflow()  # once, without TensorFlow's start-up notices
     for family in args.families:
         say(f"  training ours {family} for {args.minutes:g} min …")
         rows.append(score(bench, f"ours {family}", ours(bench, family, args, tmp)))
@@ -387,21 +444,25 @@ def print_tables(result: dict[str, Any]) -> None:
             f" {row['longest_run']:>4} {cell(row.get('perplexity'), '{:.1f}'):>9}"
             f" {cell(row.get('epochs'), '{}'):>6}"
         )
-    short = [
-        row["model"].replace("notebook", "nb").replace(" (train files)", "") for row in r["rows"]
-    ]
-    print("\nOA per feature".ljust(22) + "".join(f"{s:>12}" for s in short))
+    short = [row["model"].replace("notebook", "nb").split(" (")[0] for row in r["rows"]]
+    print(f"\n{'OA per feature':<20}" + "".join(f"{m:>13}" for m in short))
     for k, name in enumerate(FEATURES):
-        print(
-            f"{FEATURE_LABELS[name]:<21}"
-            + "".join(f"{row['features'][k]['overlap']:>12.3f}" for row in r["rows"])
-        )
+        oa = (row["features"][k]["overlap"] for row in r["rows"])
+        print(f"{FEATURE_LABELS[name]:<20}" + "".join(f"{v:>13.3f}" for v in oa))
+    print(f"\n{'mean value':<20}{'test':>13}" + "".join(f"{m:>13}" for m in short))
+    for k, name in enumerate(FEATURES):
+        first = r["rows"][0]["features"][k]
+        if math.isnan(first["reference_mean"]):
+            continue  # a histogram: no one number
+        means = [first["reference_mean"]] + [row["features"][k]["set_mean"] for row in r["rows"]]
+        print(f"{FEATURE_LABELS[name]:<20}" + "".join(f"{v:>13.2f}" for v in means))
 
 
 def main(folders: list[Path], args: argparse.Namespace) -> list[dict[str, Any]]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for folder in folders:
+            folder = folder.resolve()  # the split hashes the path: the same from any directory
             name = folder.name.replace("_", " ")
             results.append(run_corpus(name, folder, args, Path(tmp)))
             if not args.json:
@@ -435,7 +496,11 @@ def cli() -> int:
     ap.add_argument("--test-share", type=float, default=0.2, help="share of files held out")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print every figure as JSON")
+    ap.add_argument("--write-midi", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.write_midi:
+        write_midi(args.write_midi[0], Path(args.write_midi[1]))
+        return 0
     folders = args.dirs or [ROOT / "resources" / "sample_corpus", quartets_folder()]
     results = main(folders, args)
     if args.json:

@@ -2,7 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py
 
-Uses the sample corpus, trains a small WaveNet for a few epochs, and composes with a sample model.
+Scans 30 synthetic pop files (drums, bass, keys, lead, pad: benchmarks/popmidi.py), plays one
+"as learned", trains a small LSTM on them for a few minutes and composes with it, so every panel
+shows the whole band.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ def wait_until(app, cond, timeout: float) -> None:  # type: ignore[no-untyped-de
         time.sleep(0.01)
 
 
+def pop_folder(folder: Path, count: int) -> Path:
+    """benchmarks/popmidi.py's band files (loaded by path: benchmarks is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("popmidi", ROOT / "benchmarks" / "popmidi.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_pop_folder(folder, count)
+    return folder
+
+
 def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -33,34 +47,38 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     os.environ.setdefault("MUSICSTUDIO_DATA_DIR", str(tmp / "data"))
+    os.environ.setdefault("MUSICSTUDIO_CACHE_DIR", str(tmp / "cache"))
+    band = pop_folder(Path(tempfile.gettempdir()) / "musicstudio-screenshots" / "Pop songs", 30)
     app = QApplication([])
     from musicstudio.gui.main_window import MainWindow
 
     w = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat))
     w.resize(1280, 800)
     w.show()
-    w.dataset.use_sample()
+    w.dataset.load([str(band)])
     wait_until(app, lambda: w.session.corpus is not None and w.dataset.scan_thread is None, 120)
-    w.dataset.threshold.setValue(20)
+    w.dataset.table.selectRow(2)
+    w.dataset.play_as_learned()  # the status line shows its note recall
     app.processEvents()
     w.grab().save(str(out / "dataset.png"))
+    w.dataset.stop_playing()
 
     w.tabs.setCurrentWidget(w.training)
-    w.training.epochs.setValue(8)
+    w.training.family.setCurrentIndex(w.training.family.findData("lstm"))
+    w.training.epochs.setValue(12)
+    w.training.minutes.setValue(4)
     w.training.start()
     wait_until(app, lambda: w.training.train_button.isEnabled(), 600)
     w.grab().save(str(out / "training.png"))
 
     w.tabs.setCurrentWidget(w.compose)
-    samples = [m for m in w.session.models if m.sample]
-    if samples:
-        w.session.select_model(samples[0].path)
     w.compose.variations.setValue(3)
-    w.compose.length.setValue(300)
+    w.compose.length.setValue(400)
     w.compose.compose()
     wait_until(app, lambda: bool(w.compose.pieces), 300)
     app.processEvents()
     roll = w.compose.tabs.currentWidget()
+    roll.zoom_by(0.6)
     roll.set_playhead(6.0)
     app.processEvents()
     w.grab().save(str(out / "compose.png"))

@@ -6,14 +6,29 @@ PY=${PYTHON:-python3}
 if ! "$PY" -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)"; then
   echo "MusicStudio needs Python 3.11 or newer" >&2; exit 1
 fi
-# Qt's offscreen/xcb platforms and SDL need a few shared libraries; install them if absent.
+# Qt (its offscreen platform, and the xcb platform of an X11 desktop) and SDL need some shared
+# libraries; install the Debian/Ubuntu packages of those that are absent (library=package).
+libs=(
+  libEGL.so.1=libegl1 libGL.so.1=libgl1 libxkbcommon.so.0=libxkbcommon0
+  libfontconfig.so.1=libfontconfig1 libdbus-1.so.3=libdbus-1-3
+  libxcb.so.1=libxcb1 libX11-xcb.so.1=libx11-xcb1 libxcb-cursor.so.0=libxcb-cursor0
+  libxcb-icccm.so.4=libxcb-icccm4 libxcb-image.so.0=libxcb-image0
+  libxcb-keysyms.so.1=libxcb-keysyms1 libxcb-randr.so.0=libxcb-randr0
+  libxcb-render-util.so.0=libxcb-render-util0 libxcb-render.so.0=libxcb-render0
+  libxcb-shape.so.0=libxcb-shape0 libxcb-shm.so.0=libxcb-shm0 libxcb-sync.so.1=libxcb-sync1
+  libxcb-util.so.1=libxcb-util1 libxcb-xfixes.so.0=libxcb-xfixes0 libxcb-xkb.so.1=libxcb-xkb1
+  libxkbcommon-x11.so.0=libxkbcommon-x11-0 libxcb-xinerama.so.0=libxcb-xinerama0
+)
 need=()
-for lib in libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3; do
-  ldconfig -p 2>/dev/null | grep -q "$lib" || need+=("$lib")
+for pair in "${libs[@]}"; do
+  ldconfig -p 2>/dev/null | grep -q "${pair%%=*}" || need+=("${pair##*=}")
 done
-if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "installing system libraries for: ${need[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 >/dev/null
+if [ ${#need[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "installing system libraries: ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "note: Qt may need these system packages: ${need[*]} (install them with your package manager)" >&2
+  fi
 fi
 "$PY" -m pip install -q --disable-pip-version-check -e ".[dev]"

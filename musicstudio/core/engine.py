@@ -126,7 +126,7 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
     """Engine main loop (runs in the child process)."""
     import os
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parent = os.getppid()  # first: the app may be closed while TensorFlow loads
     from musicstudio.core.jobs import Cancelled, CancelToken, Throttle
 
     token = CancelToken(_event=cancel_event)
@@ -141,12 +141,12 @@ def serve(requests: Any, events: Any, cancel_event: Any) -> None:
             ("error", 0, 0.0, f"TensorFlow is not installed ({e}); install musicstudio[cpu]")
         )
     events.put(("loaded", 0, 0.0, None))
-    parent = os.getppid()
     while True:
         try:
             kind, job, payload = requests.get(timeout=1.0)
         except queue.Empty:
             if os.getppid() != parent:  # the app is gone (even killed): do not linger
+                events.cancel_join_thread()  # nobody reads the events any more
                 return
             continue
         if kind == "stop":

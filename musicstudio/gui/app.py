@@ -26,6 +26,12 @@ def _setup_logging() -> Path | None:
 
 def run_app(argv: list[str]) -> int:
     """Open the main window; `--self-test` composes with a sample model, writes a MIDI and exits."""
+    from musicstudio.gui.platform_check import xcb_problem
+
+    problem = xcb_problem()
+    if problem:  # Qt would abort inside QApplication, where no Python code can explain why
+        print(problem, file=sys.stderr)
+        return 1
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -46,6 +52,8 @@ def run_app(argv: list[str]) -> int:
         window.show_error(f"{kind.__name__}: {value}")
 
     sys.excepthook = excepthook
+    _quit_on_sigterm(app)
+    app.aboutToQuit.connect(window.close)  # however the app ends, the window's cleanup runs
     window.show()
     import gc
 
@@ -59,3 +67,17 @@ def run_app(argv: list[str]) -> int:
         app.exec()
         return test.exit_code
     return int(app.exec())
+
+
+def _quit_on_sigterm(app: object) -> None:
+    """A desktop logout or `kill` closes the window properly (the engine process ends with it)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    # Queued: a signal that comes before the event loop runs must still end it.
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))  # type: ignore[attr-defined]
+    # Python runs signal handlers only between bytecodes: wake the interpreter now and then.
+    timer = QTimer(app)  # type: ignore[call-overload]
+    timer.timeout.connect(lambda: None)
+    timer.start(200)

@@ -11,11 +11,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -87,6 +89,11 @@ class ComposePanel(QWidget):
         root.addWidget(split)
         left = QWidget()
         lv = QVBoxLayout(left)
+        scroll = QScrollArea()  # many parts make the form taller than a small window
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         box = QGroupBox("Model")
         bf = QFormLayout(box)
         self.model = QComboBox()
@@ -167,7 +174,10 @@ class ComposePanel(QWidget):
         self.progress.setVisible(False)
         lv.addWidget(self.progress)
         lv.addStretch(1)
-        split.addWidget(left)
+        scroll.setMinimumWidth(
+            left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
+        split.addWidget(scroll)
 
         right = QWidget()
         rv = QVBoxLayout(right)

@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor
 
 from musicstudio.core.corpus import OK, FileReport
 from musicstudio.core.parts import PART_COLOURS, PARTS
 from musicstudio.gui.widgets.instruments import GM_PROGRAMS
+
+Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
 
 
 def parts_text(report: FileReport) -> str:
@@ -34,10 +43,10 @@ class FileTable(QAbstractTableModel):
         super().__init__()
         self.rows: list[FileReport] = []
 
-    def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent is not None and parent.isValid() else len(self.rows)
+    def rowCount(self, parent: Index = NO_PARENT) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = NO_PARENT) -> int:  # noqa: N802
         return len(COLUMNS)
 
     def headerData(
@@ -47,7 +56,7 @@ class FileTable(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -103,10 +112,15 @@ class ProblemFilter(QSortFilterProxyModel):
         self.sourceModel().sort(column, order)
 
     def set_problems_only(self, on: bool) -> None:
+        if not hasattr(self, "beginFilterChange"):  # Qt before 6.10
+            self.problems_only = on
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
         self.problems_only = on
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
         if not self.problems_only:
             return True
         idx = self.sourceModel().index(row, 0, parent)
@@ -114,20 +128,26 @@ class ProblemFilter(QSortFilterProxyModel):
 
 
 def summary_html(s: dict[str, Any]) -> str:
-    """The corpus in a few lines: files, notes per part, vocabulary, and what comes back."""
+    """The corpus in a few lines: files, notes and instrument per part, vocabulary, and how many
+    notes the representation gives back."""
     skipped = ", ".join(f"{n} {k}" for k, n in s["skipped_by_reason"].items()) or "none"
+    repaired = f", {s['repaired']:,} repaired" if s.get("repaired") else ""
     programs = s.get("programs") or {}
-    per_part = " · ".join(
-        f'<span style="color:{PART_COLOURS[PARTS.index(p)]}">■</span> {p} {n:,}'
-        + (f" ({GM_PROGRAMS[programs[p]]})" if p != "drums" and p in programs else "")
+    rows = "".join(
+        f'<tr><td><span style="color:{PART_COLOURS[PARTS.index(p)]}">■</span> {p}</td>'
+        f'<td align="right" style="padding-left: 10px">{n:,} notes</td>'
+        f'<td style="padding-left: 14px">'
+        f"{'drum kit' if p == 'drums' else GM_PROGRAMS[programs.get(p, 0)]}</td></tr>"
         for p, n in (s.get("parts") or {}).items()
+        if p in PARTS
     )
     num, den = s.get("time_signature") or (4, 4)
     return (
-        f"<b>{s['files']:,} files</b>: {s['ok']:,} usable, skipped: {skipped}<br>"
+        f"<b>{s['files']:,} files</b>: {s['ok']:,} usable{repaired}, skipped: {skipped} · "
+        f"mostly {num}/{den}<br>"
         f"{s['notes']:,} notes → {s['events']:,} events · "
-        f"{s['unique_tokens']:,} distinct notes/chords · mostly {num}/{den}<br>"
-        f"Notes per part: {per_part or 'none'}<br>"
+        f"{s['unique_tokens']:,} distinct notes/chords"
+        f'<table cellspacing="0" cellpadding="1" style="margin: 3px 0 3px 12px">{rows}</table>'
         f"Vocabulary at threshold {s['threshold']}: <b>{s['vocab_size']:,} tokens</b>, "
         f"{s['coverage']:.1%} of events kept whole (rare chords are split, not dropped)<br>"
         f"Note recall (onset, pitch, part, duration): <b>{s['note_recall']:.2%}</b>"

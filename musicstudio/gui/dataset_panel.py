@@ -33,7 +33,6 @@ from musicstudio.core.midi import MidiError, read_midi
 from musicstudio.core.parts import DRUMS, PART_LABELS, PARTS
 from musicstudio.core.resources import sample_corpus_dir
 from musicstudio.gui.corpus_view import (
-    PARTS_COLUMN,
     REASON_COLUMN,
     FileTable,
     ProblemFilter,
@@ -192,14 +191,16 @@ class DatasetPanel(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
+        for column in range(1, REASON_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(PARTS_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table_model.modelReset.connect(self._on_selection)
         self.table.doubleClicked.connect(lambda _i: self.play_as_learned())
         lv.addWidget(self.table)
         lv.addWidget(self.play_status)
@@ -209,6 +210,11 @@ class DatasetPanel(QWidget):
         rv.setContentsMargins(0, 0, 0, 0)
         self.summary = QLabel("No files yet.")
         self.summary.setWordWrap(True)
+        self.summary.setToolTip(
+            "Note recall: the share of notes that come back from the events the model learns"
+            " with the same onset, pitch, part and duration (velocity within one step).\n"
+            "Onset and pitch only: the looser measure used before parts."
+        )
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         rv.addWidget(self.summary)
         self.histogram = TokenHistogram()

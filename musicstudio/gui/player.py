@@ -22,6 +22,7 @@ class QtMidiPlayer(QObject):
         super().__init__(parent)
         self._player: Any = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self.last_rendered: Path | None = None  # the file play_notes wrote last
 
     def _core(self) -> Any:
         if self._player is None:
@@ -39,7 +40,7 @@ class QtMidiPlayer(QObject):
         written to a scratch MIDI file first, which is returned."""
         if self._scratch is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="musicstudio-play-")
-        path = write_midi(Path(self._scratch.name) / name, notes)
+        path = self.last_rendered = write_midi(Path(self._scratch.name) / name, notes)
         self.play(str(path))
         return path
 

@@ -184,7 +184,10 @@ class TrainingPanel(QWidget):
         self.models.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.models.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.models.verticalHeader().setVisible(False)
-        self.models.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.models.horizontalHeader()
+        for column in range(1, 6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.models.itemSelectionChanged.connect(self._on_model_clicked)
         rv.addWidget(self.models, 1)
         mb = QHBoxLayout()

@@ -89,8 +89,8 @@ class PartInstruments(QGroupBox):
         self.set_parts([], list(range(len(PARTS))))
 
     def set_parts(self, parts: Sequence[str], programs: Sequence[int]) -> None:
-        """Show a row per learned part (names, most notes first) with its program from `programs`
-        (one per part number, the model's own)."""
+        """Show a row per learned part (names, most notes first; drums last) with its program
+        from `programs` (one per part number, the model's own)."""
         while self.form.rowCount() > 2:
             self.form.removeRow(0)
         self.boxes.clear()
@@ -99,7 +99,10 @@ class PartInstruments(QGroupBox):
             hint = QLabel("Choose a model to pick the instrument of each part it learned.")
             hint.setWordWrap(True)
             self.form.insertRow(0, hint)
-        for row, name in enumerate(parts):
+        drums_last = [p for p in parts if p != PARTS[DRUMS]] + [
+            p for p in parts if p == PARTS[DRUMS]
+        ]
+        for row, name in enumerate(drums_last):
             part = PARTS.index(name)
             if part == DRUMS:
                 kit = QLabel("Standard drum kit")
