@@ -8,9 +8,10 @@ corpus (Haydn, Mozart, Beethoven; written to MIDI once under bench_data/quartets
 
 Per corpus, files are split into train and test (Corpus.split, --test-share); the models see
 only train (our families hold a validation share of it out for early stopping). Every row is
-a set of --pieces pieces of one length (the excerpt length: --events, or less when a quarter
-of the test files are shorter), compared with one excerpt of that length from each test file
-by the Yang & Lerch closeness of musicstudio/core/quality.py (overlap area, OA: 1 = alike):
+a set of --pieces pieces of one length (--events, or less when a quarter of the test files
+are shorter), compared with excerpts of that length of the test files (one per file, or
+several non-overlapping ones per file when the files are fewer than MIN_REFERENCE) by the
+Yang & Lerch closeness of musicstudio/core/quality.py (overlap area, OA: 1 = alike):
   ceiling          excerpts of the training files themselves (real music that is not the test)
   ours FAMILY      trained for --minutes with the app's defaults, composed with default sampling
   notebook FAMILY  the original notebooks' models (replicas in train.py), same train files and
@@ -19,7 +20,7 @@ by the Yang & Lerch closeness of musicstudio/core/quality.py (overlap area, OA: 
                    event per quarter, each a quarter long
   random           uniform random pitch tokens, durations, steps, velocities (the corpus's parts)
 Columns: mean OA over features, the weakest feature, copy rate (share of 8-event phrases found
-verbatim in the training files), longest run of one repeated pitch token (the corpus's own in
+verbatim in the training files; none for the ceiling, whose phrases are those files'), longest run of one repeated pitch token (the corpus's own in
 the header), held-out pitch perplexity on the test files (ours: averaged over every window
 position, short contexts included; the notebooks': full windows; random: uniform).
 """
@@ -389,6 +390,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace, tmp: Path) -> 
     rng = np.random.default_rng(args.seed + 1)
     ceiling = excerpts(bench, bench.train_idx, args.pieces, rng, every_file=False)
     rows = [score(bench, "ceiling (train files)", {"pieces": ceiling})]
+    rows[0]["copy_rate"] = None  # its phrases are the training files': 100 % by construction
     load_tensorflow()  # once, without TensorFlow's start-up notices
     for family in args.families:
         say(f"  training ours {family} for {args.minutes:g} min …")
@@ -440,7 +442,7 @@ def print_tables(result: dict[str, Any]) -> None:
     for row in r["rows"]:
         weakest = f"{row['min_oa']:.2f} ({FEATURE_LABELS[row['weakest']]})"
         print(
-            f"{row['model']:<22} {row['mean_oa']:>7.3f} {weakest:<26} {row['copy_rate']:>6.1%}"
+            f"{row['model']:<22} {row['mean_oa']:>7.3f} {weakest:<26} {cell(row['copy_rate'], '{:.1%}'):>6}"
             f" {row['longest_run']:>4} {cell(row.get('perplexity'), '{:.1f}'):>9}"
             f" {cell(row.get('epochs'), '{}'):>6}"
         )
@@ -452,7 +454,7 @@ def print_tables(result: dict[str, Any]) -> None:
     print(f"\n{'mean value':<20}{'test':>13}" + "".join(f"{m:>13}" for m in short))
     for k, name in enumerate(FEATURES):
         first = r["rows"][0]["features"][k]
-        if math.isnan(first["reference_mean"]):
+        if cell(first["reference_mean"], "") == "—":
             continue  # a histogram: no one number
         means = [first["reference_mean"]] + [row["features"][k]["set_mean"] for row in r["rows"]]
         print(f"{FEATURE_LABELS[name]:<20}" + "".join(f"{v:>13.2f}" for v in means))

@@ -22,10 +22,14 @@ from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.parts import DRUMS, KEYS, PartError, programs_with
 from musicstudio.core.sampling import SamplingSettings, sample
+from musicstudio.core.settings import setting, validate
 from musicstudio.core.vocab import N_STREAMS, START, STREAMS
 
 CHUNK = 128
 PRIMER_KINDS = ("corpus", "file", "none")
+#: Bounds that keep one Compose within memory and minutes on a laptop.
+MAX_LENGTH = 100_000
+MAX_VARIATIONS = 64
 
 
 class ComposeError(MusicStudioError):
@@ -36,17 +40,59 @@ class ComposeError(MusicStudioError):
 class ComposeSettings:
     """What to compose (the Compose panel shows these names)."""
 
-    length: int = 500  # events
-    bars: float | None = None  # if set, compose this many bars (of the corpus's metre) instead
-    variations: int = 1
-    primer: str = "corpus"  # "corpus" (a window the model was trained on), "file", or "none"
+    length: int = setting(
+        500,
+        "Length",
+        "Events to compose (a chord of one part is one event)",
+        low=1,
+        high=MAX_LENGTH,
+        unit="events",
+    )
+    bars: float | None = setting(
+        None,
+        "Bars",
+        "Compose this many bars (the corpus's metre) instead of a number of events",
+        low=0.25,
+        high=10_000,
+        optional=True,
+    )
+    variations: int = setting(
+        1,
+        "Variations",
+        "Pieces composed together (in one batch: nearly free)",
+        low=1,
+        high=MAX_VARIATIONS,
+    )
+    primer: str = setting(
+        "corpus",
+        "Primer",
+        "What the piece continues: a passage the model learned from"
+        " (corpus), your own MIDI file (file), or nothing (none)",
+        choices=PRIMER_KINDS,
+    )
     primer_file: str | None = None
-    primer_events: int = 32
-    tempo: float = 100.0
+    primer_events: int = setting(
+        32,
+        "Primer length",
+        "Events of the primer the model hears first",
+        low=1,
+        high=4096,
+        unit="events",
+    )
+    tempo: float = setting(
+        100.0, "Tempo", "Speed of the written piece", low=20, high=400, unit="BPM"
+    )
     programs: dict[str, int] | None = None  # part name -> GM program; others: the corpus's
-    single_instrument: bool = False  # one track, every pitched part on `program`, no drums
-    program: int = 0  # General MIDI program of the single-instrument reduction
+    single_instrument: bool = setting(
+        False, "Single instrument", "One track: every pitched part on one instrument, no drums"
+    )
+    program: int = setting(
+        0, "Instrument", "GM program of the single-instrument reduction", low=0, high=127
+    )
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
+
+    def __post_init__(self) -> None:
+        validate(self)
 
 
 @dataclass

@@ -41,6 +41,7 @@ from musicstudio.core.scan_cache import (
     fingerprint,
     save_pack,
 )
+from musicstudio.core.settings import setting, validate
 from musicstudio.core.vocab import TokenStream, Vocabulary
 
 __all__ = [
@@ -73,9 +74,29 @@ class ScanOptions:
     """What to read from each file and how to count tokens."""
 
     parts: tuple[int, ...] | None = None  # parts to learn (parts.PARTS); None = all, drums too
-    threshold: int = DEFAULT_THRESHOLD
-    transpose: int = 0  # augmentation: also learn every piece shifted by -k..+k semitones
-    normalize_key: bool = False  # move every piece to C major / A minor first
+    threshold: int = setting(
+        DEFAULT_THRESHOLD,
+        "Rare-chord threshold",
+        "A chord seen fewer times than this is split into frequent sub-chords at the same"
+        " onset, so no note is lost (the original method dropped such notes at about 40)",
+        low=1,
+        high=1_000_000,
+    )
+    transpose: int = setting(
+        0,
+        "Transpose ±",
+        "Also learn every piece shifted by up to this many semitones (drums stay)",
+        low=0,
+        high=6,
+        unit="semitones",
+        off="off",
+    )
+    normalize_key: bool = setting(
+        False, "Normalise key", "Move every piece to C major or A minor before learning"
+    )
+
+    def __post_init__(self) -> None:
+        validate(self)
 
     def parse_key(self) -> str:
         """The part of the options that changes what a file parses to (cache key)."""

@@ -16,9 +16,13 @@ The features, computed from notes (so a composition and a real piece are measure
   sounding at one to every pitch class at the other (a chord change counts all its moves);
 - the mean pitch interval follows the top line of each part (its highest note at each onset):
   chords have no "next note", and the top line is what a listener follows as the melody;
+- the inter-onset interval is between the distinct onsets of any part, drums included (it
+  is rhythm, not pitch); polyphony is notes per onset of the pitched parts;
 - bars use the piece's time signature and are fractional, counted from the first onset to
   the last note's end (an excerpt that ends mid-bar is not given a whole bar);
 - a figure that is not defined for a piece (an interval with one onset) is 0.
+Distances are Euclidean between feature vectors (a histogram, a flattened matrix), absolute
+differences between numbers, as in Yang & Lerch.
 """
 
 from __future__ import annotations

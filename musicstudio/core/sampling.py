@@ -9,19 +9,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from musicstudio.core.settings import setting, validate
+
 
 @dataclass(frozen=True)
 class SamplingSettings:
     """Per-head sampling controls (the Compose panel shows these names)."""
 
-    temperature: float = 1.0
-    top_k: int = 0  # 0 = off
-    top_p: float = 0.95  # 1.0 = off
-    repetition_penalty: float = (
-        1.3  # on the pitch head: recent pitch sets are made less likely; 1.0 = off
+    temperature: float = setting(
+        1.0,
+        "Temperature",
+        "Higher: bolder choices; 0: always the most likely (the original"
+        " method, which repeats itself)",
+        low=0.0,
+        high=5.0,
+        step=0.05,
     )
-    repetition_window: int = 8
-    seed: int = 0
+    top_k: int = setting(
+        0, "Top-k", "Sample only among the k most likely choices", low=0, high=1000, off="off"
+    )
+    top_p: float = setting(
+        0.95,
+        "Top-p",
+        "Sample only among the most likely choices that make up this share (1 = off)",
+        low=0.01,
+        high=1.0,
+        step=0.01,
+    )
+    repetition_penalty: float = setting(
+        1.3,
+        "Repetition penalty",
+        "Makes the chords of the last events less likely (1 = off)",
+        low=1.0,
+        high=5.0,
+        step=0.05,
+    )
+    repetition_window: int = setting(
+        8, "Repetition window", "Events the repetition penalty looks back", low=1, high=256
+    )
+    seed: int = setting(
+        0, "Seed", "Same seed, same settings: the same piece", low=0, high=2**31 - 1
+    )
+
+    def __post_init__(self) -> None:
+        validate(self)
 
 
 def filter_logits(logits: Any, top_k: Any, top_p: Any) -> Any:

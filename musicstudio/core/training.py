@@ -24,6 +24,7 @@ from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.evaluation import evaluate_windows, head_losses
 from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
 from musicstudio.core.models.config import ModelConfig
+from musicstudio.core.settings import setting, validate
 from musicstudio.core.vocab import STREAMS
 
 STRATEGIES = ("default", "mirrored", "multiworker")
@@ -33,15 +34,60 @@ STRATEGIES = ("default", "mirrored", "multiworker")
 class TrainSettings:
     """How long and how to train (the UI shows these names)."""
 
-    epochs: int = 20  # the most epochs; with a time budget, see `max_epochs`
-    minutes: float | None = None  # wall-clock budget; stops after validating the cut-short epoch
-    batch_size: int = 32
-    learning_rate: float = 2e-3
-    seed: int = 0
-    patience: int = 5  # early stopping: epochs without a better validation loss; 0 = off
-    strategy: str = "default"
-    validation_share: float = 0.1
-    augment: bool = True  # use the corpus's transposition augmentation for training
+    epochs: int = setting(
+        20,
+        "Epochs",
+        "The most passes over the training windows (with a time budget, training"
+        " stops at the budget or by early stopping first)",
+        low=1,
+        high=1_000_000,
+    )
+    minutes: float | None = setting(
+        None,
+        "Time budget",
+        "Train this long, unless early stopping ends it sooner; the cut-short epoch is validated",
+        low=0.01,
+        high=10_080,
+        unit="min",
+        optional=True,
+    )
+    batch_size: int = setting(32, "Batch size", "Windows per step", low=1, high=4096, step=4)
+    learning_rate: float = setting(
+        2e-3,
+        "Learning rate",
+        "Step size of the optimizer (Adam)",
+        low=0.0,
+        high=1.0,
+        decimals=5,
+        step=0.0005,
+    )
+    seed: int = setting(0, "Seed", "Same seed, same data: the same model", low=0, high=2**31 - 1)
+    patience: int = setting(
+        5,
+        "Early stopping",
+        "Stop after this many epochs without a better validation loss; the best epoch is kept",
+        low=0,
+        high=100_000,
+        off="off",
+        unit="epochs",
+    )
+    strategy: str = setting(
+        "default",
+        "Devices",
+        "default: one device; mirrored: every local GPU; multiworker: several machines (TF_CONFIG)",
+        choices=STRATEGIES,
+    )
+    validation_share: float = setting(
+        0.1,
+        "Validation share",
+        "Files held out to measure how well the model generalises",
+        low=0.0,
+        high=0.5,
+    )
+    augment: bool = setting(True, "Augment", "Use the corpus's transposed copies for training")
+
+    def __post_init__(self) -> None:
+        validate(self)
 
 
 @dataclass

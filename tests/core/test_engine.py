@@ -89,7 +89,7 @@ def test_cancel_a_long_composition(engine: Engine, tiny_bundles: dict[str, Path]
         "compose",
         {
             "bundle_path": str(tiny_bundles["wavenet"]),
-            "settings": ComposeSettings(length=200_000, primer="none"),
+            "settings": ComposeSettings(length=100_000, primer="none"),
         },
     )
     wait_for(engine, {"progress"})

@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from musicstudio.gui.widgets.plot import Marker, Plot, Series
+from musicstudio.gui.widgets.charts import ChartWidget, HoverReadout
 
-KEPT_COLOR, SPLIT_COLOR, THRESHOLD_COLOR = "#2b6cb0", "#dd6b20", "#c53030"
+KEPT_COLOR, SPLIT_COLOR, THRESHOLD_COLOR, BOUNDARY_COLOR = "#2b6cb0", "#dd6b20", "#c53030", "#4a5568"
+BAR_ALPHA = 170
+#: Bars start here on the log axis (counts are ≥ 1), so a token seen once still shows a bar.
+LOG_FLOOR = math.log10(0.5)
+GAPS_UP_TO = 150  # bars: beyond this many, gaps between them would only make stripes
+
+
+def _bars(color: str) -> pg.BarGraphItem:
+    fill = pg.mkColor(color)
+    fill.setAlpha(BAR_ALPHA)
+    return pg.BarGraphItem(x=[], height=[], width=0.85, y0=LOG_FLOOR, brush=fill, pen=None)
+
+
+def _line(angle: int, color: str, label_at: float) -> pg.InfiniteLine:
+    return pg.InfiniteLine(
+        angle=angle,
+        movable=False,
+        pen=pg.mkPen(color, width=1.4, dash=[5, 3]),
+        label="",
+        labelOpts={
+            "position": label_at,
+            "color": color,
+            "fill": pg.mkBrush(255, 255, 255, 225),
+            "anchors": [(1, 1), (1, 1)] if angle == 0 else [(0, 0), (0, 0)],
+        },
+    )
 
 
 class TokenHistogram(QWidget):
@@ -15,18 +43,24 @@ class TokenHistogram(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = Plot(
+        self.plot = ChartWidget(
             "How often each note / chord occurs",
             "notes and chords, most frequent first (rank)",
             "times seen",
             log_y=True,
             integer_x=True,
         )
-        self.plot.set_empty_text("Open a MIDI folder to count its notes and chords")
-        self.kept_bars = self.plot.add_series(Series("kept whole", KEPT_COLOR, style="bars"))
-        self.split_bars = self.plot.add_series(
-            Series("rare: split into kept sub-chords", SPLIT_COLOR, style="bars")
-        )
+        self.kept_bars = _bars(KEPT_COLOR)
+        self.split_bars = _bars(SPLIT_COLOR)
+        for bars, name in ((self.kept_bars, "kept whole"), (self.split_bars, "rare: split into kept sub-chords")):
+            self.plot.addItem(bars)
+            self.plot.legend.addItem(bars, name)
+        # y is log10(count): the threshold line counts for the fit, so it is never out of view.
+        self.threshold_line = _line(0, THRESHOLD_COLOR, 0.97)
+        self.boundary_line = _line(90, BOUNDARY_COLOR, 0.97)
+        self.plot.addItem(self.threshold_line)
+        self.plot.addItem(self.boundary_line, ignoreBounds=True)
+        self.hover = HoverReadout(self.plot, self._describe)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: #4a5568;")
@@ -36,11 +70,13 @@ class TokenHistogram(QWidget):
         layout.addWidget(self.caption)
         self._counts = np.zeros(0, np.int64)
         self._threshold = 1
+        self._redraw()
 
     def set_counts(self, counts: np.ndarray) -> None:
         """Token counts, most frequent first (Vocabulary.histogram())."""
         self._counts = np.sort(np.asarray(counts, np.int64))[::-1]
         self._redraw()
+        self.plot.fit()
 
     def set_threshold(self, n: int) -> None:
         """Tokens seen fewer than n times are the rare ones."""
@@ -59,22 +95,36 @@ class TokenHistogram(QWidget):
         """Tokens rarer than the threshold (split, their notes kept)."""
         return int(self._counts.size - self.kept_count())
 
+    def bar_counts(self, bars: pg.BarGraphItem) -> tuple[np.ndarray, np.ndarray]:
+        """Ranks and counts one bar item draws (read back from its log-scale bars)."""
+        x = np.asarray(bars.opts["x"], float)
+        top = LOG_FLOOR + np.asarray(bars.opts["height"], float)
+        return x, np.round(10.0**top)
+
     def _redraw(self) -> None:
-        counts = self._counts.astype(float)
-        rank = np.arange(1, counts.size + 1, dtype=float)
-        kept = self.kept_count()  # counts are sorted, so the kept ones are a prefix
-        self.plot.set_data(self.kept_bars, rank[:kept], counts[:kept])
-        self.plot.set_data(self.split_bars, rank[kept:], counts[kept:])
-        markers = []
-        if counts.size:
-            markers.append(
-                Marker("h", self._threshold, f"threshold {self._threshold}", THRESHOLD_COLOR)
-            )
-            if 0 < kept < counts.size:
-                label = f"{kept:,} kept  |  {counts.size - kept:,} split"
-                markers.append(Marker("v", kept + 0.5, label, "#4a5568"))
-        self.plot.set_markers(markers)
+        counts = self._counts
+        n, kept = int(counts.size), self.kept_count()  # sorted: the kept ones are a prefix
+        rank = np.arange(1, n + 1, dtype=float)
+        height = np.log10(np.maximum(counts, 1)) - LOG_FLOOR
+        width = 0.85 if n <= GAPS_UP_TO else 1.0
+        self.kept_bars.setOpts(x=rank[:kept], height=height[:kept], width=width)
+        self.split_bars.setOpts(x=rank[kept:], height=height[kept:], width=width)
+        self.threshold_line.setPos(math.log10(self._threshold))
+        self.threshold_line.label.setFormat(f"threshold {self._threshold:,}")
+        self.boundary_line.setPos(kept + 0.5)
+        self.boundary_line.label.setFormat(f"{kept:,} kept  |  {n - kept:,} split")
+        self.threshold_line.setVisible(bool(n))
+        self.boundary_line.setVisible(0 < kept < n)
+        self.plot.set_empty("" if n else "Open a MIDI folder to count its notes and chords")
         self.caption.setText(self._caption(kept))
+
+    def _describe(self, x: float) -> tuple[float, str] | None:
+        rank = round(x)
+        if not 1 <= rank <= self._counts.size:
+            return None
+        count = int(self._counts[rank - 1])
+        fate = "kept whole" if count >= self._threshold else "rare: split into kept sub-chords"
+        return float(rank), f"#{rank:,} · seen {count:,} times · {fate}"
 
     def _caption(self, kept: int) -> str:
         n = int(self._counts.size)

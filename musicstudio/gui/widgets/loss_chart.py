@@ -6,10 +6,11 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from musicstudio.gui.widgets.plot import Plot, Series
+from musicstudio.gui.widgets.charts import ChartWidget, HoverReadout, nearest
 
 #: Combo label -> metric-name suffix (Keras names them loss, loss_pitch, val_loss_pitch, ...).
 HEADS = {
@@ -23,6 +24,14 @@ HEADS = {
 TRAIN_COLOR, VAL_COLOR, STEP_COLOR, SMOOTH_COLOR = "#2b6cb0", "#dd6b20", "#b4bccb", "#2c5282"
 REDRAW_MS = 100  # step curve repaints at most ten times a second
 SMOOTHING = 0.95  # exponential moving average over steps
+SMOOTH_FROM = 20  # the average needs a few steps to mean anything
+MARKERS_UP_TO = 40  # epochs: beyond this, circles on the curves only clutter them
+
+
+def _curve(chart: ChartWidget, name: str, color: str, width: float) -> pg.PlotDataItem:
+    return chart.plot(
+        [], [], name=name, pen=pg.mkPen(color, width=width), antialias=True, connect="finite"
+    )
 
 
 class LossChart(QWidget):
@@ -41,12 +50,16 @@ class LossChart(QWidget):
         row.addWidget(self.head_combo)
         row.addSpacing(12)
         row.addWidget(self.readout, 1)
-        self.epoch_plot = Plot("Loss per epoch", "epoch", integer_x=True)
-        self.train_line = self.epoch_plot.add_series(Series("train", TRAIN_COLOR, markers=True))
-        self.val_line = self.epoch_plot.add_series(Series("validation", VAL_COLOR, markers=True))
-        self.step_plot = Plot("Loss per step (total)", "step")
-        self.step_line = self.step_plot.add_series(Series("each step", STEP_COLOR, width=1.0))
-        self.smooth_line = self.step_plot.add_series(Series("smoothed", SMOOTH_COLOR, width=2.0))
+        self.epoch_plot = ChartWidget("Loss per epoch", "epoch", integer_x=True)
+        self.train_line = _curve(self.epoch_plot, "train", TRAIN_COLOR, 2.0)
+        self.val_line = _curve(self.epoch_plot, "validation", VAL_COLOR, 2.0)
+        self.epoch_hover = HoverReadout(self.epoch_plot, self._describe_epoch)
+        self.step_plot = ChartWidget("Loss per step (total)", "step")
+        self.step_plot.getPlotItem().setClipToView(True)
+        self.step_plot.getPlotItem().setDownsampling(auto=True, mode="peak")
+        self.step_line = _curve(self.step_plot, "each step", STEP_COLOR, 1.0)
+        self.smooth_line = _curve(self.step_plot, "smoothed", SMOOTH_COLOR, 2.0)
+        self.step_hover = HoverReadout(self.step_plot, self._describe_step)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
@@ -70,6 +83,8 @@ class LossChart(QWidget):
         self._timer.stop()
         self.flush()
         self._redraw_epochs()
+        self.epoch_plot.fit()
+        self.step_plot.fit()
 
     def add_step(self, step_index: int, loss: float) -> None:
         """One training step's loss; repaints are batched so thousands of steps stay cheap."""
@@ -92,9 +107,9 @@ class LossChart(QWidget):
     def flush(self) -> None:
         """Push pending steps to the plot now (the timer does this on its own)."""
         n = self._n
-        self.step_plot.set_data(self.step_line, self._steps[:n], self._losses[:n])
-        # The average needs a few steps to mean anything.
-        self.step_plot.set_data(self.smooth_line, self._steps[20:n], self._smooth[20:n])
+        self.step_line.setData(self._steps[:n], self._losses[:n])
+        self.smooth_line.setData(self._steps[SMOOTH_FROM:n], self._smooth[SMOOTH_FROM:n])
+        self.step_plot.set_empty("" if n else "and here after every training step")
 
     def add_epoch(self, epoch: int, metrics: Mapping[str, float]) -> None:
         """An epoch's Keras-style metrics: loss, val_loss, loss_pitch, val_loss_pitch, ..."""
@@ -104,7 +119,7 @@ class LossChart(QWidget):
 
     # -- reading ------------------------------------------------------------------------------
     def set_head(self, head: str) -> None:
-        """Show one head's loss per epoch: Total, Pitch, Duration, Step or Velocity."""
+        """Show one head's loss per epoch: Total, Pitch, Duration, Step, Velocity or Part."""
         index = self.head_combo.findText(head.capitalize())
         if index < 0:
             raise ValueError(f"unknown head {head!r}; one of {', '.join(HEADS)}")
@@ -128,15 +143,40 @@ class LossChart(QWidget):
     # -- drawing ------------------------------------------------------------------------------
     def _redraw_epochs(self) -> None:
         epochs, train, val = self.epoch_series()
-        self.epoch_plot.set_data(self.train_line, epochs, train)
-        self.epoch_plot.set_data(self.val_line, epochs, val)
-        head = self.head().lower()
+        markers = epochs.size <= MARKERS_UP_TO
+        for line, values, color in ((self.train_line, train, TRAIN_COLOR), (self.val_line, val, VAL_COLOR)):
+            ok = np.isfinite(values)  # a run without validation draws no validation curve
+            line.setData(epochs[ok], values[ok])
+            line.setSymbol("o" if markers else None)
+            line.setSymbolSize(7)
+            line.setSymbolPen(pg.mkPen(color, width=1.8))
+            line.setSymbolBrush(pg.mkBrush("#ffffff"))
         if not self._metrics:
-            self.epoch_plot.set_empty_text("The loss appears here after each epoch of training")
-            self.step_plot.set_empty_text("and here after every training step")
+            self.epoch_plot.set_empty("The loss appears here after each epoch of training")
+        elif not (np.isfinite(train).any() or np.isfinite(val).any()):
+            self.epoch_plot.set_empty(f"No {self.head().lower()} loss in this run")
         else:
-            self.epoch_plot.set_empty_text(f"No {head} loss in this run")
+            self.epoch_plot.set_empty("")
         self.readout.setText(_summary(epochs, train, val))
+
+    def _describe_epoch(self, x: float) -> tuple[float, str] | None:
+        epochs, train, val = self.epoch_series()
+        i = nearest(epochs, x)
+        if i is None:
+            return None
+        parts = [f"epoch {int(epochs[i])}"]
+        parts += [f"{name} {v[i]:.3f}" for name, v in (("train", train), ("validation", val)) if math.isfinite(v[i])]
+        return float(epochs[i]), " · ".join(parts)
+
+    def _describe_step(self, x: float) -> tuple[float, str] | None:
+        steps = self._steps[: self._n]
+        i = nearest(steps, x)
+        if i is None:
+            return None
+        text = f"step {int(steps[i])} · loss {self._losses[i]:.3f}"
+        if i >= SMOOTH_FROM:
+            text += f" · smoothed {self._smooth[i]:.3f}"
+        return float(steps[i]), text
 
 
 def _is_number(v: object) -> bool:
