@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -462,9 +463,13 @@ def print_tables(result: dict[str, Any]) -> None:
 
 def main(folders: list[Path], args: argparse.Namespace) -> list[dict[str, Any]]:
     results = []
+    # Corpus.split hashes the file paths: paths relative to the repository split alike in any
+    # checkout (and from any directory).
+    folders = [f.resolve() for f in folders]
+    folders = [f.relative_to(ROOT) if f.is_relative_to(ROOT) else f for f in folders]
+    os.chdir(ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         for folder in folders:
-            folder = folder.resolve()  # the split hashes the path: the same from any directory
             name = folder.name.replace("_", " ")
             results.append(run_corpus(name, folder, args, Path(tmp)))
             if not args.json:

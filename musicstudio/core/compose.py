@@ -16,9 +16,10 @@ import numpy as np
 
 from musicstudio.core.bundle import ModelBundle
 from musicstudio.core.constants import GRID
-from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.events import decode, encode
-from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
+from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
 from musicstudio.core.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.parts import DRUMS, KEYS, PartError, programs_with
 from musicstudio.core.sampling import SamplingSettings, sample
@@ -245,7 +246,7 @@ class Composer:
             )
             chunks.append(out.numpy())
             done += n
-            progress(done / max_events, {"phase": "compose", "events": done, "total": max_events})
+            progress(done / max_events, Composing(done, max_events))
             if target_steps is not None and _all_reach(
                 np.concatenate(chunks, axis=1), target_steps
             ):

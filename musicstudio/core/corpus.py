@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from musicstudio.core.constants import DEFAULT_THRESHOLD, REPRESENTATION_VERSION, VALIDATION_SHARE
-from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.events import EventStream
-from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
+from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.jobs.progress import FileScanned, ProgressFn, no_progress
 from musicstudio.core.parsing import (
     CRASHED,
     DRUMS_ONLY,
@@ -56,6 +57,7 @@ __all__ = [
     "UNREADABLE",
     "Corpus",
     "CorpusError",
+    "CorpusSource",
     "FileReport",
     "ScanOptions",
     "find_midi_files",
@@ -103,6 +105,20 @@ class ScanOptions:
         return f"v{REPRESENTATION_VERSION}:parts={self.parts}"
 
 
+@dataclass(frozen=True)
+class CorpusSource:
+    """A corpus by name: the folders (or files) and the options they are scanned with.
+
+    Jobs carry this instead of the corpus: whoever runs the job reads the scan cache.
+    """
+
+    paths: tuple[str, ...]
+    options: ScanOptions = field(default_factory=ScanOptions)
+
+    def load(self, progress: ProgressFn = no_progress, cancel: CancelToken | None = None) -> Corpus:
+        return scan(list(self.paths), self.options, progress, cancel)
+
+
 @dataclass
 class Corpus:
     """The ok files' event streams, every file's report, the vocabulary and the figures."""
@@ -113,6 +129,7 @@ class Corpus:
     vocab: Vocabulary
     options: ScanOptions
     stats: dict[str, Any] = field(default_factory=dict)
+    source: CorpusSource | None = None  # what was scanned: how a job names this corpus
 
     def problems(self) -> list[FileReport]:
         return [f for f in self.files if f.status != OK]  # repaired files are reported too
@@ -158,7 +175,8 @@ class Corpus:
             self.stats, vocab_size=len(vocab), threshold=threshold, coverage=vocab.coverage()
         )
         options = replace(self.options, threshold=threshold)
-        return Corpus(self.files, self.streams, self.ok_paths, vocab, options, stats)
+        source = None if self.source is None else replace(self.source, options=options)
+        return Corpus(self.files, self.streams, self.ok_paths, vocab, options, stats, source)
 
 
 # -- finding files ---------------------------------------------------------------------
@@ -229,7 +247,7 @@ def scan(
             streams[rep.path] = stream
             observed[rep.path] = obs
         done += 1
-        progress(done / total, {"done": done, "total": total, "report": rep})
+        progress(done / total, FileScanned(done, total, rep))
 
     for f in files:
         key = str(f)
@@ -299,7 +317,8 @@ def scan(
             for i, dtype in enumerate((np.uint64, np.uint64, np.int64))
         )
         vocab = Vocabulary.from_observations(lo, hi, n, options.threshold)
-    corpus = Corpus(ordered, ok_streams, ok_paths, vocab, options)
+    source = CorpusSource(tuple(str(p) for p in paths), options)
+    corpus = Corpus(ordered, ok_streams, ok_paths, vocab, options, source=source)
     corpus.stats = _stats(corpus, from_cache, time.perf_counter() - t0)
     return corpus
 

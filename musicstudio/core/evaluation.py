@@ -10,8 +10,8 @@ import numpy as np
 
 from musicstudio.core.bundle import ModelBundle
 from musicstudio.core.dataset import WindowSource
-from musicstudio.core.errors import MusicStudioError
-from musicstudio.core.jobs import CancelToken
+from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.vocab import STREAMS, TokenStream
 
 

@@ -26,7 +26,7 @@ from musicstudio.core.constants import (
     MAX_STEP,
     VELOCITY_BINS,
 )
-from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.midi import NoteArray
 from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PARTS
 

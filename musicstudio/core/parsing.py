@@ -20,7 +20,7 @@ import numpy as np
 
 from musicstudio.core.constants import MIN_EVENTS, PARSE_TIMEOUT
 from musicstudio.core.events import EncodingError, encode_and_measure, unique_masks
-from musicstudio.core.jobs import CancelToken
+from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.midi import MidiError, read_midi
 from musicstudio.core.parts import DRUMS, PARTS
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.jobs.errors import MusicStudioError
 
 PARTS = ("keys", "guitar", "bass", "strings", "winds", "lead", "other", "drums")
 KEYS, GUITAR, BASS, STRINGS, WINDS, LEAD, OTHER, DRUMS = range(len(PARTS))

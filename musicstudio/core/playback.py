@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.resources import resources_dir
 
 SOUNDFONT_SUFFIXES = (".sf2", ".sf3")

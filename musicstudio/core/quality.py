@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from musicstudio.core.constants import GRID
-from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.metrics import histogram, pitch_range, pitched, polyphony
 from musicstudio.core.midi import NoteArray
 from musicstudio.core.parts import DRUMS, PARTS

@@ -20,9 +20,16 @@ import numpy as np
 from musicstudio.core.bundle import ModelBundle
 from musicstudio.core.checkpoints import Checkpoints, run_dir_for
 from musicstudio.core.dataset import TrainingData, WindowSource, primer_windows
-from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.evaluation import evaluate_windows, head_losses
-from musicstudio.core.jobs import CancelToken, ProgressFn, no_progress
+from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.jobs.progress import (
+    EpochDone,
+    ProgressFn,
+    Resumed,
+    TrainingStep,
+    no_progress,
+)
 from musicstudio.core.models.config import ModelConfig
 from musicstudio.core.settings import setting, validate
 from musicstudio.core.vocab import STREAMS
@@ -120,6 +127,9 @@ class TrainResult:
             return f"stopped by you after {self.epochs} epochs{best}"
         return f"finished all {self.epochs} epochs{best}"
 
+
+#: Epochs with a time budget and no epoch limit: the budget or early stopping ends training.
+UNLIMITED_EPOCHS = 100_000
 
 #: Why a training run ended: every epoch done, the time budget, early stopping, or the user.
 STOP_REASONS = ("epochs", "budget", "early", "cancelled")
@@ -260,7 +270,7 @@ class _Trainer:
             message = f"resuming after epoch {self.start_epoch}"
         else:
             message = "no checkpoint to resume from: starting fresh"
-        self.progress(0.0, {"phase": "resumed", "epoch": self.start_epoch, "message": message})
+        self.progress(0.0, Resumed(self.start_epoch, message))
 
     @property
     def max_epochs(self) -> int:
@@ -367,16 +377,7 @@ class _Trainer:
             remaining = min(remaining, max(0.0, self.budget - (time.perf_counter() - self.t_start)))
         self.progress(
             self._fraction(epoch + (step + 1) / steps),
-            {
-                "phase": "train",
-                "epoch": epoch + 1,
-                "epochs": self.max_epochs,
-                "step": step + 1,
-                "steps": steps,
-                "loss": loss,
-                "targets_per_second": rate,
-                "eta": remaining,
-            },
+            TrainingStep(epoch + 1, self.max_epochs, step + 1, steps, loss, rate, remaining),
         )
 
     def _end_epoch(self, record: dict[str, Any], chief: bool) -> bool:
@@ -399,14 +400,7 @@ class _Trainer:
                 self._bundle(self.model.get_weights()).save(self.bundle_path)
         self.progress(
             self._fraction(record["epoch"]),
-            {
-                "phase": "epoch",
-                "epoch": record["epoch"],
-                "epochs": self.max_epochs,
-                "metrics": record,
-                "improved": improved,
-                "best_epoch": self.best_epoch,
-            },
+            EpochDone(record["epoch"], self.max_epochs, record, improved, self.best_epoch),
         )
         return improved
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from musicstudio.core.constants import DEFAULT_THRESHOLD, DURATION_VALUES, MAX_STEP, VELOCITY_BINS
-from musicstudio.core.errors import MusicStudioError
 from musicstudio.core.events import EventStream, popcount, unique_masks
+from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.parts import PARTS
 
 VOCAB_FORMAT = 1

@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -26,11 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.compose import ComposeSettings
+from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.midi import write_midi, write_musicxml
 from musicstudio.core.resources import user_data_dir
 from musicstudio.core.sampling import SamplingSettings
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
+from musicstudio.gui.settings_form import SettingsForm
 from musicstudio.gui.transport import RollTransport
 from musicstudio.gui.widgets.instruments import PartInstruments
 from musicstudio.gui.widgets.piano_roll import PianoRoll
@@ -68,16 +68,8 @@ class ComposePanel(QWidget):
             session.settings,
             "compose",
             {
-                "length": self.length,
-                "variations": self.variations,
-                "tempo": self.tempo,
                 "single_instrument": self.instruments.single,
                 "single_program": self.instruments.single_program,
-                "temperature": self.temperature,
-                "top_k": self.top_k,
-                "top_p": self.top_p,
-                "repetition_penalty": self.penalty,
-                "seed": self.seed,
             },
         )
         self.transport.status.connect(self.play_status.setText)
@@ -103,64 +95,30 @@ class ComposePanel(QWidget):
         lv.addWidget(box)
         box = QGroupBox("Composition")
         f = QFormLayout(box)
-        sp, cs = SamplingSettings(), ComposeSettings()
-        self.length = QSpinBox()
-        self.length.setRange(16, 20000)
-        self.length.setValue(cs.length)
-        self.length.setSuffix(" events")
-        self.variations = QSpinBox()
-        self.variations.setRange(1, 16)
-        self.variations.setValue(cs.variations)
+        remembered = self.session.settings
+        self.piece_form = SettingsForm(ComposeSettings, ["length", "variations"], f, remembered)
         self.primer = QComboBox()
         for key, label in PRIMERS:
             self.primer.addItem(label, key)
         self.primer.activated.connect(self._on_primer)
-        self.tempo = QSpinBox()
-        self.tempo.setRange(20, 300)
-        self.tempo.setValue(int(cs.tempo))
-        self.tempo.setSuffix(" BPM")
-        f.addRow("Length", self.length)
-        f.addRow("Variations", self.variations)
         f.addRow("Primer", self.primer)
-        f.addRow("Tempo", self.tempo)
+        self.tempo_form = SettingsForm(ComposeSettings, ["tempo"], f, remembered)
+        self.length = self.piece_form.widgets["length"]
+        self.variations = self.piece_form.widgets["variations"]
+        self.tempo = self.tempo_form.widgets["tempo"]
         lv.addWidget(box)
         self.instruments = PartInstruments()
         lv.addWidget(self.instruments)
         box = QGroupBox("Sampling")
-        g = QFormLayout(box)
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(0.0, 3.0)
-        self.temperature.setSingleStep(0.05)
-        self.temperature.setValue(sp.temperature)
-        self.temperature.setToolTip(
-            "0 = always the most likely event (the original method; tends to repeat one note)"
+        self.sampling_form = SettingsForm(
+            SamplingSettings,
+            ["temperature", "top_k", "top_p", "repetition_penalty", "seed"],
+            QFormLayout(box),
+            remembered,
         )
-        self.top_k = QSpinBox()
-        self.top_k.setRange(0, 1000)
-        self.top_k.setSpecialValueText("off")
-        self.top_p = QDoubleSpinBox()
-        self.top_p.setRange(0.05, 1.0)
-        self.top_p.setSingleStep(0.05)
-        self.top_p.setValue(sp.top_p)
-        self.top_p.setToolTip(
-            "Nucleus: sample only among the most likely events that together reach this probability"
-        )
-        self.penalty = QDoubleSpinBox()
-        self.penalty.setRange(1.0, 5.0)
-        self.penalty.setSingleStep(0.1)
-        self.penalty.setValue(sp.repetition_penalty)
-        self.penalty.setToolTip("Makes recently used notes/chords less likely (1 = off)")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Same seed and settings: the same composition")
-        for label, w in (
-            ("Temperature", self.temperature),
-            ("Top-k", self.top_k),
-            ("Top-p", self.top_p),
-            ("Repetition penalty", self.penalty),
-            ("Seed", self.seed),
-        ):
-            g.addRow(label, w)
+        w = self.sampling_form.widgets
+        self.temperature, self.top_k, self.top_p = w["temperature"], w["top_k"], w["top_p"]
+        self.penalty, self.seed = w["repetition_penalty"], w["seed"]
         lv.addWidget(box)
         row = QHBoxLayout()
         self.compose_button = QPushButton("Compose")
@@ -208,7 +166,7 @@ class ComposePanel(QWidget):
         split.setSizes([320, 700])
 
         self.compose_button.clicked.connect(self.compose)
-        self.cancel_button.clicked.connect(self.session.engine.cancel)
+        self.cancel_button.clicked.connect(self.cancel)
         self.play_button.clicked.connect(self.play)
         self.stop_button.clicked.connect(self.stop)
         self.export_midi.clicked.connect(lambda: self.export("midi"))
@@ -252,7 +210,7 @@ class ComposePanel(QWidget):
     def prepare(self, path: Path) -> None:
         """Load and compile the model in the engine in the background (first Compose is then fast)."""
         if path.is_file() and not self.session.engine.busy:
-            self.session.engine.submit("prepare", {"bundle_path": str(path)}, background=True)
+            self.session.engine.submit(PrepareJob(str(path)), background=True)
 
     def _on_primer(self) -> None:
         if self.primer.currentData() == "file":
@@ -274,21 +232,14 @@ class ComposePanel(QWidget):
     # -- composing -----------------------------------------------------------------------
     def settings(self) -> ComposeSettings:
         return ComposeSettings(
-            length=self.length.value(),
-            variations=self.variations.value(),
+            **self.piece_form.values(),
+            **self.tempo_form.values(),
             primer=self.primer.currentData(),
             primer_file=self.primer_file,
-            tempo=float(self.tempo.value()),
             programs=self.instruments.programs() or None,
             single_instrument=self.instruments.single.isChecked(),
             program=self.instruments.single_program.program(),
-            sampling=SamplingSettings(
-                temperature=self.temperature.value(),
-                top_k=self.top_k.value(),
-                top_p=self.top_p.value(),
-                repetition_penalty=self.penalty.value(),
-                seed=self.seed.value(),
-            ),
+            sampling=SamplingSettings(**self.sampling_form.values()),
         )
 
     def compose(self) -> None:
@@ -300,19 +251,20 @@ class ComposePanel(QWidget):
             self.session.message.emit("Another job is running; stop it first.")
             return
         corpus = self.session.corpus
-        self.job = self.session.engine.submit(
-            "compose",
-            {
-                "bundle_path": path,
-                "settings": self.settings(),
-                "profile_streams": corpus.streams if corpus is not None else None,
-            },
-        ).connect(self._on_progress, self._on_result, self._on_error, self._on_cancelled)
+        job = ComposeJob(path, self.settings(), corpus.source if corpus is not None else None)
+        self.job = self.session.engine.submit(job).connect(
+            self._on_progress, self._on_result, self._on_error, self._on_cancelled
+        )
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.compose_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.state_changed.emit("composing…")
+
+    def cancel(self) -> None:
+        """Stop this Compose (a model preparation running before it goes on)."""
+        if self.job is not None:
+            self.job.cancel()
 
     def _done(self) -> None:
         self.job = None

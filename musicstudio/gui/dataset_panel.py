@@ -5,22 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,16 +25,10 @@ from PySide6.QtWidgets import (
 from musicstudio.core.constants import DEFAULT_THRESHOLD
 from musicstudio.core.corpus import Corpus, ScanOptions
 from musicstudio.core.events import Recall
-from musicstudio.core.learned import as_learned
-from musicstudio.core.midi import MidiError, read_midi
 from musicstudio.core.parts import DRUMS, PART_LABELS, PARTS
 from musicstudio.core.resources import sample_corpus_dir
-from musicstudio.gui.corpus_view import (
-    REASON_COLUMN,
-    FileTable,
-    ProblemFilter,
-    summary_html,
-)
+from musicstudio.gui.corpus_view import summary_html
+from musicstudio.gui.file_list import FileList
 from musicstudio.gui.jobs import ScanThread
 from musicstudio.gui.session import Session
 
@@ -50,7 +41,7 @@ PART_CHOICES: list[tuple[str, tuple[int, ...] | None]] = [
 
 
 class DatasetPanel(QWidget):
-    """Step 1: the MIDI files to learn from."""
+    """Step 1: the MIDI files to learn from: a folder's scan, its summary and its vocabulary."""
 
     state_changed = Signal(str)
 
@@ -58,13 +49,6 @@ class DatasetPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.player = player
-        self._playing: str | None = None  # the file this panel plays as learned
-        self._starting = False  # this panel is starting the player (not another panel)
-        self.poll_timer = QTimer(self)
-        self.poll_timer.setInterval(100)
-        self.poll_timer.timeout.connect(self._poll)
-        if hasattr(player, "started"):
-            player.started.connect(self._on_player_started)
         self.scan_thread: ScanThread | None = None
         self.paths: list[str] = []
         self._build()
@@ -162,49 +146,16 @@ class DatasetPanel(QWidget):
         root.addLayout(bar)
 
         split = QSplitter()
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        self.problems_only = QCheckBox("Show problem files only")
-        self.play_button = QPushButton("▶ Play as learned")
-        self.play_button.setToolTip(
-            "Hear the selected file as the model learns it: every part through the events and"
-            " the vocabulary, on the file's own instruments"
+        self.files = FileList(self.session, self.player, self.options)
+        # The list's parts, reached through the panel (by tests and the screenshot script).
+        self.table, self.table_model, self.proxy = (
+            self.files.table,
+            self.files.table_model,
+            self.files.proxy,
         )
-        self.play_button.setEnabled(False)
-        self.play_button.clicked.connect(self.toggle_play_as_learned)
-        self.play_status = QLabel("")
-        self.play_status.setStyleSheet("color: #4a5568;")
-        row.addWidget(self.problems_only)
-        row.addStretch(1)
-        row.addWidget(self.play_button)
-        lv.addLayout(row)
-        self.table_model = FileTable()
-        self.proxy = ProblemFilter()
-        self.proxy.setSourceModel(self.table_model)
-        self.problems_only.toggled.connect(self.proxy.set_problems_only)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.proxy.setDynamicSortFilter(False)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(1, REASON_COLUMN):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._context_menu)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self.table_model.modelReset.connect(self._on_selection)
-        self.table.doubleClicked.connect(lambda _i: self.play_as_learned())
-        lv.addWidget(self.table)
-        lv.addWidget(self.play_status)
-        split.addWidget(left)
+        self.problems_only = self.files.problems_only
+        self.play_button, self.play_status = self.files.play_button, self.files.play_status
+        split.addWidget(self.files)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -299,8 +250,7 @@ class DatasetPanel(QWidget):
 
     def _on_done(self, corpus: Corpus) -> None:
         self._finish()
-        header = self.table.horizontalHeader()
-        self.table_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.files.sort_as_shown()
         self.drop_hint.setVisible(False)
         self.session.set_corpus(corpus)
         self._show(corpus)
@@ -320,90 +270,19 @@ class DatasetPanel(QWidget):
         self.histogram.set_threshold(corpus.vocab.threshold)
         self.state_changed.emit(f"{s['ok']:,} files")
 
-    # -- play as learned -------------------------------------------------------------------
+    # -- the file list's actions, through the panel ---------------------------------------------
     def selected_path(self) -> str | None:
         """The file selected in the table."""
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.table_model.rows[self.proxy.mapToSource(rows[0]).row()].path
-
-    def _on_selection(self) -> None:
-        self.play_button.setEnabled(self.player is not None and self.selected_path() is not None)
+        return self.files.selected_path()
 
     def context_menu(self) -> QMenu:
         """The table's right-click menu for the selected file."""
-        menu = QMenu(self)
-        playing = self._playing is not None
-        action = menu.addAction("Stop" if playing else "Play as learned")
-        action.setEnabled(playing or self.play_button.isEnabled())
-        action.triggered.connect(self.toggle_play_as_learned)
-        return menu
-
-    def _context_menu(self, pos: QPoint) -> None:
-        self.context_menu().exec(self.table.viewport().mapToGlobal(pos))
-
-    def toggle_play_as_learned(self) -> None:
-        if self._playing is not None:
-            self.stop_playing()
-        else:
-            self.play_as_learned()
+        return self.files.context_menu()
 
     def play_as_learned(self, path: str | None = None) -> Recall | None:
-        """Play a file (default: the selected one) as the model learns it, with the corpus's
-        parts and vocabulary; the status line says how many notes come back."""
-        path = path or self.selected_path()
-        if path is None or self.player is None:
-            return None
-        corpus, name = self.session.corpus, Path(path).name
-        parts = corpus.options.parts if corpus is not None else self.parts.currentData()
-        try:
-            notes = read_midi(path, parts)
-        except MidiError as e:
-            self.session.message.emit(f"Cannot play {name}: {e}")
-            return None
-        if not len(notes):
-            self.session.message.emit(f"{name} has no notes in the chosen parts")
-            return None
-        vocab = corpus.vocab if corpus is not None else None
-        learned, recall = as_learned(notes, vocab, self.threshold.value())
-        self._starting = True
-        try:
-            self.player.play_notes(learned, "as-learned.mid")
-        except Exception as e:  # PlaybackError: no audio device, no SoundFont; OSError
-            self.session.message.emit(str(e))
-            return None
-        finally:
-            self._starting = False
-        self._playing = path
-        self.play_button.setText("■ Stop")
-        self.play_button.setEnabled(True)
-        self.play_status.setText(
-            f"Playing {name} as learned · note recall (onset, pitch, part, duration):"
-            f" {recall.strict:.2%} of {recall.notes:,} notes"
-        )
-        self.poll_timer.start()
-        return recall
+        """Play a file (default: the selected one) as the model learns it."""
+        return self.files.play_as_learned(path)
 
     def stop_playing(self) -> None:
-        """Stop the file this panel plays (music another panel plays is left alone)."""
-        if self._playing is not None and self.player is not None:
-            self.player.stop()
-        self._stop_following()
-
-    def _stop_following(self) -> None:
-        self.poll_timer.stop()
-        if self._playing is not None:
-            self.play_status.setText(self.play_status.text().replace("Playing", "Played", 1))
-        self._playing = None
-        self.play_button.setText("▶ Play as learned")
-        self._on_selection()
-
-    def _on_player_started(self) -> None:
-        if not self._starting:  # another panel plays now
-            self._stop_following()
-
-    def _poll(self) -> None:
-        self.player.poll()
-        if not self.player.is_playing:
-            self._stop_following()
+        """Stop the file the list plays."""
+        self.files.stop_playing()

@@ -13,9 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from musicstudio.core.corpus import Corpus, CorpusError, FileReport, ScanOptions, scan
-from musicstudio.core.engine import Engine, EngineEvent
-from musicstudio.core.jobs import Cancelled, CancelToken, Throttle
+from musicstudio.core.corpus import Corpus, CorpusError, CorpusSource, FileReport, ScanOptions
+from musicstudio.core.jobs.cancel import Cancelled, CancelToken, Throttle
+from musicstudio.core.jobs.catalog import Job, ScanJob
+from musicstudio.core.jobs.engine import Engine, EngineEvent
+from musicstudio.core.jobs.progress import FileScanned, Progress
+from musicstudio.core.jobs.workspace import Workspace
 
 
 @contextmanager
@@ -53,12 +56,14 @@ class ScanThread(QThread):
     def cancel(self) -> None:
         self.token.cancel()
 
-    def _on_progress(self, fraction: float, info: dict[str, Any]) -> None:
-        self._batch.append(info["report"])
-        if self._throttle.ready(force=info["done"] == info["total"]):
+    def _on_progress(self, fraction: float, event: Progress) -> None:
+        if not isinstance(event, FileScanned):
+            return
+        self._batch.append(event.report)
+        if self._throttle.ready(force=event.done == event.total):
             self.files.emit(self._batch)
             self._batch = []
-            self.progress.emit(info["done"], info["total"])
+            self.progress.emit(event.done, event.total)
 
     def run(self) -> None:
         # A scan allocates many small objects; a full cyclic-GC pass over them holds the GIL
@@ -68,7 +73,8 @@ class ScanThread(QThread):
 
     def _scan(self) -> None:
         try:
-            corpus: Corpus = scan(self.paths, self.options, self._on_progress, self.token)
+            job = ScanJob(CorpusSource(tuple(self.paths), self.options))
+            corpus: Corpus = job.run(self._on_progress, self.token, Workspace())
         except Cancelled:
             self.cancelled.emit()
             return
@@ -86,17 +92,20 @@ class ScanThread(QThread):
 class JobHandle(QObject):
     """One engine job seen from Qt: its own signals, so a panel hears only its job."""
 
-    progress = Signal(float, object)  # fraction, info
+    progress = Signal(float, object)  # fraction, a typed progress event (core.jobs.progress)
     result = Signal(object)
     error = Signal(str)
     cancelled = Signal()
     finished = Signal()  # after result, error or cancelled
 
-    def __init__(
-        self, job: int, kind: str, background: bool = False, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, job: int, kind: str, client: EngineClient, background: bool = False) -> None:
+        super().__init__(client)
         self.job, self.kind, self.background = job, kind, background
+        self._client = client
+
+    def cancel(self) -> None:
+        """Stop this job (and no other)."""
+        self._client.engine.cancel(self.job)
 
     def connect(
         self, progress: Any = None, result: Any = None, error: Any = None, cancelled: Any = None
@@ -114,9 +123,14 @@ class JobHandle(QObject):
 
 
 class EngineClient(QObject):
-    """The engine process seen from Qt: submit jobs, get a JobHandle whose signals report them."""
+    """The engine process seen from Qt: submit jobs, get a JobHandle whose signals report them.
+
+    Owned by the UI thread: only it submits, cancels and changes state. A reader thread blocks
+    on the engine's queue and hands each event over as a queued signal.
+    """
 
     loaded = Signal()  # TensorFlow is imported in the engine
+    unavailable = Signal(str)  # TensorFlow could not be loaded: why
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -137,15 +151,12 @@ class EngineClient(QObject):
             self._reader.event.connect(self._dispatch)
             self._reader.start()
 
-    def submit(self, kind: str, payload: dict[str, Any], background: bool = False) -> JobHandle:
-        """Queue a job; jobs run one after another in the engine."""
+    def submit(self, job: Job, background: bool = False) -> JobHandle:
+        """Queue a job of the catalog; jobs run one after another in the engine."""
         self.start()
-        job = self.engine.submit(kind, payload)
-        handle = self._jobs[job] = JobHandle(job, kind, background, self)
+        job_id = self.engine.submit(job)
+        handle = self._jobs[job_id] = JobHandle(job_id, job.kind, self, background)
         return handle
-
-    def cancel(self) -> None:
-        self.engine.cancel()
 
     def shutdown(self) -> None:
         if self._reader is not None:
@@ -154,9 +165,16 @@ class EngineClient(QObject):
             self._reader = None
         self.engine.close()
 
-    def _dispatch(self, ev: EngineEvent) -> None:
+    def _dispatch(self, raw: EngineEvent) -> None:
+        for ev in self.engine.dispatch(raw):
+            self._deliver(ev)
+
+    def _deliver(self, ev: EngineEvent) -> None:
         if ev.kind == "loaded":
             self.loaded.emit()
+            return
+        if ev.kind == "unavailable":
+            self.unavailable.emit(str(ev.info))
             return
         handle = self._jobs.get(ev.job)
         if handle is None:
@@ -176,7 +194,7 @@ class EngineClient(QObject):
 
 
 class _Reader(QThread):
-    """Blocks on the engine's event queue so the UI thread never does."""
+    """Blocks on the engine's event queue so the UI thread never does (it changes no state)."""
 
     event = Signal(object)
 
@@ -190,8 +208,10 @@ class _Reader(QThread):
 
     def run(self) -> None:
         while not self._stop:
-            ev = self.engine.next_event(0.05)
+            ev = self.engine.wait_event(0.05)
             if ev is not None:
                 self.event.emit(ev)
-            elif not self.engine.alive and self.engine.current is None:
+                if ev.kind == "stopped":
+                    self.msleep(200)  # the UI thread releases the dead engine meanwhile
+            elif not self.engine.alive:
                 self.msleep(50)

@@ -6,8 +6,15 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -91,6 +98,7 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().showMessage("TensorFlow is loading in the background…")
         self.session.engine.loaded.connect(lambda: self.statusBar().showMessage("Ready", 3000))
+        self.session.engine.unavailable.connect(self.show_error)  # never a silent "Ready"
         self._menus()
         geometry = self.settings.value("geometry")
         if geometry is not None:
@@ -169,19 +177,36 @@ class MainWindow(QMainWindow):
 
     # -- drag and drop -------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
-        if event.mimeData().hasUrls():
+        """Take MIDI files, folders and a model; refuse the rest here, so the cursor says so."""
+        from musicstudio.gui.drops import sort_drop
+
+        drop = sort_drop(event.mimeData())
+        if drop.refused:
+            self.statusBar().showMessage(drop.message(), 8000)
+        if drop.accepted:
             event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt API)
+        from musicstudio.gui.drops import sort_drop
+
+        if sort_drop(event.mimeData()).accepted:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        paths = [
-            u.toLocalFile()
-            for u in event.mimeData().urls()
-            if isinstance(u, QUrl) and u.isLocalFile()
-        ]
-        if not paths:
+        from musicstudio.gui.drops import sort_drop
+
+        drop = sort_drop(event.mimeData())
+        if not drop.accepted:
+            event.ignore()
             return
         event.acceptProposedAction()
-        self.open_paths(paths)
+        self.open_paths(drop.accepted)
+        if drop.refused:
+            self.statusBar().showMessage(drop.message(), 8000)
 
     def open_paths(self, paths: list[str]) -> None:
         """What a drop does: a model opens, a MIDI on the Compose step is a primer, the rest is a dataset."""

@@ -30,12 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.checkpoints import run_dir_for
+from musicstudio.core.jobs.catalog import TrainJob
+from musicstudio.core.jobs.progress import EpochDone, Progress, Resumed, TrainingStep
 from musicstudio.core.models.config import LSTMConfig, ModelConfig, WaveNetConfig
 from musicstudio.core.resources import models_dir
-from musicstudio.core.training import TrainSettings
+from musicstudio.core.training import UNLIMITED_EPOCHS, TrainSettings
 from musicstudio.core.vocab import STREAM_SIZES
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
+from musicstudio.gui.settings_form import SettingsForm
 
 
 def _spin(lo: int, hi: int, value: int, tip: str, step: int = 1) -> QSpinBox:
@@ -75,10 +78,6 @@ class TrainingPanel(QWidget):
                 "lstm_layers": self.ls_layers,
                 "window": self.window,
                 "dropout": self.dropout,
-                "epochs": self.epochs,
-                "minutes": self.minutes,
-                "batch": self.batch,
-                "seed": self.seed,
             },
         )
         self.update_estimate()
@@ -136,20 +135,24 @@ class TrainingPanel(QWidget):
         lv.addWidget(model_box)
 
         run_box = QGroupBox("Training")
-        rf = QFormLayout(run_box)
-        ts = TrainSettings()
-        self.epochs = _spin(1, 1000, ts.epochs, "Passes over the training windows")
-        self.minutes = QDoubleSpinBox()
-        self.minutes.setRange(0, 600)
-        self.minutes.setSuffix(" min")
-        self.minutes.setSpecialValueText("no limit")
-        self.minutes.setToolTip("Stop after this much time (the model of the best epoch is kept)")
-        self.batch = _spin(4, 1024, ts.batch_size, "Windows per step", 4)
-        self.seed = _spin(0, 2**31 - 1, ts.seed, "Same seed, same data: same result")
-        rf.addRow("Epochs", self.epochs)
-        rf.addRow("Time budget", self.minutes)
-        rf.addRow("Batch size", self.batch)
-        rf.addRow("Seed", self.seed)
+        self.train_form = SettingsForm(
+            TrainSettings,
+            ["minutes", "epochs", "patience", "batch_size", "learning_rate", "seed"],
+            QFormLayout(run_box),
+            self.session.settings,
+        )
+        w = self.train_form.widgets
+        self.epochs, self.minutes, self.batch, self.seed = (
+            w["epochs"],
+            w["minutes"],
+            w["batch_size"],
+            w["seed"],
+        )
+        # A time budget is what the user asked for: the epochs no longer limit training.
+        self.minutes.valueChanged.connect(
+            lambda v: self.epochs.setEnabled(v == self.minutes.minimum())
+        )
+        self.epochs.setEnabled(self.minutes.value() == self.minutes.minimum())
         lv.addWidget(run_box)
         buttons = QHBoxLayout()
         self.train_button = QPushButton("Train")
@@ -240,12 +243,10 @@ class TrainingPanel(QWidget):
         )
 
     def settings(self) -> TrainSettings:
-        return TrainSettings(
-            epochs=self.epochs.value(),
-            minutes=self.minutes.value() or None,
-            batch_size=self.batch.value(),
-            seed=self.seed.value(),
-        )
+        values = self.train_form.values()
+        if values["minutes"] is not None:
+            values["epochs"] = UNLIMITED_EPOCHS  # until the budget or early stopping
+        return TrainSettings(**values)
 
     def update_estimate(self) -> None:
         config = self.config()
@@ -266,8 +267,6 @@ class TrainingPanel(QWidget):
         if self.session.engine.busy:
             self.session.message.emit("Another job is running; stop it first.")
             return
-        from musicstudio.core.dataset import TrainingData
-
         settings = self.settings()
         config = self.config()
         if not resume or self.out_path is None:
@@ -275,19 +274,15 @@ class TrainingPanel(QWidget):
             self.out_path = models_dir() / f"{name}.msb"
             self.chart.clear()
             self.step_index = 0
-        data = TrainingData.from_corpus(corpus, settings.validation_share, settings.seed)
-        self.job = self.session.engine.submit(
-            "train",
-            {
-                "data": data,
-                "config": config,
-                "settings": settings,
-                "bundle_path": self.out_path,
-                "resume": resume,
-                "name": self.out_path.stem,
-            },
-        ).connect(self._on_progress, self._on_result, self._on_error, self._on_cancelled)
-        self.epoch_bar.setRange(0, settings.epochs)
+        if corpus.source is None:
+            self.session.message.emit("Scan the dataset again before training.")
+            return
+        # The engine reads the corpus from the scan cache: nothing large crosses to it.
+        job = TrainJob(corpus.source, config, settings, str(self.out_path), resume)
+        self.job = self.session.engine.submit(job).connect(
+            self._on_progress, self._on_result, self._on_error, self._on_cancelled
+        )
+        self.epoch_bar.setRange(0, settings.epochs if settings.minutes is None else 0)
         self.epoch_bar.setValue(0)
         self.step_bar.setValue(0)
         self.status.setText("Starting (TensorFlow loads in the background)…")
@@ -295,7 +290,8 @@ class TrainingPanel(QWidget):
         self.state_changed.emit("training…")
 
     def stop(self) -> None:
-        self.session.engine.cancel()
+        if self.job is not None:
+            self.job.cancel()
         self.status.setText("Stopping after this step…")
 
     def _running(self, on: bool) -> None:
@@ -305,34 +301,36 @@ class TrainingPanel(QWidget):
             not on and self.out_path is not None and run_dir_for(self.out_path).exists()
         )
 
-    def _on_progress(self, fraction: float, info: Any) -> None:
-        phase = info.get("phase")
-        if phase == "train":
-            self.epoch_bar.setValue(info["epoch"] - 1)
-            self.step_bar.setRange(0, info["steps"])
-            self.step_bar.setValue(info["step"])
-            eta = int(info["eta"])
+    def _on_progress(self, fraction: float, event: Progress) -> None:
+        if isinstance(event, TrainingStep):
+            if self.epoch_bar.maximum() > 0:
+                self.epoch_bar.setValue(event.epoch - 1)
+            self.step_bar.setRange(0, event.steps)
+            self.step_bar.setValue(event.step)
+            eta = int(event.eta)
+            of = f"/{event.epochs}" if event.epochs < UNLIMITED_EPOCHS else ""
             self.status.setText(
-                f"epoch {info['epoch']}/{info['epochs']} · loss {info['loss']:.3f} · "
-                f"{info['targets_per_second']:,.0f} targets/s · ETA {eta // 60}:{eta % 60:02d}"
+                f"epoch {event.epoch}{of} · loss {event.loss:.3f} · "
+                f"{event.targets_per_second:,.0f} targets/s · ETA {eta // 60}:{eta % 60:02d}"
             )
             self.step_index += 1
-            self.chart.add_step(self.step_index, info["loss"])
-        elif phase == "epoch":
-            self.epoch_bar.setValue(info["epoch"])
-            self.chart.add_epoch(info["epoch"], info["metrics"])
-            self.state_changed.emit(f"trained {info['epoch']} epochs")
-        elif phase == "resumed":
-            self.status.setText(info.get("message", "resumed"))
+            self.chart.add_step(self.step_index, event.loss)
+        elif isinstance(event, EpochDone):
+            if self.epoch_bar.maximum() > 0:
+                self.epoch_bar.setValue(event.epoch)
+            self.chart.add_epoch(event.epoch, event.metrics)
+            self.state_changed.emit(f"trained {event.epoch} epochs")
+        elif isinstance(event, Resumed):
+            self.status.setText(event.message)
 
     def _on_result(self, result: Any) -> None:
         self._running(False)
         self.job = None
-        last = result.history[-1] if result.history else {}
-        verb = "Stopped" if result.cancelled else "Done"
+        best = next((h for h in result.history if h["epoch"] == result.best_epoch), {})
         self.status.setText(
-            f"{verb}: {result.epochs} epochs, val loss {last.get('val_loss', float('nan')):.3f}, "
-            f"{result.targets_per_second:,.0f} targets/s"
+            f"{result.why_stopped[0].upper()}{result.why_stopped[1:]}"
+            f" (val loss {best.get('val_loss', float('nan')):.3f},"
+            f" {result.targets_per_second:,.0f} targets/s)"
         )
         self.state_changed.emit(f"trained {result.epochs} epochs")
         self.session.refresh_models()

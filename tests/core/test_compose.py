@@ -9,7 +9,7 @@ import pytest
 
 from musicstudio.core.bundle import load_bundle
 from musicstudio.core.compose import ComposeError, Composer, ComposeSettings
-from musicstudio.core.jobs import Cancelled, CancelToken
+from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
 from musicstudio.core.parts import DRUMS, PARTS
 from musicstudio.core.sampling import SamplingSettings, filter_logits

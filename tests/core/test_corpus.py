@@ -10,7 +10,7 @@ import pytest
 
 from musicstudio.core.corpus import OK, CorpusError, ScanOptions, scan
 from musicstudio.core.events import decode, note_recall
-from musicstudio.core.jobs import Cancelled, CancelToken
+from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.midi import read_midi
 from musicstudio.core.parts import BASS, DRUMS, KEYS
 

@@ -12,7 +12,7 @@ from musicstudio.core.bundle import load_bundle
 from musicstudio.core.checkpoints import run_dir_for
 from musicstudio.core.corpus import ScanOptions, scan
 from musicstudio.core.dataset import TrainingData
-from musicstudio.core.jobs import CancelToken
+from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.models import default_config
 from musicstudio.core.training import TrainingError, TrainSettings, train
 

@@ -35,12 +35,6 @@ def colour_pixels(image, rgb: tuple[int, int, int], tolerance: int = 24) -> int:
     return int((np.abs(bgr.astype(np.int16) - target).max(axis=2) <= tolerance).sum())
 
 
-def over_white(hex_colour: str, alpha: int) -> tuple[int, int, int]:
-    """What a translucent fill looks like on the charts' white background."""
-    rgb = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
-    return tuple(round(c * alpha / 255 + 255 * (1 - alpha / 255)) for c in rgb)  # type: ignore[return-value]
-
-
 def real_data() -> tuple[list[dict[str, float]], np.ndarray]:
     """The sample LSTM's per-epoch metrics and the sample chorales' token counts."""
     from musicstudio.core.bundle import read_manifest
@@ -60,7 +54,9 @@ def repaint_many(updates: int = UPDATES, grab_every: int = GRAB_EVERY) -> str:
     from musicstudio.gui.widgets import histogram as hist_module
     from musicstudio.gui.widgets import loss_chart as loss_module
 
-    assert PySide6.__version_info__ < (6, 12), f"PySide6 {PySide6.__version__}: pyproject pins <6.12"
+    assert PySide6.__version_info__ < (6, 12), (
+        f"PySide6 {PySide6.__version__}: pyproject pins <6.12"
+    )
     app = QApplication.instance() or QApplication([])
     history, counts = real_data()
     chart = loss_module.LossChart()
@@ -113,10 +109,8 @@ def repaint_many(updates: int = UPDATES, grab_every: int = GRAB_EVERY) -> str:
         assert colour_pixels(chart_image, (0x2C, 0x52, 0x82)) > 100  # smoothed step loss
         if n:
             assert colour_pixels(chart_image, (0x2B, 0x6C, 0xB0)) > 50  # train per epoch
-        kept_fill = over_white(hist_module.KEPT_COLOR, hist_module.BAR_ALPHA)
-        split_fill = over_white(hist_module.SPLIT_COLOR, hist_module.BAR_ALPHA)
-        assert colour_pixels(hist_image, kept_fill) > 200
-        assert colour_pixels(hist_image, split_fill) > 200
+        assert colour_pixels(hist_image, hist_module.bar_fill(hist_module.KEPT_COLOR)) > 200
+        assert colour_pixels(hist_image, hist_module.bar_fill(hist_module.SPLIT_COLOR)) > 200
     return f"{updates} updates, {grabs} grabs, PySide6 {PySide6.__version__}: ok"
 
 

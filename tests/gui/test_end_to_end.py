@@ -24,7 +24,7 @@ def test_drop_train_compose_play_export(window, qtbot, chorale_dir: Path, tmp_pa
     qtbot.mouseClick(tp.train_button, Qt.MouseButton.LeftButton)
     assert not tp.train_button.isEnabled()
     qtbot.waitUntil(lambda: tp.train_button.isEnabled(), timeout=240_000)
-    assert "Done: 2 epochs" in tp.status.text(), tp.status.text()
+    assert "Finished all 2 epochs" in tp.status.text(), tp.status.text()
     assert window.session.current_model is not None and window.session.current_model.exists()
     assert tp.models.rowCount() >= 1
 

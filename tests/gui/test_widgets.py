@@ -151,7 +151,7 @@ def test_drag_carries_the_midi_file_url(roll: PianoRoll, tmp_path: Path) -> None
     assert mime.urls()[0].toString().startswith("file://")
 
     dragged: list[QMimeData] = []
-    roll._exec_drag = dragged.append  # type: ignore[method-assign]  # the real one blocks
+    roll.drag_out.exec_drag = dragged.append  # type: ignore[method-assign]  # the real one blocks
     vp = roll.viewport()
 
     def mouse(kind: QEvent.Type, x: int, buttons: Qt.MouseButton) -> None:
@@ -176,34 +176,62 @@ def test_drag_carries_the_midi_file_url(roll: PianoRoll, tmp_path: Path) -> None
 # -- loss chart -----------------------------------------------------------------------------------
 def epoch_metrics(epoch: int) -> dict[str, float]:
     m = {"loss": 4.0 / epoch, "val_loss": 4.5 / epoch}
-    for i, head in enumerate(("pitch", "duration", "step", "velocity")):
+    for i, head in enumerate(("pitch", "duration", "step", "velocity", "part")):
         m[f"loss_{head}"] = (i + 1) / epoch
         m[f"val_loss_{head}"] = (i + 1.5) / epoch
     return m
+
+
+def curve(item) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """The points a pyqtgraph curve plots."""
+    x, y = item.getOriginalDataset()
+    return ([] if x is None else x.tolist()), ([] if y is None else y.tolist())
+
+
+def hover(chart, x: float) -> None:  # type: ignore[no-untyped-def]
+    """Move the mouse over a chart to data x (mid-height), as a user does."""
+    QApplication.processEvents()  # the chart fits its new data when it paints
+    box = chart.getPlotItem().getViewBox()
+    (_, _), (y0, y1) = box.viewRange()
+    pos = QPointF(chart.mapFromScene(box.mapViewToScene(QPointF(x, (y0 + y1) / 2))))
+    vp = chart.viewport()
+    event = QMouseEvent(
+        QEvent.Type.MouseMove, pos, vp.mapToGlobal(pos), Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    QApplication.sendEvent(vp, event)
 
 
 def test_loss_chart_holds_steps_and_epochs(qtbot) -> None:  # type: ignore[no-untyped-def]
     chart = LossChart()
     qtbot.addWidget(chart)
     chart.show()
+    assert chart.epoch_plot.empty_label.isVisible()  # says where the loss will appear
     start = time.perf_counter()
     for i in range(5000):
         chart.add_step(i, 3.0 - i / 5000)
     assert time.perf_counter() - start < 1.0  # no repaint per step
-    qtbot.waitUntil(lambda: chart.step_line.y.size == 5000, timeout=2000)
+    qtbot.waitUntil(lambda: len(curve(chart.step_line)[1]) == 5000, timeout=2000)
     steps, losses = chart.step_series()
     assert steps.size == 5000 and losses[0] == 3.0
+    assert curve(chart.step_line) == (steps.tolist(), losses.tolist())
+    smooth_x, smooth_y = curve(chart.smooth_line)
+    assert smooth_x[0] == 20 and len(smooth_x) == 4980  # the average starts after 20 steps
+    assert losses[-1] < smooth_y[-1] < 3.0  # it lags behind the falling loss
+    assert not chart.step_plot.empty_label.isVisible()
     for e in (1, 2, 3):
         chart.add_epoch(e, epoch_metrics(e))
     epochs, train, val = chart.epoch_series()
     assert epochs.tolist() == [1, 2, 3]
     assert train.tolist() == pytest.approx([4.0, 2.0, 4 / 3])
     assert val.tolist() == pytest.approx([4.5, 2.25, 1.5])
-    assert chart.train_line.y.tolist() == pytest.approx(train.tolist())
-    assert "epoch 3" in chart.readout.text()
+    assert curve(chart.train_line) == ([1, 2, 3], pytest.approx(train.tolist()))
+    assert "epoch 3" in chart.readout.text() and "best validation 1.500" in chart.readout.text()
+    assert not chart.epoch_plot.empty_label.isVisible()
     chart.clear()
     assert chart.step_series()[0].size == 0 and chart.epoch_series()[0].size == 0
-    assert chart.train_line.y.size == 0
+    assert curve(chart.train_line) == ([], []) and curve(chart.step_line) == ([], [])
+    assert chart.epoch_plot.empty_label.isVisible()
 
 
 def test_loss_chart_switches_heads(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -214,33 +242,106 @@ def test_loss_chart_switches_heads(qtbot) -> None:  # type: ignore[no-untyped-de
     assert chart.head() == "Total"
     chart.set_head("pitch")
     assert chart.head() == "Pitch"
-    assert chart.train_line.y.tolist() == pytest.approx([1.0, 0.5])
-    assert chart.val_line.y.tolist() == pytest.approx([1.5, 0.75])
-    chart.head_combo.setCurrentText("Velocity")  # as the user picks it
-    assert chart.train_line.y.tolist() == pytest.approx([4.0, 2.0])
+    assert curve(chart.train_line)[1] == pytest.approx([1.0, 0.5])
+    assert curve(chart.val_line)[1] == pytest.approx([1.5, 0.75])
+    chart.head_combo.setCurrentText("Part")  # as the user picks it
+    assert curve(chart.train_line)[1] == pytest.approx([5.0, 2.5])
     with pytest.raises(ValueError):
         chart.set_head("tempo")
+    chart.set_head("total")
     chart.add_epoch(3, {"loss": 1.0})  # a run without validation or per-head losses
     _, train, val = chart.epoch_series("total")
     assert train[-1] == 1.0 and np.isnan(val[-1])
+    assert curve(chart.train_line)[0] == [1, 2, 3]
+    assert curve(chart.val_line)[0] == [1, 2]  # no point where validation is missing
+    chart.set_head("velocity")
+    assert curve(chart.train_line)[0] == [1, 2]
+
+
+def test_loss_chart_reads_out_what_is_under_the_mouse(qtbot) -> None:  # type: ignore[no-untyped-def]
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.resize(700, 500)
+    chart.show()
+    qtbot.waitExposed(chart)
+    for i in range(1, 101):
+        chart.add_step(i, 5.0 - i / 100)
+    chart.flush()
+    for e in (1, 2, 3, 4):
+        chart.add_epoch(e, epoch_metrics(e))
+    hover(chart.epoch_plot, 2.2)  # near epoch 2: the read-out snaps to it
+    assert chart.epoch_hover.text() == "epoch 2 · train 2.000 · validation 2.250"
+    assert chart.epoch_hover.line.value() == 2
+    hover(chart.step_plot, 50)
+    assert chart.step_hover.text().startswith("step 50 · loss 4.500 · smoothed ")
+    QApplication.sendEvent(chart.step_plot.viewport(), QEvent(QEvent.Type.Leave))
+    assert chart.step_hover.text() == ""  # gone when the mouse leaves
+
+
+def test_a_zoomed_chart_fits_its_data_again_on_double_click(qtbot) -> None:  # type: ignore[no-untyped-def]
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.resize(700, 500)
+    chart.show()
+    qtbot.waitExposed(chart)
+    for e in range(1, 11):
+        chart.add_epoch(e, epoch_metrics(e))
+    box = chart.epoch_plot.getPlotItem().getViewBox()
+    box.setXRange(4, 5, padding=0)  # as a wheel zoom leaves it
+    qtbot.waitUntil(lambda: box.viewRange()[0][0] == pytest.approx(4))
+    vp = chart.epoch_plot.viewport()
+    pos = QPointF(vp.width() / 2, vp.height() / 2)
+    left = Qt.MouseButton.LeftButton
+    for kind, buttons in (
+        (QEvent.Type.MouseButtonPress, left),
+        (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton),
+        (QEvent.Type.MouseButtonDblClick, left),
+        (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton),
+    ):
+        event = QMouseEvent(
+            kind, pos, vp.mapToGlobal(pos), left, buttons, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(vp, event)
+    qtbot.waitUntil(lambda: box.viewRange()[0][0] < 1 and box.viewRange()[0][1] > 10)
 
 
 # -- token histogram ------------------------------------------------------------------------------
 def test_histogram_marks_kept_tokens_at_the_threshold(qtbot) -> None:  # type: ignore[no-untyped-def]
     hist = TokenHistogram()
     qtbot.addWidget(hist)
+    assert hist.plot.empty_label.isVisible() and not hist.threshold_line.isVisible()
     hist.set_counts(np.array([100, 50, 20, 20, 19, 5, 1, 1]))
     hist.set_threshold(20)
     assert hist.kept_count() == 4 and hist.split_count() == 4
-    assert hist.kept_bars.y.tolist() == [100, 50, 20, 20]
-    assert hist.split_bars.y.tolist() == [19, 5, 1, 1]
-    lines = {m.orientation: m.value for m in hist.plot.markers}
-    assert lines == {"h": 20, "v": 4.5}  # threshold, and the kept|split boundary
+    ranks, kept = hist.bar_counts(hist.kept_bars)
+    assert ranks.tolist() == [1, 2, 3, 4] and kept.tolist() == [100, 50, 20, 20]
+    ranks, split = hist.bar_counts(hist.split_bars)
+    assert ranks.tolist() == [5, 6, 7, 8] and split.tolist() == [19, 5, 1, 1]
+    # The threshold (on the log axis) and the kept|split boundary are drawn and labelled.
+    assert 10 ** hist.threshold_line.value() == pytest.approx(20)
+    assert hist.threshold_line.label.toPlainText() == "threshold 20"
+    assert hist.boundary_line.value() == 4.5 and hist.boundary_line.isVisible()
+    assert hist.boundary_line.label.toPlainText() == "4 kept  |  4 split"
     assert "4 of 8" in hist.caption.text()
     hist.set_threshold(1)
     assert hist.kept_count() == 8 and hist.split_count() == 0
+    assert hist.bar_counts(hist.split_bars)[1].size == 0 and not hist.boundary_line.isVisible()
     hist.set_threshold(1000)
     assert hist.kept_count() == 0
     hist.set_counts(np.array([1, 7, 3]))  # unsorted input is sorted, most frequent first
     hist.set_threshold(3)
-    assert hist.kept_bars.y.tolist() == [7, 3]
+    assert hist.bar_counts(hist.kept_bars)[1].tolist() == [7, 3]
+
+
+def test_histogram_keeps_the_threshold_line_in_view(qtbot) -> None:  # type: ignore[no-untyped-def]
+    hist = TokenHistogram()
+    qtbot.addWidget(hist)
+    hist.resize(600, 400)
+    hist.show()
+    qtbot.waitExposed(hist)
+    hist.set_counts(np.array([50, 20, 3]))
+    hist.set_threshold(5000)  # far above every count
+    box = hist.plot.getPlotItem().getViewBox()
+    qtbot.waitUntil(lambda: box.viewRange()[1][1] >= np.log10(5000))
+    hover(hist.plot, 2)
+    assert hist.hover.text() == "#2 · seen 20 times · rare: split into kept sub-chords"

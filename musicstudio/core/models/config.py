@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-from musicstudio.core.errors import MusicStudioError
+from musicstudio.core.jobs.errors import MusicStudioError
 
 #: Embedding width per event stream (pitch set, duration, step, velocity, part).
 EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8, "part": 8}

@@ -10,17 +10,30 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from musicstudio.gui.widgets.charts import ChartWidget, HoverReadout
 
-KEPT_COLOR, SPLIT_COLOR, THRESHOLD_COLOR, BOUNDARY_COLOR = "#2b6cb0", "#dd6b20", "#c53030", "#4a5568"
-BAR_ALPHA = 170
+KEPT_COLOR, SPLIT_COLOR = "#2b6cb0", "#dd6b20"
+THRESHOLD_COLOR, BOUNDARY_COLOR = "#c53030", "#4a5568"
+BAR_ALPHA = 170  # how much of the colour a bar shows over the white background
 #: Bars start here on the log axis (counts are ≥ 1), so a token seen once still shows a bar.
 LOG_FLOOR = math.log10(0.5)
 GAPS_UP_TO = 150  # bars: beyond this many, gaps between them would only make stripes
 
 
+def bar_fill(color: str) -> tuple[int, int, int]:
+    """A bar's colour, softened towards white; opaque, since thousands of translucent bars
+    paint several times slower."""
+    r, g, b, _ = pg.mkColor(color).getRgb()
+    share = BAR_ALPHA / 255
+    return (
+        round(r * share + 255 * (1 - share)),
+        round(g * share + 255 * (1 - share)),
+        round(b * share + 255 * (1 - share)),
+    )
+
+
 def _bars(color: str) -> pg.BarGraphItem:
-    fill = pg.mkColor(color)
-    fill.setAlpha(BAR_ALPHA)
-    return pg.BarGraphItem(x=[], height=[], width=0.85, y0=LOG_FLOOR, brush=fill, pen=None)
+    return pg.BarGraphItem(
+        x=[], height=[], width=0.85, y0=LOG_FLOOR, brush=bar_fill(color), pen=None
+    )
 
 
 def _line(angle: int, color: str, label_at: float) -> pg.InfiniteLine:
@@ -52,7 +65,10 @@ class TokenHistogram(QWidget):
         )
         self.kept_bars = _bars(KEPT_COLOR)
         self.split_bars = _bars(SPLIT_COLOR)
-        for bars, name in ((self.kept_bars, "kept whole"), (self.split_bars, "rare: split into kept sub-chords")):
+        for bars, name in (
+            (self.kept_bars, "kept whole"),
+            (self.split_bars, "rare: split into kept sub-chords"),
+        ):
             self.plot.addItem(bars)
             self.plot.legend.addItem(bars, name)
         # y is log10(count): the threshold line counts for the fit, so it is never out of view.
@@ -109,12 +125,13 @@ class TokenHistogram(QWidget):
         width = 0.85 if n <= GAPS_UP_TO else 1.0
         self.kept_bars.setOpts(x=rank[:kept], height=height[:kept], width=width)
         self.split_bars.setOpts(x=rank[kept:], height=height[kept:], width=width)
+        # Shown first: a hidden line's label does not take new text.
+        self.threshold_line.setVisible(bool(n))
+        self.boundary_line.setVisible(0 < kept < n)
         self.threshold_line.setPos(math.log10(self._threshold))
         self.threshold_line.label.setFormat(f"threshold {self._threshold:,}")
         self.boundary_line.setPos(kept + 0.5)
         self.boundary_line.label.setFormat(f"{kept:,} kept  |  {n - kept:,} split")
-        self.threshold_line.setVisible(bool(n))
-        self.boundary_line.setVisible(0 < kept < n)
         self.plot.set_empty("" if n else "Open a MIDI folder to count its notes and chords")
         self.caption.setText(self._caption(kept))
 

@@ -144,7 +144,10 @@ class LossChart(QWidget):
     def _redraw_epochs(self) -> None:
         epochs, train, val = self.epoch_series()
         markers = epochs.size <= MARKERS_UP_TO
-        for line, values, color in ((self.train_line, train, TRAIN_COLOR), (self.val_line, val, VAL_COLOR)):
+        for line, values, color in (
+            (self.train_line, train, TRAIN_COLOR),
+            (self.val_line, val, VAL_COLOR),
+        ):
             ok = np.isfinite(values)  # a run without validation draws no validation curve
             line.setData(epochs[ok], values[ok])
             line.setSymbol("o" if markers else None)
@@ -165,7 +168,11 @@ class LossChart(QWidget):
         if i is None:
             return None
         parts = [f"epoch {int(epochs[i])}"]
-        parts += [f"{name} {v[i]:.3f}" for name, v in (("train", train), ("validation", val)) if math.isfinite(v[i])]
+        parts += [
+            f"{name} {v[i]:.3f}"
+            for name, v in (("train", train), ("validation", val))
+            if math.isfinite(v[i])
+        ]
         return float(epochs[i]), " · ".join(parts)
 
     def _describe_step(self, x: float) -> tuple[float, str] | None:

@@ -5,46 +5,27 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import (
-    QEvent,
-    QMimeData,
-    QPoint,
-    QPointF,
-    QRect,
-    QRectF,
-    QSize,
-    Qt,
-    QUrl,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QDrag,
     QFont,
     QHelpEvent,
     QKeyEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPixmap,
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QToolButton, QToolTip, QWidget
 
 from musicstudio.core.midi import NoteArray
 from musicstudio.core.parts import DRUMS, PARTS
 from musicstudio.gui.widgets import roll_paint as paint
 from musicstudio.gui.widgets.part_legend import PartLegend
-from musicstudio.gui.widgets.roll_paint import (
-    HEADER_PX,
-    HEADER_TEXT,
-    KEYBOARD_PX,
-    drag_chip,
-    pitch_name,
-)
+from musicstudio.gui.widgets.roll_drag import DragOut
+from musicstudio.gui.widgets.roll_notes import RollNotes
+from musicstudio.gui.widgets.roll_paint import HEADER_PX, HEADER_TEXT, KEYBOARD_PX, pitch_name
 
 __all__ = ["HEADER_PX", "KEYBOARD_PX", "PianoRoll", "pitch_name"]
 
@@ -52,7 +33,6 @@ DEFAULT_PX_PER_QUARTER = 36.0
 MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 0.5, 400.0
 ZOOM_STEP = 1.25
 MIN_ROW_PX, MAX_ROW_PX = 4, 14  # height of one semitone
-MIN_SPAN = 25  # semitones shown at least, so a narrow melody is not blown up
 FOLLOW_MARGIN = 0.1  # the playhead pages the view when it passes 90% of its width
 
 
@@ -69,15 +49,11 @@ class PianoRoll(QAbstractScrollArea):
         self._row = 9
         self._note_low, self._note_high = 48, 84  # the notes' own range (plus a margin)
         self.low, self.high = 48, 84  # what is drawn: the notes' range widened to fill the view
-        self._onset = self._end = np.zeros(0)
-        self._pitch = self._velocity = np.zeros(0, np.int16)
-        self._part = np.zeros(0, np.int8)
+        self._notes = RollNotes()
         self._audible: frozenset[int] = frozenset(range(len(PARTS)))
-        self._max_duration = 0.0
         self._quarters_per_bar = 4.0
         self._playhead: float | None = None
-        self._midi_path: str | None = None
-        self._press: QPoint | None = None
+        self.drag_out = DragOut(self.viewport())
         self.legend = PartLegend(self)
         self.legend.changed.connect(self._on_legend)
         self.legend.hide()
@@ -108,28 +84,14 @@ class PianoRoll(QAbstractScrollArea):
     # -- data ------------------------------------------------------------------------------------
     def set_notes(self, notes: NoteArray) -> None:
         """Show these notes, fitting the pitch range to them and scrolling to the start."""
-        order = np.argsort(notes.onset, kind="stable")
-        self._onset = np.asarray(notes.onset, float)[order]
-        duration = np.maximum(np.asarray(notes.duration, float)[order], 0.0)
-        self._end = self._onset + duration
-        self._max_duration = float(duration.max()) if duration.size else 0.0
-        self._pitch = np.asarray(notes.pitch, np.int16)[order]
-        self._velocity = np.clip(np.asarray(notes.velocity, np.int16)[order], 1, 127)
-        self._part = np.asarray(notes.parts, np.int8)[order]
-        counts = np.bincount(self._part.astype(np.int64), minlength=len(PARTS))
-        self.legend.set_parts(np.flatnonzero(counts).tolist(), dict(enumerate(counts.tolist())))
+        self._notes = RollNotes.of(notes)
+        counts = self._notes.notes_per_part()
+        self.legend.set_parts([p for p, n in enumerate(counts) if n], dict(enumerate(counts)))
         self._audible = self.legend.audible()
         self._place_legend()
         num, den = notes.time_signature
         self._quarters_per_bar = num * 4.0 / den if num > 0 and den > 0 else 4.0
-        if self._pitch.size:
-            lo, hi = int(self._pitch.min()) - 2, int(self._pitch.max()) + 2
-        else:
-            lo, hi = 48, 72
-        missing = MIN_SPAN - (hi - lo + 1)
-        if missing > 0:
-            lo, hi = lo - missing // 2, hi + missing - missing // 2
-        self._note_low, self._note_high = max(0, lo), min(127, hi)
+        self._note_low, self._note_high = self._notes.pitch_range()
         self._relayout()
         self.horizontalScrollBar().setValue(0)
         vbar = self.verticalScrollBar()
@@ -138,9 +100,11 @@ class PianoRoll(QAbstractScrollArea):
 
     def set_midi_path(self, path: str | os.PathLike[str] | None) -> None:
         """The file a drag out of the roll carries (None: no drag)."""
-        self._midi_path = None if path is None else str(path)
-        cursor = Qt.CursorShape.OpenHandCursor if path else Qt.CursorShape.ArrowCursor
-        self.viewport().setCursor(cursor)
+        self.drag_out.set_path(path)
+
+    def mime_data(self) -> QMimeData | None:
+        """What a drag out carries: the composition's MIDI file as a URL (None without a file)."""
+        return self.drag_out.mime_data()
 
     def parts(self) -> list[int]:
         """The parts that play in the piece (PARTS order)."""
@@ -166,11 +130,11 @@ class PianoRoll(QAbstractScrollArea):
 
     def note_count(self) -> int:
         """How many notes the roll holds (drawn or scrolled out of view)."""
-        return int(self._pitch.size)
+        return len(self._notes)
 
     def length_quarters(self) -> float:
         """Where the last note ends."""
-        return float(self._end.max()) if self._end.size else 0.0
+        return self._notes.length()
 
     # -- geometry ---------------------------------------------------------------------------------
     def quarters_per_bar(self) -> float:
@@ -231,18 +195,15 @@ class PianoRoll(QAbstractScrollArea):
         """Indices and viewport rectangles of the notes touching an area of the roll."""
         t0, t1 = self.time_at(max(area.left(), KEYBOARD_PX)), self.time_at(area.right() + 1)
         p_hi, p_lo = self.pitch_at(max(area.top(), HEADER_PX)), self.pitch_at(area.bottom())
-        # Onsets are sorted: only notes starting in [t0 - longest note, t1] can reach the area.
-        a = int(np.searchsorted(self._onset, t0 - self._max_duration, "left"))
-        b = int(np.searchsorted(self._onset, t1, "right"))
-        pitch = self._pitch[a:b]
-        idx = a + np.flatnonzero((self._end[a:b] >= t0) & (pitch >= p_lo) & (pitch <= p_hi))
+        n = self._notes
+        idx = n.touching(t0, t1, p_lo, p_hi)
         if not idx.size:
             return idx, []
-        xs = self.x_of(0.0) + self._onset[idx] * self._ppq
-        ws = np.maximum(2.0, (self._end[idx] - self._onset[idx]) * self._ppq - 1.0)
-        ys = self.y_of(0) - self._pitch[idx].astype(float) * self._row + 1.0
+        xs = self.x_of(0.0) + n.onset[idx] * self._ppq
+        ws = np.maximum(2.0, (n.end[idx] - n.onset[idx]) * self._ppq - 1.0)
+        ys = self.y_of(0) - n.pitch[idx].astype(float) * self._row + 1.0
         h = max(2.0, self._row - 1.0)
-        drums = self._part[idx] == DRUMS
+        drums = n.part[idx] == DRUMS
         if drums.any():  # a drum hit has no length to show: a diamond one row high
             xs = np.where(drums, xs - 1.0, xs)
             ws = np.where(drums, h + 2.0, ws)
@@ -361,61 +322,18 @@ class PianoRoll(QAbstractScrollArea):
             return pitch_name(self.pitch_at(pos.y()))
         i = self.note_at(pos)
         if i is None:
-            drag = " · drag to save as a .mid file" if self._midi_path else ""
+            drag = " · drag to save as a .mid file" if self.drag_out.path else ""
             return f"Ctrl + wheel or +/− to zoom{drag}"
+        n = self._notes
         return paint.note_tooltip(
-            int(self._pitch[i]),
-            int(self._part[i]),
-            int(self._velocity[i]),
-            float(self._onset[i]),
-            float(self._end[i] - self._onset[i]),
+            int(n.pitch[i]),
+            int(n.part[i]),
+            int(n.velocity[i]),
+            float(n.onset[i]),
+            float(n.end[i] - n.onset[i]),
             self._quarters_per_bar,
-            int(self._part[i]) in self._audible,
+            int(n.part[i]) in self._audible,
         )
-
-    # -- drag out ----------------------------------------------------------------------------------------
-    def mime_data(self) -> QMimeData | None:
-        """What a drag out carries: the composition's MIDI file as a URL (None without a file)."""
-        if not self._midi_path or not Path(self._midi_path).is_file():
-            return None
-        mime = QMimeData()
-        mime.setUrls([QUrl.fromLocalFile(str(Path(self._midi_path).resolve()))])
-        return mime
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._press = event.position().toPoint()
-            if self._midi_path:
-                self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
-            super().mouseMoveEvent(event)
-            return
-        moved = (event.position().toPoint() - self._press).manhattanLength()
-        if moved < QApplication.startDragDistance():
-            return
-        self._press = None
-        mime = self.mime_data()
-        if mime is not None:
-            self._exec_drag(mime)
-        self.set_midi_path(self._midi_path)  # restores the cursor
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        self._press = None
-        self.set_midi_path(self._midi_path)
-        super().mouseReleaseEvent(event)
-
-    def _exec_drag(self, mime: QMimeData) -> None:
-        """Run the drag (blocks until dropped); tests replace this."""
-        drag = QDrag(self)
-        drag.setMimeData(mime)
-        drag.setPixmap(self._drag_pixmap())
-        drag.exec(Qt.DropAction.CopyAction)
-
-    def _drag_pixmap(self) -> QPixmap:
-        return drag_chip(f"♪  {Path(self._midi_path or '').name}", self.fontMetrics())
 
     # -- painting ------------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
@@ -438,7 +356,7 @@ class PianoRoll(QAbstractScrollArea):
         if exposed.left() < KEYBOARD_PX:
             paint.paint_keyboard(p, self, exposed)
         paint.paint_playhead(p, self)
-        if not self._pitch.size:
+        if not len(self._notes):
             p.setPen(HEADER_TEXT)
             p.drawText(
                 view.adjusted(KEYBOARD_PX, HEADER_PX, 0, 0),
@@ -451,6 +369,5 @@ class PianoRoll(QAbstractScrollArea):
         idx, rects = self._notes_in(area)
         if rects:
             outline = self._row >= 6 and self._ppq >= 8  # thin notes read better without an edge
-            paint.paint_notes(
-                p, rects, self._part[idx], self._velocity[idx], self._audible, outline
-            )
+            n = self._notes
+            paint.paint_notes(p, rects, n.part[idx], n.velocity[idx], self._audible, outline)

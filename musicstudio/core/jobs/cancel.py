@@ -1,11 +1,9 @@
-"""Progress reporting and cancellation for long jobs, with no Qt in sight."""
+"""Cancelling a long job from another thread (or process), and throttling its reports."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 
 class Cancelled(Exception):
@@ -28,14 +26,6 @@ class CancelToken:
     def raise_if_cancelled(self) -> None:
         if self._event.is_set():
             raise Cancelled()
-
-
-#: A progress callback receives a fraction in [0, 1] and a dict of figures.
-ProgressFn = Callable[[float, dict[str, Any]], None]
-
-
-def no_progress(fraction: float, info: dict[str, Any]) -> None:
-    """The default progress callback: ignore."""
 
 
 class Throttle:

@@ -1,0 +1,167 @@
+"""`musicstudio compose BUNDLE`: the same ComposeJob the app runs; MIDI (and MusicXML) written."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from musicstudio.cli.common import (
+    UsageError,
+    add_settings,
+    bundle_path,
+    print_json,
+    run_job,
+    settings_from,
+)
+
+COMPOSE_FLAGS = [
+    "length",
+    "bars",
+    "variations",
+    "tempo",
+    "primer_events",
+    "single_instrument",
+    "program",
+]
+SAMPLING_FLAGS = ["temperature", "top_k", "top_p", "repetition_penalty", "seed"]
+
+
+def main(
+    bundle: Path,
+    settings: Any,
+    out: Path,
+    musicxml: Path | None = None,
+    corpus: str | None = None,
+    as_json: bool = False,
+) -> int:
+    """Compose, write each variation, print what was written with its metrics and the speed."""
+    from musicstudio.core.bundle import read_manifest
+    from musicstudio.core.jobs.catalog import ComposeJob
+    from musicstudio.core.midi import write_midi, write_musicxml
+    from musicstudio.core.tensorflow_setup import load_tensorflow
+
+    t_import = time.perf_counter()
+    load_tensorflow()
+    import_seconds = time.perf_counter() - t_import
+    t0 = time.perf_counter()
+    pieces = run_job(ComposeJob(str(bundle), settings, _measure_against(bundle, corpus)), _quiet)
+    seconds = time.perf_counter() - t0
+    written = []
+    for i, piece in enumerate(pieces):
+        path = out if len(pieces) == 1 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}")
+        try:
+            written.append(str(write_midi(path, piece.notes)))
+            if musicxml:
+                xml = (
+                    musicxml
+                    if len(pieces) == 1
+                    else musicxml.with_name(f"{musicxml.stem}-{i + 1}{musicxml.suffix}")
+                )
+                write_musicxml(xml, piece.notes)
+        except OSError as e:
+            raise UsageError(f"cannot write {e.filename or path}: {e.strerror or e}") from e
+    events = sum(p.events for p in pieces)
+    summary = {
+        "out": written if len(written) > 1 else written[0],
+        "events": events,
+        "seconds": round(seconds, 4),  # from the start of composing: loading, tracing, sampling
+        "events_per_second": round(events / max(seconds, 1e-9), 1),
+        "tensorflow_import_seconds": round(import_seconds, 3),
+        "seed": settings.sampling.seed,
+        "model": read_manifest(bundle).get("name", bundle.stem),
+        "metrics": [p.metrics for p in pieces] if len(pieces) > 1 else pieces[0].metrics,
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        for path, piece in zip(written, pieces, strict=True):
+            print(
+                f"{path}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
+            )
+        print(
+            f"composed {events} events in {seconds:.2f} s ({summary['events_per_second']:,.0f} events/s)"
+        )
+    return 0
+
+
+def _quiet(fraction: float, event: Any) -> None:
+    """Composing takes about a second: no progress line."""
+
+
+def _measure_against(bundle: Path, corpus: str | None) -> Any:
+    """The training folder when it is here (scan cache: fast), else the bundle's primers."""
+    from musicstudio.core.bundle import read_manifest
+    from musicstudio.core.corpus import CorpusSource, ScanOptions
+    from musicstudio.core.resources import sample_corpus_dir
+
+    manifest = read_manifest(bundle)
+    folder = corpus or str((manifest.get("corpus") or {}).get("folder") or "")
+    if folder and not Path(folder).is_dir() and Path(folder).name == "sample_corpus":
+        folder = str(sample_corpus_dir() or "")  # a shipped sample model, on another machine
+    if not folder or not Path(folder).is_dir():
+        return None
+    threshold = int((manifest.get("vocab") or {}).get("threshold", 40))
+    return CorpusSource((folder,), ScanOptions(threshold=threshold))
+
+
+def _instruments(pairs: list[str] | None) -> dict[str, int] | None:
+    """--instrument bass=34 --instrument keys=4 → {"bass": 34, "keys": 4}."""
+    if not pairs:
+        return None
+    out = {}
+    for pair in pairs:
+        name, sep, number = pair.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise UsageError(f"--instrument wants PART=PROGRAM (e.g. bass=34), not {pair!r}")
+        out[name.strip().lower()] = int(number)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from musicstudio.core.compose import ComposeSettings
+    from musicstudio.core.sampling import SamplingSettings
+
+    bundle = bundle_path(args.bundle)
+    primer = "file" if args.primer else ("none" if args.no_primer else "corpus")
+    settings = settings_from(
+        ComposeSettings,
+        args,
+        COMPOSE_FLAGS,
+        primer=primer,
+        primer_file=args.primer,
+        programs=_instruments(args.instrument),
+        sampling=settings_from(SamplingSettings, args, SAMPLING_FLAGS),
+    )
+    family = bundle.stem.removeprefix("sample-")
+    out = Path(args.out) if args.out else Path.cwd() / f"composition-{family}-{args.seed}.mid"
+    xml = Path(args.musicxml) if args.musicxml else None
+    return main(bundle, settings, out, xml, args.corpus, args.json)
+
+
+def register(sub: Any) -> None:
+    from musicstudio.core.compose import ComposeSettings
+    from musicstudio.core.sampling import SamplingSettings
+
+    ap = sub.add_parser("compose", help="compose new music with a trained model")
+    ap.add_argument("bundle", help="model file (.msb), or 'wavenet' / 'lstm' for a sample model")
+    add_settings(ap, ComposeSettings, COMPOSE_FLAGS)
+    add_settings(ap, SamplingSettings, SAMPLING_FLAGS)
+    ap.add_argument("--primer", help="continue this MIDI file")
+    ap.add_argument(
+        "--no-primer", action="store_true", help="start from nothing (default: a corpus window)"
+    )
+    ap.add_argument(
+        "--instrument",
+        action="append",
+        metavar="PART=PROGRAM",
+        help="GM program (0-127) for a part, e.g. bass=34; repeatable (default: the corpus's)",
+    )
+    ap.add_argument("--out", help="MIDI file to write")
+    ap.add_argument("--musicxml", help="also write MusicXML here (one staff per part)")
+    ap.add_argument(
+        "--corpus", help="folder to measure copy rate etc. against (default: the training folder)"
+    )
+    ap.add_argument("--json", action="store_true")
+    ap.set_defaults(run=run)

@@ -1,0 +1,67 @@
+"""`musicstudio scan DIR`: every file's status, the figures of the corpus, the vocabulary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from musicstudio.cli.common import (
+    UsageError,
+    add_scan_options,
+    print_json,
+    sample_corpus,
+    scan_options,
+)
+
+
+def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool = True) -> int:
+    """Scan folders or files; exit 2 when no file can be learned."""
+    from musicstudio.core.corpus import scan
+
+    stats = scan(paths, options, use_cache=use_cache).stats
+    if as_json:
+        print_json(stats)
+    else:
+        print(
+            f"{stats['files']} files: {stats['ok']} ok ({stats['repaired']} repaired),"
+            f" {stats['skipped']} skipped ({stats['cached']} from cache) in {stats['seconds']:.2f} s"
+        )
+        print(
+            f"{stats['notes']:,} notes, {stats['events']:,} events,"
+            f" {stats['unique_tokens']:,} distinct pitch sets"
+        )
+        print(
+            f"vocabulary: {stats['vocab_size']} tokens at threshold {stats['threshold']}"
+            f" (coverage {stats['coverage']:.1%}), note recall {stats['note_recall']:.2%}"
+            f" (onset and pitch only {stats['onset_pitch_recall']:.2%})"
+        )
+        print("parts: " + ", ".join(f"{p} {n:,} notes" for p, n in stats["parts"].items()))
+        for p in stats["problems"][:50]:
+            print(f"  {p['status']:>10}  {p['path']}: {p['reason']}")
+        if len(stats["problems"]) > 50:
+            print(f"  … and {len(stats['problems']) - 50} more")
+    if stats["ok"] == 0:
+        if not as_json:
+            print("no usable MIDI files were found", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = list(args.paths) or ([sample_corpus()] if args.sample else [])
+    if not paths:
+        raise UsageError("give a MIDI folder (or --sample)")
+    return main(paths, scan_options(args), args.json, not args.no_cache)
+
+
+def register(sub: Any) -> None:
+    ap = sub.add_parser("scan", help="scan a MIDI folder and report every file")
+    ap.add_argument("paths", nargs="*", help="folders or MIDI files")
+    ap.add_argument("--sample", action="store_true", help="scan the bundled sample corpus")
+    add_scan_options(ap)
+    ap.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not write the scan cache"
+    )
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.set_defaults(run=run)

@@ -1,0 +1,134 @@
+"""The jobs: scan, train, prepare, compose, evaluate, each a dataclass with `run`.
+
+Jobs name their data instead of carrying it: a corpus is (folders, scan options) and is read
+from the scan cache by whoever runs the job, a model is a bundle path. So a job crosses the
+process boundary in a few hundred bytes, and the CLI and the engine run the very same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from musicstudio.core.bundle import load_bundle
+from musicstudio.core.compose import ComposeSettings, Composition
+from musicstudio.core.corpus import Corpus, CorpusError, CorpusSource
+from musicstudio.core.jobs.cancel import Cancelled, CancelToken
+from musicstudio.core.jobs.progress import ProgressFn, no_progress
+from musicstudio.core.jobs.workspace import Workspace
+from musicstudio.core.models.config import ModelConfig
+from musicstudio.core.training import TrainResult, TrainSettings
+
+
+def _learnable(
+    source: CorpusSource, workspace: Workspace, cancel: CancelToken | None = None
+) -> Corpus:
+    """The corpus of a source, which must have files to learn from."""
+    corpus = workspace.corpus(source, no_progress, cancel)
+    if not corpus.streams:
+        raise CorpusError(f"no usable MIDI files in {', '.join(source.paths)}")
+    return corpus
+
+
+@dataclass(frozen=True)
+class ScanJob:
+    """Scan folders into a corpus: every file reported, the vocabulary built."""
+
+    kind: ClassVar[str] = "scan"
+    source: CorpusSource
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> Corpus:
+        return workspace.corpus(self.source, progress, cancel)
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """Train a model on a corpus; the bundle is written as training goes (best epoch kept)."""
+
+    kind: ClassVar[str] = "train"
+    source: CorpusSource
+    config: ModelConfig
+    settings: TrainSettings
+    bundle_path: str
+    resume: bool = False
+    name: str = ""
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> TrainResult:
+        from musicstudio.core.dataset import TrainingData
+        from musicstudio.core.training import train
+
+        corpus = _learnable(self.source, workspace, cancel)
+        s = self.settings
+        data = TrainingData.from_corpus(corpus, s.validation_share, s.seed, augment=s.augment)
+        result = train(
+            data,
+            self.config,
+            s,
+            Path(self.bundle_path),
+            progress,
+            cancel,
+            resume=self.resume,
+            name=self.name or Path(self.bundle_path).stem,
+        )
+        if result.cancelled and result.bundle is None:
+            raise Cancelled()  # stopped before one epoch: nothing to keep
+        return result
+
+
+@dataclass(frozen=True)
+class PrepareJob:
+    """Load a model and trace its composer now, so the user's first Compose is fast."""
+
+    kind: ClassVar[str] = "prepare"
+    bundle_path: str
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> None:
+        workspace.composer(self.bundle_path).compose(ComposeSettings(length=4, primer="corpus"))
+
+
+@dataclass(frozen=True)
+class ComposeJob:
+    """Compose pieces with a model, each measured against the corpus it should sound like."""
+
+    kind: ClassVar[str] = "compose"
+    bundle_path: str
+    settings: ComposeSettings
+    measure_against: CorpusSource | None = None  # None: the primers stored in the bundle
+
+    def run(
+        self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
+    ) -> list[Composition]:
+        from musicstudio.core.metrics import evaluate_composition
+
+        composer = workspace.composer(self.bundle_path)
+        pieces = composer.compose(self.settings, progress, cancel)
+        profile = workspace.profile(composer.bundle, self.measure_against)
+        for piece in pieces:
+            piece.metrics = evaluate_composition(piece.tokens, piece.notes, profile)
+        return pieces
+
+
+@dataclass(frozen=True)
+class EvaluateJob:
+    """Loss, accuracy and perplexity per head of a model on a corpus (held-out files)."""
+
+    kind: ClassVar[str] = "evaluate"
+    bundle_path: str
+    source: CorpusSource
+    batch_size: int = 32
+
+    def run(
+        self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
+    ) -> dict[str, Any]:
+        from musicstudio.core.evaluation import evaluate
+
+        bundle = load_bundle(self.bundle_path)
+        corpus = _learnable(self.source, workspace, cancel)
+        streams = bundle.vocab.tokenize_many(corpus.streams)
+        result: dict[str, Any] = evaluate(bundle, streams, self.batch_size, cancel)
+        result["files"] = corpus.stats["ok"]
+        return result
+
+
+Job = ScanJob | TrainJob | PrepareJob | ComposeJob | EvaluateJob

@@ -1,0 +1,76 @@
+"""Typed progress events: what a running job reports, read by the CLI, the engine and the window.
+
+A job calls `progress(fraction, event)` with the fraction of its work done (0..1) and one of
+these events; nobody parses dicts keyed by strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from musicstudio.core.parsing import FileReport
+
+
+@dataclass(frozen=True)
+class FileScanned:
+    """One more file of a scan is read (or reported)."""
+
+    done: int
+    total: int
+    report: FileReport
+
+
+@dataclass(frozen=True)
+class TrainingStep:
+    """One training step: the running loss, speed and time left."""
+
+    epoch: int
+    epochs: int
+    step: int
+    steps: int
+    loss: float
+    targets_per_second: float
+    eta: float  # seconds
+
+
+@dataclass(frozen=True)
+class EpochDone:
+    """An epoch is trained and validated; its figures are in `metrics` (loss_pitch, val_loss, …)."""
+
+    epoch: int
+    epochs: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    improved: bool = False
+    best_epoch: int = 0
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Training continues from a checkpoint (or says there was none)."""
+
+    epoch: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Composing:
+    """Events composed so far."""
+
+    events: int
+    total: int
+
+
+Progress: TypeAlias = FileScanned | TrainingStep | EpochDone | Resumed | Composing
+#: A progress callback: the fraction done (0..1) and what happened.
+ProgressFn = Callable[[float, Progress], None]
+
+
+def no_progress(fraction: float, event: Progress) -> None:
+    """The default progress callback: ignore."""
+
+
+def milestone(event: Progress) -> bool:
+    """Events a throttle must never drop (the end of an epoch, a resume)."""
+    return isinstance(event, EpochDone | Resumed)

@@ -1,0 +1,59 @@
+"""What a process that runs jobs keeps between them: the compiled composer, the last corpus.
+
+The engine keeps one Workspace for its life, so the second Compose with a model skips loading
+and tracing, and measuring against the corpus reads it once; the CLI makes one per command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from musicstudio.core.bundle import ModelBundle
+from musicstudio.core.corpus import Corpus, CorpusSource
+from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.progress import ProgressFn, no_progress
+
+
+class Workspace:
+    """Caches keyed by what they were made from: a file changed on disk is read again."""
+
+    def __init__(self) -> None:
+        self._composer: tuple[Any, Any] | None = None  # (key, Composer)
+        self._corpus: tuple[Any, Corpus] | None = None
+        self._profile: tuple[Any, Any] | None = None
+
+    def composer(self, bundle_path: str | Path) -> Any:
+        """The compiled composer of a bundle (one model at a time: each holds a traced graph)."""
+        from musicstudio.core.bundle import load_bundle
+        from musicstudio.core.compose import Composer
+
+        path = Path(bundle_path)
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+        if self._composer is None or self._composer[0] != key:
+            self._composer = None  # free the old graph before building the new one
+            self._composer = (key, Composer(load_bundle(path)))
+        return self._composer[1]
+
+    def corpus(
+        self,
+        source: CorpusSource,
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> Corpus:
+        """The scanned corpus of a source; the scan cache on disk notices changed files."""
+        if self._corpus is None or self._corpus[0] != source:
+            self._corpus = (source, source.load(progress, cancel))
+        return self._corpus[1]
+
+    def profile(self, bundle: ModelBundle, source: CorpusSource | None) -> Any:
+        """What compositions are measured against: the corpus, else the bundle's primers."""
+        from musicstudio.core.metrics import CorpusProfile
+
+        if source is None:
+            return CorpusProfile.from_tokens(bundle.primers, bundle.vocab)
+        key = (id(bundle), source)
+        if self._profile is None or self._profile[0] != key:
+            corpus = self.corpus(source)
+            self._profile = (key, CorpusProfile.from_events(corpus.streams, bundle.vocab))
+        return self._profile[1]

@@ -1,0 +1,108 @@
+"""Form rows made from the settings declarations (core/settings.py): one source for every setting.
+
+Each row's widget, range, step, unit, "off" text, label and tooltip come from the field's
+Setting; values are remembered in QSettings under "<Class>/<field>".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QSpinBox,
+    QWidget,
+)
+
+from musicstudio.core.settings import Setting, settings_of
+from musicstudio.gui.persist import remember
+
+_INT_MAX = 2**31 - 1
+
+
+def _kind(cls: Any, f: dataclasses.Field[Any]) -> type:
+    hint = typing.get_type_hints(cls)[f.name]
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if args else hint
+
+
+def make_widget(cls: Any, name: str) -> QWidget:
+    """The editor of one setting of a settings class, at its default."""
+    f, s = next((f, s) for f, s in settings_of(cls) if f.name == name)
+    kind, default = _kind(cls, f), f.default
+    w: QWidget
+    if s.choices:
+        w = QComboBox()
+        for choice in s.choices:
+            w.addItem(str(choice), choice)
+        w.setCurrentIndex(list(s.choices).index(default))
+    elif kind is bool:
+        w = QCheckBox(s.label)
+        w.setChecked(bool(default))
+    elif kind is int:
+        w = QSpinBox()
+        w.setRange(int(s.low if s.low is not None else 0), int(min(s.high or _INT_MAX, _INT_MAX)))
+        w.setSingleStep(int(s.step or 1))
+        w.setValue(int(default))
+    else:
+        w = QDoubleSpinBox()
+        w.setDecimals(s.decimals)
+        low = 0.0 if s.optional else float(s.low if s.low is not None else 0.0)
+        w.setRange(low, float(s.high if s.high is not None else 1e9))
+        w.setSingleStep(float(s.step or 0.1))
+        w.setValue(float(default) if default is not None else low)
+    if isinstance(w, QSpinBox | QDoubleSpinBox):
+        if s.unit:
+            w.setSuffix(f" {s.unit}")
+        if s.off or s.optional:
+            w.setSpecialValueText(s.off or "no limit")
+    w.setToolTip(s.help)
+    w.setObjectName(name)
+    return w
+
+
+def read_widget(widget: QWidget, setting: Setting) -> Any:
+    """The value a setting's editor holds (None for an optional setting at its "no" value)."""
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QSpinBox | QDoubleSpinBox):
+        if setting.optional and widget.value() == widget.minimum():
+            return None
+        return widget.value()
+    raise TypeError(f"no editor for {type(widget).__name__}")
+
+
+class SettingsForm:
+    """Rows for some settings of one settings class, in a form layout."""
+
+    def __init__(
+        self,
+        cls: Any,
+        names: list[str],
+        layout: QFormLayout,
+        settings: QSettings | None = None,
+    ) -> None:
+        self.cls = cls
+        declared = dict((f.name, s) for f, s in settings_of(cls))
+        self.settings = {n: declared[n] for n in names}
+        self.widgets: dict[str, QWidget] = {}
+        for name in names:
+            w = self.widgets[name] = make_widget(cls, name)
+            if isinstance(w, QCheckBox):
+                layout.addRow(w)
+            else:
+                layout.addRow(self.settings[name].label, w)
+        if settings is not None:
+            remember(settings, cls.__name__, self.widgets)
+
+    def values(self) -> dict[str, Any]:
+        """The form's values, by field name (to build the settings class with)."""
+        return {n: read_widget(w, self.settings[n]) for n, w in self.widgets.items()}

@@ -1,0 +1,44 @@
+"""Forms made from the settings declarations, a time budget that means it, and engine trouble shown."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+
+from musicstudio.core.sampling import SamplingSettings
+from musicstudio.core.settings import settings_of
+from musicstudio.core.training import UNLIMITED_EPOCHS
+
+
+def test_form_rows_follow_the_declared_ranges_labels_and_help(window) -> None:  # type: ignore[no-untyped-def]
+    cp = window.compose
+    declared = {f.name: s for f, s in settings_of(SamplingSettings)}
+    top_p = cp.top_p
+    assert isinstance(top_p, QDoubleSpinBox)
+    assert (top_p.minimum(), top_p.maximum()) == (declared["top_p"].low, declared["top_p"].high)
+    assert top_p.toolTip() == declared["top_p"].help
+    assert cp.top_k.specialValueText() == "off" and cp.top_k.minimum() == 0
+    assert isinstance(cp.variations, QSpinBox) and cp.variations.maximum() == 64
+    cp.temperature.setValue(0.7)
+    cp.seed.setValue(41)
+    s = cp.settings()
+    assert s.sampling.temperature == 0.7 and s.sampling.seed == 41
+    # Remembered under the class and field name, as the CLI names them too.
+    assert float(window.settings.value("SamplingSettings/temperature")) == 0.7
+
+
+def test_a_time_budget_trains_until_the_budget(window) -> None:  # type: ignore[no-untyped-def]
+    tp = window.training
+    assert tp.epochs.isEnabled() and tp.settings().minutes is None
+    tp.minutes.setValue(3.0)
+    assert not tp.epochs.isEnabled()  # the budget, not an epoch count, ends training
+    s = tp.settings()
+    assert s.minutes == 3.0 and s.epochs == UNLIMITED_EPOCHS and s.patience == 5
+    tp.minutes.setValue(tp.minutes.minimum())  # "no limit"
+    assert tp.epochs.isEnabled() and tp.settings().minutes is None
+
+
+def test_tensorflow_that_cannot_load_is_said_not_hidden(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    message = "TensorFlow could not be loaded (ImportError: libcudart.so.12)"
+    window.session.engine.unavailable.emit(message)
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert "TensorFlow could not be loaded" in window.statusBar().currentMessage()
