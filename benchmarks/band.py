@@ -26,7 +26,8 @@ from musicstudio.core.dataset import TrainingData
 from musicstudio.core.midi import read_midi, write_midi
 from musicstudio.core.models import default_config
 from musicstudio.core.sampling import SamplingSettings
-from musicstudio.core.training import TrainSettings, train
+from musicstudio.core.trainer import train
+from musicstudio.core.training import TrainSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -61,7 +61,8 @@ def quick_bundles(folder: Path) -> list[Path]:
     from musicstudio.core.corpus import scan
     from musicstudio.core.dataset import TrainingData
     from musicstudio.core.models import default_config
-    from musicstudio.core.training import TrainSettings, train
+    from musicstudio.core.trainer import train
+    from musicstudio.core.training import TrainSettings
 
     data = TrainingData.from_corpus(scan([ROOT / "resources" / "sample_corpus"]))
     out = []

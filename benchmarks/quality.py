@@ -232,7 +232,8 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
     from musicstudio.core.evaluation import evaluate
     from musicstudio.core.models import default_config
     from musicstudio.core.sampling import SamplingSettings
-    from musicstudio.core.training import TrainSettings, train
+    from musicstudio.core.trainer import train
+    from musicstudio.core.training import TrainSettings
 
     path = tmp / f"{bench.name}-{family}.msb"
     settings = TrainSettings(epochs=100_000, minutes=args.minutes, seed=args.seed)

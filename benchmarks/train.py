@@ -129,7 +129,8 @@ def run_replica(
 
 def run_ours(name: str, data, seconds: float, bundle: Path) -> dict:  # type: ignore[no-untyped-def]
     from musicstudio.core.models import default_config
-    from musicstudio.core.training import TrainSettings, train
+    from musicstudio.core.trainer import train
+    from musicstudio.core.training import TrainSettings
 
     t0 = time.perf_counter()
     r = train(
@@ -149,7 +150,8 @@ def big_child(folder: Path, out: Path) -> None:
     from musicstudio.core.corpus import scan
     from musicstudio.core.dataset import TrainingData
     from musicstudio.core.models import default_config
-    from musicstudio.core.training import TrainSettings, train
+    from musicstudio.core.trainer import train
+    from musicstudio.core.training import TrainSettings
 
     corpus = scan([folder])
     data = TrainingData.from_corpus(corpus)

@@ -107,7 +107,8 @@ def tiny_bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from musicstudio.core.corpus import ScanOptions, scan
     from musicstudio.core.dataset import TrainingData
     from musicstudio.core.models import default_config
-    from musicstudio.core.training import TrainSettings, train
+    from musicstudio.core.trainer import train
+    from musicstudio.core.training import TrainSettings
 
     base = tmp_path_factory.mktemp("bundles")
     folder = base / "chorales"
@@ -156,7 +157,8 @@ def band_bundle(tmp_path_factory: pytest.TempPathFactory, band_dir: Path) -> Pat
     from musicstudio.core.corpus import ScanOptions, scan
     from musicstudio.core.dataset import TrainingData
     from musicstudio.core.models import default_config
-    from musicstudio.core.training import TrainSettings, train
+    from musicstudio.core.trainer import train
+    from musicstudio.core.training import TrainSettings
 
     base = tmp_path_factory.mktemp("band_bundle")
     corpus = scan([band_dir], ScanOptions(threshold=5), cache_dir=base / "cache")

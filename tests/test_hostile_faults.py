@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from musicstudio.core.bundle import load_bundle
-from musicstudio.core.checkpoints import run_dir_for
+from musicstudio.core.checkpoints import Checkpoints, run_dir_for
 
 TRAIN = ["--model", "wavenet", "--window", "32", "--batch-size", "8", "--threshold", "5"]
 
@@ -29,16 +29,15 @@ def cli(*args: str, **kw) -> subprocess.Popen:  # type: ignore[no-untyped-def,ty
 def test_kill_9_mid_training_then_resume(chorale_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "m.msb"
     proc = cli("train", str(chorale_dir), *TRAIN, "--epochs", "400", "--out", str(out))
-    state = run_dir_for(out) / "state.json"
+    checkpoints = Checkpoints(run_dir_for(out))
     end = time.monotonic() + 240
-    while time.monotonic() < end and not (
-        state.exists() and json.loads(state.read_text())["epoch"] >= 2
-    ):
+    while time.monotonic() < end and (checkpoints.state() or {}).get("epoch", 0) < 2:
         time.sleep(0.05)
-    assert state.exists(), proc.stderr.read() if proc.poll() is not None else "no checkpoint"
+    state = checkpoints.state()
+    assert state, proc.stderr.read() if proc.poll() is not None else "no checkpoint"
     os.kill(proc.pid, signal.SIGKILL)  # mid-epoch, no chance to clean up
     proc.wait()
-    done = json.loads(state.read_text())["epoch"]
+    done = checkpoints.state()["epoch"]
     assert load_bundle(out).epochs >= 1  # the bundle under its real name is complete
     again = cli(
         "train",

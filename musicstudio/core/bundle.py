@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from musicstudio.core.constants import REPRESENTATION_VERSION
+from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.midi import atomic_write_bytes
 from musicstudio.core.models.config import ConfigError, ModelConfig, config_from_dict
 from musicstudio.core.parts import DEFAULT_PROGRAMS, PARTS
 from musicstudio.core.vocab import N_STREAMS, Vocabulary, VocabularyError

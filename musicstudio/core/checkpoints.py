@@ -1,66 +1,63 @@
 """Training checkpoints: last and best weights with the optimizer state, and where they live.
 
-A run folder beside the bundle (`model.msb.run/`) holds `last.npz` and `best.npz` (weights,
-then optimizer variables, as plain arrays) and `state.json` (epoch, history, best score);
-every write is atomic, so a run killed mid-save resumes from the previous epoch.
+A run folder beside the bundle (`model.msb.run/`) holds `last.npz` and `best.npz`: weights,
+then optimizer variables, as plain arrays, with the run's state (epoch, history, best score)
+as JSON in the same container (files.py). Every write is atomic, so a run killed mid-save
+resumes from the previous epoch.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from musicstudio.core.midi import atomic_write_bytes
+from musicstudio.core.files import load_arrays, save_arrays
 
 
 class Checkpoints:
-    """last.npz / best.npz (weights + optimizer state) and state.json in a run folder."""
+    """last.npz and best.npz in a run folder: weights, optimizer state, and the run's state."""
 
     def __init__(self, run_dir: Path) -> None:
         self.dir = run_dir
 
     def save(self, kind: str, model: Any, optimizer: Any, state: dict[str, Any]) -> None:
-        import io
-
-        self.dir.mkdir(parents=True, exist_ok=True)
+        """One container per kind: a crash mid-save keeps the previous one whole."""
         arrays = {f"w{i:04d}": np.asarray(w) for i, w in enumerate(model.get_weights())}
         arrays.update(
             {f"o{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
         )
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)  # type: ignore[arg-type]
-        atomic_write_bytes(self.dir / f"{kind}.npz", buf.getvalue())
-        if kind == "last":
-            atomic_write_bytes(self.dir / "state.json", json.dumps(state).encode())
+        save_arrays(self.dir / f"{kind}.npz", arrays, state)
+
+    def _load(self, kind: str) -> tuple[dict[str, np.ndarray], Any] | None:
+        try:
+            return load_arrays(self.dir / f"{kind}.npz")
+        except (OSError, ValueError, EOFError):
+            return None  # none yet, or damaged: training starts fresh
 
     def state(self) -> dict[str, Any] | None:
-        try:
-            return dict(json.loads((self.dir / "state.json").read_text()))
-        except (OSError, ValueError):
-            return None
+        """Epoch, history and best score of the last checkpoint."""
+        loaded = self._load("last")
+        return dict(loaded[1]) if loaded is not None and loaded[1] else None
 
     def restore(self, kind: str, model: Any, optimizer: Any | None) -> bool:
-        path = self.dir / f"{kind}.npz"
-        if not path.exists():
+        loaded = self._load(kind)
+        if loaded is None:
             return False
-        with np.load(path, allow_pickle=False) as z:
-            weights = [z[k] for k in sorted(z.files) if k.startswith("w")]
-            opt = [z[k] for k in sorted(z.files) if k.startswith("o")]
-        model.set_weights(weights)
+        arrays = loaded[0]
+        model.set_weights([arrays[k] for k in sorted(arrays) if k.startswith("w")])
+        opt = [arrays[k] for k in sorted(arrays) if k.startswith("o")]
         if optimizer is not None and opt:
             for var, value in zip(optimizer.variables, opt, strict=True):
                 var.assign(value)
         return True
 
     def weights(self, kind: str) -> list[np.ndarray] | None:
-        path = self.dir / f"{kind}.npz"
-        if not path.exists():
+        loaded = self._load(kind)
+        if loaded is None:
             return None
-        with np.load(path, allow_pickle=False) as z:
-            return [z[k] for k in sorted(z.files) if k.startswith("w")]
+        return [loaded[0][k] for k in sorted(loaded[0]) if k.startswith("w")]
 
 
 def run_dir_for(bundle_path: Path) -> Path:

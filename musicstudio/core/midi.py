@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from musicstudio.core.constants import MAX_FILE_BYTES, MAX_NOTES
+from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.midi_repair import repair_midi_bytes
 from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PART_LABELS, PART_OF_PROGRAM, PARTS
@@ -207,25 +207,6 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         part=cat(part_of_note, np.int8)[keep],
         repaired=repaired,
     )
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def midi_bytes(notes: NoteArray, tempo_qpm: float | None = None, tpq: int = 480) -> bytes:

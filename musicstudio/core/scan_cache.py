@@ -8,7 +8,6 @@ scan: it is ignored and rewritten.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ import numpy as np
 
 from musicstudio.core.constants import REPRESENTATION_VERSION
 from musicstudio.core.events import EventStream
-from musicstudio.core.midi import atomic_write_bytes
+from musicstudio.core.files import load_arrays, save_arrays
 from musicstudio.core.parsing import PACK_ARRAYS
 
 if TYPE_CHECKING:
@@ -72,11 +71,9 @@ class Pack:
     @classmethod
     def load(cls, path: Path) -> Pack | None:
         try:
-            with np.load(path, allow_pickle=False) as z:
-                index = json.loads(bytes(z["index"]).decode())
-                if index.get("version") != REPRESENTATION_VERSION:
-                    return None
-                arrays = {k: z[k] for k in PACK_ARRAYS + OBS_ARRAYS}
+            arrays, index = load_arrays(path, list(PACK_ARRAYS + OBS_ARRAYS))
+            if index.get("version") != REPRESENTATION_VERSION:
+                return None
             return cls(index["entries"], arrays)
         except Exception:  # a damaged cache is only a slower scan
             return None
@@ -115,11 +112,7 @@ def save_pack(
     arrays = {k: getattr(joined, k) for k in PACK_ARRAYS}
     for i, (k, dtype) in enumerate(zip(OBS_ARRAYS, (np.uint64, np.uint64, np.int64), strict=True)):
         arrays[k] = np.concatenate([o[i] for o in kept_obs]) if kept_obs else np.zeros(0, dtype)
-    index = json.dumps({"version": REPRESENTATION_VERSION, "entries": entries}).encode()
-    buf = io.BytesIO()
-    np.savez(buf, index=np.frombuffer(index, np.uint8), **arrays)  # type: ignore[arg-type]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, buf.getvalue())
+    save_arrays(path, arrays, {"version": REPRESENTATION_VERSION, "entries": entries})
 
 
 def fingerprint(path: Path) -> tuple[int, int] | None:

@@ -351,7 +351,7 @@ class Vocabulary:
             raise VocabularyError(f"vocabulary is damaged: {e}") from e
 
     def save(self, path: str | Path) -> None:
-        from musicstudio.core.midi import atomic_write_bytes
+        from musicstudio.core.files import atomic_write_bytes
 
         atomic_write_bytes(path, json.dumps(self.to_json()).encode())
 

@@ -11,6 +11,7 @@ import pytest
 from musicstudio.core.corpus import OK, CorpusError, ScanOptions, scan
 from musicstudio.core.events import decode, note_recall
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
+from musicstudio.core.jobs.progress import FileScanned
 from musicstudio.core.midi import read_midi
 from musicstudio.core.parts import BASS, DRUMS, KEYS
 
@@ -104,9 +105,9 @@ def test_cancel_stops_the_scan(chorale_dir: Path, tmp_path: Path) -> None:
     token = CancelToken()
     seen = []
 
-    def progress(fraction: float, info: dict) -> None:
-        seen.append(info["done"])
-        if info["done"] == 3:
+    def progress(fraction: float, event: FileScanned) -> None:
+        seen.append(event.done)
+        if event.done == 3:
             token.cancel()
 
     with pytest.raises(Cancelled):

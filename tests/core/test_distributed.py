@@ -17,7 +17,8 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 from musicstudio.core.corpus import ScanOptions, scan
 from musicstudio.core.models import default_config
 from musicstudio.core.dataset import TrainingData
-from musicstudio.core.training import TrainSettings, make_strategy, train
+from musicstudio.core.trainer import train
+from musicstudio.core.training import TrainSettings, make_strategy
 if __name__ == "__main__":
     corpus = scan([sys.argv[1]], ScanOptions(threshold=5), workers=0)
     data = TrainingData.from_corpus(corpus, 0.2)

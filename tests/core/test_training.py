@@ -13,8 +13,10 @@ from musicstudio.core.checkpoints import run_dir_for
 from musicstudio.core.corpus import ScanOptions, scan
 from musicstudio.core.dataset import TrainingData
 from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.progress import EpochDone, TrainingStep
 from musicstudio.core.models import default_config
-from musicstudio.core.training import TrainingError, TrainSettings, train
+from musicstudio.core.trainer import train
+from musicstudio.core.training import TrainingError, TrainSettings
 
 TINY = {
     "wavenet": default_config(
@@ -55,9 +57,9 @@ def test_every_position_is_a_target(data: TrainingData, tmp_path: Path) -> None:
         tmp_path / "m.msb",
         progress=lambda f, i: infos.append(i),
     )
-    steps = [i for i in infos if i["phase"] == "train"]
+    steps = [i for i in infos if isinstance(i, TrainingStep)]
     # Tokens per step = batch × window: every position of every window is trained.
-    assert steps and steps[-1]["steps"] == len(steps)
+    assert steps and steps[-1].steps == len(steps)
 
 
 def test_same_seed_same_first_epoch_loss(data: TrainingData, tmp_path: Path) -> None:
@@ -79,13 +81,13 @@ def test_cancel_lands_within_a_second_and_keeps_checkpoints(
     epochs_done = []
     cancelled_at: list[float] = []
 
-    def progress(f: float, info: dict) -> None:
-        if info["phase"] == "epoch":
-            epochs_done.append(info["epoch"])
+    def progress(f: float, event: object) -> None:
+        if isinstance(event, EpochDone):
+            epochs_done.append(event.epoch)
         if (
-            info["phase"] == "train"
-            and info["epoch"] == 2
-            and info["step"] == 2
+            isinstance(event, TrainingStep)
+            and event.epoch == 2
+            and event.step == 2
             and not cancelled_at
         ):
             threading.Timer(

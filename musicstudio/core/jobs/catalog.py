@@ -56,7 +56,7 @@ class TrainJob:
 
     def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> TrainResult:
         from musicstudio.core.dataset import TrainingData
-        from musicstudio.core.training import train
+        from musicstudio.core.trainer import train
 
         corpus = _learnable(self.source, workspace, cancel)
         s = self.settings

@@ -89,6 +89,7 @@ class ChartWidget(pg.PlotWidget):
             labelTextColor=INK,
             labelTextSize=f"{FONT_PT}pt",
         )
+        self.empty = True  # nothing to show yet
         self.empty_label = pg.LabelItem("", color=MUTED, size=f"{FONT_PT + 1}pt")
         self.empty_label.setParentItem(item.getViewBox())
         self.empty_label.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
@@ -116,6 +117,7 @@ class ChartWidget(pg.PlotWidget):
     def set_empty(self, text: str) -> None:
         """What the plot says while it has nothing to show ('' once it has data); the ticks
         hide with it, since the range of an empty plot means nothing."""
+        self.empty = bool(text)
         self.empty_label.setText(text, color=MUTED)
         self.empty_label.setVisible(bool(text))
         item = self.getPlotItem()
@@ -146,9 +148,10 @@ class HoverReadout(QObject):
         return self.label.toPlainText() if self.label.isVisible() else ""
 
     def hide(self) -> None:
-        """Hide the guide and the label (the mouse left the data)."""
+        """Hide the guide and the label (the mouse left the data); the legend comes back."""
         self.line.hide()
         self.label.hide()
+        self.chart.legend.setVisible(not self.chart.empty)
 
     def show_at(self, scene_pos: QPointF) -> None:
         """Describe the data under a scene point (the mouse), or hide off the data."""
@@ -169,6 +172,7 @@ class HoverReadout(QObject):
         self.label.setPos(x, y1)
         self.line.show()
         self.label.show()
+        self.chart.legend.hide()  # the read-out names each curve; the legend would cover it
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.Leave:

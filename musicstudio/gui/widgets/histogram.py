@@ -46,7 +46,9 @@ def _line(angle: int, color: str, label_at: float) -> pg.InfiniteLine:
             "position": label_at,
             "color": color,
             "fill": pg.mkBrush(255, 255, 255, 225),
-            "anchors": [(1, 1), (1, 1)] if angle == 0 else [(0, 0), (0, 0)],
+            # pyqtgraph picks the first or second anchor by the side of the line the view's
+            # centre is on, so a label near an edge turns inwards.
+            "anchors": [(1, 0), (1, 1)] if angle == 0 else [(0, 0), (1, 0)],
         },
     )
 
@@ -73,7 +75,7 @@ class TokenHistogram(QWidget):
             self.plot.legend.addItem(bars, name)
         # y is log10(count): the threshold line counts for the fit, so it is never out of view.
         self.threshold_line = _line(0, THRESHOLD_COLOR, 0.97)
-        self.boundary_line = _line(90, BOUNDARY_COLOR, 0.97)
+        self.boundary_line = _line(90, BOUNDARY_COLOR, 0.7)  # below the legend
         self.plot.addItem(self.threshold_line)
         self.plot.addItem(self.boundary_line, ignoreBounds=True)
         self.hover = HoverReadout(self.plot, self._describe)

@@ -1,0 +1,302 @@
+"""The training loop: sequence-to-sequence next-event prediction, cancellable, resumable, distributable.
+
+One custom loop serves all three strategies. Keras 3.15's `fit()` fails under
+MultiWorkerMirroredStrategy (keras-team/keras#20585) while `strategy.run` in a
+custom loop works; the same loop also gives per-step progress and a cancel check
+between steps (and inside validation), which `fit` callbacks do not honour promptly.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.bundle import ModelBundle
+from musicstudio.core.checkpoints import Checkpoints, run_dir_for
+from musicstudio.core.dataset import TrainingData, WindowSource, primer_windows
+from musicstudio.core.evaluation import evaluate_windows, head_losses
+from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.progress import (
+    EpochDone,
+    ProgressFn,
+    Resumed,
+    TrainingStep,
+    no_progress,
+)
+from musicstudio.core.models.config import ModelConfig
+from musicstudio.core.training import (
+    TrainingError,
+    TrainResult,
+    TrainSettings,
+    is_chief,
+    make_strategy,
+)
+from musicstudio.core.vocab import STREAMS
+
+
+def train(
+    data: TrainingData,
+    config: ModelConfig,
+    settings: TrainSettings,
+    bundle_path: str | Path,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+    resume: bool = False,
+    name: str = "",
+) -> TrainResult:
+    """Train until the epochs, the time budget or early stopping; the bundle keeps the best epoch.
+
+    Checkpoints every epoch (resumable); with a budget the epoch count is only an upper limit.
+    """
+    trainer = _Trainer(data, config, settings, Path(bundle_path), progress, cancel, name)
+    if resume:
+        trainer.resume()
+    return trainer.run()
+
+
+class _Trainer:
+    """One training run: the model, its data sources, the compiled steps and the bookkeeping."""
+
+    def __init__(
+        self,
+        data: TrainingData,
+        config: ModelConfig,
+        settings: TrainSettings,
+        bundle_path: Path,
+        progress: ProgressFn,
+        cancel: CancelToken | None,
+        name: str,
+    ) -> None:
+        import keras
+
+        config.validate()
+        self.data, self.config, self.settings = data, config, settings
+        self.bundle_path, self.progress, self.name = bundle_path, progress, name
+        self.cancel = cancel or CancelToken()
+        self.ckpt = Checkpoints(run_dir_for(bundle_path))
+        self.train_src = WindowSource.from_streams(data.train, config.window)
+        self.val_src = WindowSource.from_streams(data.validation, config.window)
+        batch = settings.batch_size
+        if self.train_src.steps(batch) < 1:
+            need = (config.window // 2) * batch + config.window
+            raise TrainingError(
+                f"not enough training events for one batch: {len(self.train_src.tokens)} events,"
+                f" need about {need} (lower the window or batch size, or add files)"
+            )
+        keras.utils.set_random_seed(settings.seed)
+        self.strategy = make_strategy(settings.strategy)
+        self.replicas = self.strategy.num_replicas_in_sync
+        if batch % self.replicas:
+            raise TrainingError(
+                f"batch size {batch} must be a multiple of the {self.replicas} replicas"
+            )
+        with self.strategy.scope():
+            from musicstudio.core.models import build_model
+
+            self.model = build_model(config, data.vocab.sizes)
+            self.optimizer = keras.optimizers.Adam(settings.learning_rate, clipnorm=1.0)
+            self.optimizer.build(self.model.trainable_variables)
+        self.train_step, self.eval_step = self._compile_steps()
+        self.start_epoch = 0
+        self.history: list[dict[str, Any]] = []
+        self.best, self.best_epoch = math.inf, 0
+        self.targets_done, self.train_seconds = 0, 0.0
+        self.t_start = time.perf_counter()
+        self.budget = settings.minutes * 60 if settings.minutes else None
+
+    def _compile_steps(self) -> tuple[Any, Any]:
+        import tensorflow as tf
+
+        model, optimizer, strategy, replicas = (
+            self.model,
+            self.optimizer,
+            self.strategy,
+            self.replicas,
+        )
+
+        def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
+            with tf.GradientTape() as tape:
+                per_token, ce_sum, hits = head_losses(model, x, y, True)
+                loss = tf.reduce_sum(per_token) / tf.cast(tf.size(per_token) * replicas, tf.float32)
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+            return ce_sum, hits
+
+        def eval_fn(x: Any, y: Any) -> tuple[Any, Any]:
+            _, ce_sum, hits = head_losses(model, x, y, False)
+            return ce_sum, hits
+
+        @tf.function
+        def train_step(x: Any, y: Any) -> tuple[Any, Any]:
+            ce, hits = strategy.run(train_fn, args=(x, y))
+            return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
+
+        @tf.function
+        def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
+            ce, hits = strategy.run(eval_fn, args=(x, y))
+            return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
+
+        return train_step, eval_step
+
+    # -- the run -------------------------------------------------------------------------
+    def resume(self) -> None:
+        """Continue after the last checkpointed epoch (or say there is none)."""
+        state = self.ckpt.state()
+        if state is not None and self.ckpt.restore("last", self.model, self.optimizer):
+            self.start_epoch, self.history = int(state["epoch"]), list(state["history"])
+            self.best = float(state.get("best", math.inf))
+            self.best_epoch = int(state.get("best_epoch", 0))
+            message = f"resuming after epoch {self.start_epoch}"
+        else:
+            message = "no checkpoint to resume from: starting fresh"
+        self.progress(0.0, Resumed(self.start_epoch, message))
+
+    @property
+    def max_epochs(self) -> int:
+        return self.settings.epochs
+
+    def run(self) -> TrainResult:
+        reason, since_best = "epochs", 0
+        chief = is_chief(self.strategy)
+        for epoch in range(self.start_epoch, self.max_epochs):
+            trained = self._train_epoch(epoch)
+            if trained is None:
+                reason = "cancelled"
+                break
+            record, out_of_time = trained
+            val = evaluate_windows(
+                self.val_src, self.settings.batch_size, self.eval_step, self.strategy, self.cancel
+            )
+            if val is None and self.cancel.cancelled:
+                reason = "cancelled"
+                break
+            record.update(val or {})
+            improved = self._end_epoch(record, chief)
+            since_best = 0 if improved else since_best + 1
+            if out_of_time:
+                reason = "budget"
+                break
+            if self.settings.patience and since_best >= self.settings.patience:
+                reason = "early"
+                break
+        if chief and self.history:
+            # The bundle holds the best weights, with the full history (later, worse epochs too).
+            weights = self.ckpt.weights("best") or self.model.get_weights()
+            self._bundle(weights).save(self.bundle_path)
+        return TrainResult(
+            bundle=self.bundle_path if self.history and self.bundle_path.exists() else None,
+            history=self.history,
+            epochs=len(self.history),
+            cancelled=reason == "cancelled",
+            resumed_from=self.start_epoch,
+            seconds=time.perf_counter() - self.t_start,
+            targets_per_second=self.targets_done / self.train_seconds
+            if self.train_seconds
+            else 0.0,
+            stopped_early=reason == "early",
+            stop_reason=reason,
+            best_epoch=self.best_epoch,
+        )
+
+    def _fraction(self, epochs_done: float) -> float:
+        """Progress: the epochs done, or the budget used when that is further along."""
+        by_epochs = epochs_done / self.max_epochs
+        if self.budget is None:
+            return by_epochs
+        return min(1.0, max(by_epochs, (time.perf_counter() - self.t_start) / self.budget))
+
+    def _train_epoch(self, epoch: int) -> tuple[dict[str, Any], bool] | None:
+        """One pass over the training windows: its figures and whether the budget ran out."""
+        batch, src = self.settings.batch_size, self.train_src
+        starts = src.starts(epoch, self.settings.seed)
+        steps = len(starts) // batch
+        ds = self.strategy.experimental_distribute_dataset(src.dataset(starts, batch))
+        ce_tot, hit_tot, n_tok = np.zeros(len(STREAMS)), np.zeros(len(STREAMS)), 0
+        t_epoch = time.perf_counter()
+        out_of_time = False
+        for step, (x, y) in enumerate(ds):
+            if self.cancel.cancelled:
+                return None
+            t0 = time.perf_counter()
+            ce, hits = self.train_step(x, y)
+            ce_np, hits_np = ce.numpy(), hits.numpy()
+            dt = time.perf_counter() - t0
+            tokens = batch * src.usable_window
+            ce_tot += ce_np
+            hit_tot += hits_np
+            n_tok += tokens
+            if step > 0 or epoch > self.start_epoch:  # the first step includes tracing
+                self.targets_done += tokens
+                self.train_seconds += dt
+            self._report_step(epoch, step, steps, float(ce_np.sum() / tokens), dt, t_epoch)
+            if self.budget is not None and time.perf_counter() - self.t_start > self.budget:
+                out_of_time = True
+                break
+        record: dict[str, Any] = {
+            "epoch": epoch + 1,
+            "seconds": round(time.perf_counter() - t_epoch, 2),
+            "loss": float(ce_tot.sum() / max(1, n_tok)),
+        }
+        for k, c, h in zip(STREAMS, ce_tot, hit_tot, strict=True):
+            record[f"loss_{k}"] = float(c / max(1, n_tok))
+            record[f"accuracy_{k}"] = float(h / max(1, n_tok))
+        return record, out_of_time
+
+    def _report_step(
+        self, epoch: int, step: int, steps: int, loss: float, dt: float, t_epoch: float
+    ) -> None:
+        elapsed = time.perf_counter() - t_epoch
+        tokens = self.settings.batch_size * self.train_src.usable_window
+        rate = (
+            self.targets_done / self.train_seconds if self.train_seconds else tokens / max(dt, 1e-9)
+        )
+        per_step = elapsed / (step + 1)
+        remaining = (steps - step - 1) * per_step + (self.max_epochs - epoch - 1) * steps * per_step
+        if self.budget is not None:
+            remaining = min(remaining, max(0.0, self.budget - (time.perf_counter() - self.t_start)))
+        self.progress(
+            self._fraction(epoch + (step + 1) / steps),
+            TrainingStep(epoch + 1, self.max_epochs, step + 1, steps, loss, rate, remaining),
+        )
+
+    def _end_epoch(self, record: dict[str, Any], chief: bool) -> bool:
+        """Keep the epoch's figures and checkpoints; True when it is the best so far."""
+        self.history.append(record)
+        score = record.get("val_loss", record["loss"])
+        improved = score < self.best
+        if improved:
+            self.best, self.best_epoch = score, int(record["epoch"])
+        if chief:
+            state = {
+                "epoch": record["epoch"],
+                "history": self.history,
+                "best": self.best,
+                "best_epoch": self.best_epoch,
+            }
+            self.ckpt.save("last", self.model, self.optimizer, state)
+            if improved:
+                self.ckpt.save("best", self.model, self.optimizer, {})
+                self._bundle(self.model.get_weights()).save(self.bundle_path)
+        self.progress(
+            self._fraction(record["epoch"]),
+            EpochDone(record["epoch"], self.max_epochs, record, improved, self.best_epoch),
+        )
+        return improved
+
+    def _bundle(self, weights: Sequence[np.ndarray]) -> ModelBundle:
+        return ModelBundle(
+            self.config,
+            self.data.vocab,
+            [np.asarray(w) for w in weights],
+            list(self.history),
+            self.data.corpus_summary,
+            self.data.scan_options,
+            self.name,
+            primers=primer_windows(self.data.train),
+            best_epoch=self.best_epoch,
+        )
