@@ -19,15 +19,15 @@ from pathlib import Path
 import numpy as np
 from popmidi import write_pop_folder
 
-from musicstudio.core.bundle import load_bundle
-from musicstudio.core.compose import Composer, ComposeSettings
-from musicstudio.core.corpus import scan
-from musicstudio.core.dataset import TrainingData
-from musicstudio.core.midi import read_midi, write_midi
-from musicstudio.core.models import default_config
-from musicstudio.core.sampling import SamplingSettings
-from musicstudio.core.trainer import train
-from musicstudio.core.training import TrainSettings
+from musicstudio.core.compose.composer import Composer, ComposeSettings
+from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.learn.dataset import TrainingData
+from musicstudio.core.learn.models import default_config
+from musicstudio.core.learn.trainer import train
+from musicstudio.core.learn.training import TrainSettings
+from musicstudio.core.music.corpus import scan
+from musicstudio.core.music.midi import read_midi, write_midi
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.vocab import N_STREAMS, STREAMS
+from musicstudio.core.music.vocab import N_STREAMS, STREAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,7 @@ def original_loop(bundle, variations: int, events: int) -> float:  # type: ignor
 
 
 def ours(bundle, variations: int, events: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    from musicstudio.core.compose import Composer, ComposeSettings
+    from musicstudio.core.compose.composer import Composer, ComposeSettings
 
     t0 = time.perf_counter()
     composer = Composer(bundle)
@@ -45,7 +45,7 @@ def ours(bundle, variations: int, events: int) -> tuple[float, float]:  # type: 
     first = variations * events / (time.perf_counter() - t0)
     best = 0.0
     for seed in range(3):
-        from musicstudio.core.sampling import SamplingSettings
+        from musicstudio.core.compose.sampling import SamplingSettings
 
         t0 = time.perf_counter()
         composer.compose(
@@ -58,11 +58,11 @@ def ours(bundle, variations: int, events: int) -> tuple[float, float]:  # type: 
 
 
 def quick_bundles(folder: Path) -> list[Path]:
-    from musicstudio.core.corpus import scan
-    from musicstudio.core.dataset import TrainingData
-    from musicstudio.core.models import default_config
-    from musicstudio.core.trainer import train
-    from musicstudio.core.training import TrainSettings
+    from musicstudio.core.learn.dataset import TrainingData
+    from musicstudio.core.learn.models import default_config
+    from musicstudio.core.learn.trainer import train
+    from musicstudio.core.learn.training import TrainSettings
+    from musicstudio.core.music.corpus import scan
 
     data = TrainingData.from_corpus(scan([ROOT / "resources" / "sample_corpus"]))
     out = []
@@ -81,7 +81,7 @@ def main() -> int:
         "--original-events", type=int, default=40, help="notes for the (slow) original loop"
     )
     args = ap.parse_args()
-    from musicstudio.core.bundle import load_bundle
+    from musicstudio.core.learn.bundle import load_bundle
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = args.bundles or quick_bundles(Path(tmp))

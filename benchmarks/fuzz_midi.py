@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     from mutate import hostile_inputs
 
-    from musicstudio.core.corpus import CRASHED, TOO_SLOW, scan
+    from musicstudio.core.music.corpus import CRASHED, TOO_SLOW, scan
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--inputs", type=int, default=50_000)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from popmidi import write_pop_folder
 
-from musicstudio.core.corpus import find_midi_files, scan
+from musicstudio.core.music.corpus import find_midi_files, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 

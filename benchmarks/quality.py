@@ -42,22 +42,22 @@ from typing import Any
 import numpy as np
 from train import replica_lstm, replica_wavenet, windows
 
-from musicstudio.core.constants import DURATION_VALUES, GRID, MAX_STEP, VELOCITY_BINS
-from musicstudio.core.corpus import Corpus, scan
-from musicstudio.core.dataset import TrainingData
-from musicstudio.core.events import decode, velocity_class
-from musicstudio.core.metrics import CorpusProfile, copy_rate, longest_repeat, token_rows
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.quality import (
+from musicstudio.core.learn.dataset import TrainingData
+from musicstudio.core.learn.tensorflow_setup import load_tensorflow
+from musicstudio.core.music.constants import DURATION_VALUES, GRID, MAX_STEP, VELOCITY_BINS
+from musicstudio.core.music.corpus import Corpus, scan
+from musicstudio.core.music.events import decode, velocity_class
+from musicstudio.core.music.metrics import CorpusProfile, copy_rate, longest_repeat, token_rows
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.quality import (
     FEATURE_LABELS,
     FEATURES,
     PieceFeatures,
     SetCloseness,
     compare_sets,
 )
-from musicstudio.core.quality import piece_features as features_of
-from musicstudio.core.tensorflow_setup import load_tensorflow
-from musicstudio.core.vocab import N_STREAMS, START, STREAM_SIZES, TokenStream, Vocabulary
+from musicstudio.core.music.quality import piece_features as features_of
+from musicstudio.core.music.vocab import N_STREAMS, START, STREAM_SIZES, TokenStream, Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTETS = ("haydn", "mozart", "beethoven")
@@ -227,13 +227,13 @@ def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
 
 
 def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    from musicstudio.core.bundle import load_bundle
-    from musicstudio.core.compose import Composer, ComposeSettings
-    from musicstudio.core.evaluation import evaluate
-    from musicstudio.core.models import default_config
-    from musicstudio.core.sampling import SamplingSettings
-    from musicstudio.core.trainer import train
-    from musicstudio.core.training import TrainSettings
+    from musicstudio.core.compose.composer import Composer, ComposeSettings
+    from musicstudio.core.compose.sampling import SamplingSettings
+    from musicstudio.core.learn.bundle import load_bundle
+    from musicstudio.core.learn.evaluation import evaluate
+    from musicstudio.core.learn.models import default_config
+    from musicstudio.core.learn.trainer import train
+    from musicstudio.core.learn.training import TrainSettings
 
     path = tmp / f"{bench.name}-{family}.msb"
     settings = TrainSettings(epochs=100_000, minutes=args.minutes, seed=args.seed)

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 from popmidi import write_pop_folder
 
-from musicstudio.core.corpus import scan
-from musicstudio.core.events import quantize
-from musicstudio.core.learned import as_learned
-from musicstudio.core.midi import read_midi
+from musicstudio.core.music.corpus import scan
+from musicstudio.core.music.events import quantize
+from musicstudio.core.music.learned import as_learned
+from musicstudio.core.music.midi import read_midi
 
 ROOT = Path(__file__).resolve().parents[1]
 

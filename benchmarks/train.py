@@ -128,9 +128,9 @@ def run_replica(
 
 
 def run_ours(name: str, data, seconds: float, bundle: Path) -> dict:  # type: ignore[no-untyped-def]
-    from musicstudio.core.models import default_config
-    from musicstudio.core.trainer import train
-    from musicstudio.core.training import TrainSettings
+    from musicstudio.core.learn.models import default_config
+    from musicstudio.core.learn.trainer import train
+    from musicstudio.core.learn.training import TrainSettings
 
     t0 = time.perf_counter()
     r = train(
@@ -147,11 +147,11 @@ def run_ours(name: str, data, seconds: float, bundle: Path) -> dict:  # type: ig
 
 
 def big_child(folder: Path, out: Path) -> None:
-    from musicstudio.core.corpus import scan
-    from musicstudio.core.dataset import TrainingData
-    from musicstudio.core.models import default_config
-    from musicstudio.core.trainer import train
-    from musicstudio.core.training import TrainSettings
+    from musicstudio.core.learn.dataset import TrainingData
+    from musicstudio.core.learn.models import default_config
+    from musicstudio.core.learn.trainer import train
+    from musicstudio.core.learn.training import TrainSettings
+    from musicstudio.core.music.corpus import scan
 
     corpus = scan([folder])
     data = TrainingData.from_corpus(corpus)
@@ -185,8 +185,8 @@ def main() -> int:
         return 0
     import tempfile
 
-    from musicstudio.core.corpus import ScanOptions, scan
-    from musicstudio.core.dataset import TrainingData
+    from musicstudio.core.learn.dataset import TrainingData
+    from musicstudio.core.music.corpus import ScanOptions, scan
 
     corpus = scan([args.dir], ScanOptions(threshold=args.threshold))
     data = TrainingData.from_corpus(corpus)

@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from music21 import corpus
 
-    from musicstudio.core.midi import read_midi
+    from musicstudio.core.music.midi import read_midi
 
     warnings.filterwarnings("ignore")  # music21 warns about odd measures in a few encodings
     started = time.perf_counter()
@@ -336,7 +336,7 @@ def write_readme(out: Path, kept: list[dict]) -> None:
         f"(music21 {VERSION_STR}), written to MIDI by `scripts/make_band_corpus.py`. Every file",
         "has instruments in at least two of the app's parts (General MIDI program families, see",
         "`musicstudio/core/parts.py`) and at least 200 notes, as read back by",
-        "`musicstudio.core.midi.read_midi`. Each track carries its real instrument as its GM",
+        "`musicstudio.core.music.midi.read_midi`. Each track carries its real instrument as its GM",
         "program, taken from the part's name where music21 gives none (voices: 52 choir /",
         "53 solo voice, which the app files under *strings*; basso continuo: 19 church organ,",
         "under *keys*; timpani: 47, under *strings*). Sung parts keep their words as MIDI lyric",

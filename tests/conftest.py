@@ -104,11 +104,11 @@ def hostile_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A small WaveNet and LSTM trained briefly on 24 chorales (shared by the tests)."""
-    from musicstudio.core.corpus import ScanOptions, scan
-    from musicstudio.core.dataset import TrainingData
-    from musicstudio.core.models import default_config
-    from musicstudio.core.trainer import train
-    from musicstudio.core.training import TrainSettings
+    from musicstudio.core.learn.dataset import TrainingData
+    from musicstudio.core.learn.models import default_config
+    from musicstudio.core.learn.trainer import train
+    from musicstudio.core.learn.training import TrainSettings
+    from musicstudio.core.music.corpus import ScanOptions, scan
 
     base = tmp_path_factory.mktemp("bundles")
     folder = base / "chorales"
@@ -154,11 +154,11 @@ def band_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def band_bundle(tmp_path_factory: pytest.TempPathFactory, band_dir: Path) -> Path:
     """A small LSTM trained briefly on the band files (composes several parts)."""
-    from musicstudio.core.corpus import ScanOptions, scan
-    from musicstudio.core.dataset import TrainingData
-    from musicstudio.core.models import default_config
-    from musicstudio.core.trainer import train
-    from musicstudio.core.training import TrainSettings
+    from musicstudio.core.learn.dataset import TrainingData
+    from musicstudio.core.learn.models import default_config
+    from musicstudio.core.learn.trainer import train
+    from musicstudio.core.learn.training import TrainSettings
+    from musicstudio.core.music.corpus import ScanOptions, scan
 
     base = tmp_path_factory.mktemp("band_bundle")
     corpus = scan([band_dir], ScanOptions(threshold=5), cache_dir=base / "cache")

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from musicstudio.core.parsing import Parsed, parse_file
+from musicstudio.core.music.parsing import Parsed, parse_file
 
 HANGS = "hangs.mid"
 CRASHES = "crashes.mid"

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicstudio.core.bundle import BundleError, ModelBundle, load_bundle, read_manifest
-from musicstudio.core.events import encode
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.models import build_model, default_config
-from musicstudio.core.vocab import N_STREAMS, Vocabulary
+from musicstudio.core.learn.bundle import BundleError, ModelBundle, load_bundle, read_manifest
+from musicstudio.core.learn.models import build_model, default_config
+from musicstudio.core.music.events import encode
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.vocab import N_STREAMS, Vocabulary
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from musicstudio.core.bundle import load_bundle
-from musicstudio.core.checkpoints import Checkpoints, run_dir_for
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.learn.checkpoints import Checkpoints, run_dir_for
 
 TRAIN = ["--model", "wavenet", "--window", "32", "--batch-size", "8", "--threshold", "5"]
 
@@ -59,7 +59,7 @@ def test_kill_9_mid_training_then_resume(chorale_dir: Path, tmp_path: Path) -> N
 
 SAVER = """
 import sys, numpy as np
-from musicstudio.core.bundle import load_bundle
+from musicstudio.core.learn.bundle import load_bundle
 b = load_bundle(sys.argv[1])
 b.weights = [w + 1e-3 for w in b.weights] * 1
 print("saving", flush=True)

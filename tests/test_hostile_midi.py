@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.corpus import CRASHED, OK, scan
+from musicstudio.core.music.corpus import CRASHED, OK, scan
 from tests.conftest import benchmark_module, midi_file, sample_files, track_chunk
 from tests.faults import crashing_parser, hanging_parser
 

@@ -39,6 +39,6 @@ def test_no_module_of_core_mentions_qt() -> None:
 
 
 def test_cli_scan_does_not_import_tensorflow() -> None:
-    code = "import sys; import musicstudio.cli, musicstudio.core.corpus; print('tensorflow' in sys.modules)"
+    code = "import sys; import musicstudio.cli, musicstudio.core.music.corpus; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr

@@ -60,7 +60,7 @@ def settings_from(cls: Any, args: argparse.Namespace, names: list[str], **more: 
 # -- parts ------------------------------------------------------------------------------
 def add_part_options(ap: argparse.ArgumentParser) -> None:
     """--parts and --no-drums: which parts of the band to learn."""
-    from musicstudio.core.parts import PARTS
+    from musicstudio.core.music.parts import PARTS
 
     ap.add_argument(
         "--parts", help=f"comma-separated parts to learn (default: all): {','.join(PARTS)}"
@@ -70,7 +70,7 @@ def add_part_options(ap: argparse.ArgumentParser) -> None:
 
 def chosen_parts(args: argparse.Namespace) -> tuple[int, ...] | None:
     """The parts the --parts / --no-drums options choose (None: every part)."""
-    from musicstudio.core.parts import DRUMS, PARTS, parse_parts
+    from musicstudio.core.music.parts import DRUMS, PARTS, parse_parts
 
     parts = parse_parts(getattr(args, "parts", None))
     if getattr(args, "no_drums", False):
@@ -82,7 +82,7 @@ def chosen_parts(args: argparse.Namespace) -> tuple[int, ...] | None:
 
 def scan_options(args: argparse.Namespace) -> Any:
     """ScanOptions from the scan flags (threshold, transpose, normalize-key, parts)."""
-    from musicstudio.core.corpus import ScanOptions
+    from musicstudio.core.music.corpus import ScanOptions
 
     names = [n for n in SCAN_FLAGS if hasattr(args, n)]
     return settings_from(ScanOptions, args, names, parts=chosen_parts(args))
@@ -92,7 +92,7 @@ SCAN_FLAGS = ["threshold", "transpose", "normalize_key"]
 
 
 def add_scan_options(ap: argparse.ArgumentParser, names: list[str] = SCAN_FLAGS) -> None:
-    from musicstudio.core.corpus import ScanOptions
+    from musicstudio.core.music.corpus import ScanOptions
 
     add_settings(ap, ScanOptions, names)
     add_part_options(ap)

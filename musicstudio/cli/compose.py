@@ -37,10 +37,10 @@ def main(
     as_json: bool = False,
 ) -> int:
     """Compose, write each variation, print what was written with its metrics and the speed."""
-    from musicstudio.core.bundle import read_manifest
     from musicstudio.core.jobs.catalog import ComposeJob
-    from musicstudio.core.midi import write_midi, write_musicxml
-    from musicstudio.core.tensorflow_setup import load_tensorflow
+    from musicstudio.core.learn.bundle import read_manifest
+    from musicstudio.core.learn.tensorflow_setup import load_tensorflow
+    from musicstudio.core.music.midi import write_midi, write_musicxml
 
     t_import = time.perf_counter()
     load_tensorflow()
@@ -92,8 +92,8 @@ def _quiet(fraction: float, event: Any) -> None:
 
 def _measure_against(bundle: Path, corpus: str | None) -> Any:
     """The training folder when it is here (scan cache: fast), else the bundle's primers."""
-    from musicstudio.core.bundle import read_manifest
-    from musicstudio.core.corpus import CorpusSource, ScanOptions
+    from musicstudio.core.learn.bundle import read_manifest
+    from musicstudio.core.music.corpus import CorpusSource, ScanOptions
     from musicstudio.core.resources import sample_corpus_dir
 
     manifest = read_manifest(bundle)
@@ -120,8 +120,8 @@ def _instruments(pairs: list[str] | None) -> dict[str, int] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from musicstudio.core.compose import ComposeSettings
-    from musicstudio.core.sampling import SamplingSettings
+    from musicstudio.core.compose.composer import ComposeSettings
+    from musicstudio.core.compose.sampling import SamplingSettings
 
     bundle = bundle_path(args.bundle)
     primer = "file" if args.primer else ("none" if args.no_primer else "corpus")
@@ -141,8 +141,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    from musicstudio.core.compose import ComposeSettings
-    from musicstudio.core.sampling import SamplingSettings
+    from musicstudio.core.compose.composer import ComposeSettings
+    from musicstudio.core.compose.sampling import SamplingSettings
 
     ap = sub.add_parser("compose", help="compose new music with a trained model")
     ap.add_argument("bundle", help="model file (.msb), or 'wavenet' / 'lstm' for a sample model")

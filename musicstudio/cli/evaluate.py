@@ -11,10 +11,10 @@ from musicstudio.cli.common import bundle_path, print_json, run_job
 
 def main(bundle: Path, folder: str, batch_size: int = 32, as_json: bool = False) -> int:
     """Evaluate the model on every file of the folder (the same EvaluateJob the engine runs)."""
-    from musicstudio.core.corpus import CorpusSource
     from musicstudio.core.jobs.catalog import EvaluateJob
-    from musicstudio.core.tensorflow_setup import load_tensorflow
-    from musicstudio.core.vocab import STREAMS
+    from musicstudio.core.learn.tensorflow_setup import load_tensorflow
+    from musicstudio.core.music.corpus import CorpusSource
+    from musicstudio.core.music.vocab import STREAMS
 
     load_tensorflow()
     result = run_job(

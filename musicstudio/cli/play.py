@@ -12,7 +12,7 @@ from musicstudio.cli.common import TerminalProgress, UsageError
 
 def main(path: Path, soundfont: str | None = None) -> int:
     """Play until the end (or Ctrl-C, exit 130)."""
-    from musicstudio.core.midi import MidiError, read_midi
+    from musicstudio.core.music.midi import MidiError, read_midi
     from musicstudio.core.playback import MidiPlayer
 
     try:

@@ -17,9 +17,9 @@ def main(
     as_json: bool = False,
 ) -> int:
     """Encode, tokenize at the threshold, decode, write; print the recall and the parts."""
-    from musicstudio.core.corpus import ScanOptions, scan
-    from musicstudio.core.learned import as_learned
-    from musicstudio.core.midi import MidiError, read_midi, write_midi
+    from musicstudio.core.music.corpus import ScanOptions, scan
+    from musicstudio.core.music.learned import as_learned
+    from musicstudio.core.music.midi import MidiError, read_midi, write_midi
 
     try:
         notes = read_midi(source, parts)

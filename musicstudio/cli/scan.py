@@ -17,7 +17,7 @@ from musicstudio.cli.common import (
 
 def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool = True) -> int:
     """Scan folders or files; exit 2 when no file can be learned."""
-    from musicstudio.core.corpus import scan
+    from musicstudio.core.music.corpus import scan
 
     stats = scan(paths, options, use_cache=use_cache).stats
     if as_json:

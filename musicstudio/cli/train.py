@@ -34,11 +34,11 @@ def main(
     as_json: bool = False,
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
-    from musicstudio.core.corpus import CorpusSource
     from musicstudio.core.jobs.catalog import TrainJob
     from musicstudio.core.jobs.progress import EpochDone, Resumed, TrainingStep
-    from musicstudio.core.models import default_config
-    from musicstudio.core.tensorflow_setup import load_tensorflow
+    from musicstudio.core.learn.models import default_config
+    from musicstudio.core.learn.tensorflow_setup import load_tensorflow
+    from musicstudio.core.music.corpus import CorpusSource
 
     load_tensorflow()
     config = default_config(family, **({"window": window} if window else {}))
@@ -94,8 +94,8 @@ def main(
 
 
 def run(args: argparse.Namespace) -> int:
+    from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainSettings
     from musicstudio.core.resources import models_dir
-    from musicstudio.core.training import UNLIMITED_EPOCHS, TrainSettings
 
     folder = args.dir or (sample_corpus() if args.sample else None)
     if not folder:
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    from musicstudio.core.training import TrainSettings
+    from musicstudio.core.learn.training import TrainSettings
 
     ap = sub.add_parser("train", help="train a WaveNet or LSTM on a MIDI folder")
     ap.add_argument("dir", nargs="?", help="MIDI folder")

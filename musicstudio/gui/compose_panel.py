@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.compose import ComposeSettings
+from musicstudio.core.compose.composer import ComposeSettings
+from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
-from musicstudio.core.midi import write_midi, write_musicxml
+from musicstudio.core.music.midi import write_midi, write_musicxml
 from musicstudio.core.resources import user_data_dir
-from musicstudio.core.sampling import SamplingSettings
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
 from musicstudio.gui.settings_form import SettingsForm

@@ -14,8 +14,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from musicstudio.core.corpus import OK, FileReport
-from musicstudio.core.parts import PART_COLOURS, PARTS
+from musicstudio.core.music.corpus import OK, FileReport
+from musicstudio.core.music.parts import PART_COLOURS, PARTS
 from musicstudio.gui.widgets.instruments import GM_PROGRAMS
 
 Index = QModelIndex | QPersistentModelIndex

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData
 
-from musicstudio.core.corpus import MIDI_SUFFIXES
+from musicstudio.core.music.corpus import MIDI_SUFFIXES
 
 MODEL_SUFFIX = ".msb"
 WHAT_FITS = "MIDI files (.mid, .midi, .kar), a folder of them, or a model (.msb)"

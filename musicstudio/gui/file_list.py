@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.corpus import ScanOptions
-from musicstudio.core.events import Recall
-from musicstudio.core.learned import as_learned
-from musicstudio.core.midi import MidiError, read_midi
+from musicstudio.core.music.corpus import ScanOptions
+from musicstudio.core.music.events import Recall
+from musicstudio.core.music.learned import as_learned
+from musicstudio.core.music.midi import MidiError, read_midi
 from musicstudio.gui.corpus_view import REASON_COLUMN, FileTable, ProblemFilter
 from musicstudio.gui.session import Session
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from musicstudio.core.corpus import Corpus, CorpusError, CorpusSource, FileReport, ScanOptions
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken, Throttle
 from musicstudio.core.jobs.catalog import Job, ScanJob
 from musicstudio.core.jobs.engine import Engine, EngineEvent
 from musicstudio.core.jobs.progress import FileScanned, Progress
 from musicstudio.core.jobs.workspace import Workspace
+from musicstudio.core.music.corpus import Corpus, CorpusError, CorpusSource, FileReport, ScanOptions
 
 
 @contextmanager

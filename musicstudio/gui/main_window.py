@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio import __version__
-from musicstudio.core.corpus import MIDI_SUFFIXES
+from musicstudio.core.music.corpus import MIDI_SUFFIXES
 from musicstudio.gui.compose_panel import ComposePanel
 from musicstudio.gui.dataset_panel import DatasetPanel
 from musicstudio.gui.session import Session

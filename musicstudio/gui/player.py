@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from musicstudio.core.midi import NoteArray, write_midi
+from musicstudio.core.music.midi import NoteArray, write_midi
 
 
 class QtMidiPlayer(QObject):

@@ -9,9 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from musicstudio.core.bundle import BundleError, read_manifest
-from musicstudio.core.corpus import Corpus
-from musicstudio.core.parts import DEFAULT_PROGRAMS, PARTS, PartError, programs_with
+from musicstudio.core.learn.bundle import BundleError, read_manifest
+from musicstudio.core.music.corpus import Corpus
+from musicstudio.core.music.parts import DEFAULT_PROGRAMS, PARTS, PartError, programs_with
 from musicstudio.core.resources import models_dir, sample_models_dir
 from musicstudio.gui.jobs import EngineClient
 

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.checkpoints import run_dir_for
 from musicstudio.core.jobs.catalog import TrainJob
 from musicstudio.core.jobs.progress import EpochDone, Progress, Resumed, TrainingStep
-from musicstudio.core.models.config import LSTMConfig, ModelConfig, WaveNetConfig
+from musicstudio.core.learn.checkpoints import run_dir_for
+from musicstudio.core.learn.models.config import LSTMConfig, ModelConfig, WaveNetConfig
+from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainSettings
+from musicstudio.core.music.vocab import STREAM_SIZES
 from musicstudio.core.resources import models_dir
-from musicstudio.core.training import UNLIMITED_EPOCHS, TrainSettings
-from musicstudio.core.vocab import STREAM_SIZES
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
 from musicstudio.gui.settings_form import SettingsForm

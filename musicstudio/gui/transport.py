@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from musicstudio.core.midi import NoteArray
+from musicstudio.core.music.midi import NoteArray
 from musicstudio.gui.widgets.part_legend import audible_notes
 from musicstudio.gui.widgets.piano_roll import PianoRoll
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicstudio.core.bundle import load_bundle
-from musicstudio.core.compose import ComposeError, Composer, ComposeSettings
+from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
+from musicstudio.core.compose.sampling import SamplingSettings, filter_logits
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
-from musicstudio.core.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
-from musicstudio.core.parts import DRUMS, PARTS
-from musicstudio.core.sampling import SamplingSettings, filter_logits
-from musicstudio.core.vocab import N_STREAMS, START
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.music.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
+from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.vocab import N_STREAMS, START
 
 
 @pytest.fixture(scope="module", params=["wavenet", "lstm"])

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.corpus import OK, CorpusError, ScanOptions, scan
-from musicstudio.core.events import decode, note_recall
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.jobs.progress import FileScanned
-from musicstudio.core.midi import read_midi
-from musicstudio.core.parts import BASS, DRUMS, KEYS
+from musicstudio.core.music.corpus import OK, CorpusError, ScanOptions, scan
+from musicstudio.core.music.events import decode, note_recall
+from musicstudio.core.music.midi import read_midi
+from musicstudio.core.music.parts import BASS, DRUMS, KEYS
 
 
 def test_scan_real_chorales(chorale_dir: Path, tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_transpose_augmentation_grows_the_vocabulary(chorale_dir: Path, tmp_path
 
 
 def test_key_normalisation_moves_pieces_to_c(chorale_dir: Path, tmp_path: Path) -> None:
-    from musicstudio.core.tonality import estimate_key, pitch_class_histogram
+    from musicstudio.core.music.tonality import estimate_key, pitch_class_histogram
 
     norm = scan([chorale_dir], ScanOptions(normalize_key=True), cache_dir=tmp_path / "c")
     tonics = [estimate_key(pitch_class_histogram(s)) for s in norm.streams]

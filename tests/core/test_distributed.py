@@ -14,11 +14,11 @@ import sys, json
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from musicstudio.core.corpus import ScanOptions, scan
-from musicstudio.core.models import default_config
-from musicstudio.core.dataset import TrainingData
-from musicstudio.core.trainer import train
-from musicstudio.core.training import TrainSettings, make_strategy
+from musicstudio.core.music.corpus import ScanOptions, scan
+from musicstudio.core.learn.models import default_config
+from musicstudio.core.learn.dataset import TrainingData
+from musicstudio.core.learn.trainer import train
+from musicstudio.core.learn.training import TrainSettings, make_strategy
 if __name__ == "__main__":
     corpus = scan([sys.argv[1]], ScanOptions(threshold=5), workers=0)
     data = TrainingData.from_corpus(corpus, 0.2)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.compose import ComposeSettings
-from musicstudio.core.corpus import CorpusSource, ScanOptions
+from musicstudio.core.compose.composer import ComposeSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob, TrainJob
 from musicstudio.core.jobs.engine import Engine, EngineEvent
 from musicstudio.core.jobs.progress import Composing, EpochDone
-from musicstudio.core.models import default_config
-from musicstudio.core.training import TrainSettings
+from musicstudio.core.learn.models import default_config
+from musicstudio.core.learn.training import TrainSettings
+from musicstudio.core.music.corpus import CorpusSource, ScanOptions
 
 
 def wait_for(

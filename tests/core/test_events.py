@@ -6,11 +6,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from musicstudio.core.constants import DURATION_VALUES, GRID, MAX_STEP
-from musicstudio.core.events import decode, encode, note_recall, transpose_masks
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import BASS, DRUMS, KEYS, PARTS
-from musicstudio.core.vocab import pitches_of
+from musicstudio.core.music.constants import DURATION_VALUES, GRID, MAX_STEP
+from musicstudio.core.music.events import decode, encode, note_recall, transpose_masks
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import BASS, DRUMS, KEYS, PARTS
+from musicstudio.core.music.vocab import pitches_of
 
 
 def as_set(n: NoteArray) -> set[tuple[float, int]]:
@@ -60,7 +60,7 @@ def test_transpose_masks_moves_every_pitch() -> None:
     ev = encode(notes)
     lo, hi, ok = transpose_masks(ev.lo, ev.hi, 3)
     assert ok
-    from musicstudio.core.events import EventStream
+    from musicstudio.core.music.events import EventStream
 
     moved = decode(EventStream(lo, hi, ev.duration, ev.step, ev.velocity, ev.part))
     assert sorted(moved.pitch.tolist()) == [65, 66, 73]

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from musicstudio.core.events import decode, encode
-from musicstudio.core.metrics import (
+from musicstudio.core.music.events import decode, encode
+from musicstudio.core.music.metrics import (
     CorpusProfile,
     copy_rate,
     evaluate_composition,
@@ -18,9 +18,9 @@ from musicstudio.core.metrics import (
     pitch_range,
     polyphony,
 )
-from musicstudio.core.midi import NoteArray, read_midi
-from musicstudio.core.tonality import estimate_key
-from musicstudio.core.vocab import N_STREAMS, REST, START, TokenStream, Vocabulary
+from musicstudio.core.music.midi import NoteArray, read_midi
+from musicstudio.core.music.tonality import estimate_key
+from musicstudio.core.music.vocab import N_STREAMS, REST, START, TokenStream, Vocabulary
 from tests.conftest import sample_files
 
 KEYS = {

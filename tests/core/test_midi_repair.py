@@ -8,9 +8,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from musicstudio.core.corpus import REPAIRED, UNREADABLE, scan
-from musicstudio.core.midi import MidiError, parse_midi_bytes
-from musicstudio.core.midi_repair import repair_midi_bytes
+from musicstudio.core.music.corpus import REPAIRED, UNREADABLE, scan
+from musicstudio.core.music.midi import MidiError, parse_midi_bytes
+from musicstudio.core.music.midi_repair import repair_midi_bytes
 from tests.conftest import midi_file, track_chunk
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from musicstudio.core.models import (
+from musicstudio.core.learn.models import (
     ConfigError,
     build_model,
     config_from_dict,

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicstudio.core.midi import NoteArray, write_midi
+from musicstudio.core.music.midi import NoteArray, write_midi
 from musicstudio.core.playback import MidiPlayer, PlaybackError, find_soundfont
 
 PLAY = """

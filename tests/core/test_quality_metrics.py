@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import BASS, DRUMS, KEYS
-from musicstudio.core.quality import (
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import BASS, DRUMS, KEYS
+from musicstudio.core.music.quality import (
     FEATURES,
     NOTE_LENGTHS,
     PieceFeatures,
@@ -15,7 +15,7 @@ from musicstudio.core.quality import (
     compare_sets,
     piece_features,
 )
-from musicstudio.core.quality_kde import GaussianKDE, compare_samples, scott_bandwidth
+from musicstudio.core.music.quality_kde import GaussianKDE, compare_samples, scott_bandwidth
 
 C_MAJOR = [60, 62, 64, 65, 67, 69, 71, 72]
 

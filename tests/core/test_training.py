@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.bundle import load_bundle
-from musicstudio.core.checkpoints import run_dir_for
-from musicstudio.core.corpus import ScanOptions, scan
-from musicstudio.core.dataset import TrainingData
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.progress import EpochDone, TrainingStep
-from musicstudio.core.models import default_config
-from musicstudio.core.trainer import train
-from musicstudio.core.training import TrainingError, TrainSettings
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.learn.checkpoints import run_dir_for
+from musicstudio.core.learn.dataset import TrainingData
+from musicstudio.core.learn.models import default_config
+from musicstudio.core.learn.trainer import train
+from musicstudio.core.learn.training import TrainingError, TrainSettings
+from musicstudio.core.music.corpus import ScanOptions, scan
 
 TINY = {
     "wavenet": default_config(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.events import decode, encode, note_recall
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.vocab import REST, START, Vocabulary, VocabularyError
+from musicstudio.core.music.events import decode, encode, note_recall
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.vocab import REST, START, Vocabulary, VocabularyError
 
 
 def progression() -> NoteArray:

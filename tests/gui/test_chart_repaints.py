@@ -37,8 +37,8 @@ def colour_pixels(image, rgb: tuple[int, int, int], tolerance: int = 24) -> int:
 
 def real_data() -> tuple[list[dict[str, float]], np.ndarray]:
     """The sample LSTM's per-epoch metrics and the sample chorales' token counts."""
-    from musicstudio.core.bundle import read_manifest
-    from musicstudio.core.corpus import ScanOptions, scan
+    from musicstudio.core.learn.bundle import read_manifest
+    from musicstudio.core.music.corpus import ScanOptions, scan
 
     history = read_manifest(ROOT / "resources" / "models" / "sample-lstm.msb")["history"]
     cache = Path(tempfile.mkdtemp()) / "cache"

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 
-from musicstudio.core.midi import read_midi
+from musicstudio.core.music.midi import read_midi
 from tests.gui.conftest import drop, tiny_wavenet
 
 

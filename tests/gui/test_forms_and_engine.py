@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 
-from musicstudio.core.sampling import SamplingSettings
+from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.learn.training import UNLIMITED_EPOCHS
 from musicstudio.core.settings import settings_of
-from musicstudio.core.training import UNLIMITED_EPOCHS
 
 
 def test_form_rows_follow_the_declared_ranges_labels_and_help(window) -> None:  # type: ignore[no-untyped-def]

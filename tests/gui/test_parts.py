@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
-from musicstudio.core.compose import Composition
-from musicstudio.core.midi import NoteArray, read_midi
-from musicstudio.core.parts import BASS, DEFAULT_PROGRAMS, DRUMS, KEYS, PART_COLOURS, PARTS
-from musicstudio.core.vocab import N_STREAMS
+from musicstudio.core.compose.composer import Composition
+from musicstudio.core.music.midi import NoteArray, read_midi
+from musicstudio.core.music.parts import BASS, DEFAULT_PROGRAMS, DRUMS, KEYS, PART_COLOURS, PARTS
+from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.gui.widgets.instruments import GM_PROGRAMS, PartInstruments
 from musicstudio.gui.widgets.part_legend import audible_notes
 from musicstudio.gui.widgets.piano_roll import PianoRoll

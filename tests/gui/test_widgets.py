@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from musicstudio.core.midi import NoteArray
+from musicstudio.core.music.midi import NoteArray
 from musicstudio.gui.widgets.histogram import TokenHistogram
 from musicstudio.gui.widgets.loss_chart import LossChart
 from musicstudio.gui.widgets.piano_roll import KEYBOARD_PX, ZOOM_STEP, PianoRoll, pitch_name

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from musicstudio.core.bundle import load_bundle
-from musicstudio.core.compose import ComposeSettings, Composition
-from musicstudio.core.corpus import Corpus, CorpusError, CorpusSource
+from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.jobs.progress import ProgressFn, no_progress
 from musicstudio.core.jobs.workspace import Workspace
-from musicstudio.core.models.config import ModelConfig
-from musicstudio.core.training import TrainResult, TrainSettings
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.learn.models.config import ModelConfig
+from musicstudio.core.learn.training import TrainResult, TrainSettings
+from musicstudio.core.music.corpus import Corpus, CorpusError, CorpusSource
 
 
 def _learnable(
@@ -55,8 +55,8 @@ class TrainJob:
     name: str = ""
 
     def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> TrainResult:
-        from musicstudio.core.dataset import TrainingData
-        from musicstudio.core.trainer import train
+        from musicstudio.core.learn.dataset import TrainingData
+        from musicstudio.core.learn.trainer import train
 
         corpus = _learnable(self.source, workspace, cancel)
         s = self.settings
@@ -99,7 +99,7 @@ class ComposeJob:
     def run(
         self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
     ) -> list[Composition]:
-        from musicstudio.core.metrics import evaluate_composition
+        from musicstudio.core.music.metrics import evaluate_composition
 
         composer = workspace.composer(self.bundle_path)
         pieces = composer.compose(self.settings, progress, cancel)
@@ -121,7 +121,7 @@ class EvaluateJob:
     def run(
         self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
     ) -> dict[str, Any]:
-        from musicstudio.core.evaluation import evaluate
+        from musicstudio.core.learn.evaluation import evaluate
 
         bundle = load_bundle(self.bundle_path)
         corpus = _learnable(self.source, workspace, cancel)

@@ -191,7 +191,7 @@ def serve(requests: Any, events: Any, cancel_shared: Any) -> None:
 
     parent = os.getppid()  # first: the app may be closed while TensorFlow loads
     try:
-        from musicstudio.core.tensorflow_setup import load_tensorflow
+        from musicstudio.core.learn.tensorflow_setup import load_tensorflow
 
         load_tensorflow()  # warm up while the user looks at the window
         events.put(("loaded", 0, 0.0, None))

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from musicstudio.core.bundle import ModelBundle
-from musicstudio.core.corpus import Corpus, CorpusSource
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.progress import ProgressFn, no_progress
+from musicstudio.core.learn.bundle import ModelBundle
+from musicstudio.core.music.corpus import Corpus, CorpusSource
 
 
 class Workspace:
@@ -25,8 +25,8 @@ class Workspace:
 
     def composer(self, bundle_path: str | Path) -> Any:
         """The compiled composer of a bundle (one model at a time: each holds a traced graph)."""
-        from musicstudio.core.bundle import load_bundle
-        from musicstudio.core.compose import Composer
+        from musicstudio.core.compose.composer import Composer
+        from musicstudio.core.learn.bundle import load_bundle
 
         path = Path(bundle_path)
         key = (str(path.resolve()), path.stat().st_mtime_ns)
@@ -48,7 +48,7 @@ class Workspace:
 
     def profile(self, bundle: ModelBundle, source: CorpusSource | None) -> Any:
         """What compositions are measured against: the corpus, else the bundle's primers."""
-        from musicstudio.core.metrics import CorpusProfile
+        from musicstudio.core.music.metrics import CorpusProfile
 
         if source is None:
             return CorpusProfile.from_tokens(bundle.primers, bundle.vocab)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
-from musicstudio.core.parts import DRUMS, PART_COLOURS, PART_LABELS, PARTS
+from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PART_LABELS, PARTS
 
 #: The 128 General MIDI program names (program 0 = Acoustic Grand Piano), as the GM 1 standard
 #: lists them; typed out here because only the UI shows them.

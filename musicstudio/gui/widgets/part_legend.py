@@ -9,8 +9,8 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import DRUMS, PART_COLOURS, PART_LABELS, PARTS
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PART_LABELS, PARTS
 
 LEGEND_BG = "#f4f5f8"
 BUTTON_STYLE = (

@@ -19,8 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QToolButton, QToolTip, QWidget
 
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import DRUMS, PARTS
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.gui.widgets import roll_paint as paint
 from musicstudio.gui.widgets.part_legend import PartLegend
 from musicstudio.gui.widgets.roll_drag import DragOut

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import PARTS
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import PARTS
 
 MIN_SPAN = 25  # semitones shown at least, so a narrow melody is not blown up
 

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from musicstudio.core.parts import DRUMS, PART_COLOURS, PARTS
+from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PARTS
 
 if TYPE_CHECKING:
     from musicstudio.gui.widgets.piano_roll import PianoRoll

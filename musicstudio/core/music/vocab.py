@@ -15,10 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.constants import DEFAULT_THRESHOLD, DURATION_VALUES, MAX_STEP, VELOCITY_BINS
-from musicstudio.core.events import EventStream, popcount, unique_masks
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.parts import PARTS
+from musicstudio.core.music.constants import (
+    DEFAULT_THRESHOLD,
+    DURATION_VALUES,
+    MAX_STEP,
+    VELOCITY_BINS,
+)
+from musicstudio.core.music.events import EventStream, popcount, unique_masks
+from musicstudio.core.music.parts import PARTS
 
 VOCAB_FORMAT = 1
 START, REST = 0, 1

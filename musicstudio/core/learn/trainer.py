@@ -16,10 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.bundle import ModelBundle
-from musicstudio.core.checkpoints import Checkpoints, run_dir_for
-from musicstudio.core.dataset import TrainingData, WindowSource, primer_windows
-from musicstudio.core.evaluation import evaluate_windows, head_losses
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.progress import (
     EpochDone,
@@ -28,15 +24,19 @@ from musicstudio.core.jobs.progress import (
     TrainingStep,
     no_progress,
 )
-from musicstudio.core.models.config import ModelConfig
-from musicstudio.core.training import (
+from musicstudio.core.learn.bundle import ModelBundle
+from musicstudio.core.learn.checkpoints import Checkpoints, run_dir_for
+from musicstudio.core.learn.dataset import TrainingData, WindowSource, primer_windows
+from musicstudio.core.learn.evaluation import evaluate_windows, head_losses
+from musicstudio.core.learn.models.config import ModelConfig
+from musicstudio.core.learn.training import (
     TrainingError,
     TrainResult,
     TrainSettings,
     is_chief,
     make_strategy,
 )
-from musicstudio.core.vocab import STREAMS
+from musicstudio.core.music.vocab import STREAMS
 
 
 def train(
@@ -96,7 +96,7 @@ class _Trainer:
                 f"batch size {batch} must be a multiple of the {self.replicas} replicas"
             )
         with self.strategy.scope():
-            from musicstudio.core.models import build_model
+            from musicstudio.core.learn.models import build_model
 
             self.model = build_model(config, data.vocab.sizes)
             self.optimizer = keras.optimizers.Adam(settings.learning_rate, clipnorm=1.0)

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.constants import REPRESENTATION_VERSION
 from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.models.config import ConfigError, ModelConfig, config_from_dict
-from musicstudio.core.parts import DEFAULT_PROGRAMS, PARTS
-from musicstudio.core.vocab import N_STREAMS, Vocabulary, VocabularyError
+from musicstudio.core.learn.models.config import ConfigError, ModelConfig, config_from_dict
+from musicstudio.core.music.constants import REPRESENTATION_VERSION
+from musicstudio.core.music.parts import DEFAULT_PROGRAMS, PARTS
+from musicstudio.core.music.vocab import N_STREAMS, Vocabulary, VocabularyError
 
 BUNDLE_FORMAT = 1
 SUFFIX = ".msb"
@@ -97,7 +97,7 @@ class ModelBundle:
     def model(self) -> Any:
         """The Keras model (built on first use; imports TensorFlow)."""
         if self._model is None:
-            from musicstudio.core.models import build_model
+            from musicstudio.core.learn.models import build_model
 
             model = build_model(self.config, self.vocab.sizes)
             _check_shapes(model, self.weights)

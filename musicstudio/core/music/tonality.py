@@ -6,9 +6,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from musicstudio.core.constants import DURATION_VALUES
-from musicstudio.core.events import EventStream, mask_pitches
-from musicstudio.core.parts import DRUMS
+from musicstudio.core.music.constants import DURATION_VALUES
+from musicstudio.core.music.events import EventStream, mask_pitches
+from musicstudio.core.music.parts import DRUMS
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from musicstudio.core.models.config import (
+from musicstudio.core.learn.models.config import (
     CONFIG_CLASSES,
     ConfigError,
     LSTMConfig,
@@ -19,8 +19,8 @@ from musicstudio.core.models.config import (
 )
 
 FAMILY_MODULES = {
-    "wavenet": "musicstudio.core.models.wavenet",
-    "lstm": "musicstudio.core.models.lstm",
+    "wavenet": "musicstudio.core.learn.models.wavenet",
+    "lstm": "musicstudio.core.learn.models.lstm",
 }
 FAMILY_LABELS = {"wavenet": "WaveNet", "lstm": "LSTM"}
 

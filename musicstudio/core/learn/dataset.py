@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.corpus import Corpus
-from musicstudio.core.vocab import N_STREAMS, TokenStream, Vocabulary
+from musicstudio.core.music.corpus import Corpus
+from musicstudio.core.music.vocab import N_STREAMS, TokenStream, Vocabulary
 
 
 @dataclass

@@ -13,12 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.constants import DEFAULT_THRESHOLD, REPRESENTATION_VERSION, VALIDATION_SHARE
-from musicstudio.core.events import EventStream
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.jobs.progress import FileScanned, ProgressFn, no_progress
-from musicstudio.core.parsing import (
+from musicstudio.core.music.constants import (
+    DEFAULT_THRESHOLD,
+    REPRESENTATION_VERSION,
+    VALIDATION_SHARE,
+)
+from musicstudio.core.music.events import EventStream
+from musicstudio.core.music.parsing import (
     CRASHED,
     DRUMS_ONLY,
     EMPTY,
@@ -33,8 +37,8 @@ from musicstudio.core.parsing import (
     parse_all,
     parse_file,
 )
-from musicstudio.core.parts import PARTS, most_used_programs
-from musicstudio.core.scan_cache import (
+from musicstudio.core.music.parts import PARTS, most_used_programs
+from musicstudio.core.music.scan_cache import (
     Observed,
     Pack,
     default_cache_dir,
@@ -42,8 +46,8 @@ from musicstudio.core.scan_cache import (
     fingerprint,
     save_pack,
 )
+from musicstudio.core.music.vocab import TokenStream, Vocabulary
 from musicstudio.core.settings import setting, validate
-from musicstudio.core.vocab import TokenStream, Vocabulary
 
 __all__ = [
     "CRASHED",
@@ -301,7 +305,7 @@ def scan(
     ok_paths = [r.path for r in ordered if r.status in LEARNED]
     ok_streams = [streams[p] for p in ok_paths]
     if options.normalize_key:
-        from musicstudio.core.tonality import normalising_shift
+        from musicstudio.core.music.tonality import normalising_shift
 
         ok_streams = [s.transposed(normalising_shift(s)) or s for s in ok_streams]
     if options.normalize_key or options.transpose:

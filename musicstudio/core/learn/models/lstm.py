@@ -7,9 +7,9 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from musicstudio.core.models.config import LSTMConfig
-from musicstudio.core.models.layers import EventEmbedding, EventHeads
-from musicstudio.core.vocab import N_STREAMS
+from musicstudio.core.learn.models.config import LSTMConfig
+from musicstudio.core.learn.models.layers import EventEmbedding, EventHeads
+from musicstudio.core.music.vocab import N_STREAMS
 
 
 def build(config: LSTMConfig, sizes: dict[str, int]) -> keras.Model:

@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.constants import MIN_EVENTS, PARSE_TIMEOUT
-from musicstudio.core.events import EncodingError, encode_and_measure, unique_masks
 from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.midi import MidiError, read_midi
-from musicstudio.core.parts import DRUMS, PARTS
+from musicstudio.core.music.constants import MIN_EVENTS, PARSE_TIMEOUT
+from musicstudio.core.music.events import EncodingError, encode_and_measure, unique_masks
+from musicstudio.core.music.midi import MidiError, read_midi
+from musicstudio.core.music.parts import DRUMS, PARTS
 
 #: The arrays of an event stream, as workers send them and the scan cache stores them.
 PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
@@ -132,7 +132,7 @@ def _make_pool(workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["musicstudio.core.parsing"])
+        ctx.set_forkserver_preload(["musicstudio.core.music.parsing"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 

@@ -14,17 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.bundle import ModelBundle
-from musicstudio.core.constants import GRID
-from musicstudio.core.events import decode, encode
+from musicstudio.core.compose.sampling import SamplingSettings, sample
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
-from musicstudio.core.midi import MidiError, NoteArray, read_midi
-from musicstudio.core.parts import DRUMS, KEYS, PartError, programs_with
-from musicstudio.core.sampling import SamplingSettings, sample
+from musicstudio.core.learn.bundle import ModelBundle
+from musicstudio.core.music.constants import GRID
+from musicstudio.core.music.events import decode, encode
+from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
+from musicstudio.core.music.parts import DRUMS, KEYS, PartError, programs_with
+from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
 from musicstudio.core.settings import setting, validate
-from musicstudio.core.vocab import N_STREAMS, START, STREAMS
 
 CHUNK = 128
 PRIMER_KINDS = ("corpus", "file", "none")
@@ -117,7 +117,7 @@ class Composer:
     def __init__(self, bundle: ModelBundle) -> None:
         import tensorflow as tf
 
-        from musicstudio.core.models import make_stepper
+        from musicstudio.core.learn.models import make_stepper
 
         self.bundle = bundle
         self.model = bundle.model()

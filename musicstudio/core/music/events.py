@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from musicstudio.core.constants import (
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.music.constants import (
     DURATION_VALUES,
     GRID,
     MAX_EVENTS,
@@ -26,9 +27,8 @@ from musicstudio.core.constants import (
     MAX_STEP,
     VELOCITY_BINS,
 )
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PARTS
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DEFAULT_PROGRAMS, DRUMS, PARTS
 
 _ONE = np.uint64(1)
 _DUR_EDGES = (DURATION_VALUES[1:] + DURATION_VALUES[:-1]) / 2.0

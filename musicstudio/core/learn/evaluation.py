@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.bundle import ModelBundle
-from musicstudio.core.dataset import WindowSource
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.vocab import STREAMS, TokenStream
+from musicstudio.core.learn.bundle import ModelBundle
+from musicstudio.core.learn.dataset import WindowSource
+from musicstudio.core.music.vocab import STREAMS, TokenStream
 
 
 class EvaluationError(MusicStudioError):

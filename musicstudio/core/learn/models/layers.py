@@ -7,8 +7,8 @@ from typing import Any
 import keras
 from keras import ops
 
-from musicstudio.core.models.config import EMBED_DIMS
-from musicstudio.core.vocab import STREAMS
+from musicstudio.core.learn.models.config import EMBED_DIMS
+from musicstudio.core.music.vocab import STREAMS
 
 PACKAGE = "musicstudio"
 

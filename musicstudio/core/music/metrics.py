@@ -23,12 +23,19 @@ from typing import TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike
 
-from musicstudio.core.constants import DURATION_VALUES, GRID
-from musicstudio.core.events import EventStream, mask_pitches
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import DRUMS
-from musicstudio.core.tonality import estimate_key
-from musicstudio.core.vocab import N_STREAMS, REST, START, STREAM_SIZES, TokenStream, Vocabulary
+from musicstudio.core.music.constants import DURATION_VALUES, GRID
+from musicstudio.core.music.events import EventStream, mask_pitches
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.tonality import estimate_key
+from musicstudio.core.music.vocab import (
+    N_STREAMS,
+    REST,
+    START,
+    STREAM_SIZES,
+    TokenStream,
+    Vocabulary,
+)
 
 #: Events per phrase for the copy rate: two bars of eighth notes, long enough that a
 #: verbatim match is a quotation, not a coincidence of scales.

@@ -33,12 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.constants import GRID
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.metrics import histogram, pitch_range, pitched, polyphony
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import DRUMS, PARTS
-from musicstudio.core.quality_kde import compare_samples
+from musicstudio.core.music.constants import GRID
+from musicstudio.core.music.metrics import histogram, pitch_range, pitched, polyphony
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.quality_kde import compare_samples
 
 #: Note-length classes in quarters (sixteenth to two whole notes, with dotted notes and the
 #: eighth triplet); a note counts in the class nearest its length on a log scale.

@@ -11,11 +11,17 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.constants import MAX_FILE_BYTES, MAX_NOTES
 from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.midi_repair import repair_midi_bytes
-from musicstudio.core.parts import DEFAULT_PROGRAMS, DRUMS, PART_LABELS, PART_OF_PROGRAM, PARTS
+from musicstudio.core.music.constants import MAX_FILE_BYTES, MAX_NOTES
+from musicstudio.core.music.midi_repair import repair_midi_bytes
+from musicstudio.core.music.parts import (
+    DEFAULT_PROGRAMS,
+    DRUMS,
+    PART_LABELS,
+    PART_OF_PROGRAM,
+    PARTS,
+)
 
 
 class MidiError(MusicStudioError):

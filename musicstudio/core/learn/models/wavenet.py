@@ -7,9 +7,9 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from musicstudio.core.models.config import WaveNetConfig
-from musicstudio.core.models.layers import EventEmbedding, EventHeads, GatedResidualBlock
-from musicstudio.core.vocab import N_STREAMS
+from musicstudio.core.learn.models.config import WaveNetConfig
+from musicstudio.core.learn.models.layers import EventEmbedding, EventHeads, GatedResidualBlock
+from musicstudio.core.music.vocab import N_STREAMS
 
 
 def build(config: WaveNetConfig, sizes: dict[str, int]) -> keras.Model:

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from musicstudio.core.constants import REPRESENTATION_VERSION
-from musicstudio.core.events import EventStream
 from musicstudio.core.files import load_arrays, save_arrays
-from musicstudio.core.parsing import PACK_ARRAYS
+from musicstudio.core.music.constants import REPRESENTATION_VERSION
+from musicstudio.core.music.events import EventStream
+from musicstudio.core.music.parsing import PACK_ARRAYS
 
 if TYPE_CHECKING:
-    from musicstudio.core.corpus import ScanOptions
+    from musicstudio.core.music.corpus import ScanOptions
 
 OBS_ARRAYS = ("obs_lo", "obs_hi", "obs_n")
 Observed = tuple[np.ndarray, np.ndarray, np.ndarray]  # one file's pitch sets (lo, hi) and counts

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from musicstudio.core.constants import DEFAULT_THRESHOLD
-from musicstudio.core.events import Recall, decode, encode, note_recall
-from musicstudio.core.midi import NoteArray
-from musicstudio.core.parts import most_used_programs
-from musicstudio.core.vocab import Vocabulary
+from musicstudio.core.music.constants import DEFAULT_THRESHOLD
+from musicstudio.core.music.events import Recall, decode, encode, note_recall
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import most_used_programs
+from musicstudio.core.music.vocab import Vocabulary
 
 
 def file_programs(notes: NoteArray) -> list[int]:

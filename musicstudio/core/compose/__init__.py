@@ -1,0 +1,1 @@
+"""Composing: the compiled incremental composer and its in-graph sampling."""
