@@ -22,6 +22,12 @@ def resources_dir() -> Path:
     return here.parents[2] / "resources"
 
 
+def app_icon() -> Path | None:
+    """The app's icon (window, task bar), if shipped."""
+    icon = resources_dir() / "icons" / "musicstudio-256.png"
+    return icon if icon.is_file() else None
+
+
 def sample_corpus_dir() -> Path | None:
     d = resources_dir() / "sample_corpus"
     return d if d.is_dir() and any(d.glob("*.mid")) else None

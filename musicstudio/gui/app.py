@@ -43,6 +43,14 @@ def run_app(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(
         [sys.argv[0], *[a for a in argv if not a.startswith("--self-test")]]
     )
+    from PySide6.QtGui import QIcon
+
+    from musicstudio.core.resources import app_icon
+
+    icon = app_icon()
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))  # type: ignore[attr-defined]
+    app.setDesktopFileName("musicstudio")  # type: ignore[attr-defined]  # Wayland/X11 matching
     window = MainWindow(QSettings())
 
     def excepthook(kind, value, tb):  # type: ignore[no-untyped-def]

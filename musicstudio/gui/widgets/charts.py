@@ -148,10 +148,9 @@ class HoverReadout(QObject):
         return self.label.toPlainText() if self.label.isVisible() else ""
 
     def hide(self) -> None:
-        """Hide the guide and the label (the mouse left the data); the legend comes back."""
+        """Hide the guide and the label (the mouse left the data)."""
         self.line.hide()
         self.label.hide()
-        self.chart.legend.setVisible(not self.chart.empty)
 
     def show_at(self, scene_pos: QPointF) -> None:
         """Describe the data under a scene point (the mouse), or hide off the data."""
@@ -167,12 +166,15 @@ class HoverReadout(QObject):
         (x0, x1), (y0, y1) = box.viewRange()
         self.line.setPos(x)
         self.label.setText(text)
-        # The label sits at the top, on the side of the line with more room.
+        # The label sits at the top, on the side of the line with more room, below the legend
+        # where they would meet.
         self.label.setAnchor((0, 0) if x < (x0 + x1) / 2 else (1, 0))
         self.label.setPos(x, y1)
         self.line.show()
         self.label.show()
-        self.chart.legend.hide()  # the read-out names each curve; the legend would cover it
+        legend = self.chart.legend.sceneBoundingRect()
+        if self.chart.legend.isVisible() and self.label.sceneBoundingRect().intersects(legend):
+            self.label.setPos(x, box.mapSceneToView(QPointF(0, legend.bottom() + 4)).y())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.Leave:
