@@ -31,7 +31,7 @@ SAMPLING_FLAGS = ["temperature", "top_k", "top_p", "repetition_penalty", "seed"]
 def main(
     bundle: Path,
     settings: Any,
-    out: Path,
+    out: Path | None,
     musicxml: Path | None = None,
     corpus: str | None = None,
     as_json: bool = False,
@@ -48,6 +48,9 @@ def main(
     t0 = time.perf_counter()
     pieces = run_job(ComposeJob(str(bundle), settings, _measure_against(bundle, corpus)), _quiet)
     seconds = time.perf_counter() - t0
+    seed = pieces[0].seed  # drawn at random unless --seed fixed it: printed, to make it again
+    if out is None:
+        out = Path.cwd() / f"composition-{bundle.stem.removeprefix('sample-')}-{seed}.mid"
     written = []
     for i, piece in enumerate(pieces):
         path = out if len(pieces) == 1 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}")
@@ -69,7 +72,7 @@ def main(
         "seconds": round(seconds, 4),  # from the start of composing: loading, tracing, sampling
         "events_per_second": round(events / max(seconds, 1e-9), 1),
         "tensorflow_import_seconds": round(import_seconds, 3),
-        "seed": settings.sampling.seed,
+        "seed": seed,
         "model": read_manifest(bundle).get("name", bundle.stem),
         "metrics": [p.metrics for p in pieces] if len(pieces) > 1 else pieces[0].metrics,
     }
@@ -81,7 +84,8 @@ def main(
                 f"{path}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
             )
         print(
-            f"composed {events} events in {seconds:.2f} s ({summary['events_per_second']:,.0f} events/s)"
+            f"composed {events} events in {seconds:.2f} s"
+            f" ({summary['events_per_second']:,.0f} events/s), seed {seed}"
         )
     return 0
 
@@ -134,8 +138,7 @@ def run(args: argparse.Namespace) -> int:
         programs=_instruments(args.instrument),
         sampling=settings_from(SamplingSettings, args, SAMPLING_FLAGS),
     )
-    family = bundle.stem.removeprefix("sample-")
-    out = Path(args.out) if args.out else Path.cwd() / f"composition-{family}-{args.seed}.mid"
+    out = Path(args.out) if args.out else None
     xml = Path(args.musicxml) if args.musicxml else None
     return main(bundle, settings, out, xml, args.corpus, args.json)
 

@@ -322,7 +322,7 @@ class ComposePanel(QWidget):
         per_part = " · ".join(f"{n} {name}" for name, n in piece.notes.notes_per_part().items())
         parts = [
             f"{piece.events} events, {len(piece.notes)} notes ({per_part}),"
-            f" composed in {piece.seconds:.2f} s"
+            f" composed in {piece.seconds:.2f} s, seed {piece.seed}"
         ]
         if m:
             parts.append(

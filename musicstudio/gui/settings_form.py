@@ -47,9 +47,10 @@ def make_widget(cls: Any, name: str) -> QWidget:
         w.setChecked(bool(default))
     elif kind is int:
         w = QSpinBox()
-        w.setRange(int(s.low if s.low is not None else 0), int(min(s.high or _INT_MAX, _INT_MAX)))
+        low = int(s.low if s.low is not None else 0) - (1 if s.optional else 0)
+        w.setRange(low, int(min(s.high or _INT_MAX, _INT_MAX)))
         w.setSingleStep(int(s.step or 1))
-        w.setValue(int(default))
+        w.setValue(int(default) if default is not None else low)
     else:
         w = QDoubleSpinBox()
         w.setDecimals(s.decimals)

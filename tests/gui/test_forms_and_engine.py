@@ -18,6 +18,7 @@ def test_form_rows_follow_the_declared_ranges_labels_and_help(window) -> None:  
     assert top_p.toolTip() == declared["top_p"].help
     assert cp.top_k.specialValueText() == "off" and cp.top_k.minimum() == 0
     assert isinstance(cp.variations, QSpinBox) and cp.variations.maximum() == 64
+    assert cp.seed.specialValueText() == "random" and cp.settings().sampling.seed is None
     cp.temperature.setValue(0.7)
     cp.seed.setValue(41)
     s = cp.settings()

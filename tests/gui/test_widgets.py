@@ -274,10 +274,12 @@ def test_loss_chart_reads_out_what_is_under_the_mouse(qtbot) -> None:  # type: i
     assert chart.epoch_hover.line.value() == 2
     hover(chart.step_plot, 50)
     assert chart.step_hover.text().startswith("step 50 · loss 4.500 · smoothed ")
-    assert not chart.step_plot.legend.isVisible()  # the read-out names the curves instead
     QApplication.sendEvent(chart.step_plot.viewport(), QEvent(QEvent.Type.Leave))
     assert chart.step_hover.text() == ""  # gone when the mouse leaves
-    assert chart.step_plot.legend.isVisible()
+    hover(chart.epoch_plot, 4)  # the last epoch: the read-out's corner is the legend's
+    label, legend = chart.epoch_hover.label, chart.epoch_plot.legend
+    assert chart.epoch_hover.text().startswith("epoch 4 ·") and legend.isVisible()
+    assert not label.sceneBoundingRect().intersects(legend.sceneBoundingRect())
 
 
 def test_a_zoomed_chart_fits_its_data_again_on_double_click(qtbot) -> None:  # type: ignore[no-untyped-def]

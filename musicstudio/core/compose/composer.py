@@ -105,6 +105,7 @@ class Composition:
     primer: np.ndarray  # (P, N_STREAMS) the primer it continued
     seconds: float
     metrics: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0  # the sampling seed that makes this piece again (with the same settings)
 
     @property
     def events(self) -> int:
@@ -208,7 +209,9 @@ class Composer:
         sp = settings.sampling
         if settings.variations < 1 or settings.length < 1:
             raise ComposeError("length and variations must be at least 1")
-        rng = np.random.default_rng(sp.seed)
+        # No seed: a new piece every time; the seed drawn is kept, so the piece can be made again.
+        seed = sp.seed if sp.seed is not None else int(np.random.default_rng().integers(2**31 - 1))
+        rng = np.random.default_rng(seed)
         primers = self.primers(settings, rng)
         t0 = time.perf_counter()
         b = len(primers)
@@ -232,7 +235,7 @@ class Composer:
         chunks: list[np.ndarray] = []
         done = 0
         args = (
-            tf.constant(sp.seed, tf.int32),
+            tf.constant(seed, tf.int32),
             tf.constant(float(sp.temperature)),
             tf.constant(int(sp.top_k)),
             tf.constant(float(sp.top_p)),
@@ -259,7 +262,7 @@ class Composer:
             if target_steps is not None:
                 toks = toks[: _events_for(toks, target_steps)]
             notes = self.notes(toks, settings)
-            results.append(Composition(toks, notes, primers[i], seconds))
+            results.append(Composition(toks, notes, primers[i], seconds, seed=seed))
         return results
 
     def notes(self, tokens: np.ndarray, settings: ComposeSettings) -> NoteArray:

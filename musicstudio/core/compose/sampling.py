@@ -47,8 +47,15 @@ class SamplingSettings:
     repetition_window: int = setting(
         8, "Repetition window", "Events the repetition penalty looks back", low=1, high=256
     )
-    seed: int = setting(
-        0, "Seed", "Same seed, same settings: the same piece", low=0, high=2**31 - 1
+    seed: int | None = setting(
+        None,
+        "Seed",
+        "Random by default: a new piece every time. Fix it to make a piece again (the seed of"
+        " every composition is shown with it)",
+        low=0,
+        high=2**31 - 1,
+        optional=True,
+        off="random",
     )
 
     def __post_init__(self) -> None:

@@ -89,7 +89,6 @@ class ChartWidget(pg.PlotWidget):
             labelTextColor=INK,
             labelTextSize=f"{FONT_PT}pt",
         )
-        self.empty = True  # nothing to show yet
         self.empty_label = pg.LabelItem("", color=MUTED, size=f"{FONT_PT + 1}pt")
         self.empty_label.setParentItem(item.getViewBox())
         self.empty_label.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
@@ -117,7 +116,6 @@ class ChartWidget(pg.PlotWidget):
     def set_empty(self, text: str) -> None:
         """What the plot says while it has nothing to show ('' once it has data); the ticks
         hide with it, since the range of an empty plot means nothing."""
-        self.empty = bool(text)
         self.empty_label.setText(text, color=MUTED)
         self.empty_label.setVisible(bool(text))
         item = self.getPlotItem()
