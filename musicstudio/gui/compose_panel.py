@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.compose.composer import ComposeSettings
+from musicstudio.core.compose.library import keep
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.music.midi import write_midi, write_musicxml
@@ -293,13 +294,14 @@ class ComposePanel(QWidget):
         out.mkdir(parents=True, exist_ok=True)
         self.files = []
         self.tabs.clear()
+        model = Path(str(self.model.currentData() or "model")).stem
         for i, piece in enumerate(self.pieces):
             self.composed += 1
-            path = out / f"composition-{self.composed:03d}.mid"
-            try:
-                write_midi(path, piece.notes)
+            try:  # kept in the user's data folder under a new name: nothing is overwritten
+                path = keep(out, piece, self.settings(), model)
             except OSError as e:
-                self.session.message.emit(f"Could not write {path}: {e.strerror or e}")
+                self.session.message.emit(f"Could not keep the composition: {e.strerror or e}")
+                path = out / "unsaved.mid"
             self.files.append(path)
             roll = PianoRoll()
             roll.set_notes(piece.notes)

@@ -177,3 +177,18 @@ def test_musicxml_has_one_staff_per_part(band: Composer, tmp_path: Path) -> None
     assert len(staves) == len(np.unique(c.notes.part))
     names = {s.partName for s in staves}
     assert {PARTS[p].capitalize() for p in np.unique(c.notes.part)} == names
+
+
+def test_every_composition_is_kept_under_its_own_name(composer: Composer, tmp_path: Path) -> None:
+    import json
+
+    from musicstudio.core.compose.library import keep, kept
+
+    made = ComposeSettings(length=32, primer="none", sampling=SamplingSettings(seed=5))
+    pieces = [composer.compose(made)[0] for _ in range(2)]  # the same seed twice
+    paths = [keep(tmp_path, p, made, "m") for p in pieces]
+    assert len(set(paths)) == 2 and all(p.is_file() for p in paths)  # nothing overwritten
+    assert set(kept(tmp_path)) == set(paths)
+    about = json.loads(paths[0].with_suffix(".json").read_text())
+    assert about["seed"] == 5 and about["settings"]["length"] == 32 and about["model"] == "m"
+    assert len(read_midi(paths[0])) == len(pieces[0].notes)
