@@ -4,5 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q --disable-pip-version-check "pyinstaller>=6.6"
 python3 -m PyInstaller --noconfirm --clean musicstudio.spec
+# TensorFlow's libraries carry symbols the app never needs (~170 MB of libtensorflow_cc alone).
+if [ "$(uname -s)" = Linux ] && command -v strip >/dev/null; then
+  strip --strip-unneeded dist/musicstudio/_internal/tensorflow/*.so* 2>/dev/null || true
+fi
+du -sh dist/musicstudio
 QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy} \
   dist/musicstudio/musicstudio --self-test
