@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from musicstudio.cli import compose, evaluate, play, roundtrip, scan, train
+from . import compose, evaluate, play, roundtrip, scan, train
 
 EXIT_USAGE = 2
 COMMANDS = (scan, roundtrip, train, compose, play, evaluate)

@@ -233,7 +233,7 @@ def scan(
         )
     roots = [str(Path(p).resolve()) for p in paths]
     cache_dir = cache_dir or default_cache_dir()
-    pack_path = Pack.path_for(cache_dir, roots, options)
+    pack_path = Pack.path_for(cache_dir, roots, options.parse_key())
     pack = Pack.load(pack_path) if use_cache else None
     total = len(files)
     reports: dict[str, FileReport] = {}

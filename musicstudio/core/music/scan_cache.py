@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -21,9 +21,6 @@ from musicstudio.core.files import load_arrays, save_arrays
 from musicstudio.core.music.constants import REPRESENTATION_VERSION
 from musicstudio.core.music.events import EventStream
 from musicstudio.core.music.parsing import PACK_ARRAYS
-
-if TYPE_CHECKING:
-    from musicstudio.core.music.corpus import ScanOptions
 
 OBS_ARRAYS = ("obs_lo", "obs_hi", "obs_n")
 Observed = tuple[np.ndarray, np.ndarray, np.ndarray]  # one file's pitch sets (lo, hi) and counts
@@ -62,10 +59,9 @@ class Pack:
     arrays: dict[str, np.ndarray]
 
     @staticmethod
-    def path_for(cache_dir: Path, roots: Sequence[str], options: ScanOptions) -> Path:
-        key = hashlib.sha1(json.dumps([sorted(roots), options.parse_key()]).encode()).hexdigest()[
-            :20
-        ]
+    def path_for(cache_dir: Path, roots: Sequence[str], parse_key: str) -> Path:
+        """The pack of these folders, parsed with options whose parse key is `parse_key`."""
+        key = hashlib.sha1(json.dumps([sorted(roots), parse_key]).encode()).hexdigest()[:20]
         return cache_dir / "packs" / f"{key}.npz"
 
     @classmethod
