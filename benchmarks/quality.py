@@ -11,7 +11,7 @@ only train (our families hold a validation share of it out for early stopping). 
 a set of --pieces pieces of one length (--events, or less when a quarter of the test files
 are shorter), compared with excerpts of that length of the test files (one per file, or
 several non-overlapping ones per file when the files are fewer than MIN_REFERENCE) by the
-Yang & Lerch closeness of musicstudio/core/quality.py (overlap area, OA: 1 = alike):
+Yang & Lerch closeness of musicstudio/core/music/quality.py (overlap area, OA: 1 = alike):
   ceiling          excerpts of the training files themselves (real music that is not the test)
   ours FAMILY      trained for --minutes with the app's defaults, composed with default sampling
   notebook FAMILY  the original notebooks' models (replicas in train.py), same train files and
@@ -49,6 +49,7 @@ from musicstudio.core.music.corpus import Corpus, scan
 from musicstudio.core.music.events import decode, velocity_class
 from musicstudio.core.music.metrics import CorpusProfile, copy_rate, longest_repeat, token_rows
 from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.quality import (
     FEATURE_LABELS,
     FEATURES,
@@ -155,6 +156,9 @@ class Bench:
     profile: CorpusProfile  # of the training files: phrases for the copy rate, longest run
     test: list[Piece] = field(default_factory=list)  # excerpts of the test files
     test_features: list[PieceFeatures] = field(default_factory=list)
+    #: The features compared: all but the drum figure for a corpus without drums (every set,
+    #: random notes included, would score 1 on it and lift the mean for nothing).
+    features: tuple[str, ...] = FEATURES
 
     @property
     def vocab(self) -> Vocabulary:
@@ -223,6 +227,10 @@ def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
     )
     bench.test = excerpts(bench, test_idx, MIN_REFERENCE, np.random.default_rng(args.seed), True)
     bench.test_features = [features_of(p.notes) for p in bench.test]
+    drums = any(DRUMS in t.tokens[1:, 4] for t in bench.plain_train) or any(
+        f.drum_onsets_per_bar > 0 for f in bench.test_features
+    )
+    bench.features = FEATURES if drums else tuple(f for f in FEATURES if f != "drum_onsets_per_bar")
     return bench
 
 
@@ -244,7 +252,7 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
         ComposeSettings(
             length=bench.length,
             variations=args.pieces,
-            sampling=SamplingSettings(seed=args.seed),
+            sampling=SamplingSettings(seed=args.seed, **sampling_overrides(args)),
         )
     )
     return {
@@ -255,6 +263,12 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
         "best_epoch": result.best_epoch,
         "stop_reason": result.stop_reason,
     }
+
+
+def sampling_overrides(args: argparse.Namespace) -> dict[str, float]:
+    """The sampling settings given on the command line (the others keep the app's defaults)."""
+    names = ("temperature", "top_p", "repetition_penalty")
+    return {k: getattr(args, k) for k in names if getattr(args, k) is not None}
 
 
 def notebook(bench: Bench, family: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -363,7 +377,7 @@ def score(bench: Bench, model: str, made: dict[str, Any]) -> dict[str, Any]:
     """The row of one set of pieces: closeness to the test excerpts, copy rate, runs."""
     pieces: list[Piece] = made.pop("pieces")
     closeness: SetCloseness = compare_sets(
-        [features_of(p.notes) for p in pieces], bench.test_features
+        [features_of(p.notes) for p in pieces], bench.test_features, bench.features
     )
     copies = [copy_rate(p.rows, bench.profile.ngram_hashes, bench.profile.ngram) for p in pieces]
     return {
@@ -411,6 +425,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace, tmp: Path) -> 
         "events_per_piece": bench.length,
         "pieces": args.pieces,
         "minutes": args.minutes,
+        "sampling": sampling_overrides(args),
         "corpus_longest_run": bench.profile.longest_repeat,
         "test_copy_rate": float(test_copy),
         "seconds": time.perf_counter() - t0,
@@ -427,11 +442,13 @@ def cell(value: Any, fmt: str) -> str:
 
 
 def print_tables(result: dict[str, Any]) -> None:
+    """The summary table, OA per feature, and the mean of each one-number feature per row."""
     r = result
     print(
         f"\n{r['corpus']} ({r['folder']}): {r['files']} files, {r['train_files']} train /"
         f" {r['test_files']} test; {r['pieces']} pieces of {r['events_per_piece']} events vs"
         f" {r['test_excerpts']} test excerpts; {r['minutes']:g} min per model"
+        + "".join(f"; {k} {v:g}" for k, v in r.get("sampling", {}).items())
     )
     print(
         f"corpus's longest run {r['corpus_longest_run']}; test excerpts' copy rate vs train"
@@ -439,34 +456,36 @@ def print_tables(result: dict[str, Any]) -> None:
     )
     print(
         f"{'model':<22} {'mean OA':>7} {'min OA (feature)':<26} {'copy':>6} {'run':>4}"
-        f" {'pitch ppl':>9} {'epochs':>6}"
+        f" {'pitch ppl':>9}  epochs"
     )
     for row in r["rows"]:
         weakest = f"{row['min_oa']:.2f} ({FEATURE_LABELS[row['weakest']]})"
+        epochs = cell(row.get("epochs"), "{}")
+        if row.get("stop_reason"):
+            epochs += f" ({row['stop_reason']}, kept {row['best_epoch']})"
         print(
-            f"{row['model']:<22} {row['mean_oa']:>7.3f} {weakest:<26} {cell(row['copy_rate'], '{:.1%}'):>6}"
-            f" {row['longest_run']:>4} {cell(row.get('perplexity'), '{:.1f}'):>9}"
-            f" {cell(row.get('epochs'), '{}'):>6}"
+            f"{row['model']:<22} {row['mean_oa']:>7.3f} {weakest:<26}"
+            f" {cell(row['copy_rate'], '{:.1%}'):>6} {row['longest_run']:>4}"
+            f" {cell(row.get('perplexity'), '{:.1f}'):>9}  {epochs}"
         )
     short = [row["model"].replace("notebook", "nb").split(" (")[0] for row in r["rows"]]
     print(f"\n{'OA per feature':<20}" + "".join(f"{m:>13}" for m in short))
-    for k, name in enumerate(FEATURES):
+    for k, first in enumerate(r["rows"][0]["features"]):
         oa = (row["features"][k]["overlap"] for row in r["rows"])
-        print(f"{FEATURE_LABELS[name]:<20}" + "".join(f"{v:>13.3f}" for v in oa))
+        print(f"{FEATURE_LABELS[first['feature']]:<20}" + "".join(f"{v:>13.3f}" for v in oa))
     print(f"\n{'mean value':<20}{'test':>13}" + "".join(f"{m:>13}" for m in short))
-    for k, name in enumerate(FEATURES):
-        first = r["rows"][0]["features"][k]
+    for k, first in enumerate(r["rows"][0]["features"]):
         if cell(first["reference_mean"], "") == "—":
             continue  # a histogram: no one number
         means = [first["reference_mean"]] + [row["features"][k]["set_mean"] for row in r["rows"]]
-        print(f"{FEATURE_LABELS[name]:<20}" + "".join(f"{v:>13.2f}" for v in means))
+        print(f"{FEATURE_LABELS[first['feature']]:<20}" + "".join(f"{v:>13.2f}" for v in means))
 
 
 def main(folders: list[Path], args: argparse.Namespace) -> list[dict[str, Any]]:
     results = []
     # Corpus.split hashes the file paths: paths relative to the repository split alike in any
     # checkout (and from any directory).
-    folders = [f.resolve() for f in folders]
+    folders = [Path(os.path.abspath(f)) for f in folders]  # symbolic links kept as they are
     folders = [f.relative_to(ROOT) if f.is_relative_to(ROOT) else f for f in folders]
     os.chdir(ROOT)
     with tempfile.TemporaryDirectory() as tmp:
@@ -503,6 +522,8 @@ def cli() -> int:
     )
     ap.add_argument("--test-share", type=float, default=0.2, help="share of files held out")
     ap.add_argument("--seed", type=int, default=0)
+    for flag in ("--temperature", "--top-p", "--repetition-penalty"):
+        ap.add_argument(flag, type=float, help="our families' sampling (default: the app's)")
     ap.add_argument("--json", action="store_true", help="print every figure as JSON")
     ap.add_argument("--write-midi", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -81,6 +81,9 @@ class FileList(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
+        # Column widths from ~100 rows, not Qt's 1,000: each sizing pass asks Python for every
+        # cell it considers, and after a scan of 400 files that pass alone held the UI ~50 ms.
+        header.setResizeContentsPrecision(100)
         for column in range(1, REASON_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

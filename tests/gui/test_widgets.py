@@ -277,6 +277,7 @@ def test_loss_chart_reads_out_what_is_under_the_mouse(qtbot) -> None:  # type: i
     QApplication.sendEvent(chart.step_plot.viewport(), QEvent(QEvent.Type.Leave))
     assert chart.step_hover.text() == ""  # gone when the mouse leaves
     hover(chart.epoch_plot, 4)  # the last epoch: the read-out's corner is the legend's
+    QApplication.processEvents()  # a text item knows its size on screen once painted
     label, legend = chart.epoch_hover.label, chart.epoch_plot.legend
     assert chart.epoch_hover.text().startswith("epoch 4 ·") and legend.isVisible()
     assert not label.sceneBoundingRect().intersects(legend.sceneBoundingRect())

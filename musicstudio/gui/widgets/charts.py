@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QSize
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QSizePolicy
 
@@ -164,15 +164,21 @@ class HoverReadout(QObject):
         (x0, x1), (y0, y1) = box.viewRange()
         self.line.setPos(x)
         self.label.setText(text)
-        # The label sits at the top, on the side of the line with more room, below the legend
-        # where they would meet.
-        self.label.setAnchor((0, 0) if x < (x0 + x1) / 2 else (1, 0))
-        self.label.setPos(x, y1)
+        # The label hangs from the top, on the side of the line with more room; where it would
+        # meet the legend it moves left of it (its size is in pixels: it ignores the view scale).
+        right = x >= (x0 + x1) / 2
+        self.label.setAnchor((1, 0) if right else (0, 0))
+        size = self.label.textItem.boundingRect().size()
+        corner = box.mapViewToScene(QPointF(x, y1))
+        area = QRectF(corner.x() - (size.width() if right else 0), corner.y(), *size.toTuple())
+        legend = self.chart.legend.sceneBoundingRect()
+        at = x
+        if self.chart.legend.isVisible() and area.intersects(legend):
+            self.label.setAnchor((1, 0))
+            at = box.mapSceneToView(QPointF(legend.left() - 6, 0)).x()
+        self.label.setPos(at, y1)
         self.line.show()
         self.label.show()
-        legend = self.chart.legend.sceneBoundingRect()
-        if self.chart.legend.isVisible() and self.label.sceneBoundingRect().intersects(legend):
-            self.label.setPos(x, box.mapSceneToView(QPointF(0, legend.bottom() + 4)).y())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.Leave:

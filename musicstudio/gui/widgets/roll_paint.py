@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
@@ -25,8 +25,9 @@ from PySide6.QtGui import (
 
 from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PARTS
 
-if TYPE_CHECKING:
-    from musicstudio.gui.widgets.piano_roll import PianoRoll
+#: The PianoRoll being painted. Typed loosely: importing piano_roll here would make an import
+#: cycle (piano_roll draws with these functions).
+PianoRoll = Any
 
 KEYBOARD_PX = 52  # width of the keyboard strip at the left
 HEADER_PX = 20  # height of the bar-number strip at the top
