@@ -62,7 +62,9 @@ from musicstudio.core.music.vocab import N_STREAMS, START, STREAM_SIZES, TokenSt
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTETS = ("haydn", "mozart", "beethoven")
-NOT_QUARTETS = ("k545",)  # a piano sonata among Mozart's quartets
+#: Left out: a piano sonata among Mozart's quartets, and a quartet music21 takes more than ten
+#: minutes to convert.
+NOT_QUARTETS = ("k545", "opus18no4")
 #: Fewest test excerpts: with few test files, long ones give several (non-overlapping) excerpts,
 #: so that the intra-set distances are a distribution and not a handful of numbers.
 MIN_REFERENCE = 40
@@ -73,11 +75,11 @@ def say(*parts: object) -> None:
     print(*parts, file=sys.stderr, flush=True)
 
 
-def quartets_folder(out: Path = ROOT / "bench_data" / "quartets", limit: float = 120) -> Path:
+def quartets_folder(out: Path = ROOT / "bench_data" / "quartets", limit: float = 600) -> Path:
     """Classical string quartet movements of music21's corpus as MIDI files (written once).
 
-    Each file converts in a child process with a time limit: music21 takes minutes on some
-    multi-movement files (the child is ended and the file left out).
+    Each file converts in a child process with a time limit, so that a score music21 cannot
+    convert ends its child, not the benchmark (the file is left out and named).
     """
     from music21 import corpus
 

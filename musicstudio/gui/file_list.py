@@ -25,10 +25,13 @@ from musicstudio.core.music.corpus import ScanOptions
 from musicstudio.core.music.events import Recall
 from musicstudio.core.music.learned import as_learned
 from musicstudio.core.music.midi import MidiError, read_midi
-from musicstudio.gui.corpus_view import REASON_COLUMN, FileTable, ProblemFilter
+from musicstudio.gui.corpus_view import COLUMNS, REASON_COLUMN, FileTable, ProblemFilter
 from musicstudio.gui.session import Session
 
 PLAY, STOP = "▶ Play as learned", "■ Stop"
+#: The widest text of each column with a fixed width ("" for the stretching ones); a file with
+#: more parts than a band's five shows the rest in its tooltip.
+WIDEST = ("", "00,000,000", "00,000,000", "keys, bass, strings, lead, drums", "drums only", "")
 
 
 class FileList(QWidget):
@@ -81,11 +84,15 @@ class FileList(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        # Column widths from ~100 rows, not Qt's 1,000: each sizing pass asks Python for every
-        # cell it considers, and after a scan of 400 files that pass alone held the UI ~50 ms.
-        header.setResizeContentsPrecision(100)
-        for column in range(1, REASON_COLUMN):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths, from the widest text each column holds: sizing columns to their contents
+        # asks Python for every cell, 16 roles each, after every batch of a scan (~100 ms of UI
+        # thread for 400 files). Names and reasons stretch; the user can drag the rest.
+        for column, text in enumerate(WIDEST):
+            if text:
+                width = max(
+                    self.fontMetrics().horizontalAdvance(t) for t in (text, COLUMNS[column])
+                )
+                header.resizeSection(column, width + 24)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

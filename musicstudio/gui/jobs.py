@@ -7,6 +7,7 @@ per-file or per-step callback cannot flood the event loop.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -74,7 +75,9 @@ class ScanThread(QThread):
     def _scan(self) -> None:
         try:
             job = ScanJob(CorpusSource(tuple(self.paths), self.options))
-            corpus: Corpus = job.run(self._on_progress, self.token, Workspace())
+            # One core is left to the window: with every core parsing, the event loop stalls.
+            workers = max(1, (os.cpu_count() or 2) - 1)
+            corpus: Corpus = job.run(self._on_progress, self.token, Workspace(workers))
         except Cancelled:
             self.cancelled.emit()
             return

@@ -18,7 +18,8 @@ from musicstudio.core.music.corpus import Corpus, CorpusSource
 class Workspace:
     """Caches keyed by what they were made from: a file changed on disk is read again."""
 
-    def __init__(self) -> None:
+    def __init__(self, scan_workers: int | None = None) -> None:
+        self.scan_workers = scan_workers  # parser processes of a scan (None: one per core)
         self._composer: tuple[Any, Any] | None = None  # (key, Composer)
         self._corpus: tuple[Any, Corpus] | None = None
         self._profile: tuple[Any, Any] | None = None
@@ -43,7 +44,7 @@ class Workspace:
     ) -> Corpus:
         """The scanned corpus of a source; the scan cache on disk notices changed files."""
         if self._corpus is None or self._corpus[0] != source:
-            self._corpus = (source, source.load(progress, cancel))
+            self._corpus = (source, source.load(progress, cancel, self.scan_workers))
         return self._corpus[1]
 
     def profile(self, bundle: ModelBundle, source: CorpusSource | None) -> Any:

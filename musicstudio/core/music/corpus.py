@@ -119,8 +119,13 @@ class CorpusSource:
     paths: tuple[str, ...]
     options: ScanOptions = field(default_factory=ScanOptions)
 
-    def load(self, progress: ProgressFn = no_progress, cancel: CancelToken | None = None) -> Corpus:
-        return scan(list(self.paths), self.options, progress, cancel)
+    def load(
+        self,
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+        workers: int | None = None,
+    ) -> Corpus:
+        return scan(list(self.paths), self.options, progress, cancel, workers=workers)
 
 
 @dataclass
