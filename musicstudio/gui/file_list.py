@@ -31,7 +31,7 @@ from musicstudio.gui.session import Session
 PLAY, STOP = "▶ Play as learned", "■ Stop"
 #: The widest text of each column with a fixed width ("" for the stretching ones); a file with
 #: more parts than a band's five shows the rest in its tooltip.
-WIDEST = ("", "00,000,000", "00,000,000", "keys, bass, strings, lead, drums", "drums only", "")
+WIDEST = ("", "000,000", "000,000", "keys, bass, strings, lead, drums", "unreadable", "")
 
 
 class FileList(QWidget):
@@ -92,7 +92,7 @@ class FileList(QWidget):
                 width = max(
                     self.fontMetrics().horizontalAdvance(t) for t in (text, COLUMNS[column])
                 )
-                header.resizeSection(column, width + 24)
+                header.resizeSection(column, width + 14)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
