@@ -81,7 +81,7 @@ class ComposeSettings:
         unit="events",
     )
     tempo: float = setting(
-        100.0, "Tempo", "Speed of the written piece", low=20, high=400, unit="BPM"
+        100.0, "Tempo", "Speed of the written piece", low=20, high=400, unit="BPM", decimals=0
     )
     programs: dict[str, int] | None = None  # part name -> GM program; others: the corpus's
     single_instrument: bool = setting(
