@@ -9,9 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from musicstudio.core.learn.bundle import BundleError, read_manifest
+from musicstudio.core.learn.bundle import BundleError, learned_parts, read_manifest
 from musicstudio.core.music.corpus import Corpus
-from musicstudio.core.music.parts import DEFAULT_PROGRAMS, PARTS, PartError, programs_with
+from musicstudio.core.music.parts import DEFAULT_PROGRAMS
 from musicstudio.core.resources import models_dir, sample_models_dir
 from musicstudio.gui.jobs import EngineClient
 
@@ -30,23 +30,6 @@ class ModelEntry:
     sample: bool = False
     parts: list[str] = field(default_factory=list)  # learned, most notes first
     programs: list[int] = field(default_factory=lambda: list(DEFAULT_PROGRAMS))  # per part number
-
-
-def learned_parts(corpus: Any) -> tuple[list[str], list[int]]:
-    """From a manifest's corpus figures: the parts a model learned (most notes first) and the
-    program of every part (the corpus's most used), as ModelBundle.parts / .part_programs
-    give them, without loading the weights."""
-    if not isinstance(corpus, dict):
-        return [], list(DEFAULT_PROGRAMS)
-    raw = corpus.get("parts")
-    counts = {p: n for p, n in (raw.items() if isinstance(raw, dict) else ()) if p in PARTS}
-    parts = sorted((p for p, n in counts.items() if isinstance(n, int)), key=lambda p: -counts[p])
-    chosen = corpus.get("programs")
-    try:
-        programs = programs_with(DEFAULT_PROGRAMS, chosen if isinstance(chosen, dict) else None)
-    except (PartError, TypeError, ValueError):
-        programs = list(DEFAULT_PROGRAMS)
-    return parts, programs
 
 
 class Session(QObject):

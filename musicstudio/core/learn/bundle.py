@@ -62,21 +62,12 @@ class ModelBundle:
     @property
     def part_programs(self) -> list[int]:
         """The GM program of every part: the one the training corpus used most."""
-        chosen = self.corpus.get("programs")
-        programs = list(DEFAULT_PROGRAMS)
-        if isinstance(chosen, dict):
-            for name, program in chosen.items():
-                if name in PARTS and isinstance(program, int) and 0 <= program <= 127:
-                    programs[PARTS.index(name)] = program
-        return programs
+        return learned_parts(self.corpus)[1]
 
     @property
     def parts(self) -> list[str]:
         """The parts the model learned (notes of the training corpus per part, most first)."""
-        counts = self.corpus.get("parts")
-        if not isinstance(counts, dict):
-            return []
-        return [p for p in sorted(counts, key=lambda p: -int(counts[p])) if p in PARTS]
+        return learned_parts(self.corpus)[0]
 
     @property
     def time_signature(self) -> tuple[int, int]:
@@ -134,6 +125,26 @@ class ModelBundle:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, buf.getvalue())
         return path
+
+
+def learned_parts(corpus: Any) -> tuple[list[str], list[int]]:
+    """From a manifest's corpus figures: the parts learned (most notes first) and the program of
+    every part (the corpus's most used, else the default). Reads only the manifest: model lists
+    call it without loading weights. Damaged entries are skipped, never raised."""
+    if not isinstance(corpus, dict):
+        return [], list(DEFAULT_PROGRAMS)
+    raw = corpus.get("parts")
+    counts = {
+        p: n
+        for p, n in (raw.items() if isinstance(raw, dict) else ())
+        if p in PARTS and isinstance(n, int)
+    }
+    programs = list(DEFAULT_PROGRAMS)
+    chosen = corpus.get("programs")
+    for name, program in chosen.items() if isinstance(chosen, dict) else ():
+        if name in PARTS and isinstance(program, int) and 0 <= program <= 127:
+            programs[PARTS.index(name)] = program
+    return sorted(counts, key=lambda p: -counts[p]), programs
 
 
 def _check_shapes(model: Any, weights: list[np.ndarray]) -> None:
