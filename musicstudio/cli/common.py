@@ -46,8 +46,10 @@ def add_settings(ap: argparse.ArgumentParser, cls: Any, names: list[str]) -> Non
             ap.add_argument(
                 flag, action=argparse.BooleanOptionalAction, default=f.default, help=s.help
             )
-        elif s.choices:
+        elif s.choices and kind is not str:
             ap.add_argument(flag, choices=list(s.choices), default=f.default, help=help_text)
+        elif s.choices:  # text: core reads it leniently ("d minor") and names the choices
+            ap.add_argument(flag, type=str, default=f.default, help=help_text)
         else:
             ap.add_argument(flag, type=kind, default=f.default, help=help_text)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
-from musicstudio.core.compose.sampling import SamplingSettings, filter_logits
+from musicstudio.core.compose.sampling import MASKED, SamplingSettings, nucleus, sample
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
@@ -112,16 +112,22 @@ def test_export_midi_and_musicxml_re_read_the_generated_notes(
     assert sorted((round(o, 3), p) for o, p in pitches) == sorted(set(want))
 
 
-def test_filter_logits_top_k_and_top_p() -> None:
-    import tensorflow as tf
+def test_nucleus_top_k_and_top_p() -> None:
+    probs = np.array([[0.5, 0.3, 0.15, 0.05]])
+    assert (nucleus(probs, 2, 1.0)[0] > 0).tolist() == [True, True, False, False]
+    assert (nucleus(probs, 0, 0.7)[0] > 0).tolist() == [True, True, False, False]  # 0.5 + 0.3
+    assert (nucleus(probs, 0, 0.1)[0] > 0).sum() == 1
 
-    logits = tf.math.log(tf.constant([[0.5, 0.3, 0.15, 0.05]]))
-    k2 = filter_logits(logits, tf.constant(2), tf.constant(1.0)).numpy()[0]
-    assert (k2[:2] > -1e8).all() and (k2[2:] <= -1e8).all()
-    p = filter_logits(logits, tf.constant(0), tf.constant(0.7)).numpy()[0]
-    assert (p[:2] > -1e8).all() and (p[2:] <= -1e8).all()  # 0.5 + 0.3 reaches 0.7
-    p1 = filter_logits(logits, tf.constant(0), tf.constant(0.1)).numpy()[0]
-    assert (p1 > -1e8).sum() == 1
+
+def test_sampling_never_draws_a_masked_choice_and_follows_the_odds() -> None:
+    rng = np.random.default_rng(0)
+    logits = np.log(np.tile([[0.5, 0.3, 0.15, 0.05]], (20_000, 1)))
+    logits[:, 0] += MASKED  # the likeliest choice is forbidden
+    drawn = sample(logits, 1.0, 0, 1.0, 1.0 - rng.random(len(logits)))
+    share = np.bincount(drawn, minlength=4) / len(drawn)
+    assert share[0] == 0
+    assert np.allclose(share[1:], [0.6, 0.3, 0.1], atol=0.015)
+    assert (sample(logits, 0.0, 0, 1.0, np.ones(len(logits))) == 1).all()  # greedy
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,12 @@ import pytest
 
 from musicstudio.core.learn.models import (
     ConfigError,
+    WeightsError,
     build_model,
     config_from_dict,
     default_config,
     make_stepper,
+    weight_shapes,
 )
 
 SIZES = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "part": 8}
@@ -51,20 +53,34 @@ def test_every_position_predicts_and_the_future_is_not_seen(config) -> None:  # 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.family}")
 def test_stepper_logits_match_full_model(config) -> None:  # type: ignore[no-untyped-def]
-    import tensorflow as tf
-
+    """The NumPy stepper on the trained weights computes what the Keras model computes."""
     model = build_model(config, SIZES)
     x = tokens(3, 40)
     full = model(x)
-    stepper = make_stepper(config, model)
+    weights = model.get_weights()
+    assert [tuple(w.shape) for w in weights] == weight_shapes(config, SIZES)
+    stepper = make_stepper(config, SIZES, weights)
     state = stepper.initial_state(3)
-    steps = {k: [] for k in SIZES}
+    steps: dict[str, list[np.ndarray]] = {k: [] for k in SIZES}
     for t in range(40):
-        logits, state = stepper.step(tf.constant(x[:, t]), state)
+        logits, state = stepper.step(x[:, t], state)
         for k in SIZES:
-            steps[k].append(logits[k].numpy())
+            steps[k].append(logits[k])
     for k in SIZES:
         assert np.allclose(np.stack(steps[k], axis=1), full[k].numpy(), atol=1e-4), k
+
+
+def test_stepper_refuses_weights_of_other_settings() -> None:
+    config = default_config("lstm", units=32, layers=1)
+    weights = build_model(config, SIZES).get_weights()
+    with pytest.raises(WeightsError, match="array 7"):
+        make_stepper(
+            default_config("lstm", units=32, layers=1),
+            SIZES,
+            weights[:7] + [weights[7].T] + weights[8:],
+        )
+    with pytest.raises(WeightsError, match="arrays"):
+        make_stepper(default_config("lstm", units=32, layers=2), SIZES, weights)
 
 
 def test_receptive_field() -> None:

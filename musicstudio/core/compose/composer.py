@@ -1,8 +1,8 @@
 """The Composer: incremental generation from a ModelBundle, never `model.predict` per note.
 
-The model family's Stepper advances one event at a time (LSTM: carried cell state;
-WaveNet: queues of past activations per dilated layer), inside one compiled
-`tf.function` that runs a chunk of steps and samples every head in-graph.
+The model family's stepper advances one event at a time on the trained weights (LSTM:
+carried cell state; WaveNet: queues of past activations per dilated layer), in NumPy, so
+composing needs neither TensorFlow nor a traced graph (learn/models/steppers.py).
 """
 
 from __future__ import annotations
@@ -14,16 +14,24 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.compose.sampling import SamplingSettings, sample
+from musicstudio.core.compose.constraints import (
+    ConstraintError,
+    Constraints,
+    masks_for,
+    resolve_key,
+)
+from musicstudio.core.compose.generator import Generator, Masks, Plan
+from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
 from musicstudio.core.learn.bundle import ModelBundle
+from musicstudio.core.learn.models import WeightsError, make_stepper
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS, KEYS, PartError, programs_with
-from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
+from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.core.settings import setting, validate
 
 CHUNK = 128
@@ -90,7 +98,13 @@ class ComposeSettings:
     program: int = setting(
         0, "Instrument", "GM program of the single-instrument reduction", low=0, high=127
     )
+    include_primer: bool = setting(
+        False,
+        "Primer in the piece",
+        "Write the primer and its continuation as one piece (your whole file, then the new music)",
+    )
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    constraints: Constraints = field(default_factory=Constraints)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -106,6 +120,8 @@ class Composition:
     seconds: float
     metrics: dict[str, Any] = field(default_factory=dict)
     seed: int = 0  # the sampling seed that makes this piece again (with the same settings)
+    new_from: float = 0.0  # quarters: where the composed music starts (after an included primer)
+    constraints: str = ""  # the constraints it obeys, in words (key found, range, …)
 
     @property
     def events(self) -> int:
@@ -116,61 +132,19 @@ class Composer:
     """Compiled generation for one bundle (build once, compose many times)."""
 
     def __init__(self, bundle: ModelBundle) -> None:
-        import tensorflow as tf
-
-        from musicstudio.core.learn.models import make_stepper
-
-        self.bundle = bundle
-        self.model = bundle.model()
-        self.stepper = make_stepper(bundle.config, self.model)
         sizes = bundle.vocab.sizes
-        self._no_start = tf.constant(np.eye(sizes["pitch"], dtype=np.float32)[START] * -1e9)
-
-        def advance(tokens: Any, state: Any) -> Any:
-            _, state = self.stepper.step(tokens, state)
-            return state
-
-        @tf.function(reduce_retracing=True)
-        def prime(primer: Any, state: Any) -> Any:
-            """Feed primer events (B, P, N_STREAMS) but the last through the stepper."""
-            for t in tf.range(tf.shape(primer)[1] - 1):
-                state = advance(primer[:, t], state)
-            return state
-
-        @tf.function(reduce_retracing=True)
-        def run(
-            prev: Any,
-            state: Any,
-            recent: Any,
-            steps: Any,
-            offset: Any,
-            seed: Any,
-            temperature: Any,
-            top_k: Any,
-            top_p: Any,
-            penalty: Any,
-        ) -> Any:
-            out = tf.TensorArray(tf.int32, size=steps)
-            for i in tf.range(steps):
-                logits, state = self.stepper.step(prev, state)
-                picked = []
-                for h, name in enumerate(STREAMS):
-                    lg = logits[name]
-                    if name == "pitch":
-                        seen = tf.reduce_max(tf.one_hot(recent, sizes["pitch"]), axis=1)
-                        lg = lg + self._no_start - tf.math.log(penalty) * seen
-                    s = tf.stack([seed, (offset + i) * N_STREAMS + h])
-                    picked.append(sample(lg, temperature, top_k, top_p, s))
-                prev = tf.stack(picked, axis=1)
-                recent = tf.concat([recent[:, 1:], prev[:, :1]], axis=1)
-                out = out.write(i, prev)
-            return tf.transpose(out.stack(), [1, 0, 2]), prev, state, recent
-
-        self._prime, self._run = prime, run
+        try:
+            self.stepper = make_stepper(bundle.config, sizes, bundle.weights)
+        except WeightsError as e:
+            raise ComposeError(f"{bundle.name}: {e}") from e
+        self.bundle = bundle
+        self.generator = Generator(self.stepper, sizes)
+        self._file_primer: tuple[NoteArray, float] | None = None  # (notes, where they end)
 
     def primers(self, settings: ComposeSettings, rng: np.random.Generator) -> list[np.ndarray]:
         """One primer per variation: stored corpus windows, the user's file, or a start token."""
         n = settings.variations
+        self._file_primer = None
         if settings.primer == "none":
             return [np.zeros((1, N_STREAMS), np.int32) for _ in range(n)]
         if settings.primer == "file":
@@ -186,7 +160,10 @@ class Composer:
                 raise ComposeError(
                     f"{Path(settings.primer_file).name} has no pitched notes to continue"
                 )
-            toks = self.bundle.vocab.tokenize(encode(notes)).tokens[-settings.primer_events :]
+            stream = encode(notes)
+            # The continuation starts where the file's last event ends (its step).
+            self._file_primer = (notes, (stream.start + int(stream.step.sum())) / GRID)
+            toks = self.bundle.vocab.tokenize(stream).tokens[-settings.primer_events :]
             return [toks.astype(np.int32)] * n
         if settings.primer == "corpus":
             stored = self.bundle.primers
@@ -203,8 +180,6 @@ class Composer:
         cancel: CancelToken | None = None,
     ) -> list[Composition]:
         """Compose `settings.variations` pieces in one batched run."""
-        import tensorflow as tf
-
         cancel = cancel or CancelToken()
         sp = settings.sampling
         if settings.variations < 1 or settings.length < 1:
@@ -213,6 +188,7 @@ class Composer:
         seed = sp.seed if sp.seed is not None else int(np.random.default_rng().integers(2**31 - 1))
         rng = np.random.default_rng(seed)
         primers = self.primers(settings, rng)
+        masks, obeys = self.masks(settings.constraints, primers)
         t0 = time.perf_counter()
         b = len(primers)
         p_len = max(len(p) for p in primers)
@@ -220,13 +196,9 @@ class Composer:
         batch_primer = np.zeros((b, p_len, N_STREAMS), np.int32)
         for i, p in enumerate(primers):
             batch_primer[i, p_len - len(p) :] = p
-        state = self.stepper.initial_state(b)
-        state = self._prime(tf.constant(batch_primer), state)
-        prev = tf.constant(batch_primer[:, -1])
-        window = max(1, sp.repetition_window)
-        recent = tf.constant(batch_primer[:, -window:, 0])
-        if recent.shape[1] < window:
-            recent = tf.pad(recent, [[0, 0], [window - recent.shape[1], 0]], constant_values=-1)
+        cursor = self.generator.start(batch_primer[:, 0], sp.repetition_window, seed)
+        # The first run takes the rest of the primer, then samples.
+        taken = Plan.taking(batch_primer[:, 1:])
         num, den = self.bundle.time_signature
         target_steps = settings.bars * num * 4 / den * GRID if settings.bars else None
         max_events = (
@@ -234,20 +206,14 @@ class Composer:
         )  # ≤ one event per grid step
         chunks: list[np.ndarray] = []
         done = 0
-        args = (
-            tf.constant(seed, tf.int32),
-            tf.constant(float(sp.temperature)),
-            tf.constant(int(sp.top_k)),
-            tf.constant(float(sp.top_p)),
-            tf.constant(max(1.0, float(sp.repetition_penalty))),
-        )
         while done < max_events:
             cancel.raise_if_cancelled()
             n = min(CHUNK, max_events - done)
-            out, prev, state, recent = self._run(
-                prev, state, recent, tf.constant(n), tf.constant(done), *args
-            )
-            chunks.append(out.numpy())
+            plan = Plan.sampling(b, n)
+            if done == 0:
+                plan = Plan.concatenate(taken, plan)
+            out = self.generator.run(cursor, plan, sp, masks)
+            chunks.append(out[:, -n:])
             done += n
             progress(done / max_events, Composing(done, max_events))
             if target_steps is not None and _all_reach(
@@ -261,9 +227,46 @@ class Composer:
             toks = generated[i]
             if target_steps is not None:
                 toks = toks[: _events_for(toks, target_steps)]
-            notes = self.notes(toks, settings)
-            results.append(Composition(toks, notes, primers[i], seconds, seed=seed))
+            notes, new_from = self.notes(toks, settings), 0.0
+            if settings.include_primer:
+                notes, new_from = self.with_primer(notes, primers[i], settings)
+            results.append(
+                Composition(toks, notes, primers[i], seconds, seed=seed, new_from=new_from)
+            )
+            results[-1].constraints = obeys
         return results
+
+    def masks(self, constraints: Constraints, primers: list[np.ndarray]) -> tuple[Masks, str]:
+        """The logit masks of the constraints, and the constraints in words (key resolved)."""
+        vocab, ts = self.bundle.vocab, self.bundle.time_signature
+        if not constraints.active:
+            return Masks.open(len(vocab)), ""
+        try:
+            key = resolve_key(
+                constraints,
+                [vocab.detokenize(p, time_signature=ts) for p in self.bundle.primers],
+                [vocab.detokenize(p, time_signature=ts) for p in primers],
+            )
+            masks = masks_for(constraints, vocab, self.bundle.parts, key)
+        except ConstraintError as e:
+            raise ComposeError(str(e)) from e
+        return masks, constraints.describe(key)
+
+    def with_primer(
+        self, notes: NoteArray, primer: np.ndarray, settings: ComposeSettings
+    ) -> tuple[NoteArray, float]:
+        """The primer, then the composed notes after it: one piece; and where the new part starts."""
+        if settings.primer == "file" and self._file_primer is not None:
+            before, end = self._file_primer
+            before = before.select(np.arange(len(before)))
+            object.__setattr__(before, "tempo_qpm", settings.tempo)
+            if settings.single_instrument:
+                before = single_instrument(before, settings.program)
+        else:
+            before = self.notes(primer, settings)
+            stream = self.bundle.vocab.detokenize(primer)
+            end = int(stream.step.sum()) / GRID
+        return before.merged(notes.shifted(end)), end
 
     def notes(self, tokens: np.ndarray, settings: ComposeSettings) -> NoteArray:
         """Generated tokens → notes at the chosen tempo, each part on its program."""

@@ -1,15 +1,19 @@
 """Sampling the next event per head: temperature, top-k, top-p (nucleus), repetition penalty.
 
-Written in TensorFlow ops so the whole generation loop stays inside one compiled function.
+In NumPy, on the logits of one step (see learn/models/steppers.py for why not TensorFlow).
 Greedy argmax (the original method) is temperature 0: available, never the default.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+import numpy as np
 
 from musicstudio.core.settings import setting, validate
+
+#: Logit of a choice a constraint forbids: exp() of it is exactly 0 in float32 and float64.
+MASKED = -1e9
 
 
 @dataclass(frozen=True)
@@ -62,31 +66,46 @@ class SamplingSettings:
         validate(self)
 
 
-def filter_logits(logits: Any, top_k: Any, top_p: Any) -> Any:
-    """Mask everything outside the top-k and the top-p nucleus with -inf."""
-    import tensorflow as tf
+def nucleus(probs: np.ndarray, top_k: int, top_p: float) -> np.ndarray:
+    """Probabilities (B, V) with everything outside the top-k and the top-p nucleus set to 0.
 
-    vocab = tf.shape(logits)[-1]
-    k = tf.where(top_k > 0, tf.minimum(top_k, vocab), vocab)
-    sorted_logits = tf.sort(logits, direction="DESCENDING", axis=-1)
-    kth = tf.gather(sorted_logits, k - 1, axis=-1)[:, None]
-    logits = tf.where(logits < kth, tf.fill(tf.shape(logits), -1e9), logits)
-    # Nucleus: keep the smallest set whose probability reaches top_p (always at least one).
-    sorted_logits = tf.sort(logits, direction="DESCENDING", axis=-1)
-    probs = tf.nn.softmax(sorted_logits, axis=-1)
-    before = tf.cumsum(probs, axis=-1, exclusive=True)
-    keep = before < top_p
-    cutoff = tf.reduce_min(
-        tf.where(keep, sorted_logits, tf.fill(tf.shape(sorted_logits), 1e9)), axis=-1, keepdims=True
-    )
-    return tf.where(logits < cutoff, tf.fill(tf.shape(logits), -1e9), logits)
+    The nucleus is the smallest set of most likely choices whose mass reaches top_p; the most
+    likely choice always stays.
+    """
+    vocab = probs.shape[-1]
+    if 0 < top_k < vocab:
+        kth = -np.partition(-probs, top_k - 1, axis=-1)[:, top_k - 1 : top_k]
+        probs = np.where(probs >= kth, probs, 0.0)
+    if top_p < 1.0:
+        ranked = -np.sort(-probs, axis=-1)
+        before = np.cumsum(ranked, axis=-1) - ranked  # mass of the likelier choices
+        kept = np.maximum((before < top_p * ranked.sum(axis=-1, keepdims=True)).sum(axis=-1), 1)
+        least = np.take_along_axis(ranked, kept[:, None] - 1, axis=-1)
+        probs = np.where(probs >= least, probs, 0.0)
+    return probs
 
 
-def sample(logits: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any) -> Any:
-    """One token per row; temperature <= 0 is greedy argmax."""
-    import tensorflow as tf
+def sample(
+    logits: np.ndarray, temperature: float, top_k: int, top_p: float, uniform: np.ndarray
+) -> np.ndarray:
+    """One choice per row (B, V) → (B,); `uniform` (B,) in (0, 1]. Temperature <= 0 is argmax.
 
-    greedy = tf.argmax(logits, axis=-1, output_type=tf.int32)
-    scaled = filter_logits(logits / tf.maximum(temperature, 1e-4), top_k, top_p)
-    drawn = tf.cast(tf.random.stateless_categorical(scaled, 1, seed)[:, 0], tf.int32)
-    return tf.where(temperature > 0, drawn, greedy)
+    A choice whose logit is MASKED (a constraint) has probability exactly 0 and is never drawn.
+    """
+    if temperature <= 0:
+        return np.argmax(logits, axis=-1)
+    probs = nucleus(_softmax(logits / max(temperature, 1e-4)), top_k, top_p)
+    cdf = np.cumsum(probs, axis=-1)
+    picked = (cdf < uniform[:, None] * cdf[:, -1:]).sum(axis=-1)
+    last = probs.shape[-1] - 1 - np.argmax(probs[:, ::-1] > 0, axis=-1)  # last possible choice
+    return np.minimum(picked, last)
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)

@@ -36,6 +36,7 @@ class ScanJob:
     """Scan folders into a corpus: every file reported, the vocabulary built."""
 
     kind: ClassVar[str] = "scan"
+    needs_tensorflow: ClassVar[bool] = False
     source: CorpusSource
 
     def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> Corpus:
@@ -92,6 +93,7 @@ class ComposeJob:
     """Compose pieces with a model, each measured against the corpus it should sound like."""
 
     kind: ClassVar[str] = "compose"
+    needs_tensorflow: ClassVar[bool] = False
     bundle_path: str
     settings: ComposeSettings
     measure_against: CorpusSource | None = None  # None: the primers stored in the bundle

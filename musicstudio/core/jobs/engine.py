@@ -18,6 +18,7 @@ import atexit
 import itertools
 import multiprocessing as mp
 import queue
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -190,21 +191,10 @@ def serve(requests: Any, events: Any, cancel_shared: Any) -> None:
     import os
 
     parent = os.getppid()  # first: the app may be closed while TensorFlow loads
-    try:
-        from musicstudio.core.learn.tensorflow_setup import load_tensorflow
-
-        load_tensorflow()  # warm up while the user looks at the window
-        events.put(("loaded", 0, 0.0, None))
-    except Exception as e:  # ImportError, or a broken native library
-        events.put(
-            (
-                "unavailable",
-                0,
-                0.0,
-                f"TensorFlow could not be loaded ({type(e).__name__}: {e});"
-                " training and composing need it: reinstall with pip install -e .",
-            )
-        )
+    # Composing needs no TensorFlow (NumPy steppers): jobs are served at once while it loads
+    # beside them; a training job that comes first waits for the import (Python's import lock).
+    warm = threading.Thread(target=_warm_up, args=(events,), name="tensorflow", daemon=True)
+    warm.start()
     from musicstudio.core.jobs.workspace import Workspace
 
     workspace = Workspace()
@@ -219,7 +209,28 @@ def serve(requests: Any, events: Any, cancel_shared: Any) -> None:
         if request is None:
             return
         job_id, job = request
+        if getattr(job, "needs_tensorflow", True):
+            warm.join()  # two threads importing TensorFlow at once would break it
         events.put(_run(job_id, job, events, _JobToken(cancel_shared, job_id), workspace))
+
+
+def _warm_up(events: Any) -> None:
+    """Import TensorFlow while the user looks at the window; say whether it worked."""
+    try:
+        from musicstudio.core.learn.tensorflow_setup import load_tensorflow
+
+        load_tensorflow()
+        events.put(("loaded", 0, 0.0, None))
+    except Exception as e:  # ImportError, or a broken native library
+        events.put(
+            (
+                "unavailable",
+                0,
+                0.0,
+                f"TensorFlow could not be loaded ({type(e).__name__}: {e});"
+                " training needs it (composing does not): reinstall with pip install -e .",
+            )
+        )
 
 
 def _run(

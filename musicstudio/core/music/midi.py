@@ -107,6 +107,31 @@ class NoteArray:
             part=None if part is None else np.asarray(list(part), np.int8),
         )
 
+    def shifted(self, quarters: float) -> NoteArray:
+        """The same notes `quarters` later (earlier when negative)."""
+        moved = self.select(np.arange(len(self)))
+        object.__setattr__(moved, "onset", self.onset + quarters)
+        return moved
+
+    def merged(self, other: NoteArray) -> NoteArray:
+        """These notes and `other`'s in one piece (this piece's tempo and metre), by onset."""
+
+        def cat(name: str) -> np.ndarray:
+            return np.concatenate([getattr(self, name), getattr(other, name)])
+
+        order = np.argsort(cat("onset"), kind="stable")
+        return NoteArray(
+            cat("onset")[order],
+            cat("duration")[order],
+            cat("pitch")[order],
+            cat("velocity")[order],
+            cat("program")[order],
+            self.tempo_qpm,
+            self.time_signature,
+            self.drum_notes + other.drum_notes,
+            np.concatenate([self.parts, other.parts])[order],
+        )
+
     def transposed(self, semitones: int) -> NoteArray:
         """Pitched parts shifted by semitones (drum kit pieces stay); notes leaving 0..127 are dropped."""
         drums = self.parts == DRUMS

@@ -1,6 +1,7 @@
 """Model families: a config class (config.py, no TensorFlow) and a module with `build` and `Stepper`.
 
-A third family is one new module plus its config class and a line in FAMILY_MODULES.
+A third family is one new module (Keras builder), its config class, a line in FAMILY_MODULES
+and its NumPy stepper in steppers.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from musicstudio.core.learn.models.config import (
     WaveNetConfig,
     config_from_dict,
     default_config,
+)
+from musicstudio.core.learn.models.steppers import (
+    Stepper,
+    WeightsError,
+    check_weights,
+    make_stepper,
+    weight_shapes,
 )
 
 FAMILY_MODULES = {
@@ -37,11 +45,6 @@ def build_model(config: ModelConfig, sizes: dict[str, int]) -> Any:
     return _module(config.family).build(config, sizes)
 
 
-def make_stepper(config: ModelConfig, model: Any) -> Any:
-    """The family's incremental generator over a built model."""
-    return _module(config.family).Stepper(model)
-
-
 __all__ = [
     "CONFIG_CLASSES",
     "ConfigError",
@@ -52,5 +55,9 @@ __all__ = [
     "config_from_dict",
     "default_config",
     "make_stepper",
+    "Stepper",
+    "WeightsError",
+    "check_weights",
+    "weight_shapes",
     "FAMILY_LABELS",
 ]

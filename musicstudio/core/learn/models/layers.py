@@ -31,6 +31,10 @@ class EventEmbedding(keras.layers.Layer):
             table.build(input_shape[:-1])
         self.project.build((*input_shape[:-1], sum(EMBED_DIMS.values())))
 
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        # Given, so building a model does not trace `call` in a scratch graph (slow).
+        return (*input_shape[:-1], self.width)
+
     def call(self, tokens: Any) -> Any:
         parts = [table(tokens[..., i]) for i, table in enumerate(self.tables)]
         return self.project(ops.concatenate(parts, axis=-1))
@@ -84,6 +88,9 @@ class GatedResidualBlock(keras.layers.Layer):
         a, b = ops.split(h, 2, axis=-1)
         return ops.tanh(a) * ops.sigmoid(b)
 
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return (tuple(input_shape), (*input_shape[:-1], self.skip_channels))
+
     def call(self, x: Any, training: bool = False) -> tuple[Any, Any]:
         z = self.dropout(self._gate(self.conv(x)), training=training)
         return (x + self.residual(z) if self.residual is not None else x), self.skip(z)
@@ -92,15 +99,6 @@ class GatedResidualBlock(keras.layers.Layer):
     def history(self) -> int:
         """Past inputs one step needs: (k - 1) · dilation."""
         return (self.kernel_size - 1) * self.dilation
-
-    def step(self, x_t: Any, past: Any) -> tuple[Any, Any, Any]:
-        """One time step with a queue of past inputs (fast WaveNet); same kernels as `call`."""
-        full = ops.concatenate([past, x_t[:, None, :]], axis=1)
-        taps = full[:, :: self.dilation, :]  # k inputs: t-(k-1)d, …, t-d, t
-        h = ops.einsum("bkc,kco->bo", taps, self.conv.kernel) + self.conv.bias
-        z = self._gate(h)
-        out = x_t + self.residual(z) if self.residual is not None else x_t
-        return out, self.skip(z), full[:, 1:, :]
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -129,6 +127,9 @@ class EventHeads(keras.layers.Layer):
         self.hidden.build(input_shape)
         for head in self.heads:
             head.build((*input_shape[:-1], self.units))
+
+    def compute_output_shape(self, input_shape: Any) -> dict[str, tuple[Any, ...]]:
+        return {k: (*input_shape[:-1], n) for k, n in self.sizes.items()}
 
     def call(self, h: Any) -> dict[str, Any]:
         z = self.hidden(h)

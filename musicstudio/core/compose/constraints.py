@@ -1,0 +1,233 @@
+"""What the musician allows: a key, a pitch range, chord sizes, the parts that play.
+
+Constraints become masks on the model's logits (generator.Masks), so a forbidden choice has
+probability 0 and every composed note obeys them. Key and range apply to the pitched parts;
+the drums keep their kit. A constraint that leaves nothing to play is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from musicstudio.core.compose.generator import Masks
+from musicstudio.core.compose.sampling import MASKED
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.music.events import EventStream, popcount
+from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.tonality import estimate_key, pitch_class_histogram
+from musicstudio.core.music.vocab import REST, Vocabulary, pitches_of
+from musicstudio.core.settings import setting, validate
+
+NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+KEYS = tuple(f"{n} {mode}" for mode in ("major", "minor") for n in NAMES)
+#: Keys found by listening: the corpus the model learned (its stored passages), or the primer.
+FOUND_KEYS = ("corpus", "primer")
+SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}  # natural minor
+_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_NOTE = re.compile(r"^\s*([A-Ga-g])([#b♯♭]*)\s*(-?\d+)\s*$")
+
+
+class ConstraintError(MusicStudioError, ValueError):
+    """Constraints that cannot be met (or read), with what to change."""
+
+
+def note_number(name: str | int) -> int:
+    """MIDI number of a note name ('C4' = 60, 'F#3', 'Bb5', 'Eb-1') or of a number 0..127."""
+    if isinstance(name, int) or str(name).strip().isdigit():
+        n = int(name)
+    else:
+        m = _NOTE.match(str(name))
+        if not m:
+            raise ConstraintError(f"{name!r} is not a note (write e.g. C3, F#4, Bb5 or 60)")
+        letter, accidentals, octave = m.groups()
+        shift = sum(1 if a in "#♯" else -1 for a in accidentals)
+        n = (int(octave) + 1) * 12 + _LETTERS[letter.upper()] + shift
+    if not 0 <= n <= 127:
+        raise ConstraintError(f"{name!r} is outside the MIDI range C-1..G9")
+    return n
+
+
+def note_name(number: int) -> str:
+    return f"{NAMES[number % 12]}{number // 12 - 1}"
+
+
+def parse_key(text: str) -> tuple[int, str]:
+    """'D minor' / 'f# major' / 'Bb' → (tonic pitch class, mode)."""
+    words = text.replace("-", " ").split()
+    mode = "major"
+    if len(words) == 2 and words[1].lower() in SCALES:
+        mode = words[1].lower()
+    elif len(words) != 1:
+        raise ConstraintError(f"{text!r} is not a key (write e.g. 'D minor' or 'Eb major')")
+    try:
+        tonic = note_number(words[0] + "4") % 12
+    except ConstraintError:
+        raise ConstraintError(
+            f"{text!r} is not a key (write e.g. 'D minor' or 'Eb major')"
+        ) from None
+    return tonic, mode
+
+
+def key_name(tonic: int, mode: str) -> str:
+    return f"{NAMES[tonic % 12]} {mode}"
+
+
+def found_key(streams: Iterable[EventStream]) -> tuple[int, str]:
+    """The key of some music (Krumhansl-Schmuckler over their pitch classes)."""
+    histogram = np.zeros(12)
+    for stream in streams:
+        histogram += pitch_class_histogram(stream)
+    return estimate_key(histogram)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Rules every composed note follows (the Compose panel shows these names)."""
+
+    key: str | None = setting(
+        None,
+        "Key",
+        "Only notes of this key's scale (natural minor for minor keys): a key, 'corpus' (the"
+        " key of the music the model learned) or 'primer' (the key of the primer)",
+        choices=(*KEYS, *FOUND_KEYS),
+        optional=True,
+        off="any",
+    )
+    lowest: str | None = setting(
+        None, "Lowest note", "No pitched note below this (e.g. C3)", optional=True, off="any"
+    )
+    highest: str | None = setting(
+        None, "Highest note", "No pitched note above this (e.g. C6)", optional=True, off="any"
+    )
+    max_chord: int | None = setting(
+        None,
+        "Notes per chord",
+        "At most this many notes of one part start together",
+        low=1,
+        high=12,
+        optional=True,
+        off="any",
+    )
+    parts: tuple[str, ...] | None = None  # the parts that may play; None: every learned part
+
+    def __post_init__(self) -> None:
+        if self.key is not None and self.key not in FOUND_KEYS:
+            object.__setattr__(self, "key", key_name(*parse_key(self.key)))
+        validate(self)
+        low, high = self.range()
+        if low > high:
+            raise ConstraintError(
+                f"the lowest note {self.lowest} is above the highest note {self.highest}"
+            )
+        for p in self.parts or ():
+            if p not in PARTS:
+                raise ConstraintError(f"unknown part {p!r} (parts: {', '.join(PARTS)})")
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v is not None for v in (self.key, self.lowest, self.highest, self.max_chord)
+        ) or (self.parts is not None)
+
+    def range(self) -> tuple[int, int]:
+        low = note_number(self.lowest) if self.lowest is not None else 0
+        high = note_number(self.highest) if self.highest is not None else 127
+        return low, high
+
+    def describe(self, key: tuple[int, str] | None = None) -> str:
+        """In words, e.g. 'D minor, C3–C6, at most 3 notes per chord, parts: keys, bass'."""
+        words = []
+        if key is not None:
+            words.append(key_name(*key))
+        if self.lowest is not None or self.highest is not None:
+            low, high = self.range()
+            words.append(f"{note_name(low)}–{note_name(high)}")
+        if self.max_chord is not None:
+            words.append(f"at most {self.max_chord} notes per chord")
+        if self.parts is not None:
+            words.append("parts: " + ", ".join(self.parts))
+        return ", ".join(words) or "no constraints"
+
+
+def masks_for(
+    constraints: Constraints,
+    vocab: Vocabulary,
+    learned_parts: Iterable[str],
+    key: tuple[int, str] | None = None,
+) -> Masks:
+    """Logit masks that make every sampled event obey the constraints.
+
+    `key` is the resolved key ('corpus' and 'primer' are found by the caller, who has the
+    music). Raises ConstraintError when the constraints leave nothing to play.
+    """
+    masks = Masks.open(len(vocab))
+    allowed = _pitched_tokens(constraints, vocab, key)
+    sounding = allowed.copy()
+    sounding[REST] = False
+    for part in range(len(PARTS)):
+        if part != DRUMS:
+            masks.pitch[part, ~allowed] = MASKED
+    learned = [p for p in learned_parts if p in PARTS]
+    playing = list(constraints.parts) if constraints.parts is not None else learned
+    silent = [p for p in playing if p not in learned]
+    if constraints.parts is not None and silent:
+        raise ConstraintError(
+            f"this model never learned the {', '.join(silent)} part"
+            f" (it plays {', '.join(learned) or 'nothing'})"
+        )
+    if not playing:
+        raise ConstraintError("no part may play: choose at least one part")
+    if constraints.parts is not None:
+        for i, name in enumerate(PARTS):
+            if name not in playing:
+                masks.part[i] = MASKED
+    if not sounding.any() and any(p != PARTS[DRUMS] for p in playing):
+        raise ConstraintError(
+            f"no note or chord this model knows fits {constraints.describe(key)}:"
+            " widen the range, allow bigger chords or choose another key"
+        )
+    masks.max_chord = constraints.max_chord
+    masks.chord_size = (popcount(vocab.table_lo) + popcount(vocab.table_hi)).astype(np.int64)
+    return masks
+
+
+def _pitched_tokens(
+    constraints: Constraints, vocab: Vocabulary, key: tuple[int, str] | None
+) -> np.ndarray:
+    """Which pitch tokens a pitched part may play (the rest token always)."""
+    low, high = constraints.range()
+    scale = set(range(12))
+    if constraints.key is not None:
+        if key is None:
+            raise ConstraintError(f"the key {constraints.key!r} was not found")
+        tonic, mode = key
+        scale = {(tonic + step) % 12 for step in SCALES[mode]}
+    ok = np.zeros(len(vocab), bool)
+    for token in range(2, len(vocab)):
+        pitches = pitches_of(int(vocab.table_lo[token]), int(vocab.table_hi[token]))
+        ok[token] = all(low <= p <= high and p % 12 in scale for p in pitches) and (
+            constraints.max_chord is None or len(pitches) <= constraints.max_chord
+        )
+    ok[REST] = True
+    return ok
+
+
+def resolve_key(
+    constraints: Constraints, corpus: list[EventStream], primer: list[EventStream]
+) -> tuple[int, str] | None:
+    """The key the constraints ask for: named, or found in the corpus or the primer."""
+    if constraints.key is None:
+        return None
+    if constraints.key == "corpus":
+        if not corpus:
+            raise ConstraintError("this model keeps no passages of its corpus to find the key in")
+        return found_key(corpus)
+    if constraints.key == "primer":
+        if not primer or not any(len(s) for s in primer):
+            raise ConstraintError("there is no primer to find the key in (choose a key)")
+        return found_key(primer)
+    return parse_key(constraints.key)

@@ -1,0 +1,177 @@
+"""The generation loop shared by composing, continuing and regenerating.
+
+At every step each row either *takes* the next event from a plan (a primer, the fixed bars
+around a regenerated passage) or *samples* it. Constraints are additive masks on the logits
+(a pitch-token mask per part, a mask over parts), so a forbidden choice has probability 0 and
+is never drawn. The log-likelihood of the taken events marked `scored` is summed: that is how
+regenerate judges how well a new passage joins what follows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from musicstudio.core.compose.sampling import MASKED, SamplingSettings, log_softmax, sample
+from musicstudio.core.learn.models import Stepper
+from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
+
+PART = STREAMS.index("part")
+STEP = STREAMS.index("step")
+
+
+@dataclass
+class Masks:
+    """Additive logit masks: one pitch-token row per part, and one over parts (0 = allowed).
+
+    With `max_chord`, a pitched part's events at one onset add up to at most that many notes
+    (`chord_size`: notes per pitch token), counted as the events are placed.
+    """
+
+    pitch: np.ndarray  # (len(PARTS), pitch vocabulary) float32
+    part: np.ndarray  # (len(PARTS),) float32
+    max_chord: int | None = None
+    chord_size: np.ndarray | None = None  # (pitch vocabulary,) int
+
+    @classmethod
+    def open(cls, pitch_size: int) -> Masks:
+        """Nothing constrained (only the start token, which is never composed)."""
+        pitch = np.zeros((len(PARTS), pitch_size), np.float32)
+        pitch[:, START] = MASKED
+        return cls(pitch, np.zeros(len(PARTS), np.float32))
+
+
+@dataclass
+class Plan:
+    """What a run does per row and step: take `tokens` where `free` is false, else sample."""
+
+    tokens: np.ndarray  # (B, T, N_STREAMS) int32
+    free: np.ndarray  # (B, T) bool
+    scored: np.ndarray  # (B, T) bool: taken tokens whose log-likelihood is summed
+
+    @classmethod
+    def sampling(cls, batch: int, steps: int) -> Plan:
+        return cls(
+            np.zeros((batch, steps, N_STREAMS), np.int32),
+            np.ones((batch, steps), bool),
+            np.zeros((batch, steps), bool),
+        )
+
+    @classmethod
+    def taking(cls, tokens: np.ndarray, scored: np.ndarray | None = None) -> Plan:
+        b, t = tokens.shape[:2]
+        return cls(
+            tokens.astype(np.int32),
+            np.zeros((b, t), bool),
+            np.zeros((b, t), bool) if scored is None else scored.astype(bool),
+        )
+
+    @staticmethod
+    def concatenate(first: Plan, then: Plan) -> Plan:
+        return Plan(
+            np.concatenate([first.tokens, then.tokens], axis=1),
+            np.concatenate([first.free, then.free], axis=1),
+            np.concatenate([first.scored, then.scored], axis=1),
+        )
+
+
+@dataclass
+class Cursor:
+    """Where generation stands between runs: the last event, the model state, the recent
+    pitch tokens (for the repetition penalty), the random stream, the summed log-likelihood."""
+
+    prev: np.ndarray  # (B, N_STREAMS)
+    state: list[np.ndarray]
+    recent: np.ndarray  # (B, window) pitch tokens, -1 for none yet
+    rng: np.random.Generator
+    log_likelihood: np.ndarray  # (B,) over the scored steps so far
+    placed: np.ndarray  # (B, len(PARTS)) notes each part has started at the current onset
+
+
+class Generator:
+    """A model's stepper driven one event at a time, sampling or taking per row."""
+
+    def __init__(self, stepper: Stepper, sizes: dict[str, int]) -> None:
+        self.stepper = stepper
+        self.sizes = sizes
+
+    def start(self, first: np.ndarray, window: int, seed: int) -> Cursor:
+        """A cursor before feeding the first event of each row (B, N_STREAMS): fresh state."""
+        b = len(first)
+        recent = np.full((b, max(1, window)), -1, np.int64)
+        recent[:, -1] = first[:, 0]
+        return Cursor(
+            first.astype(np.int64),
+            self.stepper.initial_state(b),
+            recent,
+            np.random.default_rng(seed),
+            np.zeros(b, np.float64),
+            np.zeros((b, len(PARTS)), np.int64),
+        )
+
+    def run(
+        self, cursor: Cursor, plan: Plan, sampling: SamplingSettings, masks: Masks
+    ) -> np.ndarray:
+        """Run the plan's steps from the cursor (advanced in place): the event of every step."""
+        b, steps = plan.free.shape
+        out = np.zeros((b, steps, N_STREAMS), np.int64)
+        rows = np.arange(b)[:, None]
+        sizes = masks.chord_size if masks.max_chord is not None else None
+        log_penalty = np.log(max(1.0, float(sampling.repetition_penalty)))
+        prev, state, recent = cursor.prev, cursor.state, cursor.recent
+        for i in range(steps):
+            logits, state = self.stepper.step(prev, state)
+            taken = plan.tokens[:, i].astype(np.int64)
+            nxt = taken
+            free = plan.free[:, i]
+            if free.any():
+                uniform = 1.0 - cursor.rng.random((b, N_STREAMS))  # (0, 1]
+                seen = np.zeros((b, self.sizes["pitch"]))
+                seen[rows, np.where(recent >= 0, recent, 0)] = recent >= 0
+                drawn = self._draw(
+                    logits, seen * log_penalty, uniform, sampling, masks, cursor.placed
+                )
+                nxt = np.where(free[:, None], drawn, taken)
+            scored = plan.scored[:, i]
+            if scored.any():
+                cursor.log_likelihood += np.where(scored, _log_likelihood(logits, taken), 0.0)
+            recent = np.concatenate([recent[:, 1:], nxt[:, :1]], axis=1)
+            if sizes is not None:
+                cursor.placed[rows[:, 0], nxt[:, PART]] += sizes[nxt[:, 0]]
+                cursor.placed[nxt[:, STEP] > 0] = 0  # the next event starts a new onset
+            out[:, i] = prev = nxt
+        cursor.prev, cursor.state, cursor.recent = prev, state, recent
+        return out
+
+    @staticmethod
+    def _draw(
+        logits: dict[str, np.ndarray],
+        penalty: np.ndarray,
+        uniform: np.ndarray,
+        sp: SamplingSettings,
+        masks: Masks,
+        placed: np.ndarray,
+    ) -> np.ndarray:
+        def pick(h: int, lg: np.ndarray) -> np.ndarray:
+            return sample(lg, sp.temperature, sp.top_k, sp.top_p, uniform[:, h])
+
+        # The part first: the pitch mask depends on it (a key lock leaves the drums alone).
+        part = pick(PART, logits["part"] + masks.part)
+        pitch_mask = masks.pitch[part]
+        if masks.max_chord is not None and masks.chord_size is not None:
+            room = masks.max_chord - placed[np.arange(len(part)), part]
+            too_big = (masks.chord_size[None, :] > room[:, None]) & (part != DRUMS)[:, None]
+            pitch_mask = np.where(too_big, MASKED, pitch_mask)
+        picked = [pick(0, logits["pitch"] + pitch_mask - penalty)]
+        picked += [pick(h, logits[name]) for h, name in enumerate(STREAMS) if 0 < h < PART]
+        return np.stack([*picked, part], axis=1)
+
+
+def _log_likelihood(logits: dict[str, np.ndarray], taken: np.ndarray) -> np.ndarray:
+    total = np.zeros(len(taken))
+    for h, name in enumerate(STREAMS):
+        logp = log_softmax(logits[name].astype(np.float64))
+        total += logp[np.arange(len(taken)), taken[:, h]]
+    return total

@@ -1,0 +1,207 @@
+"""Incremental generation on a trained model's weights, in NumPy: one event per step.
+
+Training is Keras; composing is a few small matrix products per event, and NumPy does those
+without a graph to trace or TensorFlow to import: the first Compose of a fresh process costs
+what the hundredth does. The LSTM carries each layer's (h, c); the WaveNet keeps, per dilated
+block, a queue of its last (k - 1) · d inputs. The weights are the bundle's arrays in the order
+the Keras builders create them (`weight_shapes` says which), and the stepper tests compare every
+step with the full Keras model, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.learn.models.config import EMBED_DIMS, LSTMConfig, ModelConfig, WaveNetConfig
+from musicstudio.core.music.vocab import STREAMS
+
+Array = np.ndarray
+State = list[Array]
+
+
+class WeightsError(MusicStudioError, ValueError):
+    """Weights that do not fit the model's settings, with the first array that differs."""
+
+
+def _embedding_shapes(sizes: dict[str, int], width: int) -> list[tuple[int, ...]]:
+    return [(sizes[k], EMBED_DIMS[k]) for k in STREAMS] + [
+        (sum(EMBED_DIMS[k] for k in STREAMS), width),
+        (width,),
+    ]
+
+
+def _head_shapes(sizes: dict[str, int], width: int, units: int) -> list[tuple[int, ...]]:
+    shapes: list[tuple[int, ...]] = [(width, units), (units,)]
+    for k in STREAMS:
+        shapes += [(units, sizes[k]), (sizes[k],)]
+    return shapes
+
+
+def weight_shapes(config: ModelConfig, sizes: dict[str, int]) -> list[tuple[int, ...]]:
+    """The shape of every weight array, in the order the family's Keras builder creates them."""
+    if isinstance(config, LSTMConfig):
+        u = config.units
+        shapes = _embedding_shapes(sizes, u)
+        for _ in range(config.layers):
+            shapes += [(u, 4 * u), (u, 4 * u), (4 * u,)]
+        return shapes + _head_shapes(sizes, u, config.head_units)
+    if isinstance(config, WaveNetConfig):
+        c, s, k = config.channels, config.skip_channels, config.kernel_size
+        shapes = _embedding_shapes(sizes, c)
+        dilations = config.dilations()
+        for i in range(len(dilations)):
+            shapes += [(k, c, 2 * c), (2 * c,)]
+            if i < len(dilations) - 1:
+                shapes += [(c, c), (c,)]
+            shapes += [(c, s), (s,)]
+        return shapes + [(s, s), (s,)] + _head_shapes(sizes, s, config.head_units)
+    raise WeightsError(f"no stepper for the {config.family!r} family")
+
+
+def check_weights(config: ModelConfig, sizes: dict[str, int], weights: list[Array]) -> None:
+    """Refuse weights that do not fit the settings, naming the first array that differs."""
+    want = weight_shapes(config, sizes)
+    if len(want) != len(weights):
+        raise WeightsError(
+            f"the weights do not fit this model ({len(weights)} arrays, the model has {len(want)})"
+        )
+    for i, (a, w) in enumerate(zip(want, weights, strict=True)):
+        if tuple(w.shape) != a:
+            raise WeightsError(
+                f"the weights do not fit this model (array {i}: {tuple(w.shape)} where {a} is"
+                " expected); the vocabulary or settings were changed"
+            )
+
+
+def _sigmoid(x: Array) -> Array:
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # no overflow warnings for large |x|
+
+
+class _Reader:
+    def __init__(self, weights: list[Array]) -> None:
+        self._it: Iterator[Array] = iter([np.asarray(w, np.float32) for w in weights])
+
+    def take(self, n: int = 1) -> list[Array]:
+        return [next(self._it) for _ in range(n)]
+
+
+class _Shared:
+    """The embeddings in front and the heads behind: the same for every family."""
+
+    def __init__(self, r: _Reader) -> None:
+        self.tables = r.take(len(STREAMS))
+        self.project, self.project_bias = r.take(2)
+
+    def embed(self, tokens: Array) -> Array:
+        x = np.concatenate([t[tokens[:, i]] for i, t in enumerate(self.tables)], axis=-1)
+        return x @ self.project + self.project_bias
+
+    def read_heads(self, r: _Reader) -> None:
+        self.hidden, self.hidden_bias = r.take(2)
+        self.heads = [tuple(r.take(2)) for _ in STREAMS]
+
+    def logits(self, h: Array) -> dict[str, Array]:
+        z = np.maximum(h @ self.hidden + self.hidden_bias, 0.0)
+        return {k: z @ w + b for k, (w, b) in zip(STREAMS, self.heads, strict=True)}
+
+
+class Stepper:
+    """A family's stepper: `initial_state(batch)`, then `step(tokens, state)` per event."""
+
+    family: ClassVar[str] = ""
+
+    def initial_state(self, batch: int) -> State:
+        raise NotImplementedError
+
+    def step(self, tokens: Array, state: State) -> tuple[dict[str, Array], State]:
+        """tokens: (B, N_STREAMS) int of the newest event → next-event logits per stream."""
+        raise NotImplementedError
+
+
+class LSTMStepper(Stepper):
+    family = "lstm"
+
+    def __init__(self, config: LSTMConfig, weights: list[Array]) -> None:
+        r = _Reader(weights)
+        self.shared = _Shared(r)
+        self.cells = [tuple(r.take(3)) for _ in range(config.layers)]
+        self.shared.read_heads(r)
+        self.units = config.units
+
+    def initial_state(self, batch: int) -> State:
+        return [np.zeros((batch, self.units), np.float32) for _ in range(2 * len(self.cells))]
+
+    def step(self, tokens: Array, state: State) -> tuple[dict[str, Array], State]:
+        x = self.shared.embed(tokens)
+        new: State = []
+        for i, (kernel, recurrent, bias) in enumerate(self.cells):
+            h, c = state[2 * i], state[2 * i + 1]
+            gi, gf, gc, go = np.split(x @ kernel + h @ recurrent + bias, 4, axis=-1)  # Keras order
+            c = _sigmoid(gf) * c + _sigmoid(gi) * np.tanh(gc)
+            x = _sigmoid(go) * np.tanh(c)
+            new += [x, c]
+        return self.shared.logits(x), new
+
+
+class WaveNetStepper(Stepper):
+    family = "wavenet"
+
+    def __init__(self, config: WaveNetConfig, weights: list[Array]) -> None:
+        r = _Reader(weights)
+        self.shared = _Shared(r)
+        self.channels = config.channels
+        self.blocks: list[dict[str, Any]] = []
+        dilations = config.dilations()
+        for i, d in enumerate(dilations):
+            kernel, bias = r.take(2)
+            residual = tuple(r.take(2)) if i < len(dilations) - 1 else None
+            self.blocks.append(
+                {
+                    "dilation": d,
+                    "history": (config.kernel_size - 1) * d,
+                    "kernel": kernel,  # (k, C, 2C): taps t-(k-1)d, …, t-d, t
+                    "bias": bias,
+                    "residual": residual,
+                    "skip": tuple(r.take(2)),
+                }
+            )
+        self.post, self.post_bias = r.take(2)
+        self.shared.read_heads(r)
+
+    def initial_state(self, batch: int) -> State:
+        return [np.zeros((batch, b["history"], self.channels), np.float32) for b in self.blocks]
+
+    def step(self, tokens: Array, state: State) -> tuple[dict[str, Array], State]:
+        x = self.shared.embed(tokens)
+        skip_sum = None
+        new: State = []
+        for block, past in zip(self.blocks, state, strict=True):
+            d, kernel = block["dilation"], block["kernel"]
+            h = x @ kernel[-1] + block["bias"]
+            for j in range(kernel.shape[0] - 1):
+                h += past[:, j * d] @ kernel[j]
+            a, g = np.split(h, 2, axis=-1)
+            z = np.tanh(a) * _sigmoid(g)
+            new.append(np.concatenate([past[:, 1:], x[:, None, :]], axis=1))
+            if block["residual"] is not None:
+                w, b = block["residual"]
+                x = x + z @ w + b
+            w, b = block["skip"]
+            s = z @ w + b
+            skip_sum = s if skip_sum is None else skip_sum + s
+        assert skip_sum is not None
+        h = np.maximum(np.maximum(skip_sum, 0.0) @ self.post + self.post_bias, 0.0)
+        return self.shared.logits(h), new
+
+
+def make_stepper(config: ModelConfig, sizes: dict[str, int], weights: list[Array]) -> Stepper:
+    """The family's stepper over trained weights (checked against the settings first)."""
+    check_weights(config, sizes, weights)
+    if isinstance(config, LSTMConfig):
+        return LSTMStepper(config, weights)
+    assert isinstance(config, WaveNetConfig)  # weight_shapes refused any other family
+    return WaveNetStepper(config, weights)

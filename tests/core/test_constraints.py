@@ -1,0 +1,147 @@
+"""Key, range, chord-size and part locks: every composed note obeys them, or a clear refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
+from musicstudio.core.compose.constraints import (
+    SCALES,
+    ConstraintError,
+    Constraints,
+    note_number,
+    parse_key,
+)
+from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.resources import sample_models_dir
+
+FAMILIES = ("wavenet", "lstm")
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def composer(request: pytest.FixtureRequest) -> Composer:
+    models = sample_models_dir()
+    assert models is not None
+    return Composer(load_bundle(models / f"sample-{request.param}.msb"))
+
+
+def biggest_chord(notes: NoteArray) -> int:
+    """Most notes of one pitched part that start together."""
+    pitched = notes.parts != DRUMS
+    keys = np.round(notes.onset[pitched] * 12).astype(np.int64) * len(PARTS) + notes.parts[pitched]
+    return int(np.unique(keys, return_counts=True)[1].max()) if keys.size else 0
+
+
+def test_note_names_and_keys() -> None:
+    assert note_number("C4") == 60 and note_number("C3") == 48 and note_number("F#3") == 54
+    assert note_number("Bb5") == 82 and note_number("Eb-1") == 3 and note_number("60") == 60
+    assert parse_key("d minor") == (2, "minor") and parse_key("Bb major") == (10, "major")
+    with pytest.raises(ConstraintError, match="not a key"):
+        Constraints(key="H minor")
+    with pytest.raises(ConstraintError, match="not a note"):
+        Constraints(lowest="middle C")
+    with pytest.raises(ConstraintError, match="above the highest"):
+        Constraints(lowest="C6", highest="C3")
+
+
+def test_every_note_obeys_key_range_and_chord_size_over_20_seeds(composer: Composer) -> None:
+    locks = Constraints(key="D minor", lowest="C3", highest="C6", max_chord=3)
+    scale = {(2 + s) % 12 for s in SCALES["minor"]}
+    notes_checked = 0
+    for seed in range(20):
+        settings = ComposeSettings(
+            length=300, sampling=SamplingSettings(seed=seed), constraints=locks
+        )
+        piece = composer.compose(settings)[0]
+        pitched = piece.notes.parts != DRUMS
+        pitches = piece.notes.pitch[pitched].astype(int)
+        assert len(pitches) > 50, f"seed {seed}: the locks left the piece nearly silent"
+        assert {p % 12 for p in pitches} <= scale, seed
+        assert pitches.min() >= 48 and pitches.max() <= 84, seed
+        assert biggest_chord(piece.notes) <= 3, seed
+        assert piece.constraints == "D minor, C3–C6, at most 3 notes per chord"
+        notes_checked += len(pitches)
+    assert notes_checked > 5_000
+
+
+def test_without_locks_the_same_seeds_break_them(composer: Composer) -> None:
+    """The test above can fail: unconstrained pieces leave the key, range and chord size."""
+    outside = 0
+    for seed in range(5):
+        piece = composer.compose(ComposeSettings(length=300, sampling=SamplingSettings(seed=seed)))[
+            0
+        ]
+        p = piece.notes.pitch.astype(int)
+        outside += int(((p < 48) | (p > 84)).sum())
+        outside += int(np.isin(p % 12, [1, 4, 6, 8, 11]).sum())  # not in D natural minor
+    assert outside > 0
+
+
+def test_the_corpus_key_is_found_and_obeyed(composer: Composer) -> None:
+    piece = composer.compose(
+        ComposeSettings(
+            length=200, sampling=SamplingSettings(seed=1), constraints=Constraints(key="corpus")
+        )
+    )[0]
+    name = piece.constraints
+    tonic, mode = parse_key(name)
+    scale = {(tonic + s) % 12 for s in SCALES[mode]}
+    assert {int(p) % 12 for p in piece.notes.pitch} <= scale
+
+
+def test_a_lock_that_leaves_nothing_is_refused_clearly(composer: Composer) -> None:
+    # One semitone that is not in the key: no note can sound.
+    locks = Constraints(key="C major", lowest="C#4", highest="C#4")
+    with pytest.raises(ComposeError, match="no note or chord this model knows fits C major"):
+        composer.compose(ComposeSettings(length=50, constraints=locks))
+    with pytest.raises(ComposeError, match="never learned the drums part"):
+        composer.compose(ComposeSettings(length=50, constraints=Constraints(parts=("drums",))))
+
+
+def test_part_lock_and_drums_keep_their_kit(band_bundle: Path) -> None:
+    band = Composer(load_bundle(band_bundle))
+    locks = Constraints(key="E minor", highest="C5", parts=("bass", "drums"))
+    for seed in range(5):
+        piece = band.compose(
+            ComposeSettings(length=300, sampling=SamplingSettings(seed=seed), constraints=locks)
+        )[0]
+        parts = set(piece.notes.parts.tolist())
+        assert parts <= {PARTS.index("bass"), DRUMS} and PARTS.index("bass") in parts
+        pitched = piece.notes.parts != DRUMS
+        assert piece.notes.pitch[pitched].max() <= 72
+        assert {int(p) % 12 for p in piece.notes.pitch[pitched]} <= {4, 6, 7, 9, 11, 0, 2}
+    drums = piece.notes.pitch[piece.notes.parts == DRUMS]
+    assert drums.size and (drums > 72).any()  # the kit is not held to the range
+
+
+def test_continuing_a_file_writes_it_whole_then_the_new_music(
+    composer: Composer, tmp_path: Path
+) -> None:
+    from musicstudio.core.music.midi import read_midi, write_midi
+    from musicstudio.core.resources import sample_corpus_dir
+
+    folder = sample_corpus_dir()
+    assert folder is not None
+    source = sorted(folder.glob("*.mid"))[0]
+    original = read_midi(source)
+    settings = ComposeSettings(
+        primer="file", primer_file=str(source), include_primer=True, bars=4,
+        sampling=SamplingSettings(seed=3),
+    )  # fmt: skip
+    piece = composer.compose(settings)[0]
+    end = piece.new_from
+    assert end >= original.onset.max()
+    before = piece.notes.select(piece.notes.onset < end)
+    assert sorted(zip(before.onset.round(6), before.pitch.tolist(), strict=True)) == sorted(
+        zip(original.onset.round(6), original.pitch.tolist(), strict=True)
+    )
+    after = piece.notes.select(piece.notes.onset >= end)
+    assert len(after) > 0 and after.onset.max() < end + 4 * 4 + 4  # about four more bars
+    again = read_midi(write_midi(tmp_path / "whole.mid", piece.notes))
+    assert len(again) == len(piece.notes)
