@@ -128,23 +128,22 @@ def _instruments(pairs: list[str] | None) -> dict[str, int] | None:
     return out
 
 
-def add_constraint_flags(ap: argparse.ArgumentParser) -> None:
+def add_constraint_flags(
+    ap: argparse.ArgumentParser,
+    parts_help: str = "comma-separated parts that may play (default: every part the model learned)",
+) -> None:
     """--key, --lowest, --highest, --max-chord and --parts (compose and regenerate)."""
     from musicstudio.core.compose.constraints import Constraints
 
     add_settings(ap, Constraints, CONSTRAINT_FLAGS)
-    ap.add_argument(
-        "--parts",
-        metavar="PARTS",
-        help="comma-separated parts that may play (default: every part the model learned)",
-    )
+    ap.add_argument("--parts", metavar="PARTS", help=parts_help)
 
 
-def constraints_from(args: argparse.Namespace) -> Any:
+def constraints_from(args: argparse.Namespace, parts_flag: bool = True) -> Any:
     from musicstudio.core.compose.constraints import Constraints
 
     parts = None
-    if args.parts:
+    if parts_flag and args.parts:
         parts = tuple(p.strip().lower() for p in args.parts.split(",") if p.strip())
     return settings_from(Constraints, args, CONSTRAINT_FLAGS, parts=parts)
 

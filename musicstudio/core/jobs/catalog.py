@@ -1,8 +1,8 @@
-"""The jobs: scan, train, prepare, compose, evaluate, each a dataclass with `run`.
+"""The jobs: scan, train, prepare, compose, regenerate, evaluate, each a dataclass with `run`.
 
 Jobs name their data instead of carrying it: a corpus is (folders, scan options) and is read
 from the scan cache by whoever runs the job, a model is a bundle path. So a job crosses the
-process boundary in a few hundred bytes, and the CLI and the engine run the very same code.
+process boundary in a few hundred bytes (a piece to regenerate carries its notes), and the CLI and the engine run the very same code.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from musicstudio.core.compose.composer import ComposeSettings, Composition
+from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.jobs.progress import ProgressFn, no_progress
 from musicstudio.core.jobs.workspace import Workspace
@@ -19,6 +20,7 @@ from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.models.config import ModelConfig
 from musicstudio.core.learn.training import TrainResult, TrainSettings
 from musicstudio.core.music.corpus import Corpus, CorpusError, CorpusSource
+from musicstudio.core.music.midi import NoteArray
 
 
 def _learnable(
@@ -109,6 +111,24 @@ class ComposeJob:
         for piece in pieces:
             piece.metrics = evaluate_composition(piece.tokens, piece.notes, profile)
         return pieces
+
+
+@dataclass(frozen=True)
+class RegenerateJob:
+    """Compose some bars (and parts) of a piece again, joining what follows."""
+
+    kind: ClassVar[str] = "regenerate"
+    needs_tensorflow: ClassVar[bool] = False
+    bundle_path: str
+    notes: NoteArray
+    settings: RegenerateSettings
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> Regeneration:
+        from musicstudio.core.compose.regenerate import regenerate
+
+        return regenerate(
+            workspace.composer(self.bundle_path), self.notes, self.settings, progress, cancel
+        )
 
 
 @dataclass(frozen=True)
