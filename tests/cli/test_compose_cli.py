@@ -46,3 +46,33 @@ def test_a_bad_instrument_is_one_line_and_exit_2(band_bundle: Path, tmp_path: Pa
     )
     assert proc.returncode == 2 and "unknown part 'kazoo'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_compose_with_locks_then_regenerate_bars(tmp_path: Path) -> None:
+    piece = tmp_path / "piece.mid"
+    proc = run(
+        "compose", "lstm", "--bars", "12", "--key", "d minor", "--lowest", "C3", "--highest",
+        "C6", "--max-chord", "3", "--seed", "1", "--out", str(piece), "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["seed"] == 1
+    from musicstudio.core.music.midi import read_midi
+
+    before = read_midi(piece)
+    assert {int(p) % 12 for p in before.pitch} <= {2, 4, 5, 7, 9, 10, 0}
+    assert before.pitch.min() >= 48 and before.pitch.max() <= 84
+    out = tmp_path / "again.mid"
+    proc = run("regenerate", str(piece), "lstm", "--bars", "5-8", "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["passage_notes"] > 0 and summary["candidates"] == 8
+    assert summary["join_log_likelihood"] >= summary["median_of_others"]
+    after = read_midi(out)
+    outside = lambda n: sorted(  # noqa: E731
+        (round(float(o), 4), int(p))
+        for o, p in zip(n.onset, n.pitch, strict=True)
+        if not 16 <= o < 32
+    )
+    assert outside(after) == outside(before)
+    bad = run("regenerate", str(piece), "lstm", "--bars", "8-5")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--bars 8-5" in bad.stderr
