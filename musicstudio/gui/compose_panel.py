@@ -210,7 +210,7 @@ class ComposePanel(QWidget):
 
     def prepare(self, path: Path) -> None:
         """Load and compile the model in the engine in the background (first Compose is then fast)."""
-        if path.is_file() and not self.session.engine.busy:
+        if path.is_file() and not self.session.engine.busy_in(tensorflow=False):
             self.session.engine.submit(PrepareJob(str(path)), background=True)
 
     def _on_primer(self) -> None:
@@ -248,8 +248,8 @@ class ComposePanel(QWidget):
         if not path:
             self.session.message.emit("Train a model (step 2) or open one first.")
             return
-        if self.session.engine.busy:
-            self.session.message.emit("Another job is running; stop it first.")
+        if self.session.engine.busy_in(tensorflow=False):  # training may run meanwhile
+            self.session.message.emit("A composition is being made; wait or stop it first.")
             return
         corpus = self.session.corpus
         job = ComposeJob(path, self.settings(), corpus.source if corpus is not None else None)

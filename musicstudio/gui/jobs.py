@@ -108,7 +108,7 @@ class JobHandle(QObject):
 
     def cancel(self) -> None:
         """Stop this job (and no other)."""
-        self._client.engine.cancel(self.job)
+        self._client.engine_of(self.job).cancel(self.job)
 
     def connect(
         self, progress: Any = None, result: Any = None, error: Any = None, cancelled: Any = None
@@ -126,10 +126,12 @@ class JobHandle(QObject):
 
 
 class EngineClient(QObject):
-    """The engine process seen from Qt: submit jobs, get a JobHandle whose signals report them.
+    """The engine processes seen from Qt: submit jobs, get a JobHandle whose signals report them.
 
-    Owned by the UI thread: only it submits, cancels and changes state. A reader thread blocks
-    on the engine's queue and hands each event over as a queued signal.
+    Two processes: `engine` imports TensorFlow at once and trains; `composer` never needs it
+    (composing runs on NumPy), so Compose answers at once, even while TensorFlow loads or a
+    model trains. Owned by the UI thread: only it submits, cancels and changes state. A reader
+    thread per process blocks on its queue and hands each event over as a queued signal.
     """
 
     loaded = Signal()  # TensorFlow is imported in the engine
@@ -137,39 +139,59 @@ class EngineClient(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.engine = Engine()
-        self._reader: _Reader | None = None
+        self.engine = Engine(tensorflow=True)
+        self.composer = Engine(tensorflow=False)
+        self._readers: dict[int, _Reader] = {}
         self._jobs: dict[int, JobHandle] = {}
+        self._owners: dict[int, Engine] = {}
 
     @property
     def busy(self) -> bool:
         """A user's job (train, compose) is running; background preparation does not count."""
         return any(not h.background for h in self._jobs.values())
 
+    def busy_in(self, tensorflow: bool) -> bool:
+        """A user's job runs in that process: training (True) or composing (False)."""
+        engine = self.engine if tensorflow else self.composer
+        return any(
+            not h.background and self._owners.get(j) is engine for j, h in self._jobs.items()
+        )
+
     def start(self) -> None:
-        """Start the engine (TensorFlow loads there while the user looks at the window)."""
-        self.engine.start()
-        if self._reader is None:
-            self._reader = _Reader(self.engine, self)
-            self._reader.event.connect(self._dispatch)
-            self._reader.start()
+        """Start both processes (TensorFlow loads in one while the user looks at the window)."""
+        self._start(self.composer)
+        self._start(self.engine)
+
+    def _start(self, engine: Engine) -> None:
+        engine.start()
+        if id(engine) not in self._readers:
+            reader = self._readers[id(engine)] = _Reader(engine, self)
+            reader.event.connect(lambda ev, e=engine: self._dispatch(e, ev))
+            reader.start()
+
+    def engine_of(self, job: int) -> Engine:
+        return self._owners.get(job, self.engine)
 
     def submit(self, job: Job, background: bool = False) -> JobHandle:
-        """Queue a job of the catalog; jobs run one after another in the engine."""
-        self.start()
-        job_id = self.engine.submit(job)
+        """Queue a job of the catalog; jobs of one process run one after another."""
+        engine = self.engine if getattr(job, "needs_tensorflow", True) else self.composer
+        self._start(engine)
+        job_id = engine.submit(job)
+        self._owners[job_id] = engine
         handle = self._jobs[job_id] = JobHandle(job_id, job.kind, self, background)
         return handle
 
     def shutdown(self) -> None:
-        if self._reader is not None:
-            self._reader.stop()
-            self._reader.wait(3000)
-            self._reader = None
+        for reader in self._readers.values():
+            reader.stop()
+        for reader in self._readers.values():
+            reader.wait(3000)
+        self._readers.clear()
         self.engine.close()
+        self.composer.close()
 
-    def _dispatch(self, raw: EngineEvent) -> None:
-        for ev in self.engine.dispatch(raw):
+    def _dispatch(self, engine: Engine, raw: EngineEvent) -> None:
+        for ev in engine.dispatch(raw):
             self._deliver(ev)
 
     def _deliver(self, ev: EngineEvent) -> None:
@@ -186,6 +208,7 @@ class EngineClient(QObject):
             handle.progress.emit(ev.fraction, ev.info)
             return
         del self._jobs[ev.job]
+        self._owners.pop(ev.job, None)
         if ev.kind == "result":
             handle.result.emit(ev.info)
         elif ev.kind == "cancelled":

@@ -264,7 +264,7 @@ class TrainingPanel(QWidget):
         if corpus is None:
             self.session.message.emit("Scan a dataset first (step 1).")
             return
-        if self.session.engine.busy:
+        if self.session.engine.busy_in(tensorflow=True):
             self.session.message.emit("Another job is running; stop it first.")
             return
         settings = self.settings()

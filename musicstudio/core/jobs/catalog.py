@@ -81,9 +81,10 @@ class TrainJob:
 
 @dataclass(frozen=True)
 class PrepareJob:
-    """Load a model and trace its composer now, so the user's first Compose is fast."""
+    """Load a model and compose a few events now, so the user's first Compose is fast."""
 
     kind: ClassVar[str] = "prepare"
+    needs_tensorflow: ClassVar[bool] = False
     bundle_path: str
 
     def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> None:

@@ -43,13 +43,23 @@ class EngineEvent:
     info: Any = None
 
 
-class Engine:
-    """Owner side of the engine process."""
+#: Job ids are unique across every engine of a process (an app runs two).
+_JOB_IDS = itertools.count(1)
 
-    def __init__(self) -> None:
+
+class Engine:
+    """Owner side of the engine process.
+
+    `tensorflow=True`: the process imports TensorFlow as it starts (training, evaluation);
+    False: it never does unless a job needs it (composing runs on NumPy), so its jobs never
+    wait behind TensorFlow's import or a training run.
+    """
+
+    def __init__(self, tensorflow: bool = True) -> None:
         self._ctx = mp.get_context("spawn")
         self._proc: Any = None
-        self._ids = itertools.count(1)
+        self._ids = _JOB_IDS
+        self.tensorflow = tensorflow
         self.pending: list[int] = []  # submitted, not finished, oldest first
 
     # -- lifecycle -------------------------------------------------------------------
@@ -64,8 +74,8 @@ class Engine:
         # with its owner all the same: `close` runs at exit, and the engine watches its parent.
         self._proc = self._ctx.Process(
             target=serve,
-            args=(self._requests, self._events, self._cancel),
-            name="musicstudio-engine",
+            args=(self._requests, self._events, self._cancel, self.tensorflow),
+            name="musicstudio-engine" if self.tensorflow else "musicstudio-composer",
             daemon=False,
         )
         self._proc.start()
@@ -186,15 +196,16 @@ class _JobToken:
             raise Cancelled()
 
 
-def serve(requests: Any, events: Any, cancel_shared: Any) -> None:
+def serve(requests: Any, events: Any, cancel_shared: Any, tensorflow: bool = True) -> None:
     """Engine main loop (runs in the child process)."""
     import os
 
     parent = os.getppid()  # first: the app may be closed while TensorFlow loads
     # Composing needs no TensorFlow (NumPy steppers): jobs are served at once while it loads
-    # beside them; a training job that comes first waits for the import (Python's import lock).
+    # beside them; a training job that comes first waits for the import to finish.
     warm = threading.Thread(target=_warm_up, args=(events,), name="tensorflow", daemon=True)
-    warm.start()
+    if tensorflow:
+        warm.start()
     from musicstudio.core.jobs.workspace import Workspace
 
     workspace = Workspace()
@@ -209,7 +220,7 @@ def serve(requests: Any, events: Any, cancel_shared: Any) -> None:
         if request is None:
             return
         job_id, job = request
-        if getattr(job, "needs_tensorflow", True):
+        if getattr(job, "needs_tensorflow", True) and warm.is_alive():
             warm.join()  # two threads importing TensorFlow at once would break it
         events.put(_run(job_id, job, events, _JobToken(cancel_shared, job_id), workspace))
 
