@@ -30,6 +30,7 @@ from musicstudio import __version__
 from musicstudio.core.music.corpus import MIDI_SUFFIXES
 from musicstudio.gui.compose_panel import ComposePanel
 from musicstudio.gui.dataset_panel import DatasetPanel
+from musicstudio.gui.output_menu import OutputMenu
 from musicstudio.gui.session import Session
 from musicstudio.gui.training_panel import TrainingPanel
 
@@ -141,6 +142,9 @@ class MainWindow(QMainWindow):
         play = bar.addMenu("&Playback")
         self.act_play = self._action(play, "Play / Stop", self.compose.toggle_play, "Space")
         self.act_play.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.output_menu = OutputMenu(self.player, self.settings, play)  # built-in or MIDI out
+        self.output_menu.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        play.addMenu(self.output_menu)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About MusicStudio", self.about)
 

@@ -2,6 +2,7 @@
 
 MIDI files cannot be seeked into, so a mute or solo while playing renders what should sound
 from the playhead on to a scratch file and plays that, remembering where in the piece it starts.
+A system MIDI output (Playback → Output) is sent those notes directly, by the same path.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class RollTransport(QObject):
             self._roll.set_playhead(None)
         self._starting = True
         try:
-            if start <= 0 and roll.legend.all_audible():
+            live = getattr(self.player, "output", None) is not None  # a MIDI output takes notes
+            if start <= 0 and roll.legend.all_audible() and not live:
                 self.player.play(str(path))
             else:
                 self.player.play_notes(audible_notes(notes, roll.audible_parts(), start))
