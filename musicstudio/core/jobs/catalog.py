@@ -104,13 +104,22 @@ class ComposeJob:
     def run(
         self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
     ) -> list[Composition]:
+        from musicstudio.core.music.closeness import closeness, in_words
         from musicstudio.core.music.metrics import evaluate_composition
 
         composer = workspace.composer(self.bundle_path)
         pieces = composer.compose(self.settings, progress, cancel)
         profile = workspace.profile(composer.bundle, self.measure_against)
+        reference = workspace.reference(composer.bundle, self.measure_against)
         for piece in pieces:
             piece.metrics = evaluate_composition(piece.tokens, piece.notes, profile)
+            near = closeness([piece.tokens], reference)  # the new music, not the primer
+            if near is not None:
+                piece.metrics["closeness"] = round(near.mean_overlap, 3)
+                piece.metrics["furthest_in"] = near.weakest.label
+                own = reference.own_closeness(piece.events)
+                piece.metrics["corpus_closeness"] = None if own is None else round(own, 3)
+                piece.metrics["closeness_words"] = in_words(near, own)
         return pieces
 
 
@@ -130,6 +139,39 @@ class RegenerateJob:
         return regenerate(
             workspace.composer(self.bundle_path), self.notes, self.settings, progress, cancel
         )
+
+
+@dataclass(frozen=True)
+class ClosenessJob:
+    """How close a model's compositions are to a corpus, feature by feature (and the corpus's
+    own halves against each other, the yardstick)."""
+
+    kind: ClassVar[str] = "closeness"
+    needs_tensorflow: ClassVar[bool] = False
+    bundle_path: str
+    source: CorpusSource
+    pieces: int = 20
+    events: int = 256
+    seed: int = 0
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> Any:
+        from musicstudio.core.compose.sampling import SamplingSettings
+        from musicstudio.core.music.closeness import closeness, corpus_against_itself
+
+        composer = workspace.composer(self.bundle_path)
+        reference = workspace.reference(composer.bundle, self.source)
+        settings = ComposeSettings(
+            length=reference.length_for(self.events),
+            variations=self.pieces,
+            sampling=SamplingSettings(seed=self.seed),
+        )
+        pieces = composer.compose(settings, progress, cancel)
+        return {
+            "model": closeness([p.tokens for p in pieces], reference),
+            "corpus": corpus_against_itself(reference, self.events),
+            "events": settings.length,
+            "excerpts": len(reference.features(settings.length)),
+        }
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-"""What a process that runs jobs keeps between them: the compiled composer, the last corpus.
+"""What a process that runs jobs keeps between them: the composer, the last corpus.
 
 The engine keeps one Workspace for its life, so the second Compose with a model skips loading
-and tracing, and measuring against the corpus reads it once; the CLI makes one per command.
+it, and measuring against the corpus reads it once; the CLI makes one per command.
 """
 
 from __future__ import annotations
@@ -23,16 +23,17 @@ class Workspace:
         self._composer: tuple[Any, Any] | None = None  # (key, Composer)
         self._corpus: tuple[Any, Corpus] | None = None
         self._profile: tuple[Any, Any] | None = None
+        self._reference: tuple[Any, Any] | None = None
 
     def composer(self, bundle_path: str | Path) -> Any:
-        """The compiled composer of a bundle (one model at a time: each holds a traced graph)."""
+        """The composer of a bundle (one model at a time)."""
         from musicstudio.core.compose.composer import Composer
         from musicstudio.core.learn.bundle import load_bundle
 
         path = Path(bundle_path)
         key = (str(path.resolve()), path.stat().st_mtime_ns)
         if self._composer is None or self._composer[0] != key:
-            self._composer = None  # free the old graph before building the new one
+            self._composer = None  # free the old model before loading the new one
             self._composer = (key, Composer(load_bundle(path)))
         return self._composer[1]
 
@@ -58,3 +59,20 @@ class Workspace:
             corpus = self.corpus(source)
             self._profile = (key, CorpusProfile.from_events(corpus.streams, bundle.vocab))
         return self._profile[1]
+
+    def reference(self, bundle: ModelBundle, source: CorpusSource | None) -> Any:
+        """Corpus excerpts that compositions' closeness is measured against (closeness.py)."""
+        from musicstudio.core.music.closeness import Reference
+
+        key = (id(bundle), source)
+        if self._reference is None or self._reference[0] != key:
+            streams: list[Any] = (
+                list(bundle.primers)
+                if source is None
+                else bundle.vocab.tokenize_many(self.corpus(source).streams)
+            )
+            self._reference = (
+                key,
+                Reference.from_tokens(streams, bundle.vocab, bundle.time_signature),
+            )
+        return self._reference[1]
