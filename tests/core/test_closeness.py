@@ -54,7 +54,7 @@ def test_every_composition_says_how_close_it_is(setup) -> None:  # type: ignore[
     job = ComposeJob(str(models / "sample-lstm.msb"), ComposeSettings(length=200), source)
     piece = job.run(
         lambda f, e: None,
-        __import__("musicstudio.core.jobs.cancel", fromlist=["x"]).CancelToken(),
+        CancelToken(),
         Workspace(scan_workers=1),
     )[0]
     m = piece.metrics
