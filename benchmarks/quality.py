@@ -45,7 +45,7 @@ from train import replica_lstm, replica_wavenet, windows
 from musicstudio.core.learn.dataset import TrainingData
 from musicstudio.core.learn.tensorflow_setup import load_tensorflow
 from musicstudio.core.music.constants import DURATION_VALUES, GRID, MAX_STEP, VELOCITY_BINS
-from musicstudio.core.music.corpus import Corpus, scan
+from musicstudio.core.music.corpus import Corpus, ScanOptions, scan
 from musicstudio.core.music.events import decode, velocity_class
 from musicstudio.core.music.metrics import CorpusProfile, copy_rate, longest_repeat, token_rows
 from musicstudio.core.music.midi import NoteArray
@@ -204,7 +204,7 @@ def excerpts(
 
 def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
     """Scan, split by file, and cut the test files into excerpts of one length."""
-    corpus = scan([folder])
+    corpus = scan([folder], ScanOptions(transpose=args.transpose))
     train_idx, test_idx = corpus.split(args.test_share, args.seed)
     train_only = replace(
         corpus,
@@ -246,7 +246,9 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
     from musicstudio.core.learn.training import TrainSettings
 
     path = tmp / f"{bench.name}-{family}.msb"
-    settings = TrainSettings(epochs=100_000, minutes=args.minutes, seed=args.seed)
+    settings = TrainSettings(
+        epochs=100_000, minutes=args.minutes, seed=args.seed, **train_overrides(args)
+    )
     result = train(bench.data, default_config(family), settings, path)
     bundle = load_bundle(path)
     held_out = evaluate(bundle, bench.corpus.token_streams(bench.test_idx))
@@ -265,6 +267,15 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
         "best_epoch": result.best_epoch,
         "stop_reason": result.stop_reason,
     }
+
+
+def train_overrides(args: argparse.Namespace) -> dict[str, float]:
+    """--train weight_decay=1e-4 --train label_smoothing=0.1 … (TrainSettings fields)."""
+    out: dict[str, float] = {}
+    for pair in args.train or []:
+        key, _, value = pair.partition("=")
+        out[key] = int(value) if value.isdigit() else float(value)
+    return out
 
 
 def sampling_overrides(args: argparse.Namespace) -> dict[str, float]:
@@ -413,10 +424,11 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace, tmp: Path) -> 
     for family in args.families:
         say(f"  training ours {family} for {args.minutes:g} min …")
         rows.append(score(bench, f"ours {family}", ours(bench, family, args, tmp)))
-    for family in args.families:
+    for family in args.families if not args.ours_only else ():
         say(f"  training notebook {family} for {args.minutes:g} min …")
         rows.append(score(bench, f"notebook {family}", notebook(bench, family, args)))
-    rows.append(score(bench, "random", random_row(bench, args)))
+    if not args.ours_only:
+        rows.append(score(bench, "random", random_row(bench, args)))
     return {
         "corpus": name,
         "folder": str(folder),
@@ -428,6 +440,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace, tmp: Path) -> 
         "pieces": args.pieces,
         "minutes": args.minutes,
         "sampling": sampling_overrides(args),
+        "training": {**train_overrides(args), "transpose": args.transpose},
         "corpus_longest_run": bench.profile.longest_repeat,
         "test_copy_rate": float(test_copy),
         "seconds": time.perf_counter() - t0,
@@ -526,6 +539,11 @@ def cli() -> int:
     ap.add_argument("--seed", type=int, default=0)
     for flag in ("--temperature", "--top-p", "--repetition-penalty"):
         ap.add_argument(flag, type=float, help="our families' sampling (default: the app's)")
+    ap.add_argument(
+        "--train", action="append", metavar="FIELD=VALUE", help="a TrainSettings field for ours"
+    )
+    ap.add_argument("--transpose", type=int, default=0, help="augment: transpose ± semitones")
+    ap.add_argument("--ours-only", action="store_true", help="leave out the notebooks and random")
     ap.add_argument("--json", action="store_true", help="print every figure as JSON")
     ap.add_argument("--write-midi", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()

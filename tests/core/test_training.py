@@ -152,3 +152,39 @@ def test_a_time_budget_trains_until_the_budget_not_a_default_epoch_count(
 def test_why_training_stopped_is_said_in_words(data: TrainingData, tmp_path: Path) -> None:
     r = train(data, TINY["wavenet"], TrainSettings(epochs=2, batch_size=8), tmp_path / "m.msb")
     assert r.stop_reason == "epochs" and r.why_stopped.startswith("finished all 2 epochs")
+
+
+def test_label_smoothing_is_in_the_training_loss_only() -> None:
+    import numpy as np
+    import tensorflow as tf
+
+    from musicstudio.core.learn.evaluation import head_losses
+    from musicstudio.core.learn.models import build_model
+
+    sizes = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "part": 8}
+    model = build_model(TINY["lstm"], sizes)
+    rng = np.random.default_rng(0)
+    x = np.stack([rng.integers(0, n, (2, 16)) for n in sizes.values()], -1).astype("int32")
+    y = tf.constant(np.roll(x, -1, axis=1))
+    plain, ce, _ = head_losses(model, x, y, False)
+    smooth, ce2, _ = head_losses(model, x, y, False, label_smoothing=0.2)
+    assert np.allclose(ce, ce2)  # the reported cross-entropy is never smoothed
+    assert not np.allclose(plain, smooth)
+
+
+def test_weight_decay_and_halving_the_learning_rate(data: TrainingData, tmp_path: Path) -> None:
+    """AdamW shrinks the weights; a patience of 1 halves the rate on the first bad epoch."""
+    from musicstudio.core.learn.trainer import _Trainer
+
+    settings = TrainSettings(
+        epochs=6, batch_size=8, learning_rate=5e-3, weight_decay=0.05, lr_patience=1, patience=0
+    )
+    trainer = _Trainer(
+        data, TINY["lstm"], settings, tmp_path / "m.msb", lambda f, e: None, None, "m"
+    )
+    assert type(trainer.optimizer).__name__ == "AdamW"
+    trainer.best, trainer.best_epoch = 1.0, 3
+    trainer._maybe_halve_learning_rate(4)
+    assert float(trainer.optimizer.learning_rate) == pytest.approx(2.5e-3)
+    trainer._maybe_halve_learning_rate(4)  # not again for the same epoch
+    assert float(trainer.optimizer.learning_rate) == pytest.approx(2.5e-3)

@@ -19,8 +19,11 @@ class EvaluationError(MusicStudioError):
     """Nothing to evaluate (too few events for one window), with the reason."""
 
 
-def head_losses(model: Any, x: Any, y: Any, training: bool) -> tuple[Any, Any, Any]:
-    """Per-token loss (summed over heads), and per-head summed cross-entropy and correct counts."""
+def head_losses(
+    model: Any, x: Any, y: Any, training: bool, label_smoothing: float = 0.0
+) -> tuple[Any, Any, Any]:
+    """Per-token loss (summed over heads; with label smoothing when training), and per-head
+    summed cross-entropy (never smoothed: the reported figure) and correct counts."""
     import tensorflow as tf
 
     out = model(x, training=training)
@@ -28,12 +31,17 @@ def head_losses(model: Any, x: Any, y: Any, training: bool) -> tuple[Any, Any, A
         tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[..., i], logits=out[k])
         for i, k in enumerate(STREAMS)
     ]
+    loss = tf.add_n(ce)
+    if label_smoothing > 0:
+        # (1 - e) * cross-entropy + e * cross-entropy against the uniform distribution.
+        uniform = [-tf.reduce_mean(tf.nn.log_softmax(out[k]), axis=-1) for k in STREAMS]
+        loss = (1.0 - label_smoothing) * loss + label_smoothing * tf.add_n(uniform)
     hit = [
         tf.cast(tf.equal(tf.argmax(out[k], -1, output_type=tf.int32), y[..., i]), tf.float32)
         for i, k in enumerate(STREAMS)
     ]
     return (
-        tf.add_n(ce),
+        loss,
         tf.stack([tf.reduce_sum(c) for c in ce]),
         tf.stack([tf.reduce_sum(h) for h in hit]),
     )

@@ -99,12 +99,18 @@ class _Trainer:
             from musicstudio.core.learn.models import build_model
 
             self.model = build_model(config, data.vocab.sizes)
-            self.optimizer = keras.optimizers.Adam(settings.learning_rate, clipnorm=1.0)
+            if settings.weight_decay > 0:
+                self.optimizer = keras.optimizers.AdamW(
+                    settings.learning_rate, weight_decay=settings.weight_decay, clipnorm=1.0
+                )
+            else:
+                self.optimizer = keras.optimizers.Adam(settings.learning_rate, clipnorm=1.0)
             self.optimizer.build(self.model.trainable_variables)
         self.train_step, self.eval_step = self._compile_steps()
         self.start_epoch = 0
         self.history: list[dict[str, Any]] = []
         self.best, self.best_epoch = math.inf, 0
+        self._halved_at = 0  # the epoch the learning rate was last halved
         self.targets_done, self.train_seconds = 0, 0.0
         self.t_start = time.perf_counter()
         self.budget = settings.minutes * 60 if settings.minutes else None
@@ -118,10 +124,11 @@ class _Trainer:
             self.strategy,
             self.replicas,
         )
+        smoothing = float(self.settings.label_smoothing)
 
         def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
             with tf.GradientTape() as tape:
-                per_token, ce_sum, hits = head_losses(model, x, y, True)
+                per_token, ce_sum, hits = head_losses(model, x, y, True, smoothing)
                 loss = tf.reduce_sum(per_token) / tf.cast(tf.size(per_token) * replicas, tf.float32)
             grads = tape.gradient(loss, model.trainable_variables)
             optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
@@ -271,6 +278,7 @@ class _Trainer:
         improved = score < self.best
         if improved:
             self.best, self.best_epoch = score, int(record["epoch"])
+        self._maybe_halve_learning_rate(int(record["epoch"]))
         if chief:
             state = {
                 "epoch": record["epoch"],
@@ -287,6 +295,18 @@ class _Trainer:
             EpochDone(record["epoch"], self.max_epochs, record, improved, self.best_epoch),
         )
         return improved
+
+    def _maybe_halve_learning_rate(self, epoch: int) -> None:
+        """Halve the rate after lr_patience epochs without a better validation loss (counted
+        from the best epoch or the last halving)."""
+        patience = self.settings.lr_patience
+        if not patience:
+            return
+        since = epoch - max(self.best_epoch, self._halved_at)
+        if since >= patience:
+            rate = self.optimizer.learning_rate
+            rate.assign(rate * 0.5)
+            self._halved_at = epoch
 
     def _bundle(self, weights: Sequence[np.ndarray]) -> ModelBundle:
         return ModelBundle(

@@ -70,6 +70,32 @@ class TrainSettings:
         high=0.5,
     )
     augment: bool = setting(True, "Augment", "Use the corpus's transposed copies for training")
+    weight_decay: float = setting(
+        0.0,
+        "Weight decay",
+        "Pulls weights toward zero each step (AdamW; 0 = plain Adam): less memorising",
+        low=0.0,
+        high=0.5,
+        decimals=5,
+        step=0.0001,
+    )
+    label_smoothing: float = setting(
+        0.0,
+        "Label smoothing",
+        "Share of each target spread over every choice: a less certain, less memorising model",
+        low=0.0,
+        high=0.5,
+        step=0.05,
+    )
+    lr_patience: int = setting(
+        0,
+        "Halve learning rate after",
+        "Halve the learning rate after this many epochs without a better validation loss",
+        low=0,
+        high=1000,
+        off="off",
+        unit="epochs",
+    )
 
     def __post_init__(self) -> None:
         validate(self)
