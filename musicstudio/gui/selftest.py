@@ -1,4 +1,5 @@
-"""`musicstudio --self-test`: open the window, compose with a sample model, write a MIDI, exit 0."""
+"""`musicstudio --self-test`: open the window, compose with a sample model, write a MIDI, see
+TensorFlow load in the engine (training needs it; composing does not), exit 0."""
 
 from __future__ import annotations
 
@@ -17,10 +18,22 @@ class SelfTest:
         self.window = window
         self.exit_code = 1
         self.timeout_s = timeout_s
+        self.tensorflow = ""  # "loaded", or why it could not be
+        self.wrote = ""
+        engine = window.session.engine
+        engine.loaded.connect(lambda: self._tensorflow("loaded"))
+        engine.unavailable.connect(self._tensorflow)
 
     def start(self) -> None:
         QTimer.singleShot(int(self.timeout_s * 1000), lambda: self.finish(1, "timed out"))
         QTimer.singleShot(100, self.compose)
+
+    def _tensorflow(self, state: str) -> None:
+        self.tensorflow = state
+        if state != "loaded":
+            self.finish(1, state)
+        elif self.wrote:
+            self.finish(0, f"{self.wrote}; TensorFlow loaded")
 
     def compose(self) -> None:
         panel = self.window.compose
@@ -43,7 +56,12 @@ class SelfTest:
             and bool(pieces)
             and len(pieces[0].notes) > 0
         )
-        self.finish(0 if ok else 1, f"wrote {out}" if ok else "nothing written")
+        if not ok:
+            self.finish(1, "nothing written")
+            return
+        self.wrote = f"wrote {out}"
+        if self.tensorflow == "loaded":
+            self.finish(0, f"{self.wrote}; TensorFlow loaded")
 
     def finish(self, code: int, message: str) -> None:
         if self.exit_code == 0 or getattr(self, "_done", False):
