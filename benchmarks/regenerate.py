@@ -68,7 +68,11 @@ def obeys(notes: NoteArray) -> tuple[int, int, int, int]:
 
 
 def locks(composer: Composer, seeds: int, locked: bool) -> list[float]:
-    c = Constraints(key="D minor", lowest="C3", highest="C6", max_chord=3) if locked else Constraints()
+    c = (
+        Constraints(key="D minor", lowest="C3", highest="C6", max_chord=3)
+        if locked
+        else Constraints()
+    )
     totals = np.zeros(4)
     for seed in range(seeds):
         piece = composer.compose(
@@ -101,7 +105,9 @@ def main() -> int:
             f" {j['kept >= median']:>11.0%} {j['seconds']:>8.2f}"
             f"   ({time.perf_counter() - t0:.1f} s)"
         )
-    print(f"\nLocks over {args.seeds} seeds x 300 events: D minor, C3-C6, at most 3 notes per chord")
+    print(
+        f"\nLocks over {args.seeds} seeds x 300 events: D minor, C3-C6, at most 3 notes per chord"
+    )
     print(f"{'model':<9} {'locks':<6} {'notes':>7} {'in key':>8} {'in range':>9} {'chord ≤ 3':>10}")
     for family, composer in composers.items():
         for locked in (False, True):

@@ -1,6 +1,7 @@
 """Save a PNG of each panel (offscreen) for the README: docs/screenshots/{dataset,training,compose}.png.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py
+    python scripts/screenshots.py shaping   # docs/screenshots/shaping.png only (a sample model)
 
 Scans 30 synthetic pop files (drums, bass, keys, lead, pad: benchmarks/popmidi.py), plays one
 "as learned", trains a small LSTM on them for a few minutes and composes with it, so every panel
@@ -55,6 +56,46 @@ def point_at_best_epoch(app, chart) -> None:  # type: ignore[no-untyped-def]
     app.processEvents()
 
 
+def shaping(out: Path, tmp: Path) -> Path:
+    """A composition under a key lock with bars 5–8 just regenerated (the sample LSTM)."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from musicstudio.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    w = MainWindow(QSettings(str(tmp / "shaping.ini"), QSettings.Format.IniFormat))
+    w.resize(1280, 800)
+    w.show()
+    cp = w.compose
+    sample = next(m for m in w.session.models if m.sample and m.family == "lstm")
+    w.session.select_model(sample.path)
+    w.tabs.setCurrentWidget(cp)
+    cp.length.setValue(400)
+    cp.seed.setValue(7)
+    box = cp.constraints
+    box.key.setCurrentIndex(box.key.findText("D minor"))
+    box.lowest.setText("C3")
+    box.highest.setText("C6")
+    box.max_chord.setValue(3)
+    cp.compose()
+    wait_until(app, lambda: bool(cp.pieces) and cp.job is None, 120)
+    roll = cp.tabs.currentWidget()
+    roll.select_bars(5, 8)
+    cp.seed.setValue(cp.seed.minimum())  # a random seed for the new passage
+    cp.regenerate()
+    wait_until(app, lambda: cp.current_variation().stack.count() == 1 and cp.job is None, 120)
+    bars_shown = 10 * roll.quarters_per_bar() * roll.pixels_per_quarter()
+    roll.zoom_by((roll.viewport().width() - 60) / bars_shown)
+    roll.horizontalScrollBar().setValue(0)
+    cp.scroll.verticalScrollBar().setValue(box.y() - 6)  # the constraints at the top
+    app.processEvents()
+    path = out / "shaping.png"
+    w.grab().save(str(path))
+    w.close()
+    return path
+
+
 def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -64,6 +105,9 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp())
     os.environ.setdefault("MUSICSTUDIO_DATA_DIR", str(tmp / "data"))
     os.environ.setdefault("MUSICSTUDIO_CACHE_DIR", str(tmp / "cache"))
+    if sys.argv[1:] == ["shaping"]:
+        print(f"saved {shaping(out, tmp)}")
+        return 0
     band = pop_folder(Path(tempfile.gettempdir()) / "musicstudio-screenshots" / "Pop songs", 30)
     app = QApplication([])
     from musicstudio.gui.main_window import MainWindow

@@ -1,11 +1,15 @@
-"""Compose panel: pick a model and sampling settings, compose variations, see, hear and export them."""
+"""Compose panel: pick a model, settings and constraints, compose variations, see, hear and export
+them; select bars and regenerate them (undoably); re-open earlier pieces from the History."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -23,16 +27,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.compose.composer import ComposeSettings
+from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.library import keep
+from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
-from musicstudio.core.music.midi import write_midi, write_musicxml
-from musicstudio.core.resources import user_data_dir
+from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob, RegenerateJob
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.music.midi import MidiError, read_midi, write_midi, write_musicxml
+from musicstudio.core.music.parts import PARTS
+from musicstudio.core.music.vocab import N_STREAMS
+from musicstudio.gui.constraints_box import ConstraintsBox, in_words
+from musicstudio.gui.history import History, about_kept, compositions_folder
 from musicstudio.gui.jobs import JobHandle
+from musicstudio.gui.regenerate_box import RegenerateBox, bars_words, report
 from musicstudio.gui.session import Session
 from musicstudio.gui.settings_form import SettingsForm
 from musicstudio.gui.transport import RollTransport
+from musicstudio.gui.variation import Take, Variation
 from musicstudio.gui.widgets.instruments import PartInstruments
 from musicstudio.gui.widgets.piano_roll import PianoRoll
 
@@ -41,10 +52,15 @@ PRIMERS = [
     ("file", "Continue a MIDI file…"),
     ("none", "Nothing (start from silence)"),
 ]
+NO_SELECTION = "Drag across the bar numbers to select bars"
+
+
+def _no_tokens() -> np.ndarray:
+    return np.zeros((0, N_STREAMS), np.int32)
 
 
 class ComposePanel(QWidget):
-    """Step 3: compose and listen."""
+    """Step 3: compose, listen, shape."""
 
     state_changed = Signal(str)
 
@@ -54,11 +70,14 @@ class ComposePanel(QWidget):
         self.player = player
         self.job: JobHandle | None = None
         self.primer_file: str | None = None
-        self.pieces: list[Any] = []
-        self.files: list[Path] = []
+        self.open_variations: list[Variation] = []
+        self.undo_group = QUndoGroup(self)
         self.composed = 0
+        self._made_with: ComposeSettings | None = None  # the settings of the Compose running
+        self._regenerating: tuple[Variation, RegenerateSettings, str] | None = None
         self.transport = RollTransport(player, self)
         self._build()
+        self._actions()
         session.models_changed.connect(self.fill_models)
         session.model_selected.connect(self._select_model)
         session.model_selected.connect(self.show_parts)
@@ -75,6 +94,8 @@ class ComposePanel(QWidget):
         )
         self.transport.status.connect(self.play_status.setText)
         self.transport.failed.connect(self.session.message)
+        self.history.reopen.connect(self.open_kept)
+        self.history.message.connect(self.session.message)
 
     def _build(self) -> None:
         root = QHBoxLayout(self)
@@ -82,7 +103,7 @@ class ComposePanel(QWidget):
         root.addWidget(split)
         left = QWidget()
         lv = QVBoxLayout(left)
-        scroll = QScrollArea()  # many parts make the form taller than a small window
+        self.scroll = scroll = QScrollArea()  # many parts make the form taller than a window
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -97,19 +118,29 @@ class ComposePanel(QWidget):
         box = QGroupBox("Composition")
         f = QFormLayout(box)
         remembered = self.session.settings
-        self.piece_form = SettingsForm(ComposeSettings, ["length", "variations"], f, remembered)
+        self.piece_form = SettingsForm(
+            ComposeSettings, ["length", "bars", "variations"], f, remembered
+        )
         self.primer = QComboBox()
         for key, label in PRIMERS:
             self.primer.addItem(label, key)
         self.primer.activated.connect(self._on_primer)
         f.addRow("Primer", self.primer)
-        self.tempo_form = SettingsForm(ComposeSettings, ["tempo"], f, remembered)
+        self.tempo_form = SettingsForm(ComposeSettings, ["include_primer", "tempo"], f, remembered)
         self.length = self.piece_form.widgets["length"]
+        self.bars = self.piece_form.widgets["bars"]
+        self.bars.setSpecialValueText("off (Length counts)")
+        self.bars.setSingleStep(1.0)
+        self.bars.valueChanged.connect(self._on_bars)
+        self._on_bars()
         self.variations = self.piece_form.widgets["variations"]
+        self.include_primer = self.tempo_form.widgets["include_primer"]
         self.tempo = self.tempo_form.widgets["tempo"]
         lv.addWidget(box)
         self.instruments = PartInstruments()
         lv.addWidget(self.instruments)
+        self.constraints = ConstraintsBox(remembered)
+        lv.addWidget(self.constraints)
         box = QGroupBox("Sampling")
         self.sampling_form = SettingsForm(
             SamplingSettings,
@@ -132,11 +163,17 @@ class ComposePanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         lv.addWidget(self.progress)
+        self.regenerate_box = RegenerateBox(remembered)
+        lv.addWidget(self.regenerate_box)
         lv.addStretch(1)
         scroll.setMinimumWidth(
             left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
         )
-        split.addWidget(scroll)
+        self.side = QTabWidget()
+        self.side.addTab(scroll, "Settings")
+        self.history = History(remembered)
+        self.side.addTab(self.history, "History")
+        split.addWidget(self.side)
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -152,9 +189,24 @@ class ComposePanel(QWidget):
         self.play_status = QLabel("")
         transport.addWidget(self.play_status)
         rv.addLayout(transport)
+        shaping = QHBoxLayout()
+        self.selection_label = QLabel(NO_SELECTION)
+        self.selection_label.setStyleSheet("color: #4a5568;")
+        self.regenerate_button = QPushButton("↻ Regenerate")
+        self.regenerate_button.setToolTip(
+            "Compose the selected bars again, joining what follows (Ctrl+R)"
+        )
+        self.undo_button = QPushButton("↶ Undo")
+        self.redo_button = QPushButton("↷ Redo")
+        shaping.addWidget(self.selection_label, 1)
+        for b in (self.regenerate_button, self.undo_button, self.redo_button):
+            b.setEnabled(False)
+            shaping.addWidget(b)
+        rv.addLayout(shaping)
         self.tabs = QTabWidget()
         placeholder = QLabel(
-            "Compositions appear here as a piano roll.\nDrag one out of the window to save it as a .mid file."
+            "Compositions appear here as a piano roll.\nDrag one out of the window to save it"
+            " as a .mid file; drag across its bar numbers to select bars to regenerate."
         )
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tabs.addTab(placeholder, "—")
@@ -164,7 +216,7 @@ class ComposePanel(QWidget):
         self.metrics.setTextFormat(Qt.TextFormat.RichText)
         rv.addWidget(self.metrics)
         split.addWidget(right)
-        split.setSizes([320, 700])
+        split.setSizes([340, 700])
 
         self.compose_button.clicked.connect(self.compose)
         self.cancel_button.clicked.connect(self.cancel)
@@ -172,7 +224,30 @@ class ComposePanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.export_midi.clicked.connect(lambda: self.export("midi"))
         self.export_xml.clicked.connect(lambda: self.export("musicxml"))
-        self.tabs.currentChanged.connect(self._show_metrics)
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.undo_button.clicked.connect(self.undo_group.undo)
+        self.redo_button.clicked.connect(self.undo_group.redo)
+        self.undo_group.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_group.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_group.undoTextChanged.connect(lambda t: self.undo_button.setToolTip(f"Undo {t}"))
+        self.undo_group.redoTextChanged.connect(lambda t: self.redo_button.setToolTip(f"Redo {t}"))
+        self.tabs.currentChanged.connect(self._on_variation_shown)
+
+    def _actions(self) -> None:
+        """Regenerate, undo and redo: in the Edit menu, on the roll's context menu, by key."""
+        self.regenerate_action = QAction("&Regenerate selected bars", self)
+        self.regenerate_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.regenerate_action.setEnabled(False)
+        self.regenerate_action.triggered.connect(self.regenerate)
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addActions(self.edit_actions())  # their keys work on this step without a menu too
+
+    def edit_actions(self) -> list[QAction]:
+        """The actions of the window's Edit menu."""
+        return [self.undo_action, self.redo_action, self.regenerate_action]
 
     # -- models --------------------------------------------------------------------------
     def fill_models(self) -> None:
@@ -187,6 +262,7 @@ class ComposePanel(QWidget):
             self._select_model(current)
         elif self.model.count():
             self._on_model_combo(self.model.currentIndex())
+        self._update_shaping()
 
     def _select_model(self, path: Path) -> None:
         i = self.model.findData(str(path))
@@ -194,6 +270,7 @@ class ComposePanel(QWidget):
             self.model.blockSignals(True)
             self.model.setCurrentIndex(i)
             self.model.blockSignals(False)
+        self._update_shaping()
 
     def _on_model_combo(self, index: int) -> None:
         path = self.model.itemData(index)
@@ -201,17 +278,23 @@ class ComposePanel(QWidget):
             self.session.select_model(Path(path))
 
     def show_parts(self, path: Path) -> None:
-        """An instrument choice per part the model learned, preset to the corpus's programs."""
+        """An instrument choice and a 'may play' check per part the model learned."""
         entry = self.session.model_entry(Path(path))
         if entry is None:
             self.instruments.set_parts([], [])
+            self.constraints.set_parts([])
         else:
             self.instruments.set_parts(entry.parts, entry.programs)
+            self.constraints.set_parts(entry.parts)
 
     def prepare(self, path: Path) -> None:
         """Load and compile the model in the engine in the background (first Compose is then fast)."""
         if path.is_file() and not self.session.engine.busy_in(tensorflow=False):
             self.session.engine.submit(PrepareJob(str(path)), background=True)
+
+    def _on_bars(self) -> None:
+        """A number of bars, when set, is what ends the piece (not the number of events)."""
+        self.length.setEnabled(self.bars.value() == self.bars.minimum())
 
     def _on_primer(self) -> None:
         if self.primer.currentData() == "file":
@@ -231,7 +314,11 @@ class ComposePanel(QWidget):
         self.primer.setCurrentIndex(i)
 
     # -- composing -----------------------------------------------------------------------
+    def sampling(self) -> SamplingSettings:
+        return SamplingSettings(**self.sampling_form.values())
+
     def settings(self) -> ComposeSettings:
+        """The Compose settings as set (raises a MusicStudioError for a value that is not one)."""
         return ComposeSettings(
             **self.piece_form.values(),
             **self.tempo_form.values(),
@@ -240,38 +327,58 @@ class ComposePanel(QWidget):
             programs=self.instruments.programs() or None,
             single_instrument=self.instruments.single.isChecked(),
             program=self.instruments.single_program.program(),
-            sampling=SamplingSettings(**self.sampling_form.values()),
+            sampling=self.sampling(),
+            constraints=self.constraints.constraints(),
         )
 
-    def compose(self) -> None:
+    def _ready(self) -> str | None:
+        """The model to use, or None after telling the user why nothing can start."""
         path = self.model.currentData()
         if not path:
             self.session.message.emit("Train a model (step 2) or open one first.")
-            return
+            return None
         if self.session.engine.busy_in(tensorflow=False):  # training may run meanwhile
             self.session.message.emit("A composition is being made; wait or stop it first.")
+            return None
+        return str(path)
+
+    def compose(self) -> None:
+        path = self._ready()
+        if path is None:
             return
+        try:
+            settings = self.settings()
+        except (MusicStudioError, ValueError) as e:
+            self.session.message.emit(str(e))
+            return
+        self._made_with = settings
         corpus = self.session.corpus
-        job = ComposeJob(path, self.settings(), corpus.source if corpus is not None else None)
+        job = ComposeJob(path, settings, corpus.source if corpus is not None else None)
+        self._start(job, self._on_result, "composing…")
+
+    def _start(self, job: Any, on_result: Any, state: str) -> None:
         self.job = self.session.engine.submit(job).connect(
-            self._on_progress, self._on_result, self._on_error, self._on_cancelled
+            self._on_progress, on_result, self._on_error, self._on_cancelled
         )
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.compose_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.state_changed.emit("composing…")
+        self._update_shaping()
+        self.state_changed.emit(state)
 
     def cancel(self) -> None:
-        """Stop this Compose (a model preparation running before it goes on)."""
+        """Stop this Compose or Regenerate (a model preparation running before it goes on)."""
         if self.job is not None:
             self.job.cancel()
 
     def _done(self) -> None:
         self.job = None
+        self._regenerating = None
         self.progress.setVisible(False)
         self.compose_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self._update_shaping()
 
     def _on_progress(self, fraction: float, info: Any) -> None:
         self.progress.setRange(0, 1000)
@@ -286,66 +393,214 @@ class ComposePanel(QWidget):
         self._done()
         self.state_changed.emit(f"{self.composed} compositions")
 
+    def _keep(self, piece: Composition, settings: Any, model: str = "") -> Path | None:
+        """Keep a piece in the user's data folder under a new name (nothing is overwritten)."""
+        model = model or Path(str(self.model.currentData() or "model")).stem
+        try:
+            return keep(compositions_folder(), piece, settings, model)
+        except OSError as e:
+            self.session.message.emit(f"Could not keep the composition: {e.strerror or e}")
+            return None
+
     def _on_result(self, pieces: Any) -> None:
+        settings = self._made_with or self.settings()
+        self._made_with = None
         self._done()
         self.stop()
-        self.pieces = list(pieces)
-        out = user_data_dir() / "compositions"
-        out.mkdir(parents=True, exist_ok=True)
-        self.files = []
-        self.tabs.clear()
-        model = Path(str(self.model.currentData() or "model")).stem
-        for i, piece in enumerate(self.pieces):
+        self._clear_variations()
+        for i, piece in enumerate(pieces):
             self.composed += 1
-            try:  # kept in the user's data folder under a new name: nothing is overwritten
-                path = keep(out, piece, self.settings(), model)
-            except OSError as e:
-                self.session.message.emit(f"Could not keep the composition: {e.strerror or e}")
-                path = out / "unsaved.mid"
-            self.files.append(path)
-            roll = PianoRoll()
-            roll.set_notes(piece.notes)
-            roll.set_midi_path(str(path))
-            roll.audible_changed.connect(self.transport.on_audible_changed)
-            self.tabs.addTab(roll, f"Variation {i + 1}")
-        for b in (self.play_button, self.stop_button, self.export_midi, self.export_xml):
-            b.setEnabled(bool(self.pieces))
-        self._show_metrics()
+            path = self._keep(piece, settings) or compositions_folder() / "unsaved.mid"
+            self._add_variation(Take(piece, path), f"Variation {i + 1}")
+        self.tabs.setCurrentIndex(0)
+        self._on_variation_shown()
+        self.history.refresh()
         self.session.set_compositions(self.pieces)
         self.state_changed.emit(f"{self.composed} compositions")
 
+    # -- variations ----------------------------------------------------------------------
+    @property
+    def pieces(self) -> list[Composition]:
+        """The piece each variation shows now."""
+        return [v.take.piece for v in self.open_variations]
+
+    @property
+    def files(self) -> list[Path]:
+        """The file each variation's piece is kept in."""
+        return [v.take.path for v in self.open_variations]
+
+    def current_variation(self) -> Variation | None:
+        roll = self.tabs.currentWidget()
+        return next((v for v in self.open_variations if v.roll is roll), None)
+
+    def _clear_variations(self) -> None:
+        for v in self.open_variations:
+            self.undo_group.removeStack(v.stack)
+            v.roll.deleteLater()
+            v.deleteLater()
+        self.open_variations = []
+        self.tabs.clear()
+
+    def _add_variation(self, take: Take, title: str) -> Variation:
+        if not self.open_variations:
+            self.tabs.clear()  # the placeholder
+        roll = PianoRoll()
+        variation = Variation(take, roll, self)
+        self.undo_group.addStack(variation.stack)
+        roll.audible_changed.connect(self.transport.on_audible_changed)
+        roll.selection_changed.connect(self._update_shaping)
+        roll.addActions([self.regenerate_action, self.undo_action, self.redo_action])
+        variation.changed.connect(lambda v=variation: self._on_take_changed(v))
+        self.open_variations.append(variation)
+        self.tabs.addTab(roll, title)
+        for b in (self.play_button, self.stop_button, self.export_midi, self.export_xml):
+            b.setEnabled(True)
+        return variation
+
+    def _on_variation_shown(self, _index: int = -1) -> None:
+        v = self.current_variation()
+        self.undo_group.setActiveStack(v.stack if v is not None else None)
+        parts = v.roll.parts() if v is not None else []
+        self.regenerate_box.set_parts([PARTS[p] for p in parts])
+        self._update_shaping()
+        self._show_metrics()
+
+    def _on_take_changed(self, variation: Variation) -> None:
+        if self.transport.active:
+            self.stop()  # the music playing is not the piece shown any more
+        if variation is self.current_variation():
+            self._show_metrics()
+            self._update_shaping()
+
+    def _update_shaping(self) -> None:
+        """Regenerate is possible with bars selected, a model, and no job running."""
+        v = self.current_variation()
+        bars = v.roll.selected_bars() if v is not None else None
+        if bars is None:
+            self.selection_label.setText(NO_SELECTION if v is not None else "")
+            self.regenerate_button.setText("↻ Regenerate")
+        else:
+            words = bars_words(*bars)
+            self.selection_label.setText(f"{words[0].upper()}{words[1:]} selected (Esc clears)")
+            self.regenerate_button.setText(f"↻ Regenerate {words}")
+        ok = bars is not None and bool(self.model.currentData()) and self.job is None
+        self.regenerate_button.setEnabled(ok)
+        self.regenerate_action.setEnabled(ok)
+
     def _show_metrics(self) -> None:
-        i = self.tabs.currentIndex()
-        if not (0 <= i < len(self.pieces)):
+        v = self.current_variation()
+        if v is None:
             self.metrics.setText("")
             return
-        piece = self.pieces[i]
-        m = piece.metrics or {}
+        take, piece = v.take, v.take.piece
         per_part = " · ".join(f"{n} {name}" for name, n in piece.notes.notes_per_part().items())
-        parts = [
-            f"{piece.events} events, {len(piece.notes)} notes ({per_part}),"
-            f" composed in {piece.seconds:.2f} s, seed {piece.seed}"
-        ]
+        if take.made:
+            first = f"{len(piece.notes)} notes ({per_part}) · {take.made}"
+        else:
+            first = (
+                f"{piece.events} events, {len(piece.notes)} notes ({per_part}),"
+                f" composed in {piece.seconds:.2f} s, seed {piece.seed}"
+            )
+        if piece.constraints:
+            first += f" · obeys: {piece.constraints}"
+        lines = [first]
+        if piece.new_from > 0:
+            bar = piece.notes.time_signature[0] * 4 / piece.notes.time_signature[1]
+            lines.append(f"The primer, then new music from bar {int(piece.new_from // bar) + 1}")
+        m = piece.metrics or {}
         if m:
-            parts.append(
+            lines.append(
                 f"longest repeated note/chord run {m.get('longest_repeat')} (corpus: {m.get('corpus_longest_repeat')}) · "
                 f"in key {m.get('key', '?')}: {m.get('in_key', 0):.0%} · copied 8-event phrases {m.get('copy_rate', 0):.0%} · "
                 f"range {m.get('pitch_range')} semitones · polyphony {m.get('polyphony', 0):.1f}"
             )
-        self.metrics.setText("<br>".join(parts))
+        if m.get("closeness_words"):
+            lines.append(f"Sounds {m['closeness_words']}")
+        self.metrics.setText("<br>".join(lines))
+
+    # -- regenerating --------------------------------------------------------------------
+    def regenerate(self) -> None:
+        """Compose the selected bars of the current variation again (in the engine)."""
+        v = self.current_variation()
+        bars = v.roll.selected_bars() if v is not None else None
+        if v is None or bars is None:
+            self.session.message.emit(
+                "Select bars first: drag across the bar numbers above the piano roll."
+            )
+            return
+        path = self._ready()
+        if path is None:
+            return
+        try:
+            settings = self.regenerate_box.settings(
+                bars, self.sampling(), self.constraints.constraints()
+            )
+        except (MusicStudioError, ValueError) as e:
+            self.session.message.emit(str(e))
+            return
+        self._regenerating = (v, settings, Path(path).stem)
+        job = RegenerateJob(path, v.take.piece.notes, settings)
+        self._start(job, self._on_regenerated, f"regenerating {bars_words(*bars)}…")
+
+    def _on_regenerated(self, result: Regeneration) -> None:
+        assert self._regenerating is not None
+        variation, settings, model = self._regenerating
+        self._done()
+        if variation not in self.open_variations:
+            return  # its tab is gone
+        piece = dataclasses.replace(
+            variation.take.piece,
+            tokens=_no_tokens(),  # the events of the new piece were not all sampled
+            notes=result.notes,
+            seed=result.seed,
+            seconds=result.seconds,
+            metrics={},
+            constraints=in_words(settings.constraints),
+            new_from=0.0,
+        )
+        path = self._keep(piece, settings, model)
+        if path is None:
+            return
+        words = bars_words(settings.first_bar, settings.last_bar)
+        variation.push(Take(piece, path, report(result, settings)), f"regenerate {words}")
+        self.history.refresh()
+        self.state_changed.emit(f"{self.composed} compositions")
+
+    # -- history -------------------------------------------------------------------------
+    def open_kept(self, path: Path) -> None:
+        """Show a kept piece as a new variation (to play it, regenerate bars, export it)."""
+        try:
+            notes = read_midi(path)
+        except MidiError as e:
+            self.session.message.emit(f"Cannot open {path.name}: {e}")
+            return
+        about = about_kept(path)
+        seed = about.get("seed")
+        piece = Composition(
+            _no_tokens(),
+            notes,
+            _no_tokens(),
+            0.0,
+            seed=int(seed) if isinstance(seed, int) else 0,
+            constraints=str(about.get("constraints") or ""),
+        )
+        made = f"opened from the History: {path.name}" + (
+            f", seed {seed}" if seed is not None else ""
+        )
+        self._add_variation(Take(piece, path, made), path.stem)
+        self.tabs.setCurrentIndex(self.tabs.count() - 1)
+        self._on_variation_shown()
 
     # -- playback and export -------------------------------------------------------------
-    def current_piece(self) -> tuple[Any, Path] | None:
-        i = self.tabs.currentIndex()
-        if 0 <= i < len(self.pieces):
-            return self.pieces[i], self.files[i]
-        return None
+    def current_piece(self) -> tuple[Composition, Path] | None:
+        v = self.current_variation()
+        return (v.take.piece, v.take.path) if v is not None else None
 
     def play(self) -> None:
         """Play the current variation from the start (the parts its legend lets sound)."""
-        cur, roll = self.current_piece(), self.tabs.currentWidget()
-        if cur is not None and isinstance(roll, PianoRoll):
-            self.transport.play(roll, cur[0].notes, cur[1])
+        v = self.current_variation()
+        if v is not None:
+            self.transport.play(v.roll, v.take.piece.notes, v.take.path)
 
     def toggle_play(self) -> None:
         if self.transport.active:
@@ -360,7 +615,6 @@ class ComposePanel(QWidget):
         cur = self.current_piece()
         if cur is None:
             return
-        piece, _ = cur
         suffix, filt = (
             (".mid", "MIDI (*.mid)")
             if kind == "midi"

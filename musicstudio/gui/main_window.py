@@ -111,7 +111,12 @@ class MainWindow(QMainWindow):
         self.set_step_state(
             2, f"{len(self.session.models)} models ready" if self.session.models else "no model"
         )
-        QTimer.singleShot(0, self.session.engine.start)
+        self._closed = False
+        QTimer.singleShot(0, self._start_engines)
+
+    def _start_engines(self) -> None:
+        if not self._closed:  # a window closed before its event loop ran starts nothing
+            self.session.engine.start()
 
     # -- menus -------------------------------------------------------------------------------
     def _menus(self) -> None:
@@ -139,6 +144,8 @@ class MainWindow(QMainWindow):
         )
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")  # undo / redo per variation, regenerate the selected bars
+        edit.addActions(self.compose.edit_actions())
         play = bar.addMenu("&Playback")
         self.act_play = self._action(play, "Play / Stop", self.compose.toggle_play, "Space")
         self.act_play.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -230,6 +237,7 @@ class MainWindow(QMainWindow):
         self.dataset.load(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._closed = True
         self.settings.setValue("geometry", self.saveGeometry())
         if self.dataset.scan_thread is not None:
             self.dataset.scan_thread.cancel()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
 
 def remember(settings: QSettings, group: str, widgets: dict[str, QWidget]) -> None:
@@ -28,5 +28,9 @@ def remember(settings: QSettings, group: str, widgets: dict[str, QWidget]) -> No
                 if value is not None:
                     w.setChecked(str(value).lower() in ("true", "1"))
                 w.toggled.connect(lambda v, k=key: settings.setValue(k, v))
+            elif isinstance(w, QLineEdit):
+                if value is not None:
+                    w.setText(str(value))
+                w.textChanged.connect(lambda v, k=key: settings.setValue(k, v))
         except (TypeError, ValueError):
             settings.remove(key)  # a damaged setting is forgotten, never fatal

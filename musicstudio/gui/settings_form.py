@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLineEdit,
     QSpinBox,
     QWidget,
 )
@@ -39,9 +40,15 @@ def make_widget(cls: Any, name: str) -> QWidget:
     w: QWidget
     if s.choices:
         w = QComboBox()
+        if s.optional:  # the first item means "no value" (None)
+            w.addItem(s.off or "none", None)
         for choice in s.choices:
             w.addItem(str(choice), choice)
-        w.setCurrentIndex(list(s.choices).index(default))
+        w.setCurrentIndex(max(0, w.findData(default)) if default is not None else 0)
+    elif kind is str:
+        w = QLineEdit("" if default is None else str(default))
+        w.setPlaceholderText(s.off if s.optional else "")
+        w.setClearButtonEnabled(s.optional)
     elif kind is bool:
         w = QCheckBox(s.label)
         w.setChecked(bool(default))
@@ -74,6 +81,9 @@ def read_widget(widget: QWidget, setting: Setting) -> Any:
         return widget.currentData()
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
+    if isinstance(widget, QLineEdit):
+        text = widget.text().strip()
+        return None if setting.optional and not text else text
     if isinstance(widget, QSpinBox | QDoubleSpinBox):
         if setting.optional and widget.value() == widget.minimum():
             return None

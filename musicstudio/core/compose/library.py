@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from musicstudio.core.compose.composer import ComposeSettings, Composition
+from musicstudio.core.compose.regenerate import RegenerateSettings
 from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.music.midi import midi_bytes
 
 
-def keep(folder: Path, piece: Composition, settings: ComposeSettings, model: str) -> Path:
-    """Write the piece and its settings under a new name in `folder`; returns the MIDI path."""
+def keep(
+    folder: Path,
+    piece: Composition,
+    settings: ComposeSettings | RegenerateSettings,
+    model: str,
+) -> Path:
+    """Write the piece and the settings that made it (a Compose, or a Regenerate of some of its
+    bars) under a new name in `folder`; returns the MIDI path."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
@@ -39,6 +46,7 @@ def keep(folder: Path, piece: Composition, settings: ComposeSettings, model: str
         "seed": piece.seed,
         "events": piece.events,
         "settings": asdict(settings),
+        "constraints": piece.constraints,  # in words, the key found included
         "metrics": piece.metrics,
     }
     atomic_write_bytes(folder / f"{name}.json", json.dumps(about, default=float).encode())

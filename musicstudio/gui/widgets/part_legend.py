@@ -65,6 +65,7 @@ class PartLegend(QWidget):
         for i, part in enumerate(self.parts):
             entry = self._entry(part, (notes_per_part or {}).get(part))
             self._row.insertWidget(i, entry)
+            entry.show()  # now, not queued: the roll sizes its legend strip from our size hint
             self._entries.append(entry)
 
     def _entry(self, part: int, notes: int | None) -> QWidget:

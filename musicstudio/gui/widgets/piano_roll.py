@@ -1,5 +1,5 @@
 """A piano roll of a NoteArray: a colour per part, mute/solo, zoom, scroll, a following playhead,
-and drag out as a .mid file."""
+a selection of bars (to compose again), and drag out as a .mid file."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import numpy as np
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QFont,
     QHelpEvent,
     QKeyEvent,
@@ -17,11 +18,12 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolButton, QToolTip, QWidget
 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.gui.widgets import roll_paint as paint
+from musicstudio.gui.widgets.bar_selection import BarSelection
 from musicstudio.gui.widgets.part_legend import PartLegend
 from musicstudio.gui.widgets.roll_drag import DragOut
 from musicstudio.gui.widgets.roll_notes import RollNotes
@@ -42,6 +44,8 @@ class PianoRoll(QAbstractScrollArea):
 
     #: The parts that should sound changed (a mute or solo click); playback re-renders.
     audible_changed = Signal()
+    #: Bars were selected or the selection was cleared.
+    selection_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +58,8 @@ class PianoRoll(QAbstractScrollArea):
         self._quarters_per_bar = 4.0
         self._playhead: float | None = None
         self.drag_out = DragOut(self.viewport())
+        self.selection = BarSelection(self)  # after DragOut: its filter is asked first
+        self.selection.changed.connect(self.selection_changed)
         self.legend = PartLegend(self)
         self.legend.changed.connect(self._on_legend)
         self.legend.hide()
@@ -82,8 +88,11 @@ class PianoRoll(QAbstractScrollArea):
         return QSize(720, 360)
 
     # -- data ------------------------------------------------------------------------------------
-    def set_notes(self, notes: NoteArray) -> None:
-        """Show these notes, fitting the pitch range to them and scrolling to the start."""
+    def set_notes(self, notes: NoteArray, keep_view: bool = False) -> None:
+        """Show these notes, fitting the pitch range to them and scrolling to the start; with
+        `keep_view` (another version of the same piece) the view and the selection stay."""
+        hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
+        view = (hbar.value(), vbar.value())
         self._notes = RollNotes.of(notes)
         counts = self._notes.notes_per_part()
         self.legend.set_parts([p for p, n in enumerate(counts) if n], dict(enumerate(counts)))
@@ -93,9 +102,13 @@ class PianoRoll(QAbstractScrollArea):
         self._quarters_per_bar = num * 4.0 / den if num > 0 and den > 0 else 4.0
         self._note_low, self._note_high = self._notes.pitch_range()
         self._relayout()
-        self.horizontalScrollBar().setValue(0)
-        vbar = self.verticalScrollBar()
-        vbar.setValue(vbar.maximum() // 2)
+        if keep_view:
+            hbar.setValue(view[0])
+            vbar.setValue(view[1])
+        else:
+            self.selection.clear()
+            hbar.setValue(0)
+            vbar.setValue(vbar.maximum() // 2)
         self.viewport().update()
 
     def set_midi_path(self, path: str | os.PathLike[str] | None) -> None:
@@ -105,6 +118,30 @@ class PianoRoll(QAbstractScrollArea):
     def mime_data(self) -> QMimeData | None:
         """What a drag out carries: the composition's MIDI file as a URL (None without a file)."""
         return self.drag_out.mime_data()
+
+    def selected_bars(self) -> tuple[int, int] | None:
+        """The bars selected (first, last; 1-based), None when none are."""
+        return self.selection.bars()
+
+    def select_bars(self, first: int, last: int) -> None:
+        """Select whole bars, as a drag across their numbers does."""
+        self.selection.select(first, last)
+
+    def clear_selection(self) -> None:
+        self.selection.clear()
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu: the actions given to the roll (regenerate, undo, redo), then
+        the roll's own."""
+        menu = QMenu(self)
+        menu.addActions(self.actions())
+        if self.actions():
+            menu.addSeparator()
+        clear = menu.addAction("Clear selection", self.clear_selection)
+        clear.setShortcut(Qt.Key.Key_Escape)
+        clear.setEnabled(self.selected_bars() is not None)
+        menu.addAction("Show the whole piece", self.zoom_to_fit).setShortcut(Qt.Key.Key_0)
+        return menu
 
     def parts(self) -> list[int]:
         """The parts that play in the piece (PARTS order)."""
@@ -308,8 +345,13 @@ class PianoRoll(QAbstractScrollArea):
             self.zoom_to_fit()
         elif key == Qt.Key.Key_Home:
             self.horizontalScrollBar().setValue(0)
+        elif key == Qt.Key.Key_Escape and self.selected_bars() is not None:
+            self.clear_selection()
         else:
             super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        self.context_menu().exec(event.globalPos())
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
@@ -318,6 +360,12 @@ class PianoRoll(QAbstractScrollArea):
         return super().viewportEvent(event)
 
     def _tooltip_at(self, pos: QPoint) -> str:
+        if pos.y() < HEADER_PX and pos.x() >= KEYBOARD_PX and len(self._notes):
+            bar = self.selection.bar_at(pos.x())
+            return (
+                f"Bar {bar} · drag across the bar numbers (or Shift + drag on the notes)"
+                " to select bars to compose again · Esc clears"
+            )
         if pos.y() >= HEADER_PX and pos.x() < KEYBOARD_PX:
             return pitch_name(self.pitch_at(pos.y()))
         i = self.note_at(pos)
@@ -355,6 +403,9 @@ class PianoRoll(QAbstractScrollArea):
             paint.paint_header(p, self, exposed)
         if exposed.left() < KEYBOARD_PX:
             paint.paint_keyboard(p, self, exposed)
+        span = self.selection.span()
+        if span is not None:
+            paint.paint_selection(p, self, *span)
         paint.paint_playhead(p, self)
         if not len(self._notes):
             p.setPen(HEADER_TEXT)

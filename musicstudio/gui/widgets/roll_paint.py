@@ -39,6 +39,9 @@ ROLL_BG, BLACK_ROW = QColor("#ffffff"), QColor("#f0f2f6")
 OCTAVE_LINE, SUB_LINE, BEAT_LINE, BAR_LINE = "#d5dae3", "#f5f6f9", "#e8ebf0", "#b9c0cd"
 HEADER_BG, HEADER_TEXT, BLACK_KEY = QColor("#f4f5f8"), QColor("#4a5568"), QColor("#3a4150")
 PLAYHEAD = QColor("#e53e3e")
+SELECTION = QColor(49, 130, 206, 38)  # the selected bars over the notes …
+SELECTION_RULER = QColor(49, 130, 206, 120)  # … on the bar ruler
+SELECTION_EDGE = QColor(43, 108, 176, 200)
 CHIP = QColor(24, 72, 138, 230)
 SOFTEST = 0.4  # share of the part colour in the softest note (the rest is white)
 MUTED = 0.22  # share of the part colour in a muted part's notes
@@ -253,6 +256,23 @@ def paint_playhead(p: QPainter, roll: PianoRoll) -> None:
     p.setBrush(PLAYHEAD)
     tri = [QPointF(x - 5, 2), QPointF(x + 5, 2), QPointF(x, HEADER_PX - 4)]
     p.drawPolygon(QPolygonF(tri))
+    p.restore()
+
+
+def paint_selection(p: QPainter, roll: PianoRoll, start: float, end: float) -> None:
+    """The selected bars: shaded over the notes, solid on the bar ruler, edged at both ends."""
+    right = roll.viewport().width()
+    x0, x1 = max(KEYBOARD_PX, round(roll.x_of(start))), min(right, round(roll.x_of(end)))
+    if x1 <= x0:
+        return
+    h = roll.viewport().height()
+    p.save()
+    p.fillRect(QRect(x0, HEADER_PX, x1 - x0, h - HEADER_PX), SELECTION)
+    p.fillRect(QRect(x0, 0, x1 - x0, HEADER_PX), SELECTION_RULER)
+    p.setPen(QPen(SELECTION_EDGE, 1))
+    for x, edge in ((roll.x_of(start), x0), (roll.x_of(end), x1)):
+        if KEYBOARD_PX <= x <= right:
+            p.drawLine(edge, 0, edge, h)
     p.restore()
 
 
