@@ -245,11 +245,16 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
     from musicstudio.core.learn.trainer import train
     from musicstudio.core.learn.training import TrainSettings
 
-    path = tmp / f"{bench.name}-{family}.msb"
-    settings = TrainSettings(
-        epochs=100_000, minutes=args.minutes, seed=args.seed, **train_overrides(args)
-    )
-    result = train(bench.data, default_config(family), settings, path)
+    folder = Path(args.bundles) if args.bundles else tmp
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{bench.name.replace(' ', '-')}-{family}.msb"
+    if args.bundles and path.is_file():  # a sampling sweep on models trained before
+        result = None
+    else:
+        settings = TrainSettings(
+            epochs=100_000, minutes=args.minutes, seed=args.seed, **train_overrides(args)
+        )
+        result = train(bench.data, default_config(family), settings, path)
     bundle = load_bundle(path)
     held_out = evaluate(bundle, bench.corpus.token_streams(bench.test_idx))
     made = Composer(bundle).compose(
@@ -262,10 +267,10 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
     return {
         "pieces": [Piece(token_rows(c.tokens), c.notes) for c in made],
         "perplexity": held_out["perplexity_pitch"],
-        "train_seconds": result.seconds,
-        "epochs": result.epochs,
-        "best_epoch": result.best_epoch,
-        "stop_reason": result.stop_reason,
+        "train_seconds": result.seconds if result else None,
+        "epochs": result.epochs if result else bundle.epochs,
+        "best_epoch": result.best_epoch if result else None,
+        "stop_reason": result.stop_reason if result else "reused",
     }
 
 
@@ -544,6 +549,9 @@ def cli() -> int:
     )
     ap.add_argument("--transpose", type=int, default=0, help="augment: transpose ± semitones")
     ap.add_argument("--ours-only", action="store_true", help="leave out the notebooks and random")
+    ap.add_argument(
+        "--bundles", help="keep our trained models here, and reuse them when present (sweeps)"
+    )
     ap.add_argument("--json", action="store_true", help="print every figure as JSON")
     ap.add_argument("--write-midi", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -181,10 +181,9 @@ def masks_for(
         )
     if not playing:
         raise ConstraintError("no part may play: choose at least one part")
-    if constraints.parts is not None:
-        for i, name in enumerate(PARTS):
-            if name not in playing:
-                masks.part[i] = MASKED
+    for i, name in enumerate(PARTS):
+        if name not in playing:  # a part the model never learned never plays either
+            masks.part[i] = MASKED
     if not sounding.any() and any(p != PARTS[DRUMS] for p in playing):
         raise ConstraintError(
             f"no note or chord this model knows fits {constraints.describe(key)}:"

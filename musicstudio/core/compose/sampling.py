@@ -20,8 +20,9 @@ MASKED = -1e9
 class SamplingSettings:
     """Per-head sampling controls (the Compose panel shows these names)."""
 
+    # Defaults chosen by benchmarks/quality.py (benchmarks/README.md, "Training and sampling").
     temperature: float = setting(
-        1.0,
+        0.75,
         "Temperature",
         "Higher: bolder choices; 0: always the most likely (the original"
         " method, which repeats itself)",
@@ -33,7 +34,7 @@ class SamplingSettings:
         0, "Top-k", "Sample only among the k most likely choices", low=0, high=1000, off="off"
     )
     top_p: float = setting(
-        0.95,
+        0.9,
         "Top-p",
         "Sample only among the most likely choices that make up this share (1 = off)",
         low=0.01,
@@ -41,7 +42,7 @@ class SamplingSettings:
         step=0.01,
     )
     repetition_penalty: float = setting(
-        1.3,
+        1.0,
         "Repetition penalty",
         "Makes the chords of the last events less likely (1 = off)",
         low=1.0,

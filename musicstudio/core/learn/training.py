@@ -70,8 +70,9 @@ class TrainSettings:
         high=0.5,
     )
     augment: bool = setting(True, "Augment", "Use the corpus's transposed copies for training")
+    # Regularisation chosen by benchmarks/quality.py (benchmarks/README.md).
     weight_decay: float = setting(
-        0.0,
+        1e-4,
         "Weight decay",
         "Pulls weights toward zero each step (AdamW; 0 = plain Adam): less memorising",
         low=0.0,
@@ -80,7 +81,7 @@ class TrainSettings:
         step=0.0001,
     )
     label_smoothing: float = setting(
-        0.0,
+        0.1,
         "Label smoothing",
         "Share of each target spread over every choice: a less certain, less memorising model",
         low=0.0,
@@ -88,7 +89,7 @@ class TrainSettings:
         step=0.05,
     )
     lr_patience: int = setting(
-        0,
+        2,
         "Halve learning rate after",
         "Halve the learning rate after this many epochs without a better validation loss",
         low=0,
