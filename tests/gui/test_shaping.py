@@ -310,3 +310,15 @@ def test_history_reopens_exports_and_deletes_a_piece_of_an_earlier_start(
     assert not kept.exists() and not kept.with_suffix(".json").exists()
     assert kept not in history.paths()
     second.close()
+
+
+def test_two_clicks_give_two_pieces_and_a_fixed_seed_the_same_one(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    cp = window.compose
+    compose_with_sample(window, qtbot, length=120)
+    first = cp.pieces[0]
+    compose_with_sample(window, qtbot, length=120)
+    second = cp.pieces[0]
+    assert first.seed != second.seed and not same_notes(first.notes, second.notes)
+    cp.seed.setValue(first.seed)  # the seed shown with the first piece makes it again
+    compose_with_sample(window, qtbot, length=120)
+    assert cp.pieces[0].seed == first.seed and same_notes(cp.pieces[0].notes, first.notes)
