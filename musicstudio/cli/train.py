@@ -20,7 +20,18 @@ from musicstudio.cli.common import (
     settings_from,
 )
 
-TRAIN_FLAGS = ["minutes", "epochs", "patience", "batch_size", "learning_rate", "seed", "strategy"]
+TRAIN_FLAGS = [
+    "minutes",
+    "epochs",
+    "patience",
+    "batch_size",
+    "learning_rate",
+    "seed",
+    "strategy",
+    "weight_decay",
+    "label_smoothing",
+    "lr_patience",
+]
 
 
 def main(

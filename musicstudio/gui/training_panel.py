@@ -137,7 +137,17 @@ class TrainingPanel(QWidget):
         run_box = QGroupBox("Training")
         self.train_form = SettingsForm(
             TrainSettings,
-            ["minutes", "epochs", "patience", "batch_size", "learning_rate", "seed"],
+            [
+                "minutes",
+                "epochs",
+                "patience",
+                "batch_size",
+                "learning_rate",
+                "weight_decay",
+                "label_smoothing",
+                "lr_patience",
+                "seed",
+            ],
             QFormLayout(run_box),
             self.session.settings,
         )
