@@ -386,12 +386,12 @@ class ComposePanel(QWidget):
 
     def _on_error(self, message: str) -> None:
         self._done()
-        self.state_changed.emit(f"{self.composed} compositions")
+        self.state_changed.emit(self._composed_text())
         self.session.message.emit(message)
 
     def _on_cancelled(self) -> None:
         self._done()
-        self.state_changed.emit(f"{self.composed} compositions")
+        self.state_changed.emit(self._composed_text())
 
     def _keep(self, piece: Composition, settings: Any, model: str = "") -> Path | None:
         """Keep a piece in the user's data folder under a new name (nothing is overwritten)."""
@@ -416,7 +416,7 @@ class ComposePanel(QWidget):
         self._on_variation_shown()
         self.history.refresh()
         self.session.set_compositions(self.pieces)
-        self.state_changed.emit(f"{self.composed} compositions")
+        self.state_changed.emit(self._composed_text())
 
     # -- variations ----------------------------------------------------------------------
     @property
@@ -518,6 +518,10 @@ class ComposePanel(QWidget):
             lines.append(f"Sounds {m['closeness_words']}")
         self.metrics.setText("<br>".join(lines))
 
+    def _composed_text(self) -> str:
+        n = self.composed
+        return f"{n} composition" if n == 1 else f"{n} compositions"
+
     # -- regenerating --------------------------------------------------------------------
     def regenerate(self) -> None:
         """Compose the selected bars of the current variation again (in the engine)."""
@@ -564,7 +568,7 @@ class ComposePanel(QWidget):
         words = bars_words(settings.first_bar, settings.last_bar)
         variation.push(Take(piece, path, report(result, settings)), f"regenerate {words}")
         self.history.refresh()
-        self.state_changed.emit(f"{self.composed} compositions")
+        self.state_changed.emit(self._composed_text())
 
     # -- history -------------------------------------------------------------------------
     def open_kept(self, path: Path) -> None:
