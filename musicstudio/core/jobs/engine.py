@@ -134,13 +134,14 @@ class Engine:
 
     def wait_event(self, timeout: float = 0.1) -> EngineEvent | None:
         """The next message, or None. Changes no state: safe from a reader thread."""
-        if self._proc is None:
+        proc, events = self._proc, getattr(self, "_events", None)
+        if proc is None or events is None:
             return None
         try:
-            kind, job, fraction, info = self._events.get(timeout=timeout)
+            kind, job, fraction, info = events.get(timeout=timeout)
         except queue.Empty:
-            if not self._proc.is_alive():
-                return EngineEvent("stopped", 0, 0.0, self._proc.exitcode)
+            if not proc.is_alive():
+                return EngineEvent("stopped", 0, 0.0, proc.exitcode)
             return None
         except (EOFError, OSError, ValueError):
             return None
