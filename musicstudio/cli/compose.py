@@ -43,12 +43,15 @@ def main(
 ) -> int:
     """Compose, write each variation, print what was written with its metrics and the speed."""
     from musicstudio.core.jobs.catalog import ComposeJob
+    from musicstudio.core.jobs.progress import no_progress
     from musicstudio.core.learn.bundle import read_manifest
     from musicstudio.core.music.midi import write_midi, write_musicxml
 
     t0 = time.perf_counter()
     import_seconds = t0 - STARTED
-    pieces = run_job(ComposeJob(str(bundle), settings, _measure_against(bundle, corpus)), _quiet)
+    pieces = run_job(
+        ComposeJob(str(bundle), settings, _measure_against(bundle, corpus)), no_progress
+    )  # under a second
     seconds = time.perf_counter() - t0
     seed = pieces[0].seed  # drawn at random unless --seed fixed it: printed, to make it again
     if out is None:
@@ -93,10 +96,6 @@ def main(
             f" ({summary['events_per_second']:,.0f} events/s), seed {seed}"
         )
     return 0
-
-
-def _quiet(fraction: float, event: Any) -> None:
-    """Composing takes about a second: no progress line."""
 
 
 def _measure_against(bundle: Path, corpus: str | None) -> Any:

@@ -15,14 +15,15 @@ def main(
 ) -> int:
     """Evaluate the model on every file of the folder (the same jobs the engine runs)."""
     from musicstudio.core.jobs.catalog import ClosenessJob, EvaluateJob
+    from musicstudio.core.jobs.progress import no_progress
     from musicstudio.core.learn.tensorflow_setup import load_tensorflow
     from musicstudio.core.music.corpus import CorpusSource
     from musicstudio.core.music.vocab import STREAMS
 
     load_tensorflow()
     source = CorpusSource((folder,))
-    result = run_job(EvaluateJob(str(bundle), source, batch_size), lambda f, e: None)
-    near = run_job(ClosenessJob(str(bundle), source, pieces), lambda f, e: None)
+    result = run_job(EvaluateJob(str(bundle), source, batch_size), no_progress)
+    near = run_job(ClosenessJob(str(bundle), source, pieces), no_progress)
     result["closeness"] = _closeness_json(near)
     if as_json:
         print_json(result)

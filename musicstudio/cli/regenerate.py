@@ -22,6 +22,7 @@ REGENERATE_FLAGS = ["candidates", "following_bars"]
 def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bool) -> int:
     """Regenerate the bars, write the piece under a new name, print how the passage was chosen."""
     from musicstudio.core.jobs.catalog import RegenerateJob
+    from musicstudio.core.jobs.progress import no_progress
     from musicstudio.core.music.midi import MidiError, read_midi, write_midi
 
     try:
@@ -30,7 +31,7 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
         raise UsageError(f"cannot read {piece.name}: {e}") from e
     if len(notes) == 0:
         raise UsageError(f"{piece.name} has no notes to regenerate")
-    result = run_job(RegenerateJob(str(bundle), notes, settings), _quiet)
+    result = run_job(RegenerateJob(str(bundle), notes, settings), no_progress)  # under a second
     first, last = settings.first_bar, settings.last_bar
     if out is None:
         out = piece.with_name(f"{piece.stem}-bars{first}-{last}-s{result.seed}.mid")
@@ -66,10 +67,6 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
             f" candidate {result.chosen + 1} of {len(result.scores)}; {judged}), seed {result.seed}"
         )
     return 0
-
-
-def _quiet(fraction: float, event: Any) -> None:
-    """A passage takes well under a second: no progress line."""
 
 
 def parse_bars(text: str) -> tuple[int, int]:
