@@ -21,7 +21,7 @@ from musicstudio.core.compose.constraints import (
     resolve_key,
 )
 from musicstudio.core.compose.generator import Generator, Masks, Plan
-from musicstudio.core.compose.sampling import MASKED, SamplingSettings
+from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
@@ -30,7 +30,7 @@ from musicstudio.core.learn.models import WeightsError, make_stepper
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
-from musicstudio.core.music.parts import DRUMS, KEYS, PARTS, PartError, programs_with
+from musicstudio.core.music.parts import DRUMS, KEYS, PartError, programs_with
 from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.core.settings import setting, validate
 
@@ -239,24 +239,20 @@ class Composer:
     def masks(self, constraints: Constraints, primers: list[np.ndarray]) -> tuple[Masks, str]:
         """The logit masks of the constraints, and the constraints in words (key resolved)."""
         vocab, ts = self.bundle.vocab, self.bundle.time_signature
-        if not constraints.active:
-            masks = Masks.open(len(vocab))
-            learned = set(self.bundle.parts)
-            if learned:  # what label smoothing taught it of other parts is noise
-                for i, name in enumerate(PARTS):
-                    if name not in learned:
-                        masks.part[i] = MASKED
-            return masks, ""
+
+        def music(rows: list[np.ndarray], wanted: bool) -> list[Any]:
+            return [vocab.detokenize(r, time_signature=ts) for r in rows] if wanted else []
+
         try:
             key = resolve_key(
                 constraints,
-                [vocab.detokenize(p, time_signature=ts) for p in self.bundle.primers],
-                [vocab.detokenize(p, time_signature=ts) for p in primers],
+                music(self.bundle.primers, constraints.key == "corpus"),
+                music(primers, constraints.key == "primer"),
             )
             masks = masks_for(constraints, vocab, self.bundle.parts, key)
         except ConstraintError as e:
             raise ComposeError(str(e)) from e
-        return masks, constraints.describe(key)
+        return masks, constraints.describe(key) if constraints.active else ""
 
     def with_primer(
         self, notes: NoteArray, primer: np.ndarray, settings: ComposeSettings

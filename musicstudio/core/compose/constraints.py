@@ -19,7 +19,7 @@ from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.events import EventStream, popcount
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.tonality import estimate_key, pitch_class_histogram
-from musicstudio.core.music.vocab import REST, Vocabulary, pitches_of
+from musicstudio.core.music.vocab import REST, START, Vocabulary, pitches_of
 from musicstudio.core.settings import setting, validate
 
 NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -172,7 +172,9 @@ def masks_for(
         if part != DRUMS:
             masks.pitch[part, ~allowed] = MASKED
     learned = [p for p in learned_parts if p in PARTS]
-    playing = list(constraints.parts) if constraints.parts is not None else learned
+    # Only what the model learned plays (label smoothing gives other parts some mass); a
+    # model that does not say what it learned is left to choose.
+    playing = list(constraints.parts) if constraints.parts is not None else learned or list(PARTS)
     silent = [p for p in playing if p not in learned]
     if constraints.parts is not None and silent:
         raise ConstraintError(
@@ -198,14 +200,17 @@ def _pitched_tokens(
     constraints: Constraints, vocab: Vocabulary, key: tuple[int, str] | None
 ) -> np.ndarray:
     """Which pitch tokens a pitched part may play (the rest token always)."""
+    ok = np.ones(len(vocab), bool)
+    ok[START] = False
     low, high = constraints.range()
+    if constraints.key is None and constraints.max_chord is None and (low, high) == (0, 127):
+        return ok  # nothing asked of the pitches: no pass over the vocabulary
     scale = set(range(12))
     if constraints.key is not None:
         if key is None:
             raise ConstraintError(f"the key {constraints.key!r} was not found")
         tonic, mode = key
         scale = {(tonic + step) % 12 for step in SCALES[mode]}
-    ok = np.zeros(len(vocab), bool)
     for token in range(2, len(vocab)):
         pitches = pitches_of(int(vocab.table_lo[token]), int(vocab.table_hi[token]))
         ok[token] = all(low <= p <= high and p % 12 in scale for p in pitches) and (

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from musicstudio.core.compose.composer import ComposeError, Composer
-from musicstudio.core.compose.constraints import ConstraintError, Constraints, masks_for
-from musicstudio.core.compose.constraints import resolve_key as _resolve_key
+from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.generator import Masks, Plan
-from musicstudio.core.compose.sampling import MASKED, SamplingSettings
+from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
 from musicstudio.core.music.constants import GRID
@@ -222,20 +221,8 @@ def _without_last(stream: EventStream) -> EventStream:
 def _masks(
     composer: Composer, constraints: Constraints, parts: tuple[str, ...], context: np.ndarray
 ) -> Masks:
-    vocab, ts = composer.bundle.vocab, composer.bundle.time_signature
-    try:
-        key = _resolve_key(
-            constraints,
-            [vocab.detokenize(p, time_signature=ts) for p in composer.bundle.primers],
-            [vocab.detokenize(context, time_signature=ts)],
-        )
-        masks = masks_for(replace(constraints, parts=parts), vocab, composer.bundle.parts, key)
-    except ConstraintError as e:
-        raise ComposeError(str(e)) from e
-    for i, name in enumerate(PARTS):
-        if name not in parts:
-            masks.part[i] = MASKED
-    return masks
+    """The composer's masks, with only the selected parts playing (the context as primer)."""
+    return composer.masks(replace(constraints, parts=parts), [context])[0]
 
 
 def _programs(composer: Composer, notes: NoteArray) -> list[int]:
