@@ -24,6 +24,7 @@ class Workspace:
         self._corpus: tuple[Any, Corpus] | None = None
         self._profile: tuple[Any, Any] | None = None
         self._reference: tuple[Any, Any] | None = None
+        self._tokens: tuple[Any, list[Any]] | None = None
 
     def composer(self, bundle_path: str | Path) -> Any:
         """The composer of a bundle (one model at a time)."""
@@ -56,9 +57,21 @@ class Workspace:
             return CorpusProfile.from_tokens(bundle.primers, bundle.vocab)
         key = (id(bundle), source)
         if self._profile is None or self._profile[0] != key:
-            corpus = self.corpus(source)
-            self._profile = (key, CorpusProfile.from_events(corpus.streams, bundle.vocab))
+            self._profile = (
+                key,
+                CorpusProfile.from_tokens(self.tokens(bundle, source), bundle.vocab),
+            )
         return self._profile[1]
+
+    def tokens(self, bundle: ModelBundle, source: CorpusSource | None) -> list[Any]:
+        """The corpus in the model's tokens (the bundle's primers without a corpus), made once
+        for the profile and the closeness reference both."""
+        if source is None:
+            return list(bundle.primers)
+        key = (id(bundle), source)
+        if self._tokens is None or self._tokens[0] != key:
+            self._tokens = (key, bundle.vocab.tokenize_many(self.corpus(source).streams))
+        return self._tokens[1]
 
     def reference(self, bundle: ModelBundle, source: CorpusSource | None) -> Any:
         """Corpus excerpts that compositions' closeness is measured against (closeness.py)."""
@@ -66,11 +79,7 @@ class Workspace:
 
         key = (id(bundle), source)
         if self._reference is None or self._reference[0] != key:
-            streams: list[Any] = (
-                list(bundle.primers)
-                if source is None
-                else bundle.vocab.tokenize_many(self.corpus(source).streams)
-            )
+            streams = self.tokens(bundle, source)
             self._reference = (
                 key,
                 Reference.from_tokens(streams, bundle.vocab, bundle.time_signature),
