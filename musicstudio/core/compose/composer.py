@@ -34,7 +34,6 @@ from musicstudio.core.music.parts import DRUMS, KEYS, PartError, programs_with
 from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.core.settings import setting, validate
 
-CHUNK = 128
 PRIMER_KINDS = ("corpus", "file", "none")
 #: Bounds that keep one Compose within memory and minutes on a laptop.
 MAX_LENGTH = 100_000
@@ -204,23 +203,16 @@ class Composer:
         max_events = (
             settings.length if target_steps is None else int(target_steps)
         )  # ≤ one event per grid step
-        chunks: list[np.ndarray] = []
-        done = 0
-        while done < max_events:
-            cancel.raise_if_cancelled()
-            n = min(CHUNK, max_events - done)
-            plan = Plan.sampling(b, n)
-            if done == 0:
-                plan = Plan.concatenate(taken, plan)
-            out = self.generator.run(cursor, plan, sp, masks)
-            chunks.append(out[:, -n:])
-            done += n
-            progress(done / max_events, Composing(done, max_events))
-            if target_steps is not None and _all_reach(
-                np.concatenate(chunks, axis=1), target_steps
-            ):
-                break
-        generated = np.concatenate(chunks, axis=1)
+        generated = self.generator.sample_after(
+            cursor,
+            taken,
+            max_events,
+            target_steps,
+            sp,
+            masks,
+            cancel,
+            lambda done: progress(done / max_events, Composing(done, max_events)),
+        )
         seconds = time.perf_counter() - t0
         results = []
         for i in range(b):
@@ -294,10 +286,6 @@ def single_instrument(notes: NoteArray, program: int) -> NoteArray:
 def _events_for(tokens: np.ndarray, target_steps: float) -> int:
     onsets = np.cumsum(tokens[:, 2]) - tokens[:, 2]
     return max(1, int(np.searchsorted(onsets, target_steps, side="left")))
-
-
-def _all_reach(tokens: np.ndarray, target_steps: float) -> bool:
-    return bool((tokens[:, :, 2].sum(axis=1) >= target_steps).all())
 
 
 def compose(

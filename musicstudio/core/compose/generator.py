@@ -9,15 +9,19 @@ regenerate judges how well a new passage joins what follows it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from musicstudio.core.compose.sampling import MASKED, SamplingSettings, log_softmax, sample
+from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.learn.models import Stepper
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
 
+#: Events per run of the loop between checks for cancel and progress reports.
+CHUNK = 128
 PART = STREAMS.index("part")
 STEP = STREAMS.index("step")
 
@@ -144,6 +148,39 @@ class Generator:
             out[:, i] = prev = nxt
         cursor.prev, cursor.state, cursor.recent = prev, state, recent
         return out
+
+    def sample_after(
+        self,
+        cursor: Cursor,
+        taken: Plan,
+        most: int,
+        span: float | None,
+        sampling: SamplingSettings,
+        masks: Masks,
+        cancel: CancelToken,
+        report: Callable[[int], None],
+    ) -> np.ndarray:
+        """Take `taken`, then sample up to `most` events per row, in chunks (cancel is checked
+        and `report(events so far)` called after each); with `span`, stop once every row's
+        events span that many grid steps. The sampled events (B, ≤ most, N_STREAMS)."""
+        batch = len(taken.free)
+        chunks: list[np.ndarray] = []
+        done = 0
+        while done < most:
+            cancel.raise_if_cancelled()
+            n = min(CHUNK, most - done)
+            plan = Plan.sampling(batch, n)
+            if done == 0:
+                plan = Plan.concatenate(taken, plan)
+            chunks.append(self.run(cursor, plan, sampling, masks)[:, -n:])
+            done += n
+            report(done)
+            if (
+                span is not None
+                and (np.concatenate(chunks, axis=1)[:, :, STEP].sum(1) >= span).all()
+            ):
+                break
+        return np.concatenate(chunks, axis=1)
 
     @staticmethod
     def _draw(

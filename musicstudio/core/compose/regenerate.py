@@ -119,23 +119,16 @@ def regenerate(
     cursor = generator.start(np.repeat(context[:1], k, axis=0), sp.repetition_window, seed)
     plan = Plan.taking(np.repeat(context[None, 1:], k, axis=0))
     span = int(round((end - start) * GRID))
-    made: list[np.ndarray] = []
-    done = 0
-    while True:
-        cancel.raise_if_cancelled()
-        n = min(128, MAX_PASSAGE_EVENTS - done)
-        first = plan.tokens.shape[1] if done == 0 else 0
-        out = generator.run(
-            cursor, Plan.concatenate(plan, Plan.sampling(k, n)) if done == 0 else Plan.sampling(k, n),
-            sp, masks,
-        )  # fmt: skip
-        made.append(out[:, first:])
-        done += n
-        progress(0.5 * min(1.0, done / max(1, span)), Composing(done, span))
-        steps = np.concatenate(made, axis=1)[:, :, 2].sum(axis=1)
-        if (steps >= span).all() or done >= MAX_PASSAGE_EVENTS:
-            break
-    sampled = np.concatenate(made, axis=1)
+    sampled = generator.sample_after(
+        cursor,
+        plan,
+        MAX_PASSAGE_EVENTS,
+        span,
+        sp,
+        masks,
+        cancel,
+        lambda done: progress(0.5 * min(1.0, done / max(1, span)), Composing(done, span)),
+    )
 
     # 2. Each candidate in the piece; the model scores the bars that follow it.
     programs = _programs(composer, notes)
