@@ -223,9 +223,16 @@ class Composer:
             if settings.include_primer:
                 notes, new_from = self.with_primer(notes, primers[i], settings)
             results.append(
-                Composition(toks, notes, primers[i], seconds, seed=seed, new_from=new_from)
+                Composition(
+                    toks,
+                    notes,
+                    primers[i],
+                    seconds,
+                    seed=seed,
+                    new_from=new_from,
+                    constraints=obeys,
+                )
             )
-            results[-1].constraints = obeys
         return results
 
     def masks(self, constraints: Constraints, primers: list[np.ndarray]) -> tuple[Masks, str]:
