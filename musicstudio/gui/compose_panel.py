@@ -3,13 +3,10 @@ them; select bars and regenerate them (undoably); re-open earlier pieces from th
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,19 +26,20 @@ from PySide6.QtWidgets import (
 
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.library import keep
-from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
+from musicstudio.core.compose.regenerate import Regeneration
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob, RegenerateJob
+from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.music.corpus import CorpusSource
 from musicstudio.core.music.midi import MidiError, read_midi, write_midi, write_musicxml
 from musicstudio.core.music.parts import PARTS
-from musicstudio.core.music.vocab import N_STREAMS
-from musicstudio.gui.constraints_box import ConstraintsBox, in_words
+from musicstudio.gui.constraints_box import ConstraintsBox
 from musicstudio.gui.history import History, about_kept, compositions_folder
 from musicstudio.gui.jobs import JobHandle
-from musicstudio.gui.regenerate_box import RegenerateBox, bars_words, report
+from musicstudio.gui.regenerate_box import RegenerateBox, bars_words
 from musicstudio.gui.session import Session
 from musicstudio.gui.settings_form import SettingsForm
+from musicstudio.gui.takes import Takes, no_tokens
 from musicstudio.gui.transport import RollTransport
 from musicstudio.gui.variation import Take, Variation
 from musicstudio.gui.widgets.instruments import PartInstruments
@@ -52,11 +50,6 @@ PRIMERS = [
     ("file", "Continue a MIDI file…"),
     ("none", "Nothing (start from silence)"),
 ]
-NO_SELECTION = "Drag across the bar numbers to select bars"
-
-
-def _no_tokens() -> np.ndarray:
-    return np.zeros((0, N_STREAMS), np.int32)
 
 
 class ComposePanel(QWidget):
@@ -71,13 +64,10 @@ class ComposePanel(QWidget):
         self.job: JobHandle | None = None
         self.primer_file: str | None = None
         self.open_variations: list[Variation] = []
-        self.undo_group = QUndoGroup(self)
         self.composed = 0
         self._made_with: ComposeSettings | None = None  # the settings of the Compose running
-        self._regenerating: tuple[Variation, RegenerateSettings, str] | None = None
         self.transport = RollTransport(player, self)
         self._build()
-        self._actions()
         session.models_changed.connect(self.fill_models)
         session.model_selected.connect(self._select_model)
         session.model_selected.connect(self.show_parts)
@@ -189,20 +179,9 @@ class ComposePanel(QWidget):
         self.play_status = QLabel("")
         transport.addWidget(self.play_status)
         rv.addLayout(transport)
-        shaping = QHBoxLayout()
-        self.selection_label = QLabel(NO_SELECTION)
-        self.selection_label.setStyleSheet("color: #4a5568;")
-        self.regenerate_button = QPushButton("↻ Regenerate")
-        self.regenerate_button.setToolTip(
-            "Compose the selected bars again, joining what follows (Ctrl+R)"
-        )
-        self.undo_button = QPushButton("↶ Undo")
-        self.redo_button = QPushButton("↷ Redo")
-        shaping.addWidget(self.selection_label, 1)
-        for b in (self.regenerate_button, self.undo_button, self.redo_button):
-            b.setEnabled(False)
-            shaping.addWidget(b)
-        rv.addLayout(shaping)
+        self.takes = Takes()
+        self.addActions(self.takes.edit_actions())  # their keys work on this step without a menu
+        rv.addWidget(self.takes)
         self.tabs = QTabWidget()
         placeholder = QLabel(
             "Compositions appear here as a piano roll.\nDrag one out of the window to save it"
@@ -224,30 +203,8 @@ class ComposePanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.export_midi.clicked.connect(lambda: self.export("midi"))
         self.export_xml.clicked.connect(lambda: self.export("musicxml"))
-        self.regenerate_button.clicked.connect(self.regenerate)
-        self.undo_button.clicked.connect(self.undo_group.undo)
-        self.redo_button.clicked.connect(self.undo_group.redo)
-        self.undo_group.canUndoChanged.connect(self.undo_button.setEnabled)
-        self.undo_group.canRedoChanged.connect(self.redo_button.setEnabled)
-        self.undo_group.undoTextChanged.connect(lambda t: self.undo_button.setToolTip(f"Undo {t}"))
-        self.undo_group.redoTextChanged.connect(lambda t: self.redo_button.setToolTip(f"Redo {t}"))
+        self.takes.regenerate_asked.connect(self.regenerate)
         self.tabs.currentChanged.connect(self._on_variation_shown)
-
-    def _actions(self) -> None:
-        """Regenerate, undo and redo: in the Edit menu, on the roll's context menu, by key."""
-        self.regenerate_action = QAction("&Regenerate selected bars", self)
-        self.regenerate_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.regenerate_action.setEnabled(False)
-        self.regenerate_action.triggered.connect(self.regenerate)
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.addActions(self.edit_actions())  # their keys work on this step without a menu too
-
-    def edit_actions(self) -> list[QAction]:
-        """The actions of the window's Edit menu."""
-        return [self.undo_action, self.redo_action, self.regenerate_action]
 
     # -- models --------------------------------------------------------------------------
     def fill_models(self) -> None:
@@ -352,9 +309,13 @@ class ComposePanel(QWidget):
             self.session.message.emit(str(e))
             return
         self._made_with = settings
-        corpus = self.session.corpus
-        job = ComposeJob(path, settings, corpus.source if corpus is not None else None)
+        job = ComposeJob(path, settings, self._measure_against())
         self._start(job, self._on_result, "composing…")
+
+    def _measure_against(self) -> CorpusSource | None:
+        """The corpus pieces should sound like: the one open, else the primers in the model."""
+        corpus = self.session.corpus
+        return corpus.source if corpus is not None else None
 
     def _start(self, job: Any, on_result: Any, state: str) -> None:
         self.job = self.session.engine.submit(job).connect(
@@ -374,7 +335,6 @@ class ComposePanel(QWidget):
 
     def _done(self) -> None:
         self.job = None
-        self._regenerating = None
         self.progress.setVisible(False)
         self.compose_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
@@ -435,7 +395,7 @@ class ComposePanel(QWidget):
 
     def _clear_variations(self) -> None:
         for v in self.open_variations:
-            self.undo_group.removeStack(v.stack)
+            self.takes.remove(v)
             v.roll.deleteLater()
             v.deleteLater()
         self.open_variations = []
@@ -446,10 +406,9 @@ class ComposePanel(QWidget):
             self.tabs.clear()  # the placeholder
         roll = PianoRoll()
         variation = Variation(take, roll, self)
-        self.undo_group.addStack(variation.stack)
+        self.takes.add(variation)
         roll.audible_changed.connect(self.transport.on_audible_changed)
         roll.selection_changed.connect(self._update_shaping)
-        roll.addActions([self.regenerate_action, self.undo_action, self.redo_action])
         variation.changed.connect(lambda v=variation: self._on_take_changed(v))
         self.open_variations.append(variation)
         self.tabs.addTab(roll, title)
@@ -459,7 +418,7 @@ class ComposePanel(QWidget):
 
     def _on_variation_shown(self, _index: int = -1) -> None:
         v = self.current_variation()
-        self.undo_group.setActiveStack(v.stack if v is not None else None)
+        self.takes.show_variation(v)
         parts = v.roll.parts() if v is not None else []
         self.regenerate_box.set_parts([PARTS[p] for p in parts])
         self._update_shaping()
@@ -474,18 +433,8 @@ class ComposePanel(QWidget):
 
     def _update_shaping(self) -> None:
         """Regenerate is possible with bars selected, a model, and no job running."""
-        v = self.current_variation()
-        bars = v.roll.selected_bars() if v is not None else None
-        if bars is None:
-            self.selection_label.setText(NO_SELECTION if v is not None else "")
-            self.regenerate_button.setText("↻ Regenerate")
-        else:
-            words = bars_words(*bars)
-            self.selection_label.setText(f"{words[0].upper()}{words[1:]} selected (Esc clears)")
-            self.regenerate_button.setText(f"↻ Regenerate {words}")
-        ok = bars is not None and bool(self.model.currentData()) and self.job is None
-        self.regenerate_button.setEnabled(ok)
-        self.regenerate_action.setEnabled(ok)
+        can_run = bool(self.model.currentData()) and self.job is None
+        self.takes.show_selection(self.current_variation(), can_run)
 
     def _show_metrics(self) -> None:
         v = self.current_variation()
@@ -508,7 +457,7 @@ class ComposePanel(QWidget):
             bar = piece.notes.time_signature[0] * 4 / piece.notes.time_signature[1]
             lines.append(f"The primer, then new music from bar {int(piece.new_from // bar) + 1}")
         m = piece.metrics or {}
-        if m:
+        if "longest_repeat" in m:
             lines.append(
                 f"longest repeated note/chord run {m.get('longest_repeat')} (corpus: {m.get('corpus_longest_repeat')}) · "
                 f"in key {m.get('key', '?')}: {m.get('in_key', 0):.0%} · copied 8-event phrases {m.get('copy_rate', 0):.0%} · "
@@ -542,33 +491,14 @@ class ComposePanel(QWidget):
         except (MusicStudioError, ValueError) as e:
             self.session.message.emit(str(e))
             return
-        self._regenerating = (v, settings, Path(path).stem)
-        job = RegenerateJob(path, v.take.piece.notes, settings)
+        job = self.takes.job(v, path, settings, self._measure_against())
         self._start(job, self._on_regenerated, f"regenerating {bars_words(*bars)}…")
 
     def _on_regenerated(self, result: Regeneration) -> None:
-        assert self._regenerating is not None
-        variation, settings, model = self._regenerating
         self._done()
-        if variation not in self.open_variations:
-            return  # its tab is gone
-        piece = dataclasses.replace(
-            variation.take.piece,
-            tokens=_no_tokens(),  # the events of the new piece were not all sampled
-            notes=result.notes,
-            seed=result.seed,
-            seconds=result.seconds,
-            metrics={},
-            constraints=in_words(settings.constraints),
-            new_from=0.0,
-        )
-        path = self._keep(piece, settings, model)
-        if path is None:
-            return
-        words = bars_words(settings.first_bar, settings.last_bar)
-        variation.push(Take(piece, path, report(result, settings)), f"regenerate {words}")
-        self.history.refresh()
-        self.state_changed.emit(self._composed_text())
+        if self.takes.apply(result, self._keep):
+            self.history.refresh()
+            self.state_changed.emit(self._composed_text())
 
     # -- history -------------------------------------------------------------------------
     def open_kept(self, path: Path) -> None:
@@ -581,9 +511,9 @@ class ComposePanel(QWidget):
         about = about_kept(path)
         seed = about.get("seed")
         piece = Composition(
-            _no_tokens(),
+            no_tokens(),
             notes,
-            _no_tokens(),
+            no_tokens(),
             0.0,
             seed=int(seed) if isinstance(seed, int) else 0,
             constraints=str(about.get("constraints") or ""),

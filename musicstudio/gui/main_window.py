@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(panel, f"{i + 1}  {step}")
             panel.state_changed.connect(lambda text, i=i: self.set_step_state(i, text))
         layout.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(self._on_step_shown)
         self.setCentralWidget(central)
         self.session.message.connect(self.show_error)
         self.session.model_selected.connect(
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.session.engine.loaded.connect(lambda: self.statusBar().showMessage("Ready", 3000))
         self.session.engine.unavailable.connect(self.show_error)  # never a silent "Ready"
         self._menus()
+        self._on_step_shown()
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -145,7 +147,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")  # undo / redo per variation, regenerate the selected bars
-        edit.addActions(self.compose.edit_actions())
+        edit.addActions(self.compose.takes.edit_actions())
         play = bar.addMenu("&Playback")
         self.act_play = self._action(play, "Play / Stop", self.compose.toggle_play, "Space")
         self.act_play.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -174,6 +176,10 @@ class MainWindow(QMainWindow):
                 act.triggered.connect(lambda _=False, p=item: self.dataset.load([p]))
             else:
                 act.triggered.connect(lambda _=False, p=item: self.session.select_model(Path(p)))
+
+    def _on_step_shown(self, _index: int = -1) -> None:
+        """Undo, redo and regenerate act on the Compose step only, where their piece is seen."""
+        self.compose.takes.set_in_view(self.tabs.currentWidget() is self.compose)
 
     def set_step_state(self, index: int, text: str) -> None:
         self.tabs.setTabText(index, f"{index + 1}  {STEPS[index]} · {text}")

@@ -133,17 +133,17 @@ def test_regenerate_dragged_bars_undo_redo_play_export(window, qtbot, tmp_path: 
     first_file = cp.files[0]
     first_bytes = first_file.read_bytes()
     before = cp.pieces[0].notes
-    assert not cp.regenerate_button.isEnabled()  # nothing selected yet
+    composed_line = cp.metrics.text()
+    button = cp.takes.regenerate_button
+    assert not button.isEnabled()  # nothing selected yet
 
     select_by_dragging(roll, 3, 4)
     assert roll.selected_bars() == (3, 4)
-    assert (
-        cp.regenerate_button.isEnabled() and cp.regenerate_button.text() == "↻ Regenerate bars 3–4"
-    )
+    assert button.isEnabled() and button.text() == "↻ Regenerate bars 3–4"
     menu = [a for a in roll.context_menu().actions() if a.text() == "&Regenerate selected bars"]
     assert len(menu) == 1 and menu[0].isEnabled() and menu[0].shortcut().toString() == "Ctrl+R"
 
-    qtbot.mouseClick(cp.regenerate_button, LEFT)
+    qtbot.mouseClick(button, LEFT)
     stack = cp.open_variations[0].stack
     qtbot.waitUntil(lambda: stack.count() == 1 and cp.job is None, timeout=60_000)
     after = cp.pieces[0].notes
@@ -156,13 +156,17 @@ def test_regenerate_dragged_bars_undo_redo_play_export(window, qtbot, tmp_path: 
     line = cp.metrics.text()
     assert "bars 3–4 regenerated: candidate " in line and " of 8, following bars score " in line
     assert "(median of the others " in line and f"seed {cp.pieces[0].seed}" in line
+    closeness = cp.pieces[0].metrics["closeness"]  # the whole new piece, measured in the engine
+    assert 0 <= closeness <= 1 and f"Sounds {cp.pieces[0].metrics['closeness_words']}" in line
+    assert f"({closeness:.2f}" in line and "your corpus" in line and "furthest in" in line
     assert cp.files[0] != first_file and read_midi(cp.files[0]).onset.size == len(after)
     assert first_file.read_bytes() == first_bytes  # kept as a new file, nothing overwritten
 
     roll.setFocus()
     QTest.keyClick(roll, Qt.Key.Key_Z, CTRL)
     assert cp.pieces[0].notes is before and roll.note_count() == len(before)  # the exact piece
-    assert cp.files[0] == first_file and not cp.undo_button.isEnabled()
+    assert cp.files[0] == first_file and not cp.takes.undo_button.isEnabled()
+    assert cp.metrics.text() == composed_line  # the first take's figures again
     QTest.keyClick(roll, Qt.Key.Key_Z, CTRL | SHIFT)
     assert cp.pieces[0].notes is after and roll.note_count() == len(after)
 
@@ -297,7 +301,7 @@ def test_history_reopens_exports_and_deletes_a_piece_of_an_earlier_start(
     roll = cp.tabs.currentWidget()
     assert roll.note_count() == len(notes) and "opened from the History" in cp.metrics.text()
     roll.select_bars(2, 2)
-    assert cp.regenerate_button.isEnabled()  # a piece of an earlier start can be shaped too
+    assert cp.takes.regenerate_button.isEnabled()  # a piece of an earlier start can be shaped too
 
     copy = history.export_to(kept, tmp_path / "copy.mid")
     assert copy is not None and same_notes(read_midi(copy), notes)
