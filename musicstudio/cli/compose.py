@@ -30,7 +30,14 @@ COMPOSE_FLAGS = [
     "include_primer",
 ]
 CONSTRAINT_FLAGS = ["key", "lowest", "highest", "max_chord"]
-SAMPLING_FLAGS = ["temperature", "top_k", "top_p", "repetition_penalty", "seed"]
+SAMPLING_FLAGS = [
+    "temperature",
+    "rhythm_temperature",
+    "top_k",
+    "top_p",
+    "repetition_penalty",
+    "seed",
+]
 
 
 def main(
@@ -91,6 +98,8 @@ def main(
             print(
                 f"{path}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
             )
+            if piece.metrics.get("closeness_words"):
+                print(f"  sounds {piece.metrics['closeness_words']}")
         print(
             f"composed {events} events in {generating:.2f} s"
             f" ({summary['events_per_second']:,.0f} events/s), seed {seed}"

@@ -31,7 +31,9 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
         raise UsageError(f"cannot read {piece.name}: {e}") from e
     if len(notes) == 0:
         raise UsageError(f"{piece.name} has no notes to regenerate")
-    result = run_job(RegenerateJob(str(bundle), notes, settings), no_progress)  # under a second
+    # Regenerating takes well under a second; measuring the piece against the model's corpus
+    # about as long again the first time (the corpus's excerpts are cut once per process).
+    result = run_job(RegenerateJob(str(bundle), notes, settings), no_progress)
     first, last = settings.first_bar, settings.last_bar
     if out is None:
         out = piece.with_name(f"{piece.stem}-bars{first}-{last}-s{result.seed}.mid")
@@ -52,6 +54,8 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
         "median_of_others": round(result.median_of_others, 3),
         "following_events": result.scored_events,
         "seconds": round(result.seconds, 3),
+        "closeness": result.metrics.get("closeness"),
+        "closeness_words": result.metrics.get("closeness_words"),
     }
     if as_json:
         print_json(summary)
@@ -66,6 +70,8 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
             f"{out}: bars {first}-{last} composed again ({len(result.passage)} notes,"
             f" candidate {result.chosen + 1} of {len(result.scores)}; {judged}), seed {result.seed}"
         )
+        if "closeness_words" in result.metrics:
+            print(f"The piece sounds {result.metrics['closeness_words']}.")
     return 0
 
 

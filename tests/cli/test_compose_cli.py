@@ -67,6 +67,7 @@ def test_compose_with_locks_then_regenerate_bars(tmp_path: Path) -> None:
     summary = json.loads(proc.stdout)
     assert summary["passage_notes"] > 0 and summary["candidates"] == 8
     assert summary["join_log_likelihood"] >= summary["median_of_others"]
+    assert 0 < summary["closeness"] <= 1 and "furthest in" in summary["closeness_words"]
     after = read_midi(out)
     outside = lambda n: sorted(  # noqa: E731
         (round(float(o), 4), int(p))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,7 @@ class Regeneration:
     scores: list[float]  # log-likelihood of the following bars under each candidate
     scored_events: int  # events of the following bars (0: nothing follows the selection)
     seconds: float
+    metrics: dict[str, Any] = field(default_factory=dict)  # the whole piece's (RegenerateJob)
 
     @property
     def score(self) -> float:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
+
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
@@ -31,6 +33,23 @@ def _learnable(
     if not corpus.streams:
         raise CorpusError(f"no usable MIDI files in {', '.join(source.paths)}")
     return corpus
+
+
+def _measured(tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any) -> dict[str, Any]:
+    """A piece's quality figures and how close it sounds to the corpus (profile and reference:
+    Workspace.profile and .reference), the same for composed and regenerated pieces."""
+    from musicstudio.core.music.closeness import closeness, in_words
+    from musicstudio.core.music.metrics import evaluate_composition, token_rows
+
+    metrics: dict[str, Any] = dict(evaluate_composition(tokens, notes, profile))
+    near = closeness([tokens], reference)
+    if near is not None:
+        metrics["closeness"] = round(near.mean_overlap, 3)
+        metrics["furthest_in"] = near.weakest.label
+        own = reference.own_closeness(len(token_rows(tokens)))
+        metrics["corpus_closeness"] = None if own is None else round(own, 3)
+        metrics["closeness_words"] = in_words(near, own)
+    return metrics
 
 
 @dataclass(frozen=True)
@@ -104,41 +123,38 @@ class ComposeJob:
     def run(
         self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
     ) -> list[Composition]:
-        from musicstudio.core.music.closeness import closeness, in_words
-        from musicstudio.core.music.metrics import evaluate_composition
-
         composer = workspace.composer(self.bundle_path)
         pieces = composer.compose(self.settings, progress, cancel)
         profile = workspace.profile(composer.bundle, self.measure_against)
         reference = workspace.reference(composer.bundle, self.measure_against)
-        for piece in pieces:
-            piece.metrics = evaluate_composition(piece.tokens, piece.notes, profile)
-            near = closeness([piece.tokens], reference)  # the new music, not the primer
-            if near is not None:
-                piece.metrics["closeness"] = round(near.mean_overlap, 3)
-                piece.metrics["furthest_in"] = near.weakest.label
-                own = reference.own_closeness(piece.events)
-                piece.metrics["corpus_closeness"] = None if own is None else round(own, 3)
-                piece.metrics["closeness_words"] = in_words(near, own)
+        for piece in pieces:  # the new music, not the primer
+            piece.metrics = _measured(piece.tokens, piece.notes, profile, reference)
         return pieces
 
 
 @dataclass(frozen=True)
 class RegenerateJob:
-    """Compose some bars (and parts) of a piece again, joining what follows."""
+    """Compose some bars (and parts) of a piece again, joining what follows; the new piece is
+    measured against the corpus as a composition is."""
 
     kind: ClassVar[str] = "regenerate"
     needs_tensorflow: ClassVar[bool] = False
     bundle_path: str
     notes: NoteArray
     settings: RegenerateSettings
+    measure_against: CorpusSource | None = None  # None: the primers stored in the bundle
 
     def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> Regeneration:
         from musicstudio.core.compose.regenerate import regenerate
+        from musicstudio.core.music.events import encode
 
-        return regenerate(
-            workspace.composer(self.bundle_path), self.notes, self.settings, progress, cancel
-        )
+        composer = workspace.composer(self.bundle_path)
+        result = regenerate(composer, self.notes, self.settings, progress, cancel)
+        tokens = composer.bundle.vocab.tokenize(encode(result.notes)).tokens  # the whole piece
+        profile = workspace.profile(composer.bundle, self.measure_against)
+        reference = workspace.reference(composer.bundle, self.measure_against)
+        result.metrics = _measured(tokens, result.notes, profile, reference)
+        return result
 
 
 @dataclass(frozen=True)
