@@ -285,7 +285,7 @@ def train_overrides(args: argparse.Namespace) -> dict[str, float]:
 
 def sampling_overrides(args: argparse.Namespace) -> dict[str, float]:
     """The sampling settings given on the command line (the others keep the app's defaults)."""
-    names = ("temperature", "top_p", "repetition_penalty")
+    names = ("temperature", "rhythm_temperature", "top_p", "repetition_penalty")
     return {k: getattr(args, k) for k in names if getattr(args, k) is not None}
 
 
@@ -542,7 +542,7 @@ def cli() -> int:
     )
     ap.add_argument("--test-share", type=float, default=0.2, help="share of files held out")
     ap.add_argument("--seed", type=int, default=0)
-    for flag in ("--temperature", "--top-p", "--repetition-penalty"):
+    for flag in ("--temperature", "--rhythm-temperature", "--top-p", "--repetition-penalty"):
         ap.add_argument(flag, type=float, help="our families' sampling (default: the app's)")
     ap.add_argument(
         "--train", action="append", metavar="FIELD=VALUE", help="a TrainSettings field for ours"

@@ -134,7 +134,7 @@ class ComposePanel(QWidget):
         box = QGroupBox("Sampling")
         self.sampling_form = SettingsForm(
             SamplingSettings,
-            ["temperature", "top_k", "top_p", "repetition_penalty", "seed"],
+            ["temperature", "rhythm_temperature", "top_k", "top_p", "repetition_penalty", "seed"],
             QFormLayout(box),
             remembered,
         )

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
+from musicstudio.core.compose.generator import Generator, Masks
 from musicstudio.core.compose.sampling import MASKED, SamplingSettings, nucleus, sample
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
 from musicstudio.core.music.parts import DRUMS, PARTS
-from musicstudio.core.music.vocab import N_STREAMS, START
+from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
 
 
 @pytest.fixture(scope="module", params=["wavenet", "lstm"])
@@ -50,16 +51,41 @@ def test_seed_makes_it_reproducible(composer: Composer) -> None:
 
 def test_greedy_is_temperature_zero_and_ignores_seed(composer: Composer) -> None:
     g1 = composer.compose(
-        settings(sampling=SamplingSettings(temperature=0, repetition_penalty=1.0, seed=1))
+        settings(sampling=SamplingSettings(temperature=0, rhythm_temperature=0, seed=1))
     )[0]
     g2 = composer.compose(
-        settings(sampling=SamplingSettings(temperature=0, repetition_penalty=1.0, seed=2))
+        settings(sampling=SamplingSettings(temperature=0, rhythm_temperature=0, seed=2))
     )[0]
     k1 = composer.compose(
         settings(sampling=SamplingSettings(top_k=1, repetition_penalty=1.0, seed=5))
     )[0]
     assert (g1.tokens == g2.tokens).all()
     assert (g1.tokens == k1.tokens).all()
+
+
+def test_rhythm_has_its_own_temperature() -> None:
+    """Pitches and parts follow `temperature`; note lengths, onsets and loudness follow
+    `rhythm_temperature`: at 0 that head is the most likely choice in every row."""
+    rows, rng = 400, np.random.default_rng(0)
+    sizes = {"pitch": 30, "duration": 12, "step": 9, "velocity": 8, "part": len(PARTS)}
+    logits = {name: rng.normal(0, 0.1, (rows, size)) for name, size in sizes.items()}
+    masks = Masks.open(sizes["pitch"])
+    placed = np.zeros((rows, len(PARTS)), int)
+
+    def draw(**kw: float) -> np.ndarray:
+        uniform = 1.0 - rng.random((rows, N_STREAMS))
+        return Generator._draw(logits, 0.0, uniform, SamplingSettings(**kw), masks, placed)
+
+    steady = draw(temperature=1.0, rhythm_temperature=0.0)
+    for h, name in enumerate(STREAMS):
+        most_likely = np.argmax(logits[name], axis=-1)
+        if name in ("pitch", "part"):
+            assert (steady[:, h] != most_likely).mean() > 0.5  # still sampled
+        else:
+            assert (steady[:, h] == most_likely).all()
+    fixed_pitch = draw(temperature=0.0, rhythm_temperature=1.0)
+    assert (fixed_pitch[:, 0] == np.argmax(logits["pitch"] + masks.pitch[0], axis=-1)).all()
+    assert (fixed_pitch[:, 1] != np.argmax(logits["duration"], axis=-1)).mean() > 0.5
 
 
 def test_variations_differ(composer: Composer) -> None:

@@ -192,7 +192,9 @@ class Generator:
         placed: np.ndarray,
     ) -> np.ndarray:
         def pick(h: int, lg: np.ndarray) -> np.ndarray:
-            return sample(lg, sp.temperature, sp.top_k, sp.top_p, uniform[:, h])
+            harmony = h in (0, PART)  # pitch and part; the rest is rhythm and loudness
+            temperature = sp.temperature if harmony else sp.rhythm_temperature
+            return sample(lg, temperature, sp.top_k, sp.top_p, uniform[:, h])
 
         # The part first: the pitch mask depends on it (a key lock leaves the drums alone).
         part = pick(PART, logits["part"] + masks.part)

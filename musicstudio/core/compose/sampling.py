@@ -24,8 +24,17 @@ class SamplingSettings:
     temperature: float = setting(
         0.75,
         "Temperature",
-        "Higher: bolder choices; 0: always the most likely (the original"
+        "Of pitches and parts. Higher: bolder choices; 0: always the most likely (the original"
         " method, which repeats itself)",
+        low=0.0,
+        high=5.0,
+        step=0.05,
+    )
+    rhythm_temperature: float = setting(
+        0.9,
+        "Rhythm temperature",
+        "Of note lengths, onsets and loudness. Lower: steadier, more uniform rhythm and"
+        " fewer chords; higher: freer",
         low=0.0,
         high=5.0,
         step=0.05,
