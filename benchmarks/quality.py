@@ -239,6 +239,7 @@ def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
 def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from musicstudio.core.compose.composer import Composer, ComposeSettings
     from musicstudio.core.compose.sampling import SamplingSettings
+    from musicstudio.core.compose.tuning import tune_sampling
     from musicstudio.core.learn.bundle import load_bundle
     from musicstudio.core.learn.evaluation import evaluate
     from musicstudio.core.learn.models import default_config
@@ -256,13 +257,16 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
         )
         result = train(bench.data, default_config(family), settings, path)
     bundle = load_bundle(path)
+    if not bundle.sampling:  # a model trained before sampling was tuned per model
+        tuning = tune_sampling(bundle, bench.data.validation, bench.data.train)
+        bundle.sampling = tuning.to_dict() if tuning else {}
+        bundle.save(path)
     held_out = evaluate(bundle, bench.corpus.token_streams(bench.test_idx))
+    sampling = SamplingSettings(seed=args.seed, **sampling_overrides(args))
+    if args.untuned:
+        sampling = sampling.tuned({})  # the app's defaults, not the model's tuning
     made = Composer(bundle).compose(
-        ComposeSettings(
-            length=bench.length,
-            variations=args.pieces,
-            sampling=SamplingSettings(seed=args.seed, **sampling_overrides(args)),
-        )
+        ComposeSettings(length=bench.length, variations=args.pieces, sampling=sampling)
     )
     return {
         "pieces": [Piece(token_rows(c.tokens), c.notes) for c in made],
@@ -271,6 +275,7 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
         "epochs": result.epochs if result else bundle.epochs,
         "best_epoch": result.best_epoch if result else None,
         "stop_reason": result.stop_reason if result else "reused",
+        "temperatures": list(made[0].temperatures),
     }
 
 
@@ -535,10 +540,13 @@ def cli() -> int:
     )
     ap.add_argument("dirs", nargs="*", type=Path, help="MIDI folders (default: chorales, quartets)")
     ap.add_argument("--minutes", type=float, default=3.0, help="training budget per model")
-    ap.add_argument("--pieces", type=int, default=20, help="compositions per model")
+    ap.add_argument("--pieces", type=int, default=40, help="compositions per model")
     ap.add_argument("--events", type=int, default=256, help="longest piece, in events")
     ap.add_argument(
-        "--families", nargs="+", default=["wavenet", "lstm"], choices=["wavenet", "lstm"]
+        "--families",
+        nargs="+",
+        default=["wavenet", "lstm"],
+        choices=["wavenet", "lstm"],
     )
     ap.add_argument("--test-share", type=float, default=0.2, help="share of files held out")
     ap.add_argument("--seed", type=int, default=0)
@@ -548,6 +556,11 @@ def cli() -> int:
         "--train", action="append", metavar="FIELD=VALUE", help="a TrainSettings field for ours"
     )
     ap.add_argument("--transpose", type=int, default=0, help="augment: transpose ± semitones")
+    ap.add_argument(
+        "--untuned",
+        action="store_true",
+        help="our families sample at the app's default temperatures, not their model's tuning",
+    )
     ap.add_argument("--ours-only", action="store_true", help="leave out the notebooks and random")
     ap.add_argument(
         "--bundles", help="keep our trained models here, and reuse them when present (sweeps)"

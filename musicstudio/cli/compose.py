@@ -89,6 +89,7 @@ def main(
         "tensorflow_imported": "tensorflow" in sys.modules,  # composing never needs it
         "seed": seed,
         "model": read_manifest(bundle).get("name", bundle.stem),
+        "temperatures": list(pieces[0].temperatures),  # pitch, rhythm: set, or the model's
         "metrics": [p.metrics for p in pieces] if len(pieces) > 1 else pieces[0].metrics,
     }
     if as_json:
@@ -102,7 +103,8 @@ def main(
                 print(f"  sounds {piece.metrics['closeness_words']}")
         print(
             f"composed {events} events in {generating:.2f} s"
-            f" ({summary['events_per_second']:,.0f} events/s), seed {seed}"
+            f" ({summary['events_per_second']:,.0f} events/s), seed {seed}, temperature"
+            f" {pieces[0].temperatures[0]:g}, rhythm {pieces[0].temperatures[1]:g}"
         )
     return 0
 

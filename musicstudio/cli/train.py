@@ -46,7 +46,7 @@ def main(
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
     from musicstudio.core.jobs.catalog import TrainJob
-    from musicstudio.core.jobs.progress import EpochDone, Resumed, TrainingStep
+    from musicstudio.core.jobs.progress import EpochDone, Resumed, TrainingStep, Tuning
     from musicstudio.core.learn.models import default_config
     from musicstudio.core.learn.tensorflow_setup import load_tensorflow
     from musicstudio.core.music.corpus import CorpusSource
@@ -77,6 +77,8 @@ def main(
             )
         elif isinstance(event, Resumed):
             term.line(event.message)
+        elif isinstance(event, Tuning):
+            term.bar(event.done / event.total, "tuning sampling to the corpus")
 
     result = run_job(job, progress)
     last = result.history[-1] if result.history else {}
@@ -93,6 +95,7 @@ def main(
         "stop_reason": result.stop_reason,
         "best_epoch": result.best_epoch,
         "why_stopped": result.why_stopped,
+        "tuned": result.tuned,
     }
     if as_json:
         print_json(summary)
@@ -101,6 +104,8 @@ def main(
             f"{result.why_stopped} ({result.seconds / 60:.1f} min,"
             f" {result.targets_per_second:,.0f} targets/s); model: {summary['bundle']}"
         )
+        if result.tuned:
+            term.line(result.tuned)
     return 0 if result.bundle or not result.cancelled else 130
 
 

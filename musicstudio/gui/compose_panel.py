@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.library import keep
 from musicstudio.core.compose.regenerate import Regeneration
-from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.compose.sampling import RHYTHM_TEMPERATURE, TEMPERATURE, SamplingSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
@@ -141,6 +141,7 @@ class ComposePanel(QWidget):
         w = self.sampling_form.widgets
         self.temperature, self.top_k, self.top_p = w["temperature"], w["top_k"], w["top_p"]
         self.penalty, self.seed = w["repetition_penalty"], w["seed"]
+        self.rhythm = w["rhythm_temperature"]
         lv.addWidget(box)
         row = QHBoxLayout()
         self.compose_button = QPushButton("Compose")
@@ -243,6 +244,13 @@ class ComposePanel(QWidget):
         else:
             self.instruments.set_parts(entry.parts, entry.programs)
             self.constraints.set_parts(entry.parts)
+        self.show_tuning(entry.sampling if entry is not None else {})
+
+    def show_tuning(self, tuned: dict[str, Any]) -> None:
+        """Unset temperatures read "model's (0.65)": what the model was tuned to after training."""
+        for name, box in (("temperature", self.temperature), ("rhythm_temperature", self.rhythm)):
+            value = tuned.get(name, TEMPERATURE if name == "temperature" else RHYTHM_TEMPERATURE)
+            box.setSpecialValueText(f"model's ({value:g})")
 
     def prepare(self, path: Path) -> None:
         """Load and compile the model in the engine in the background (first Compose is then fast)."""
@@ -448,7 +456,8 @@ class ComposePanel(QWidget):
         else:
             first = (
                 f"{piece.events} events, {len(piece.notes)} notes ({per_part}),"
-                f" composed in {piece.seconds:.2f} s, seed {piece.seed}"
+                f" composed in {piece.seconds:.2f} s, seed {piece.seed},"
+                f" temperature {piece.temperatures[0]:g} / rhythm {piece.temperatures[1]:g}"
             )
         if piece.constraints:
             first += f" · obeys: {piece.constraints}"

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from musicstudio.core.learn.bundle import BundleError, learned_parts, read_manifest
+from musicstudio.core.learn.bundle import BundleError, learned_parts, read_manifest, tuned_sampling
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.parts import DEFAULT_PROGRAMS
 from musicstudio.core.resources import models_dir, sample_models_dir
@@ -30,6 +30,7 @@ class ModelEntry:
     sample: bool = False
     parts: list[str] = field(default_factory=list)  # learned, most notes first
     programs: list[int] = field(default_factory=lambda: list(DEFAULT_PROGRAMS))  # per part number
+    sampling: dict[str, Any] = field(default_factory=dict)  # tuned after training ({}: none)
 
 
 class Session(QObject):
@@ -122,6 +123,7 @@ class Session(QObject):
             sample,
             parts,
             programs,
+            tuned_sampling(m.get("sampling")),
         )
 
     # -- recent lists ------------------------------------------------------------------

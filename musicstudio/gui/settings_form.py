@@ -61,7 +61,9 @@ def make_widget(cls: Any, name: str) -> QWidget:
     else:
         w = QDoubleSpinBox()
         w.setDecimals(s.decimals)
-        low = 0.0 if s.optional else float(s.low if s.low is not None else 0.0)
+        low = float(s.low if s.low is not None else 0.0)
+        if s.optional:  # the value below the range means "no value" (None)
+            low = 0.0 if low > 0 else low - float(s.step or 0.1)
         w.setRange(low, float(s.high if s.high is not None else 1e9))
         w.setSingleStep(float(s.step or 0.1))
         w.setValue(float(default) if default is not None else low)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.jobs.catalog import TrainJob
-from musicstudio.core.jobs.progress import EpochDone, Progress, Resumed, TrainingStep
+from musicstudio.core.jobs.progress import EpochDone, Progress, Resumed, TrainingStep, Tuning
 from musicstudio.core.learn.checkpoints import run_dir_for
 from musicstudio.core.learn.models.config import LSTMConfig, ModelConfig, WaveNetConfig
 from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainSettings
@@ -184,6 +184,7 @@ class TrainingPanel(QWidget):
         self.step_bar = QProgressBar()
         self.step_bar.setFormat("step %v / %m")
         self.status = QLabel("Scan a dataset, then click Train.")
+        self.status.setWordWrap(True)
         rv.addWidget(self.epoch_bar)
         rv.addWidget(self.step_bar)
         rv.addWidget(self.status)
@@ -332,6 +333,10 @@ class TrainingPanel(QWidget):
             self.state_changed.emit(f"trained {event.epoch} epochs")
         elif isinstance(event, Resumed):
             self.status.setText(event.message)
+        elif isinstance(event, Tuning):
+            self.status.setText(
+                f"Trained. Tuning sampling to your corpus ({event.done}/{event.total})…"
+            )
 
     def _on_result(self, result: Any) -> None:
         self._running(False)
@@ -341,6 +346,7 @@ class TrainingPanel(QWidget):
             f"{result.why_stopped[0].upper()}{result.why_stopped[1:]}"
             f" (val loss {best.get('val_loss', float('nan')):.3f},"
             f" {result.targets_per_second:,.0f} targets/s)"
+            + (f". {result.tuned[0].upper()}{result.tuned[1:]}." if result.tuned else "")
         )
         self.state_changed.emit(f"trained {result.epochs} epochs")
         self.session.refresh_models()

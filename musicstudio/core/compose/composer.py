@@ -121,6 +121,7 @@ class Composition:
     seed: int = 0  # the sampling seed that makes this piece again (with the same settings)
     new_from: float = 0.0  # quarters: where the composed music starts (after an included primer)
     constraints: str = ""  # the constraints it obeys, in words (key found, range, …)
+    temperatures: tuple[float, float] = (0.0, 0.0)  # pitch and rhythm, as sampled
 
     @property
     def events(self) -> int:
@@ -180,7 +181,7 @@ class Composer:
     ) -> list[Composition]:
         """Compose `settings.variations` pieces in one batched run."""
         cancel = cancel or CancelToken()
-        sp = settings.sampling
+        sp = settings.sampling.tuned(self.bundle.sampling)
         if settings.variations < 1 or settings.length < 1:
             raise ComposeError("length and variations must be at least 1")
         # No seed: a new piece every time; the seed drawn is kept, so the piece can be made again.
@@ -231,6 +232,7 @@ class Composer:
                     seed=seed,
                     new_from=new_from,
                     constraints=obeys,
+                    temperatures=(sp.temperature or 0.0, sp.rhythm_temperature or 0.0),
                 )
             )
         return results

@@ -119,6 +119,7 @@ class Generator:
         self, cursor: Cursor, plan: Plan, sampling: SamplingSettings, masks: Masks
     ) -> np.ndarray:
         """Run the plan's steps from the cursor (advanced in place): the event of every step."""
+        sampling = sampling.tuned({})  # temperatures left unset: the defaults
         b, steps = plan.free.shape
         out = np.zeros((b, steps, N_STREAMS), np.int64)
         rows = np.arange(b)[:, None]
@@ -194,7 +195,7 @@ class Generator:
         def pick(h: int, lg: np.ndarray) -> np.ndarray:
             harmony = h in (0, PART)  # pitch and part; the rest is rhythm and loudness
             temperature = sp.temperature if harmony else sp.rhythm_temperature
-            return sample(lg, temperature, sp.top_k, sp.top_p, uniform[:, h])
+            return sample(lg, temperature or 0.0, sp.top_k, sp.top_p, uniform[:, h])
 
         # The part first: the pitch mask depends on it (a key lock leaves the drums alone).
         part = pick(PART, logits["part"] + masks.part)

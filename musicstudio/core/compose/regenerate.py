@@ -110,7 +110,7 @@ def regenerate(
     chosen_parts = _parts(composer, settings)
     selected = _selected(notes, start, end, chosen_parts)
     kept = notes.select(~selected)
-    sp = settings.sampling
+    sp = settings.sampling.tuned(composer.bundle.sampling)
     seed = sp.seed if sp.seed is not None else int(np.random.default_rng().integers(2**31 - 1))
     k = settings.candidates
 

@@ -6,11 +6,18 @@ Greedy argmax (the original method) is temperature 0: available, never the defau
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from musicstudio.core.settings import setting, validate
+
+#: The temperatures of a model trained before sampling was tuned per model (chosen by
+#: benchmarks/quality.py on the chorales and quartets: benchmarks/README.md).
+TEMPERATURE = 0.75
+RHYTHM_TEMPERATURE = 0.9
 
 #: Logit of a choice a constraint forbids: exp() of it is exactly 0 in float32 and float64.
 MASKED = -1e9
@@ -20,24 +27,29 @@ MASKED = -1e9
 class SamplingSettings:
     """Per-head sampling controls (the Compose panel shows these names)."""
 
-    # Defaults chosen by benchmarks/quality.py (benchmarks/README.md, "Training and sampling").
-    temperature: float = setting(
-        0.75,
+    # Defaults chosen by benchmarks/quality.py (benchmarks/README.md, "Training and sampling");
+    # the temperatures are the model's own (compose/tuning.py) unless set.
+    temperature: float | None = setting(
+        None,
         "Temperature",
         "Of pitches and parts. Higher: bolder choices; 0: always the most likely (the original"
-        " method, which repeats itself)",
+        " method, which repeats itself). Unset: the model's, tuned to its corpus after training",
         low=0.0,
         high=5.0,
         step=0.05,
+        optional=True,
+        off="model's",
     )
-    rhythm_temperature: float = setting(
-        0.9,
+    rhythm_temperature: float | None = setting(
+        None,
         "Rhythm temperature",
         "Of note lengths, onsets and loudness. Lower: steadier, more uniform rhythm and"
-        " fewer chords; higher: freer",
+        " fewer chords; higher: freer. Unset: the model's, tuned to its corpus",
         low=0.0,
         high=5.0,
         step=0.05,
+        optional=True,
+        off="model's",
     )
     top_k: int = setting(
         0, "Top-k", "Sample only among the k most likely choices", low=0, high=1000, off="off"
@@ -74,6 +86,21 @@ class SamplingSettings:
 
     def __post_init__(self) -> None:
         validate(self)
+
+    def tuned(self, model: Mapping[str, Any]) -> SamplingSettings:
+        """These settings with the temperatures left unset taken from the model's tuning
+        (ModelBundle.sampling), else the defaults."""
+        return replace(
+            self,
+            temperature=_first(self.temperature, model.get("temperature"), TEMPERATURE),
+            rhythm_temperature=_first(
+                self.rhythm_temperature, model.get("rhythm_temperature"), RHYTHM_TEMPERATURE
+            ),
+        )
+
+
+def _first(*values: Any) -> float:
+    return float(next(v for v in values if v is not None))
 
 
 def nucleus(probs: np.ndarray, top_k: int, top_p: float) -> np.ndarray:

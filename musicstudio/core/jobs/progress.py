@@ -62,7 +62,15 @@ class Composing:
     total: int
 
 
-Progress: TypeAlias = FileScanned | TrainingStep | EpochDone | Resumed | Composing
+@dataclass(frozen=True)
+class Tuning:
+    """After training: pairs of sampling temperatures tried so far (compose/tuning.py)."""
+
+    done: int
+    total: int
+
+
+Progress: TypeAlias = FileScanned | TrainingStep | EpochDone | Resumed | Composing | Tuning
 #: A progress callback: the fraction done (0..1) and what happened.
 ProgressFn = Callable[[float, Progress], None]
 

@@ -49,6 +49,9 @@ class ModelBundle:
     created: str = ""
     primers: list[np.ndarray] = field(default_factory=list)  # (P, N_STREAMS) training windows
     best_epoch: int = 0  # the epoch whose weights these are (0: not recorded)
+    #: Sampling tuned to the corpus after training (compose/tuning.py): temperature,
+    #: rhythm_temperature, closeness, tried. Empty: the app's defaults.
+    sampling: dict[str, Any] = field(default_factory=dict)
     _model: Any = field(default=None, repr=False)
 
     @property
@@ -111,6 +114,7 @@ class ModelBundle:
             "weights": [list(w.shape) for w in self.weights],
             "primers": [np.asarray(p, np.int64).tolist() for p in self.primers],
             "best_epoch": self.best_epoch,
+            "sampling": self.sampling,
         }
 
     def save(self, path: str | Path) -> Path:
@@ -258,7 +262,17 @@ def load_bundle(path: str | Path) -> ModelBundle:
         str(manifest.get("created", "")),
         primers,
         best_epoch if isinstance(best_epoch := manifest.get("best_epoch"), int) else 0,
+        tuned_sampling(manifest.get("sampling")),
     )
+
+
+def tuned_sampling(raw: Any) -> dict[str, Any]:
+    """The tuned sampling of a manifest, or {} when it is missing or not numbers in range."""
+    if not isinstance(raw, dict):
+        return {}
+    values = [raw.get("temperature"), raw.get("rhythm_temperature")]
+    ok = all(isinstance(v, int | float) and 0 < v <= 5 for v in values)
+    return dict(raw) if ok else {}
 
 
 def _primers(raw: Any, sizes: dict[str, int], name: str) -> list[np.ndarray]:

@@ -12,11 +12,11 @@ import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.jobs.progress import (
     EpochDone,
     ProgressFn,
@@ -24,6 +24,7 @@ from musicstudio.core.jobs.progress import (
     TrainingStep,
     no_progress,
 )
+from musicstudio.core.jobs.progress import Tuning as TuningProgress
 from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.checkpoints import Checkpoints, run_dir_for
 from musicstudio.core.learn.dataset import TrainingData, WindowSource, primer_windows
@@ -37,6 +38,9 @@ from musicstudio.core.learn.training import (
     make_strategy,
 )
 from musicstudio.core.music.vocab import STREAMS
+
+if TYPE_CHECKING:
+    from musicstudio.core.compose.tuning import Tuning
 
 
 def train(
@@ -191,10 +195,13 @@ class _Trainer:
             if self.settings.patience and since_best >= self.settings.patience:
                 reason = "early"
                 break
+        tuned: Tuning | None = None
         if chief and self.history:
             # The bundle holds the best weights, with the full history (later, worse epochs too).
             weights = self.ckpt.weights("best") or self.model.get_weights()
-            self._bundle(weights).save(self.bundle_path)
+            bundle = self._bundle(weights)
+            tuned = self._tune(bundle) if reason != "cancelled" else None
+            bundle.save(self.bundle_path)
         return TrainResult(
             bundle=self.bundle_path if self.history and self.bundle_path.exists() else None,
             history=self.history,
@@ -208,7 +215,25 @@ class _Trainer:
             stopped_early=reason == "early",
             stop_reason=reason,
             best_epoch=self.best_epoch,
+            tuned=tuned.in_words() if tuned else "",
         )
+
+    def _tune(self, bundle: ModelBundle) -> Tuning | None:
+        """Tune the bundle's sampling temperatures to the validation files (a few seconds)."""
+        from musicstudio.core.compose.tuning import tune_sampling
+
+        def report(done: int, total: int) -> None:
+            self.progress(1.0, TuningProgress(done, total))
+
+        try:
+            tuning = tune_sampling(
+                bundle, self.data.validation, self.data.train, self.cancel, report
+            )
+        except Cancelled:
+            return None
+        if tuning is not None:
+            bundle.sampling = tuning.to_dict()
+        return tuning
 
     def _fraction(self, epochs_done: float) -> float:
         """Progress: the epochs done, or the budget used when that is further along."""

@@ -116,6 +116,7 @@ class TrainResult:
     stopped_early: bool = False
     stop_reason: str = "epochs"  # one of STOP_REASONS
     best_epoch: int = 0  # the epoch whose weights the bundle holds (1-based; 0: none)
+    tuned: str = ""  # the sampling tuned to the corpus, in words ("" when not tuned)
 
     @property
     def why_stopped(self) -> str:

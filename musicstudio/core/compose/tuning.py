@@ -1,0 +1,107 @@
+"""Sampling tuned to the corpus: the temperatures at which a model's pieces sound most like it.
+
+How cool to sample is not one number for every model: a model of chorales sounds most like
+chorales cooler than a model of string quartets does, whose note lengths and chords collapse to
+the most common ones when sampled too cool (benchmarks/README.md, "Sampling tuned per model").
+So after training, the model composes a few pieces at each pair of a small grid of pitch and
+rhythm temperatures, every pair from the same seed; the pair whose pieces are closest to the
+held-out files (closeness.py) is kept in the bundle and used unless the user sets their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.music.closeness import Reference, closeness
+from musicstudio.core.music.metrics import Tokens
+
+#: The grid tried (pitch temperature × rhythm temperature), pieces per pair and their length.
+TEMPERATURES = (0.55, 0.65, 0.75, 0.85)
+RHYTHM_TEMPERATURES = (0.75, 0.9, 1.0)
+PIECES = 16
+EVENTS = 256
+#: Fewer excerpts than this in the held-out files: the training files are added to them.
+MIN_EXCERPTS = 6
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The temperatures chosen, how close their pieces came, and every pair tried."""
+
+    temperature: float
+    rhythm_temperature: float
+    closeness: float
+    tried: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "temperature": self.temperature,
+            "rhythm_temperature": self.rhythm_temperature,
+            "closeness": round(self.closeness, 4),
+            "tried": self.tried,
+        }
+
+    def in_words(self) -> str:
+        return (
+            f"sampling tuned to the corpus: temperature {self.temperature:g}, rhythm"
+            f" {self.rhythm_temperature:g} (closeness {self.closeness:.2f} to held-out files)"
+        )
+
+
+def tune_sampling(
+    bundle: Any,
+    held_out: Sequence[Tokens],
+    training: Sequence[Tokens] = (),
+    cancel: CancelToken | None = None,
+    report: Callable[[int, int], None] = lambda done, total: None,
+) -> Tuning | None:
+    """The grid pair whose pieces are closest to the held-out token streams (None when they
+    and the training streams give too few excerpts to tell)."""
+    from musicstudio.core.compose.composer import Composer, ComposeSettings
+
+    t0 = time.perf_counter()
+    cancel = cancel or CancelToken()
+    ts = bundle.time_signature
+    reference = Reference.from_tokens(held_out, bundle.vocab, ts)
+    if len(reference.windows) < MIN_EXCERPTS and training:
+        reference = Reference.from_tokens([*held_out, *training], bundle.vocab, ts)
+    if len(reference.windows) < 2:
+        return None
+    composer = Composer(bundle)
+    length = reference.length_for(EVENTS)
+    tried: list[dict[str, float]] = []
+    grid = list(itertools.product(TEMPERATURES, RHYTHM_TEMPERATURES))
+    for temperature, rhythm in grid:
+        report(len(tried), len(grid))
+        cancel.raise_if_cancelled()
+        sampling = SamplingSettings(temperature=temperature, rhythm_temperature=rhythm, seed=0)
+        pieces = composer.compose(
+            ComposeSettings(length=length, variations=PIECES, sampling=sampling), cancel=cancel
+        )
+        near = closeness([p.tokens for p in pieces], reference)
+        if near is None:
+            return None
+        tried.append(
+            {
+                "temperature": temperature,
+                "rhythm_temperature": rhythm,
+                "closeness": near.mean_overlap,
+            }
+        )
+    best = max(tried, key=lambda t: t["closeness"])
+    for t in tried:
+        t["closeness"] = round(t["closeness"], 4)
+    return Tuning(
+        best["temperature"],
+        best["rhythm_temperature"],
+        best["closeness"],
+        tried,
+        time.perf_counter() - t0,
+    )

@@ -1,0 +1,85 @@
+"""Sampling tuned per model: chosen by closeness to held-out files, kept in the bundle, used
+unless the user sets a temperature, and re-read with the bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from musicstudio.core.compose.composer import Composer, ComposeSettings
+from musicstudio.core.compose.sampling import RHYTHM_TEMPERATURE, TEMPERATURE, SamplingSettings
+from musicstudio.core.compose.tuning import RHYTHM_TEMPERATURES, TEMPERATURES, tune_sampling
+from musicstudio.core.jobs.cancel import Cancelled, CancelToken
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.learn.dataset import TrainingData
+from musicstudio.core.learn.models import default_config
+from musicstudio.core.learn.trainer import train
+from musicstudio.core.learn.training import TrainSettings
+from musicstudio.core.music.corpus import ScanOptions, scan
+
+
+@pytest.fixture(scope="module")
+def data(tiny_bundles: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> TrainingData:
+    cache = tmp_path_factory.mktemp("cache")
+    corpus = scan([tiny_bundles["corpus"]], ScanOptions(threshold=5), cache_dir=cache)
+    return TrainingData.from_corpus(corpus, 0.2)
+
+
+def test_training_tunes_the_sampling_to_the_held_out_files(
+    data: TrainingData, tmp_path: Path
+) -> None:
+    config = default_config("lstm", units=32, layers=1, window=32, head_units=32)
+    seen: list[tuple[int, int]] = []
+
+    def progress(fraction: float, event: object) -> None:
+        if type(event).__name__ == "Tuning":
+            seen.append((event.done, event.total))  # type: ignore[attr-defined]
+
+    result = train(
+        data, config, TrainSettings(epochs=2, batch_size=8), tmp_path / "m.msb", progress
+    )
+    bundle = load_bundle(tmp_path / "m.msb")
+    tuned = bundle.sampling
+    assert tuned["temperature"] in TEMPERATURES
+    assert tuned["rhythm_temperature"] in RHYTHM_TEMPERATURES
+    tried = tuned["tried"]
+    assert len(tried) == len(TEMPERATURES) * len(RHYTHM_TEMPERATURES)
+    assert tuned["closeness"] == max(t["closeness"] for t in tried)
+    assert 0 < tuned["closeness"] <= 1
+    assert len({t["closeness"] for t in tried}) > 1  # the temperatures make a difference
+    assert f"temperature {tuned['temperature']:g}" in result.tuned
+    assert seen and seen[-1][1] == len(tried)
+
+
+def test_composing_uses_the_models_tuning_unless_the_user_sets_one(
+    tiny_bundles: dict[str, Path],
+) -> None:
+    bundle = load_bundle(tiny_bundles["wavenet"])
+    assert bundle.sampling  # the fixture's training tuned it
+    composer = Composer(bundle)
+    model_own = (bundle.sampling["temperature"], bundle.sampling["rhythm_temperature"])
+    [piece] = composer.compose(ComposeSettings(length=32, sampling=SamplingSettings(seed=1)))
+    assert piece.temperatures == model_own
+    mine = SamplingSettings(seed=1, temperature=1.3, rhythm_temperature=0.4)
+    [other] = composer.compose(ComposeSettings(length=32, sampling=mine))
+    assert other.temperatures == (1.3, 0.4)
+    bundle.sampling = {}  # a model trained before tuning: the defaults
+    [old] = Composer(bundle).compose(ComposeSettings(length=32, sampling=SamplingSettings()))
+    assert old.temperatures == (TEMPERATURE, RHYTHM_TEMPERATURE)
+
+
+def test_a_damaged_tuning_in_a_bundle_falls_back_to_the_defaults(
+    tiny_bundles: dict[str, Path], tmp_path: Path
+) -> None:
+    bundle = load_bundle(tiny_bundles["lstm"])
+    bundle.sampling = {"temperature": "hot", "rhythm_temperature": -1}
+    bundle.save(tmp_path / "odd.msb")
+    assert load_bundle(tmp_path / "odd.msb").sampling == {}
+
+
+def test_tuning_stops_when_cancelled(data: TrainingData, tiny_bundles: dict[str, Path]) -> None:
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        tune_sampling(load_bundle(tiny_bundles["lstm"]), data.validation, data.train, token)
