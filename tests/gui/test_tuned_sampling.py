@@ -27,9 +27,7 @@ def test_compose_uses_the_models_tuned_temperatures_unless_set(window, qtbot) ->
     assert cp.rhythm.text() == f"model's ({tuned['rhythm_temperature']:g})"
 
     line = compose(window, qtbot)
-    assert (
-        f"temperature {tuned['temperature']:g} / rhythm {tuned['rhythm_temperature']:g}" in line
-    )
+    assert f"temperature {tuned['temperature']:g} / rhythm {tuned['rhythm_temperature']:g}" in line
 
     cp.temperature.setValue(1.2)  # the user's own
     cp.rhythm.setValue(0.5)
