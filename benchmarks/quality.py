@@ -258,7 +258,7 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
         result = train(bench.data, default_config(family), settings, path)
     bundle = load_bundle(path)
     if not bundle.sampling:  # a model trained before sampling was tuned per model
-        tuning = tune_sampling(bundle, bench.data.validation, bench.data.train)
+        tuning = tune_sampling(bundle, [*bench.data.validation, *bench.data.train])
         bundle.sampling = tuning.to_dict() if tuning else {}
         bundle.save(path)
     held_out = evaluate(bundle, bench.corpus.token_streams(bench.test_idx))

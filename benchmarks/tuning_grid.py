@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import sys
 from pathlib import Path
@@ -31,7 +32,9 @@ from musicstudio.core.music.metrics import token_rows  # noqa: E402
 def grid(bench: quality.Bench, bundle_path: Path, pieces: int) -> list[dict[str, float]]:
     bundle = load_bundle(bundle_path)
     composer = Composer(bundle)
-    validation = Reference.from_tokens(bench.data.validation, bench.vocab, bundle.time_signature)
+    ts = bundle.time_signature
+    validation = Reference.from_tokens(bench.data.validation, bench.vocab, ts)
+    everything = Reference.from_tokens([*bench.data.validation, *bench.data.train], bench.vocab, ts)
     rows = []
     for temperature, rhythm in itertools.product(TEMPERATURES, RHYTHM_TEMPERATURES):
         sampling = SamplingSettings(seed=0, temperature=temperature, rhythm_temperature=rhythm)
@@ -41,14 +44,22 @@ def grid(bench: quality.Bench, bundle_path: Path, pieces: int) -> list[dict[str,
         test = quality.score(
             bench, "", {"pieces": [quality.Piece(token_rows(c.tokens), c.notes) for c in made]}
         )
-        val = closeness([c.tokens for c in made], validation)
+        tokens = [c.tokens for c in made]
+        val, val16 = closeness(tokens, validation), closeness(tokens[:16], validation)
+        wide = closeness(tokens, everything)  # validation and training files
+        nan = float("nan")
         rows.append(
             {
                 "temperature": temperature,
                 "rhythm": rhythm,
                 "test": test["mean_oa"],
                 "test_min": test["min_oa"],
-                "validation": val.mean_overlap if val else float("nan"),
+                "validation": val.mean_overlap if val else nan,
+                "validation_min": val.weakest.overlap if val else nan,
+                "validation_16": val16.mean_overlap if val16 else nan,
+                "validation_16_min": val16.weakest.overlap if val16 else nan,
+                "all_files": wide.mean_overlap if wide else nan,
+                "all_files_min": wide.weakest.overlap if wide else nan,
             }
         )
     return rows
@@ -63,6 +74,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--test-share", type=float, default=0.2)
     ap.add_argument("--events", type=int, default=256)
+    ap.add_argument("--json", action="store_true", help="one JSON line per model, every figure")
     args = ap.parse_args()
     args.transpose = 0
     folder = Path(os.path.abspath(args.dir))
@@ -70,8 +82,11 @@ def main() -> None:
     os.chdir(quality.ROOT)  # the split hashes paths relative to the repository
     bench = quality.prepare(folder.name.replace("_", " "), folder, args)
     for family in args.families:
-        path = next(args.bundles.glob(f"*-{family}.msb"))
+        path = args.bundles / f"{bench.name.replace(' ', '-')}-{family}.msb"  # as quality.py
         rows = grid(bench, path, args.pieces)
+        if args.json:
+            print(json.dumps({"corpus": bench.name, "family": family, "rows": rows}))
+            continue
         picked = max(rows, key=lambda r: r["validation"])
         print(f"\n{bench.name}, {family}: test mean / min OA; validation closeness")
         print("pitch T \\ rhythm T" + "".join(f"{r:>22}" for r in RHYTHM_TEMPERATURES))

@@ -219,16 +219,15 @@ class _Trainer:
         )
 
     def _tune(self, bundle: ModelBundle) -> Tuning | None:
-        """Tune the bundle's sampling temperatures to the validation files (a few seconds)."""
+        """Tune the bundle's sampling temperatures to the training folder (seconds)."""
         from musicstudio.core.compose.tuning import tune_sampling
 
         def report(done: int, total: int) -> None:
             self.progress(1.0, TuningProgress(done, total))
 
         try:
-            tuning = tune_sampling(
-                bundle, self.data.validation, self.data.train, self.cancel, report
-            )
+            corpus = [*self.data.validation, *self.data.train]
+            tuning = tune_sampling(bundle, corpus, self.cancel, report)
         except Cancelled:
             return None
         if tuning is not None:
