@@ -46,7 +46,7 @@ def main(
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
     from musicstudio.core.jobs.catalog import TrainJob
-    from musicstudio.core.jobs.progress import EpochDone, Resumed, TrainingStep, Tuning
+    from musicstudio.core.jobs.progress import EpochDone, Resumed, TrainingStep, TuningStep
     from musicstudio.core.learn.models import default_config
     from musicstudio.core.learn.tensorflow_setup import load_tensorflow
     from musicstudio.core.music.corpus import CorpusSource
@@ -77,7 +77,7 @@ def main(
             )
         elif isinstance(event, Resumed):
             term.line(event.message)
-        elif isinstance(event, Tuning):
+        elif isinstance(event, TuningStep):
             term.bar(event.done / event.total, "tuning sampling to the corpus")
 
     result = run_job(job, progress)

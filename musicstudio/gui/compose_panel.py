@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.library import keep
 from musicstudio.core.compose.regenerate import Regeneration
-from musicstudio.core.compose.sampling import RHYTHM_TEMPERATURE, TEMPERATURE, SamplingSettings
+from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
@@ -248,9 +248,9 @@ class ComposePanel(QWidget):
 
     def show_tuning(self, tuned: dict[str, Any]) -> None:
         """Unset temperatures read "model's (0.65)": what the model was tuned to after training."""
-        for name, box in (("temperature", self.temperature), ("rhythm_temperature", self.rhythm)):
-            value = tuned.get(name, TEMPERATURE if name == "temperature" else RHYTHM_TEMPERATURE)
-            box.setSpecialValueText(f"model's ({value:g})")
+        model = SamplingSettings().tuned(tuned)
+        self.temperature.setSpecialValueText(f"model's ({model.temperature:g})")
+        self.rhythm.setSpecialValueText(f"model's ({model.rhythm_temperature:g})")
 
     def prepare(self, path: Path) -> None:
         """Load and compile the model in the engine in the background (first Compose is then fast)."""

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.jobs.catalog import TrainJob
-from musicstudio.core.jobs.progress import EpochDone, Progress, Resumed, TrainingStep, Tuning
+from musicstudio.core.jobs.progress import (
+    EpochDone,
+    Progress,
+    Resumed,
+    TrainingStep,
+    TuningStep,
+)
 from musicstudio.core.learn.checkpoints import run_dir_for
 from musicstudio.core.learn.models.config import LSTMConfig, ModelConfig, WaveNetConfig
 from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainSettings
@@ -333,7 +339,7 @@ class TrainingPanel(QWidget):
             self.state_changed.emit(f"trained {event.epoch} epochs")
         elif isinstance(event, Resumed):
             self.status.setText(event.message)
-        elif isinstance(event, Tuning):
+        elif isinstance(event, TuningStep):
             self.status.setText(
                 f"Trained. Tuning sampling to your corpus ({event.done}/{event.total})…"
             )

@@ -16,6 +16,7 @@ from musicstudio.core.compose.tuning import (
     tune_sampling,
 )
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
+from musicstudio.core.jobs.progress import TuningStep
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.dataset import TrainingData
 from musicstudio.core.learn.models import default_config
@@ -38,8 +39,8 @@ def test_training_tunes_the_sampling_to_the_held_out_files(
     seen: list[tuple[int, int]] = []
 
     def progress(fraction: float, event: object) -> None:
-        if type(event).__name__ == "Tuning":
-            seen.append((event.done, event.total))  # type: ignore[attr-defined]
+        if isinstance(event, TuningStep):
+            seen.append((event.done, event.total))
 
     result = train(
         data, config, TrainSettings(epochs=2, batch_size=8), tmp_path / "m.msb", progress

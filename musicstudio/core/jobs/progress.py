@@ -63,14 +63,14 @@ class Composing:
 
 
 @dataclass(frozen=True)
-class Tuning:
+class TuningStep:
     """After training: pairs of sampling temperatures tried so far (compose/tuning.py)."""
 
     done: int
     total: int
 
 
-Progress: TypeAlias = FileScanned | TrainingStep | EpochDone | Resumed | Composing | Tuning
+Progress: TypeAlias = FileScanned | TrainingStep | EpochDone | Resumed | Composing | TuningStep
 #: A progress callback: the fraction done (0..1) and what happened.
 ProgressFn = Callable[[float, Progress], None]
 

@@ -22,9 +22,9 @@ from musicstudio.core.jobs.progress import (
     ProgressFn,
     Resumed,
     TrainingStep,
+    TuningStep,
     no_progress,
 )
-from musicstudio.core.jobs.progress import Tuning as TuningProgress
 from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.checkpoints import Checkpoints, run_dir_for
 from musicstudio.core.learn.dataset import TrainingData, WindowSource, primer_windows
@@ -223,7 +223,7 @@ class _Trainer:
         from musicstudio.core.compose.tuning import tune_sampling
 
         def report(done: int, total: int) -> None:
-            self.progress(1.0, TuningProgress(done, total))
+            self.progress(1.0, TuningStep(done, total))
 
         try:
             corpus = [*self.data.validation, *self.data.train]
