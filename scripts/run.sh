@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec python3 -m musicstudio "$@"
+exec .venv/bin/python -m musicstudio "$@"

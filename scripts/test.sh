@@ -11,6 +11,6 @@ if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
 fi
 export QT_QPA_PLATFORM=offscreen SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy} TF_CPP_MIN_LOG_LEVEL=2
 rc=0
-python3 -m pytest "$@" || rc=$?
+.venv/bin/python -m pytest "$@" || rc=$?
 if [ "$rc" = 5 ]; then echo "no tests were collected"; rc=0; fi
 exit "$rc"

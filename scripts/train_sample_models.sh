@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES=${MINUTES:-4}
 for model in wavenet lstm; do
-  python3 -m musicstudio train resources/sample_corpus --model "$model" --epochs 200 --minutes "$MINUTES" \
+  .venv/bin/python -m musicstudio train resources/sample_corpus --model "$model" --epochs 200 --minutes "$MINUTES" \
     --patience 10 --seed 0 --out "resources/models/sample-$model.msb"
   rm -rf "resources/models/sample-$model.msb.run"
 done
