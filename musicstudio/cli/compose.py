@@ -20,8 +20,10 @@ from musicstudio.cli.common import (
 STARTED = time.perf_counter()  # this module is imported as the command starts
 
 COMPOSE_FLAGS = [
-    "length",
+    "form",
     "bars",
+    "minutes",
+    "length",
     "variations",
     "tempo",
     "primer_events",
@@ -67,7 +69,8 @@ def main(
     for i, piece in enumerate(pieces):
         path = out if len(pieces) == 1 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}")
         try:
-            written.append(str(write_midi(path, piece.notes)))
+            marks = [(m.start, m.name) for m in piece.sections]
+            written.append(str(write_midi(path, piece.notes, markers=marks)))
             if musicxml:
                 xml = (
                     musicxml
@@ -89,7 +92,9 @@ def main(
         "tensorflow_imported": "tensorflow" in sys.modules,  # composing never needs it
         "seed": seed,
         "model": read_manifest(bundle).get("name", bundle.stem),
-        "temperatures": list(pieces[0].temperatures),  # pitch, rhythm: set, or the model's
+        "temperatures": list(pieces[0].temperatures),
+        "form": pieces[0].form,
+        "bars": _bars(pieces[0]),  # pitch, rhythm: set, or the model's
         "metrics": [p.metrics for p in pieces] if len(pieces) > 1 else pieces[0].metrics,
     }
     if as_json:
@@ -99,6 +104,8 @@ def main(
             print(
                 f"{path}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
             )
+            if piece.form:
+                print(f"  form {piece.form} ({_bars(piece)} bars)")
             if piece.metrics.get("closeness_words"):
                 print(f"  sounds {piece.metrics['closeness_words']}")
         print(
@@ -107,6 +114,16 @@ def main(
             f" {pieces[0].temperatures[0]:g}, rhythm {pieces[0].temperatures[1]:g}"
         )
     return 0
+
+
+def _bars(piece: Any) -> int:
+    """Bars of a composition's form (0 when it was composed straight on)."""
+    return sum(1 for _ in piece.sections) and int(
+        round(
+            (piece.sections[-1].end - piece.sections[0].start)
+            / (piece.notes.time_signature[0] * 4 / piece.notes.time_signature[1])
+        )
+    )
 
 
 def _measure_against(bundle: Path, corpus: str | None) -> Any:

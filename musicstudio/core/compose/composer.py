@@ -20,8 +20,10 @@ from musicstudio.core.compose.constraints import (
     masks_for,
     resolve_key,
 )
+from musicstudio.core.compose.form_plan import FormError, FormPlan, corpus_plan, user_plan
 from musicstudio.core.compose.generator import Generator, Masks, Plan
 from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.compose.sections import PlacedSection, SectionComposer
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
@@ -29,6 +31,7 @@ from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.models import WeightsError, make_stepper
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
+from musicstudio.core.music.form import bar_steps, phrase_bars
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS, KEYS, PartError, programs_with
 from musicstudio.core.music.vocab import N_STREAMS
@@ -38,6 +41,8 @@ PRIMER_KINDS = ("corpus", "file", "none")
 #: Bounds that keep one Compose within memory and minutes on a laptop.
 MAX_LENGTH = 100_000
 MAX_VARIATIONS = 64
+#: Events composed straight on when neither events nor bars are asked for (the form 'none').
+DEFAULT_EVENTS = 500
 
 
 class ComposeError(MusicStudioError):
@@ -48,20 +53,36 @@ class ComposeError(MusicStudioError):
 class ComposeSettings:
     """What to compose (the Compose panel shows these names)."""
 
-    length: int = setting(
-        500,
-        "Length",
-        "Events to compose (a chord of one part is one event)",
-        low=1,
-        high=MAX_LENGTH,
-        unit="events",
+    form: str = setting(
+        "corpus",
+        "Form",
+        "The piece's sections: 'corpus' takes the form of one of your files (its sections"
+        " return as theirs do), 'none' composes straight on, or write one, e.g. 'A A B A'",
     )
     bars: float | None = setting(
         None,
         "Bars",
-        "Compose this many bars (the corpus's metre) instead of a number of events",
+        "Length in bars (the corpus's metre); unset: a whole piece of your files' median length",
         low=0.25,
         high=10_000,
+        optional=True,
+    )
+    minutes: float | None = setting(
+        None,
+        "Minutes",
+        "Length in minutes at the tempo, instead of bars",
+        low=0.05,
+        high=120,
+        optional=True,
+        decimals=2,
+    )
+    length: int | None = setting(
+        None,
+        "Events",
+        "Compose this many events straight on, without form (a chord of one part is one event)",
+        low=1,
+        high=MAX_LENGTH,
+        unit="events",
         optional=True,
     )
     variations: int = setting(
@@ -109,6 +130,15 @@ class ComposeSettings:
         validate(self)
 
 
+@dataclass(frozen=True)
+class Marker:
+    """A section of a composed piece: its name ("A", "B′") and where it lies, in quarters."""
+
+    name: str
+    start: float
+    end: float
+
+
 @dataclass
 class Composition:
     """One variation: its tokens, its notes, and how it was made."""
@@ -122,6 +152,8 @@ class Composition:
     new_from: float = 0.0  # quarters: where the composed music starts (after an included primer)
     constraints: str = ""  # the constraints it obeys, in words (key found, range, …)
     temperatures: tuple[float, float] = (0.0, 0.0)  # pitch and rhythm, as sampled
+    sections: list[Marker] = field(default_factory=list)  # the form, where the sections start
+    form: str = ""  # the form string of the plan it followed ("" without one)
 
     @property
     def events(self) -> int:
@@ -182,7 +214,7 @@ class Composer:
         """Compose `settings.variations` pieces in one batched run."""
         cancel = cancel or CancelToken()
         sp = settings.sampling.tuned(self.bundle.sampling)
-        if settings.variations < 1 or settings.length < 1:
+        if settings.variations < 1 or (settings.length is not None and settings.length < 1):
             raise ComposeError("length and variations must be at least 1")
         # No seed: a new piece every time; the seed drawn is kept, so the piece can be made again.
         seed = sp.seed if sp.seed is not None else int(np.random.default_rng().integers(2**31 - 1))
@@ -190,6 +222,77 @@ class Composer:
         primers = self.primers(settings, rng)
         masks, obeys = self.masks(settings.constraints, primers)
         t0 = time.perf_counter()
+        plan = self.plan(settings, rng)
+        if plan is None:
+            generated, placed = self._straight(settings, primers, sp, masks, seed, progress, cancel)
+        else:
+            total = plan.bars * bar_steps(self.bundle.time_signature)
+            sections = SectionComposer(
+                self.generator,
+                sp,
+                masks,
+                seed,
+                cancel,
+                lambda done: progress(done / total, Composing(done, total)),
+            )
+            generated, placed = sections.compose(
+                plan, primers, bar_steps(self.bundle.time_signature)
+            )
+        seconds = time.perf_counter() - t0
+        results = []
+        for i, toks in enumerate(generated):
+            notes, new_from = self.notes(toks, settings), 0.0
+            if settings.include_primer:
+                notes, new_from = self.with_primer(notes, primers[i], settings)
+            markers = [
+                Marker(p.name, new_from + p.start / GRID, new_from + p.end / GRID) for p in placed
+            ]
+            results.append(
+                Composition(
+                    toks,
+                    notes,
+                    primers[i],
+                    seconds,
+                    seed=seed,
+                    new_from=new_from,
+                    constraints=obeys,
+                    temperatures=(sp.temperature or 0.0, sp.rhythm_temperature or 0.0),
+                    sections=markers,
+                    form=str(plan or ""),
+                )
+            )
+        return results
+
+    def plan(self, settings: ComposeSettings, rng: np.random.Generator) -> FormPlan | None:
+        """The sections to compose (None: straight on, the form 'none')."""
+        form = settings.form.strip()
+        # A number of events is a length without form (unless a form is asked for by name).
+        if form.lower() == "none" or (settings.length is not None and form.lower() == "corpus"):
+            return None
+        num, den = self.bundle.time_signature
+        bar_quarters = num * 4 / den
+        bars = settings.bars
+        if bars is None and settings.minutes is not None:
+            bars = settings.minutes * settings.tempo / bar_quarters
+        whole = None if bars is None else max(1, int(round(bars)))
+        try:
+            if form.lower() == "corpus":
+                return corpus_plan(self.bundle.form, whole, rng)
+            return user_plan(form, whole, phrase_bars(self.bundle.time_signature))
+        except FormError as e:
+            raise ComposeError(str(e)) from e
+
+    def _straight(
+        self,
+        settings: ComposeSettings,
+        primers: list[np.ndarray],
+        sp: SamplingSettings,
+        masks: Masks,
+        seed: int,
+        progress: ProgressFn,
+        cancel: CancelToken,
+    ) -> tuple[list[np.ndarray], list[PlacedSection]]:
+        """Events sampled straight on from the primers: `length` events, or `bars` bars."""
         b = len(primers)
         p_len = max(len(p) for p in primers)
         # Left-pad shorter primers with start tokens so one batch primes them all.
@@ -202,7 +305,7 @@ class Composer:
         num, den = self.bundle.time_signature
         target_steps = settings.bars * num * 4 / den * GRID if settings.bars else None
         max_events = (
-            settings.length if target_steps is None else int(target_steps)
+            (settings.length or DEFAULT_EVENTS) if target_steps is None else int(target_steps)
         )  # ≤ one event per grid step
         generated = self.generator.sample_after(
             cursor,
@@ -214,28 +317,10 @@ class Composer:
             cancel,
             lambda done: progress(done / max_events, Composing(done, max_events)),
         )
-        seconds = time.perf_counter() - t0
-        results = []
-        for i in range(b):
-            toks = generated[i]
-            if target_steps is not None:
-                toks = toks[: _events_for(toks, target_steps)]
-            notes, new_from = self.notes(toks, settings), 0.0
-            if settings.include_primer:
-                notes, new_from = self.with_primer(notes, primers[i], settings)
-            results.append(
-                Composition(
-                    toks,
-                    notes,
-                    primers[i],
-                    seconds,
-                    seed=seed,
-                    new_from=new_from,
-                    constraints=obeys,
-                    temperatures=(sp.temperature or 0.0, sp.rhythm_temperature or 0.0),
-                )
-            )
-        return results
+        rows = [generated[i] for i in range(b)]
+        if target_steps is not None:
+            rows = [toks[: _events_for(toks, target_steps)] for toks in rows]
+        return rows, []
 
     def masks(self, constraints: Constraints, primers: list[np.ndarray]) -> tuple[Masks, str]:
         """The logit masks of the constraints, and the constraints in words (key resolved)."""

@@ -80,7 +80,8 @@ def tune_sampling(
         cancel.raise_if_cancelled()
         sampling = SamplingSettings(temperature=temperature, rhythm_temperature=rhythm, seed=0)
         pieces = composer.compose(
-            ComposeSettings(length=length, variations=PIECES, sampling=sampling), cancel=cancel
+            ComposeSettings(form="none", length=length, variations=PIECES, sampling=sampling),
+            cancel=cancel,
         )
         near = closeness([p.tokens for p in pieces], reference)
         if near is None:

@@ -107,7 +107,9 @@ class PrepareJob:
     bundle_path: str
 
     def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> None:
-        workspace.composer(self.bundle_path).compose(ComposeSettings(length=4, primer="corpus"))
+        workspace.composer(self.bundle_path).compose(
+            ComposeSettings(form="none", length=4, primer="corpus")
+        )
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ class ClosenessJob:
         composer = workspace.composer(self.bundle_path)
         reference = workspace.reference(composer.bundle, self.source)
         settings = ComposeSettings(
+            form="none",
             length=reference.length_for(self.events),
             variations=self.pieces,
             sampling=SamplingSettings(seed=self.seed),

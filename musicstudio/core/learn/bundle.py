@@ -21,6 +21,7 @@ from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.learn.models.config import ConfigError, ModelConfig, config_from_dict
 from musicstudio.core.music.constants import REPRESENTATION_VERSION
+from musicstudio.core.music.form_profile import FormProfile
 from musicstudio.core.music.parts import DEFAULT_PROGRAMS, PARTS
 from musicstudio.core.music.vocab import N_STREAMS, Vocabulary, VocabularyError
 
@@ -52,6 +53,8 @@ class ModelBundle:
     #: Sampling tuned to the corpus after training (compose/tuning.py): temperature,
     #: rhythm_temperature, closeness, tried. Empty: the app's defaults.
     sampling: dict[str, Any] = field(default_factory=dict)
+    #: How the training files' sections return (form_profile.py); None: an older model.
+    form: FormProfile | None = None
     _model: Any = field(default=None, repr=False)
 
     @property
@@ -115,6 +118,7 @@ class ModelBundle:
             "primers": [np.asarray(p, np.int64).tolist() for p in self.primers],
             "best_epoch": self.best_epoch,
             "sampling": self.sampling,
+            "form": self.form.to_json() if self.form is not None else None,
         }
 
     def save(self, path: str | Path) -> Path:
@@ -263,6 +267,7 @@ def load_bundle(path: str | Path) -> ModelBundle:
         primers,
         best_epoch if isinstance(best_epoch := manifest.get("best_epoch"), int) else 0,
         tuned_sampling(manifest.get("sampling")),
+        FormProfile.from_json(manifest.get("form")),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from musicstudio.core.music.corpus import Corpus
+from musicstudio.core.music.form_profile import FormProfile, profile_of_streams
 from musicstudio.core.music.vocab import N_STREAMS, TokenStream, Vocabulary
 
 
@@ -89,6 +90,7 @@ class TrainingData:
     validation: list[TokenStream]
     corpus_summary: dict[str, Any] = field(default_factory=dict)
     scan_options: dict[str, Any] = field(default_factory=dict)
+    form: FormProfile | None = None  # how the corpus's sections return (kept in the bundle)
 
     @classmethod
     def from_corpus(
@@ -118,6 +120,7 @@ class TrainingData:
             corpus.token_streams(val_idx),
             summary,
             asdict(corpus.options),
+            profile_of_streams(corpus.streams),
         )
 
 

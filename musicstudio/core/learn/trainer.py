@@ -343,4 +343,5 @@ class _Trainer:
             self.name,
             primers=primer_windows(self.data.train),
             best_epoch=self.best_epoch,
+            form=self.data.form,
         )

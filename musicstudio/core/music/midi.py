@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -240,11 +240,19 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
     )
 
 
-def midi_bytes(notes: NoteArray, tempo_qpm: float | None = None, tpq: int = 480) -> bytes:
-    """Encode notes as a standard MIDI file: one track per part, drums on channel 10."""
-    from symusic import Note, Score, Tempo, TimeSignature, Track
+def midi_bytes(
+    notes: NoteArray,
+    tempo_qpm: float | None = None,
+    tpq: int = 480,
+    markers: Sequence[tuple[float, str]] = (),
+) -> bytes:
+    """Encode notes as a standard MIDI file: one track per part, drums on channel 10, and
+    `markers` (quarters, text: the sections) as marker events, which DAWs show."""
+    from symusic import Note, Score, Tempo, TextMeta, TimeSignature, Track
 
     score = Score(tpq)
+    for quarters, text in markers:
+        score.markers.append(TextMeta(int(round(quarters * tpq)), str(text)))
     score.tempos.append(Tempo(0, float(tempo_qpm or notes.tempo_qpm)))
     score.time_signatures.append(TimeSignature(0, *notes.time_signature))
     parts = notes.parts.astype(np.int64)
@@ -264,11 +272,26 @@ def midi_bytes(notes: NoteArray, tempo_qpm: float | None = None, tpq: int = 480)
 
 
 def write_midi(
-    path: str | os.PathLike[str], notes: NoteArray, tempo_qpm: float | None = None
+    path: str | os.PathLike[str],
+    notes: NoteArray,
+    tempo_qpm: float | None = None,
+    markers: Sequence[tuple[float, str]] = (),
 ) -> Path:
     """Write a MIDI file atomically (no half-written file under the real name)."""
-    atomic_write_bytes(path, midi_bytes(notes, tempo_qpm))
+    atomic_write_bytes(path, midi_bytes(notes, tempo_qpm, markers=markers))
     return Path(path)
+
+
+def read_markers(path: str | os.PathLike[str]) -> list[tuple[float, str]]:
+    """The marker events of a MIDI file (quarters, text), in time order."""
+    from symusic import Score
+
+    try:
+        score = Score(str(path))
+    except Exception as e:  # symusic raises plain RuntimeErrors for broken files
+        raise MidiError(f"cannot read {Path(path).name}: {e}") from e
+    tpq = score.ticks_per_quarter
+    return sorted((m.time / tpq, str(m.text)) for m in score.markers)
 
 
 def to_music21_stream(notes: NoteArray, tempo_qpm: float | None = None):  # type: ignore[no-untyped-def]

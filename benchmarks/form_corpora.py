@@ -1,0 +1,74 @@
+"""The corpora of the form benchmark, split into train and test folders (written once).
+
+    python benchmarks/form_corpora.py            # writes bench_data/form/<corpus>/{train,test}
+
+- chorales: the Bach chorales we ship (resources/sample_corpus);
+- band: the mixed band corpus we ship (resources/band_corpus);
+- folk: fiddle tunes of music21's bundled Ryan's Mammoth Collection, written to MIDI with their
+  repeats played out. No setting of MusicStudio was chosen on them: the held-out collection.
+
+Every fifth file (by a hash of its name) is a test file; the test files are the reference the
+compositions are judged against and are never trained on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench_data" / "form"
+SHIPPED = {"chorales": ROOT / "resources" / "sample_corpus", "band": ROOT / "resources" / "band_corpus"}
+FOLK_TUNES = 160
+TEST_EVERY = 5
+
+
+def folk_sources(limit: int = FOLK_TUNES) -> Path:
+    """The first `limit` tunes of Ryan's Mammoth Collection as MIDI files (written once)."""
+    from music21 import corpus
+
+    out = ROOT / "bench_data" / "folk"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = sorted(p for p in corpus.getPaths() if "/ryansMammoth/" in str(p))[:limit]
+    for source in paths:
+        target = out / f"{Path(source).stem}.mid"
+        if target.exists():
+            continue
+        try:
+            corpus.parse(source).write("midi", fp=target)
+        except Exception as e:  # a tune music21 cannot write is left out, and named
+            print(f"left out {Path(source).name}: {type(e).__name__}: {e}", file=sys.stderr)
+    return out
+
+
+def is_test(name: str) -> bool:
+    return zlib.crc32(name.encode()) % TEST_EVERY == 0
+
+
+def split(name: str, source: Path) -> Path:
+    """Copy `source`'s MIDI files into OUT/name/train and OUT/name/test."""
+    target = OUT / name
+    for sub in ("train", "test"):
+        (target / sub).mkdir(parents=True, exist_ok=True)
+    for f in sorted(source.glob("*.mid")):
+        dest = target / ("test" if is_test(f.name) else "train") / f.name
+        if not dest.exists():
+            shutil.copyfile(f, dest)
+    return target
+
+
+def prepare() -> dict[str, Path]:
+    """Every corpus, split (the folder of each)."""
+    sources = dict(SHIPPED, folk=folk_sources())
+    return {name: split(name, src) for name, src in sources.items()}
+
+
+if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__).parse_args()
+    for name, folder in prepare().items():
+        n_train = len(list((folder / "train").glob("*.mid")))
+        n_test = len(list((folder / "test").glob("*.mid")))
+        print(f"{name}: {n_train} train, {n_test} test files in {folder}")

@@ -1,0 +1,134 @@
+"""Form plans: the sections a composition is made of, drawn from the corpus or given by the user.
+
+A plan is a list of sections with their bars. A section whose label comes for the first time is
+new music; one whose label came before returns: exactly (the same events again) or varied (A′:
+its first bars the same, the rest composed again to lead on). From a corpus's profile the plan is
+the form of one of its files of about the wanted length, stretched or cut to that length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.music.form import PRIME
+from musicstudio.core.music.form_profile import FormProfile
+
+#: Without a profile (an older model): A A B A of 4-bar sections, repeated to the length.
+FALLBACK_FORM = "A A B A"
+FALLBACK_PHRASE = 4
+MAX_SECTIONS = 256
+_LABEL = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(['′]?)$")
+
+
+class FormError(MusicStudioError, ValueError):
+    """A form the user typed that cannot be composed, with the reason."""
+
+
+@dataclass(frozen=True)
+class PlannedSection:
+    """One section to compose: its label, its bars, and whether it returns (and how)."""
+
+    label: str
+    bars: int
+    source: int | None = None  # index of the section it returns as (its first occurrence)
+    varied: bool = False  # a varied return (A′): the first bars again, the rest new
+
+    @property
+    def name(self) -> str:
+        return self.label + (PRIME if self.varied else "")
+
+
+@dataclass(frozen=True)
+class FormPlan:
+    """The sections of a composition, in order."""
+
+    sections: tuple[PlannedSection, ...]
+
+    @property
+    def bars(self) -> int:
+        return sum(s.bars for s in self.sections)
+
+    def __str__(self) -> str:
+        return " ".join(s.name for s in self.sections)
+
+    def starts(self) -> list[int]:
+        """The first bar (0-based) of every section."""
+        return [int(x) for x in np.cumsum([0] + [s.bars for s in self.sections])[:-1]]
+
+
+def parse_labels(text: str) -> list[tuple[str, bool]]:
+    """ "A A B A′" -> [(label, varied)]; raises FormError with the offending word."""
+    words = text.replace(",", " ").split()
+    if not words:
+        raise FormError('a form needs at least one section, e.g. "A A B A"')
+    if len(words) > MAX_SECTIONS:
+        raise FormError(f"a form has at most {MAX_SECTIONS} sections, not {len(words)}")
+    out = []
+    for w in words:
+        m = _LABEL.match(w)
+        if not m:
+            raise FormError(
+                f"{w!r} is not a section label (use letters or words, A′ or A' for a variant)"
+            )
+        word = m.group(1)
+        out.append((word.upper() if len(word) == 1 else word.capitalize(), bool(m.group(2))))
+    return out
+
+
+def plan_of(labels: list[tuple[str, bool]], bars: list[int]) -> FormPlan:
+    """Sections with these labels and bars; a label seen before returns as its first occurrence."""
+    first: dict[str, int] = {}
+    sections = []
+    for i, ((label, varied), n) in enumerate(zip(labels, bars, strict=True)):
+        source = first.get(label)
+        if source is None:
+            first[label] = i
+        sections.append(PlannedSection(label, n, source, varied and source is not None))
+    return FormPlan(tuple(sections))
+
+
+def user_plan(text: str, total_bars: int | None, section_bars: int = FALLBACK_PHRASE) -> FormPlan:
+    """The user's form: `total_bars` shared out over the sections, else `section_bars` each."""
+    labels = parse_labels(text)
+    if total_bars is None:
+        return plan_of(labels, [section_bars] * len(labels))
+    if total_bars < len(labels):
+        raise FormError(f"{total_bars} bars cannot hold {len(labels)} sections")
+    each, extra = divmod(total_bars, len(labels))
+    return plan_of(labels, [each + (1 if i < extra else 0) for i in range(len(labels))])
+
+
+def corpus_plan(
+    profile: FormProfile | None, total_bars: int | None, rng: np.random.Generator
+) -> FormPlan:
+    """A plan drawn from the corpus: one file's form, of about `total_bars` (default: the
+    corpus's median length), fitted to exactly that many bars."""
+    if profile is None or not profile.forms:
+        want = total_bars or 32
+        reps = -(-want // (FALLBACK_PHRASE * 4))
+        labels = parse_labels(" ".join([FALLBACK_FORM] * reps))
+        return _fit(labels, [FALLBACK_PHRASE] * len(labels), want)
+    want = total_bars or profile.median_bars
+    bars = np.asarray(profile.bars, np.float64)
+    near = np.flatnonzero(np.abs(bars - want) <= 0.25 * want)
+    pick = int(rng.choice(near)) if near.size else int(np.abs(bars - want).argmin())
+    labels = parse_labels(profile.forms[pick])
+    phrase = profile.phrase_bars[pick]
+    return _fit(labels, [phrase] * len(labels), want)
+
+
+def _fit(labels: list[tuple[str, bool]], bars: list[int], want: int) -> FormPlan:
+    """Cut or extend (repeating the form from its start: returns) to exactly `want` bars."""
+    out_labels: list[tuple[str, bool]] = []
+    out_bars: list[int] = []
+    i = 0
+    while sum(out_bars) < want:
+        out_labels.append(labels[i % len(labels)])
+        out_bars.append(bars[i % len(bars)])
+        i += 1
+    out_bars[-1] -= sum(out_bars) - want
+    return plan_of(out_labels, out_bars)

@@ -1,0 +1,185 @@
+"""Form: which bars come back. Bar signatures, a self-similarity matrix, sections, a form string.
+
+A bar's signature is the set of (voice, onset in the bar on the grid, pitch) of the notes that
+start in it. Two bars are as alike as the Jaccard similarity of their signatures (0: nothing in
+common, 1: the same notes; two silent bars count 0: silence is not a repeat). From the bar
+self-similarity matrix:
+
+- the form features of a piece, over its first FORM_BARS bars: the share of bars (after the first)
+  that nearly repeat an earlier bar (similarity >= NEAR), the share that repeat one exactly, and
+  the lag similarity, the best over lags of 1, 2, 4 and 8 bars of the mean similarity of bar i
+  with bar i + lag;
+- its sections: the piece cut into phrases of PHRASE_QUARTERS (4 bars of 4/4, 8 of 2/4), each
+  phrase labelled by the earliest phrase it nearly repeats (the mean similarity of their aligned
+  bars >= NEAR): the same letter when every bar is the same, a primed letter (A′) when varied, a
+  new letter otherwise. The form string reads them in order: "A A B A′".
+
+Plain NumPy; the bars of a whole piece are compared in one matrix product.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import numpy as np
+
+from musicstudio.core.music.constants import GRID
+from musicstudio.core.music.midi import NoteArray
+
+#: The form features look at a piece's first bars (as long as a short song's verse and chorus).
+FORM_BARS = 32
+#: Bars this alike (Jaccard of their signatures) nearly repeat one another.
+NEAR = 0.5
+#: Lags (in bars) the lag similarity looks at.
+LAGS = (1, 2, 4, 8)
+#: A phrase is about four bars of 4/4.
+PHRASE_QUARTERS = 16
+#: The longest piece the sections are found in (bars beyond it are left out of the form string).
+MAX_BARS = 512
+PRIME = "′"
+
+
+def bar_steps(time_signature: tuple[int, int]) -> int:
+    """Grid steps per bar of a time signature (4/4 when it makes no sense)."""
+    num, den = time_signature
+    if num <= 0 or den <= 0:
+        return 4 * GRID
+    return max(1, int(round(num * 4 / den * GRID)))
+
+
+def phrase_bars(time_signature: tuple[int, int]) -> int:
+    """Bars of one phrase: 4 of 4/4 or 3/4, 8 of 2/4."""
+    return 8 if bar_steps(time_signature) <= 2 * GRID else 4
+
+
+def bar_count(notes: NoteArray) -> int:
+    """Bars from time 0 to the bar of the last onset (0 for an empty piece)."""
+    if len(notes) == 0:
+        return 0
+    last = int(np.round(notes.onset.max() * GRID))
+    return last // bar_steps(notes.time_signature) + 1
+
+
+def similarity_matrix(notes: NoteArray, bars: int | None = None) -> np.ndarray:
+    """(bars, bars) Jaccard similarity of the bars' signatures (all voices together)."""
+    n = bar_count(notes) if bars is None else bars
+    steps = bar_steps(notes.time_signature)
+    on = np.round(notes.onset * GRID).astype(np.int64)
+    bar = on // steps
+    keep = (bar >= 0) & (bar < n)
+    key = ((notes.parts.astype(np.int64) * steps + on % steps) * 128 + notes.pitch)[keep]
+    bar = bar[keep]
+    if n == 0:
+        return np.zeros((0, 0))
+    uniq, column = np.unique(key, return_inverse=True)
+    incidence = np.zeros((n, uniq.size), np.float32)
+    incidence[bar, column.ravel()] = 1.0
+    inter = (incidence @ incidence.T).astype(np.float64)  # counts: exact in float32
+    size = incidence.sum(axis=1, dtype=np.float64)
+    union = size[:, None] + size[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1.0), 0.0).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class FormFeatures:
+    """How much a piece repeats itself, over its first FORM_BARS bars (shares 0..1)."""
+
+    near_repeat: float  # bars nearly repeating an earlier bar
+    exact_repeat: float  # bars repeating an earlier bar exactly
+    lag_similarity: float  # best mean similarity of bars a fixed lag apart
+
+
+def features_of_matrix(sim: np.ndarray) -> FormFeatures:
+    """The form features of a bar self-similarity matrix."""
+    n = len(sim)
+    if n < 2:
+        return FormFeatures(0.0, 0.0, 0.0)
+    earlier = np.tril(sim, k=-1)[1:]  # row i: bar i+1 against every earlier bar
+    best = earlier.max(axis=1)
+    lags = [float(np.diagonal(sim, -lag).mean()) for lag in LAGS if lag < n]
+    return FormFeatures(
+        near_repeat=float((best >= NEAR).mean()),
+        exact_repeat=float((best >= 1.0 - 1e-9).mean()),
+        lag_similarity=max(lags),
+    )
+
+
+def form_features(notes: NoteArray, bars: int = FORM_BARS) -> FormFeatures:
+    """The form features of a piece's first `bars` bars."""
+    return features_of_matrix(similarity_matrix(notes, min(bar_count(notes), bars)))
+
+
+def voice_repeats(notes: NoteArray, bars: int = FORM_BARS) -> dict[int, float]:
+    """Near-repeat share of each voice (part index) on its own, over the first `bars` bars."""
+    out = {}
+    for part in np.unique(notes.parts):
+        mine = notes.select(notes.parts == part)
+        n = min(bar_count(mine), bars)
+        if n >= 2:
+            out[int(part)] = features_of_matrix(similarity_matrix(mine, n)).near_repeat
+    return out
+
+
+@dataclass(frozen=True)
+class Section:
+    """One phrase of a piece: where it is and what it repeats."""
+
+    label: str  # "A", "B", …; the letter of the first occurrence
+    first_bar: int  # 0-based
+    bars: int
+    source: int | None = None  # index of the earlier section it repeats (None: new music)
+    exact: bool = False  # every bar the same as the source's
+
+    @property
+    def name(self) -> str:
+        """The label as a form string shows it: A′ for a varied return."""
+        return self.label + (PRIME if self.source is not None and not self.exact else "")
+
+
+@dataclass(frozen=True)
+class Form:
+    """The sections of a piece, in order."""
+
+    sections: tuple[Section, ...]
+    bars: int
+
+    def __str__(self) -> str:
+        return " ".join(s.name for s in self.sections)
+
+
+def letters() -> list[str]:
+    """Section labels: A … Z, then AA, AB, …"""
+    single = list(string.ascii_uppercase)
+    return single + [a + b for a in single for b in single]
+
+
+def analyse(notes: NoteArray) -> Form:
+    """The sections of a piece and the earlier section each one repeats."""
+    n = min(bar_count(notes), MAX_BARS)
+    sim = similarity_matrix(notes, n)
+    size = phrase_bars(notes.time_signature)
+    names = letters()
+    sections: list[Section] = []
+    used = 0
+    for first in range(0, n, size):
+        bars = min(size, n - first)
+        best, source = 0.0, None
+        for j, earlier in enumerate(sections):
+            if earlier.bars < bars:
+                continue
+            aligned = sim[np.arange(first, first + bars), np.arange(bars) + earlier.first_bar]
+            score = float(aligned.mean())
+            if score >= NEAR and score > best:
+                best, source = score, j
+        if source is None:
+            label, used = names[used % len(names)], used + 1
+            sections.append(Section(label, first, bars))
+        else:
+            aligned = sim[
+                np.arange(first, first + bars), np.arange(bars) + sections[source].first_bar
+            ]
+            exact = bool((aligned >= 1.0 - 1e-9).all()) and sections[source].source is None
+            root = sections[source].source if sections[source].source is not None else source
+            sections.append(Section(sections[source].label, first, bars, root, exact))
+    return Form(tuple(sections), n)

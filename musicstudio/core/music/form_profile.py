@@ -1,0 +1,163 @@
+"""A corpus's form profile: how long its pieces are, how their sections return, who repeats.
+
+Made from the form of every file (form.py) when a model is trained, kept in the bundle, and
+drawn from when composing: a composition takes the form of one of the corpus's pieces (its
+letters, not its notes), so it repeats itself as the user's files do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.music.constants import GRID
+from musicstudio.core.music.events import EventStream, decode
+from musicstudio.core.music.form import (
+    PRIME,
+    Form,
+    analyse,
+    bar_steps,
+    form_features,
+    phrase_bars,
+    voice_repeats,
+)
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import PARTS
+
+#: Forms kept in a profile (a bundle stays small; more say nothing new).
+MAX_FORMS = 256
+
+
+@dataclass(frozen=True)
+class FormProfile:
+    """The forms of a corpus's files and the figures that describe them."""
+
+    forms: tuple[str, ...]  # one form string per file ("A A B A′")
+    phrase_bars: tuple[int, ...]  # bars per section of each file
+    bars: tuple[int, ...]  # bars of each file
+    seconds: tuple[float, ...]  # length of each file at its own tempo
+    near_repeat: float  # mean over files (first 32 bars)
+    exact_repeat: float
+    lag_similarity: float
+    voices: dict[str, float]  # part name -> mean near-repeat share of that voice alone
+
+    @property
+    def median_bars(self) -> int:
+        return int(np.median(self.bars)) if self.bars else 32
+
+    @property
+    def median_seconds(self) -> float:
+        return float(np.median(self.seconds)) if self.seconds else 60.0
+
+    @property
+    def returning_share(self) -> float:
+        """Share of sections (after the first of each file) that repeat an earlier one."""
+        labels = [f.split() for f in self.forms]
+        later = [lab for ls in labels for lab in ls[1:]]
+        seen = [
+            lab
+            for ls in labels
+            for k, lab in enumerate(ls[1:], 1)
+            if _root(lab) in map(_root, ls[:k])
+        ]
+        return len(seen) / len(later) if later else 0.0
+
+    def describe(self) -> str:
+        """The profile in words (the Dataset panel, `scan`)."""
+        if not self.forms:
+            return "no form: no file is long enough"
+        minutes, secs = divmod(int(round(self.median_seconds)), 60)
+        common = max(set(self.phrase_bars), key=self.phrase_bars.count)
+        words = (
+            f"sections of {common} bars; {self.returning_share:.0%} of sections return;"
+            f" {self.near_repeat:.0%} of bars nearly repeat an earlier bar"
+            f" ({self.exact_repeat:.0%} exactly); median piece {self.median_bars} bars"
+            f" ({minutes}:{secs:02d})"
+        )
+        if len(self.voices) > 1:
+            ranked = sorted(self.voices.items(), key=lambda kv: -kv[1])
+            top, low = ranked[0], ranked[-1]
+            words += f"; {top[0]} repeats most ({top[1]:.0%}), {low[0]} least ({low[1]:.0%})"
+        return words
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "forms": list(self.forms),
+            "phrase_bars": list(self.phrase_bars),
+            "bars": list(self.bars),
+            "seconds": list(self.seconds),
+            "near_repeat": self.near_repeat,
+            "exact_repeat": self.exact_repeat,
+            "lag_similarity": self.lag_similarity,
+            "voices": self.voices,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> FormProfile | None:
+        """A profile from a manifest, or None when it is missing or damaged (never raises)."""
+        if not isinstance(raw, dict):
+            return None
+        try:
+            forms = tuple(str(f) for f in raw["forms"])[:MAX_FORMS]
+            phrase = tuple(int(b) for b in raw["phrase_bars"])[:MAX_FORMS]
+            bars = tuple(int(b) for b in raw["bars"])[:MAX_FORMS]
+            seconds = tuple(float(s) for s in raw["seconds"])[:MAX_FORMS]
+            figures = [float(raw[k]) for k in ("near_repeat", "exact_repeat", "lag_similarity")]
+            voices = {str(k): float(v) for k, v in dict(raw.get("voices", {})).items()}
+        except (KeyError, TypeError, ValueError):
+            return None
+        ok = len(forms) == len(phrase) == len(bars) == len(seconds)
+        ok = ok and all(0 < b <= 64 for b in phrase) and all(0 < b <= 100_000 for b in bars)
+        if not ok or not all(0.0 <= f <= 1.0 for f in figures):
+            return None
+        near, exact, lag = figures
+        return cls(forms, phrase, bars, seconds, near, exact, lag, voices)
+
+
+def _root(label: str) -> str:
+    return label.rstrip(PRIME)
+
+
+def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
+    """The form profile of a corpus's pieces (files with fewer than two bars are left out)."""
+    forms: list[Form] = []
+    kept: list[NoteArray] = []
+    for notes in pieces:
+        form = analyse(notes)
+        if form.bars >= 2:
+            forms.append(form)
+            kept.append(notes)
+    step = max(1, len(kept) // MAX_FORMS + (len(kept) % MAX_FORMS > 0))
+    sample = list(range(0, len(kept), step))[:MAX_FORMS]
+    features = [form_features(kept[i]) for i in sample]
+    per_voice: dict[str, list[float]] = {}
+    for i in sample:
+        for part, share in voice_repeats(kept[i]).items():
+            per_voice.setdefault(PARTS[part], []).append(share)
+
+    def mean(values: list[float]) -> float:
+        return float(np.mean(values)) if values else 0.0
+
+    return FormProfile(
+        forms=tuple(str(forms[i]) for i in sample),
+        phrase_bars=tuple(phrase_bars(kept[i].time_signature) for i in sample),
+        bars=tuple(forms[i].bars for i in sample),
+        seconds=tuple(
+            round(
+                forms[i].bars * bar_steps(kept[i].time_signature) / GRID * 60 / kept[i].tempo_qpm, 2
+            )
+            for i in sample
+        ),
+        near_repeat=mean([f.near_repeat for f in features]),
+        exact_repeat=mean([f.exact_repeat for f in features]),
+        lag_similarity=mean([f.lag_similarity for f in features]),
+        voices={k: mean(v) for k, v in per_voice.items()},
+    )
+
+
+def profile_of_streams(streams: Sequence[EventStream]) -> FormProfile:
+    """The form profile of a scanned corpus's event streams (at 120 BPM: streams keep no tempo)."""
+    return profile_of([decode(s) for s in streams])

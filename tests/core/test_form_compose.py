@@ -1,0 +1,129 @@
+"""Composing with form: planned sections come back, note for note or varied, with markers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
+from musicstudio.core.compose.form_plan import corpus_plan, user_plan
+from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.compose.sections import cut, onsets, rests
+from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.music.form import analyse, form_features
+from musicstudio.core.music.midi import NoteArray, read_markers, read_midi, write_midi
+from musicstudio.core.music.vocab import N_STREAMS, STREAMS
+
+STEP = STREAMS.index("step")
+BAR = 4.0  # quarters: the chorales are in 4/4
+
+
+@pytest.fixture(scope="module", params=["wavenet", "lstm"])
+def composer(request: pytest.FixtureRequest, tiny_bundles: dict[str, Path]) -> Composer:
+    return Composer(load_bundle(tiny_bundles[request.param]))
+
+
+def compose(composer: Composer, **kw) -> list:  # type: ignore[no-untyped-def]
+    kw.setdefault("sampling", SamplingSettings(seed=kw.pop("seed", 1)))
+    return composer.compose(ComposeSettings(**kw))
+
+
+def bars_of(notes: NoteArray, first: int, last: int) -> set[tuple]:
+    """(onset within the passage, pitch, part, duration) of the notes starting in bars first..last."""
+    lo, hi = (first - 1) * BAR, last * BAR
+    sel = (notes.onset >= lo - 1e-9) & (notes.onset < hi - 1e-9)
+    return {
+        (round(float(o) - lo, 4), int(p), int(q), round(float(d), 4))
+        for o, p, q, d in zip(
+            notes.onset[sel], notes.pitch[sel], notes.parts[sel], notes.duration[sel], strict=True
+        )
+    }
+
+
+def test_returning_sections_are_note_for_note_the_first(composer: Composer) -> None:
+    [piece] = compose(composer, form="A A B A", bars=16, variations=1)
+    assert piece.form == "A A B A"
+    assert [(m.name, m.start, m.end) for m in piece.sections] == [
+        ("A", 0.0, 16.0),
+        ("A", 16.0, 32.0),
+        ("B", 32.0, 48.0),
+        ("A", 48.0, 64.0),
+    ]
+    a = bars_of(piece.notes, 1, 4)
+    assert a and bars_of(piece.notes, 5, 8) == a and bars_of(piece.notes, 13, 16) == a
+    assert bars_of(piece.notes, 9, 12) != a
+    assert str(analyse(piece.notes)).startswith("A A B A")
+
+
+def test_a_varied_return_shares_its_first_bars_and_leads_on_anew(composer: Composer) -> None:
+    pieces = compose(composer, form="A B A′", bars=24, variations=3, seed=5)
+    for piece in pieces:
+        assert [m.name for m in piece.sections] == ["A", "B", "A′"]
+        assert bars_of(piece.notes, 17, 20) == bars_of(piece.notes, 1, 4)  # the first half again
+    assert any(bars_of(p.notes, 21, 24) != bars_of(p.notes, 5, 8) for p in pieces)
+
+
+def test_every_variation_has_its_own_music_in_the_same_form(composer: Composer) -> None:
+    first, second = compose(composer, form="A A", bars=8, variations=2)
+    assert first.form == second.form == "A A"
+    assert bars_of(first.notes, 1, 4) != bars_of(second.notes, 1, 4)
+
+
+def test_a_default_compose_is_a_whole_piece_in_a_form_of_the_corpus(
+    composer: Composer,
+) -> None:
+    profile = composer.bundle.form
+    assert profile is not None and profile.forms  # learned when the model was trained
+    [piece] = compose(composer)
+    bars = round(piece.sections[-1].end / BAR)
+    assert abs(bars - profile.median_bars) <= 0.25 * profile.median_bars
+    assert piece.notes.onset.max() < bars * BAR
+    assert form_features(piece.notes).exact_repeat > 0 or "A A" not in piece.form
+
+
+def test_minutes_set_the_length_at_the_tempo(composer: Composer) -> None:
+    [piece] = compose(composer, form="A B", minutes=0.5, tempo=96)  # 48 quarters: 12 bars
+    assert piece.sections[-1].end == 48.0
+
+
+def test_events_without_a_form_compose_straight_on(composer: Composer) -> None:
+    [piece] = compose(composer, length=40)
+    assert piece.events == 40 and piece.sections == [] and piece.form == ""
+
+
+def test_markers_come_back_from_the_written_midi(composer: Composer, tmp_path: Path) -> None:
+    [piece] = compose(composer, form="intro A A B A outro", bars=24)
+    path = write_midi(
+        tmp_path / "song.mid", piece.notes, markers=[(m.start, m.name) for m in piece.sections]
+    )
+    assert read_markers(path) == [(m.start, m.name) for m in piece.sections]
+    assert [name for _, name in read_markers(path)] == ["Intro", "A", "A", "B", "A", "Outro"]
+    assert len(read_midi(path)) == len(piece.notes)
+
+
+def test_a_form_that_is_not_one_is_refused_with_the_word(composer: Composer) -> None:
+    with pytest.raises(ComposeError, match="'4x'"):
+        compose(composer, form="A A 4x")
+    with pytest.raises(ComposeError, match="3 bars cannot hold 4 sections"):
+        compose(composer, form="A B A B", bars=3)
+
+
+def test_plans_fit_the_length_and_return_to_first_occurrences() -> None:
+    plan = user_plan("A A B A", total_bars=18)
+    assert [s.bars for s in plan.sections] == [5, 5, 4, 4] and plan.bars == 18
+    assert [s.source for s in plan.sections] == [None, 0, None, 0]
+    rng = np.random.default_rng(0)
+    fallback = corpus_plan(None, 40, rng)  # an older model without a profile
+    assert fallback.bars == 40 and str(fallback).startswith("A A B A A A B A")
+
+
+def test_cut_lands_a_section_exactly_on_its_bar_line() -> None:
+    tokens = np.zeros((6, N_STREAMS), np.int32)
+    tokens[:, STEP] = [12, 0, 24, 36, 12, 12]  # onsets 0, 12, 12, 36, 72, 84
+    kept = cut(tokens, 60)
+    assert onsets(kept).tolist() == [0, 12, 12, 36] and kept[:, STEP].sum() == 60
+    padded = cut(tokens[:1], 100)  # music that ends early: rests fill the section
+    assert padded[:, STEP].sum() == 100 and len(padded) > 1
+    assert rests(0).shape == (0, N_STREAMS)
