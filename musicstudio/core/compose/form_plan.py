@@ -1,9 +1,15 @@
 """Form plans: the sections a composition is made of, drawn from the corpus or given by the user.
 
-A plan is a list of sections with their bars. A section whose label comes for the first time is
-new music; one whose label came before returns: exactly (the same events again) or varied (A′:
-its first bars the same, the rest composed again to lead on). From a corpus's profile the plan is
-the form of one of its files of about the wanted length, stretched or cut to that length.
+A plan is a list of sections with their bars, and for every bar what it repeats (a repeat map,
+form.repeat_map's codes: NEW, an exact repeat of an earlier bar, or a varied one).
+
+- Typed by the user ("A A B A′"): a section whose label comes for the first time is new music;
+  one whose label came before returns as its first occurrence, bar for bar, exactly, or varied
+  (A′: its first half the same, the rest composed again to lead on).
+- From a corpus's profile: the sections and the repeat map of one of its files of about the
+  wanted length, cut or extended (repeating from the start) to exactly that length. So the
+  riffs inside a phrase come back as the file's did, not only its sections: its letters, never
+  its notes.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.music.form import PRIME
+from musicstudio.core.music.form import EXACT, NEW, PRIME, repeat_code
 from musicstudio.core.music.form_profile import FormProfile
 
 #: Without a profile (an older model): A A B A of 4-bar sections, repeated to the length.
@@ -44,9 +50,16 @@ class PlannedSection:
 
 @dataclass(frozen=True)
 class FormPlan:
-    """The sections of a composition, in order."""
+    """The sections of a composition, in order, and what each of its bars repeats."""
 
     sections: tuple[PlannedSection, ...]
+    repeats: tuple[int, ...] = ()  # one code per bar (form.repeat_map); () : from the sections
+
+    def __post_init__(self) -> None:
+        if not self.repeats:
+            object.__setattr__(self, "repeats", tuple(_section_repeats(self.sections)))
+        if len(self.repeats) != self.bars:
+            raise FormError(f"a plan of {self.bars} bars with {len(self.repeats)} bar repeats")
 
     @property
     def bars(self) -> int:
@@ -58,6 +71,22 @@ class FormPlan:
     def starts(self) -> list[int]:
         """The first bar (0-based) of every section."""
         return [int(x) for x in np.cumsum([0] + [s.bars for s in self.sections])[:-1]]
+
+
+def _section_repeats(sections: tuple[PlannedSection, ...]) -> list[int]:
+    """The repeat map of typed sections: a return repeats its first occurrence bar for bar
+    (a variant only its first half); new sections are new bars."""
+    starts = np.cumsum([0] + [s.bars for s in sections])
+    codes: list[int] = []
+    for section in sections:
+        copied = 0
+        if section.source is not None:
+            copied = min(section.bars, sections[section.source].bars)
+            copied = copied // 2 if section.varied else copied
+        first = int(starts[section.source]) if section.source is not None else 0
+        codes += [repeat_code(first + t, EXACT) for t in range(copied)]
+        codes += [NEW] * (section.bars - copied)
+    return codes
 
 
 def parse_labels(text: str) -> list[tuple[str, bool]]:
@@ -118,7 +147,13 @@ def corpus_plan(
     pick = int(rng.choice(near)) if near.size else int(np.abs(bars - want).argmin())
     labels = parse_labels(profile.forms[pick])
     phrase = profile.phrase_bars[pick]
-    return _fit(labels, [phrase] * len(labels), want)
+    sections = _fit(labels, [phrase] * len(labels), want).sections
+    if not profile.repeats:
+        return FormPlan(sections)
+    codes = list(profile.repeats[pick][:want])
+    length = len(codes)
+    codes += [repeat_code(t % length, EXACT) for t in range(want - length)]  # again from the start
+    return FormPlan(sections, tuple(codes))
 
 
 def _fit(labels: list[tuple[str, bool]], bars: list[int], want: int) -> FormPlan:

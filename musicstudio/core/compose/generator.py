@@ -24,6 +24,8 @@ from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
 CHUNK = 128
 PART = STREAMS.index("part")
 STEP = STREAMS.index("step")
+#: Events one row may draw at one onset (all parts' chords) before its step must move on.
+MAX_AT_ONSET = 16
 
 
 @dataclass
@@ -150,6 +152,79 @@ class Generator:
         cursor.prev, cursor.state, cursor.recent = prev, state, recent
         return out
 
+    def fill(
+        self,
+        cursor: Cursor,
+        sampling: SamplingSettings,
+        masks: Masks,
+        span: int = 0,
+        taken: list[np.ndarray] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[np.ndarray]:
+        """Advance every row by its own events: `taken[row]` when given, else sampled ones that
+        span exactly `span` grid steps (the step is masked so that no event crosses the line).
+        A row that is done waits for the others: its state, last event and counters are kept.
+        The events each row took or drew (the cursor is advanced in place)."""
+        sampling = sampling.tuned({})
+        b = len(cursor.prev)
+        todo = np.array([len(t) for t in taken]) if taken is not None else None
+        left = np.full(b, span, np.int64)  # grid steps still to sample, per row
+        at_onset = np.zeros(b, np.int64)  # events drawn since the last step forward
+        out: list[list[np.ndarray]] = [[] for _ in range(b)]
+        rows = np.arange(b)[:, None]
+        log_penalty = np.log(max(1.0, float(sampling.repetition_penalty)))
+        sizes = masks.chord_size if masks.max_chord is not None else None
+        i = 0
+        while True:
+            active = (i < todo) if todo is not None else (left > 0)
+            if not active.any():
+                break
+            if cancel is not None and i % CHUNK == 0:
+                cancel.raise_if_cancelled()
+            logits, state = self.stepper.step(cursor.prev, cursor.state)
+            if taken is not None:
+                nxt = np.stack(
+                    [t[i] if i < len(t) else p for t, p in zip(taken, cursor.prev, strict=True)]
+                )
+                nxt = nxt.astype(np.int64)
+            else:
+                uniform = 1.0 - cursor.rng.random((b, N_STREAMS))
+                seen = np.zeros((b, self.sizes["pitch"]))
+                seen[rows, np.where(cursor.recent >= 0, cursor.recent, 0)] = cursor.recent >= 0
+                most = np.clip(left, 0, self.sizes["step"] - 1)
+                # Near the line a model may keep adding events at one onset (step 0) rather
+                # than step past it: after MAX_AT_ONSET of them, the next step moves on.
+                least = np.where(at_onset >= MAX_AT_ONSET, np.minimum(1, most), 0)
+                nxt = self._draw(
+                    logits,
+                    seen * log_penalty,
+                    uniform,
+                    sampling,
+                    masks,
+                    cursor.placed,
+                    (least, most),
+                )
+                left -= np.where(active, nxt[:, STEP], 0)
+                at_onset = np.where(active, np.where(nxt[:, STEP] > 0, 0, at_onset + 1), at_onset)
+            keep = active[:, None]
+            cursor.state = [
+                np.where(active.reshape(-1, *([1] * (new.ndim - 1))), new, old)
+                for new, old in zip(state, cursor.state, strict=True)
+            ]
+            cursor.recent = np.where(
+                keep, np.concatenate([cursor.recent[:, 1:], nxt[:, :1]], axis=1), cursor.recent
+            )
+            if sizes is not None:
+                placed = cursor.placed.copy()
+                placed[rows[:, 0], nxt[:, PART]] += sizes[nxt[:, 0]]
+                placed[nxt[:, STEP] > 0] = 0
+                cursor.placed = np.where(keep, placed, cursor.placed)
+            cursor.prev = np.where(keep, nxt, cursor.prev)
+            for r in np.flatnonzero(active):
+                out[r].append(nxt[r])
+            i += 1
+        return [np.asarray(o, np.int32).reshape(-1, N_STREAMS) for o in out]
+
     def sample_after(
         self,
         cursor: Cursor,
@@ -191,8 +266,15 @@ class Generator:
         sp: SamplingSettings,
         masks: Masks,
         placed: np.ndarray,
+        step_range: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
+        """One event per row; with `step_range` (least, most: (B,) each), every row's step is in it."""
+
         def pick(h: int, lg: np.ndarray) -> np.ndarray:
+            if h == STEP and step_range is not None:
+                steps = np.arange(lg.shape[1])[None, :]
+                outside = (steps < step_range[0][:, None]) | (steps > step_range[1][:, None])
+                lg = np.where(outside, MASKED, lg)
             harmony = h in (0, PART)  # pitch and part; the rest is rhythm and loudness
             temperature = sp.temperature if harmony else sp.rhythm_temperature
             return sample(lg, temperature or 0.0, sp.top_k, sp.top_p, uniform[:, h])

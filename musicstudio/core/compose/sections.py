@@ -1,11 +1,12 @@
-"""Composing with form: a piece made section by section, returning sections repeated.
+"""Composing with form: a piece made bar by bar after its plan's repeat map, in one pass.
 
-A new section is sampled after everything before it (the last CONTEXT events of the piece so
-far, its primer first), and cut on its last bar line: the events that start inside it are
-kept and the last one's step is shortened to land on the bar line, so the next section starts
-on its downbeat. A returning section is its first occurrence's events again; a varied return
-(A′) keeps the first half of them and samples the rest after them, so it leads on differently.
-Every row of the batch (a variation) follows the same plan with its own music.
+One cursor runs through the whole piece, its primer first, so everything composed hears
+everything before it. New bars are sampled, the step of every event masked so that none
+crosses the last bar line of the run: the run ends exactly on it. A repeated bar is the
+earlier bar's events again, fed to the model as if it had drawn them (so what follows hears
+the repeat); a bar that comes in a repeated bar's place but is only near it (a varied repeat)
+takes the first KEEP of the earlier bar and samples the rest. Every row of the batch (a
+variation) follows the same plan with its own music; rows wait for each other at bar lines.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicstudio.core.compose.form_plan import FormPlan
-from musicstudio.core.compose.generator import Generator, Masks, Plan
+from musicstudio.core.compose.generator import Cursor, Generator, Masks
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.constants import MAX_STEP
+from musicstudio.core.music.form import EXACT, NEAR_REPEAT, NEW, PARTIAL_REPEAT, repeated_bar
 from musicstudio.core.music.vocab import N_STREAMS, REST, STREAMS
 
 STEP = STREAMS.index("step")
-#: Events of the piece so far that the model hears before a new section (as regenerate does).
-CONTEXT = 256
+#: Share of a bar copied from the bar it varies, by how much it repeats it: three quarters keep
+#: the two near (similarity ~0.6), a half shares a motif (~0.33).
+KEEP = {NEAR_REPEAT: 0.75, PARTIAL_REPEAT: 0.5}
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,34 @@ def cut(tokens: np.ndarray, span: int) -> np.ndarray:
     return np.concatenate([kept, rests(span - end)])
 
 
+def bar_of(tokens: np.ndarray, first: int, bar: int) -> np.ndarray:
+    """The events of a piece that start in the bar beginning at grid step `first`, as exactly one
+    bar from its downbeat (a rest leads in to a bar whose first event comes late)."""
+    on = onsets(tokens)
+    inside = (on >= first) & (on < first + bar)
+    if not inside.any():
+        return rests(bar)
+    lead = int(on[inside][0]) - first
+    return cut(np.concatenate([rests(lead), tokens[inside]]), bar)
+
+
+def segments(codes: tuple[int, ...]) -> list[tuple[int | None, list[int]]]:
+    """The repeat map in runs: (None, new bars), (EXACT, consecutive source bars), or
+    (NEAR_REPEAT or PARTIAL_REPEAT, [the source bar])."""
+    out: list[tuple[int | None, list[int]]] = []
+    for i, code in enumerate(codes):
+        level, source = (None, i) if code == NEW else repeated_bar(code)[::-1]
+        last = out[-1] if out else None
+        joins = last is not None and last[0] == level and level in (None, EXACT)
+        if joins and last is not None and (level is None or last[1][-1] == source - 1):
+            last[1].append(source)
+        else:
+            out.append((level, [source]))
+    return out
+
+
 class SectionComposer:
-    """Samples the sections of a plan with one generator, for a batch of rows."""
+    """Composes a plan with one generator, for a batch of rows (variations)."""
 
     def __init__(
         self,
@@ -85,78 +114,46 @@ class SectionComposer:
         self.seed = seed
         self.cancel = cancel
         self.report = report
-        self.steps_done = 0
 
     def compose(
         self, plan: FormPlan, primers: list[np.ndarray], bar: int
     ) -> tuple[list[np.ndarray], list[PlacedSection]]:
         """Every row's events (primer excluded) and where each section of the plan lies."""
-        rows: list[list[np.ndarray]] = [[] for _ in primers]  # per row: events of each section
-        placed = []
-        start = 0
-        for k, section in enumerate(plan.sections):
-            span = section.bars * bar
-            if section.source is None:
-                new = self._sample(primers, rows, span, k)
-            else:
-                new = self._returning(plan, k, primers, rows, bar)
-            for r, events in zip(rows, new, strict=True):
-                r.append(events)
-            placed.append(PlacedSection(section.name, start, start + span))
-            start += span
-            self.steps_done += span
-            self.report(self.steps_done)
-        return [
-            np.concatenate(r) if r else np.zeros((0, N_STREAMS), np.int32) for r in rows
-        ], placed
-
-    def _returning(
-        self,
-        plan: FormPlan,
-        k: int,
-        primers: list[np.ndarray],
-        rows: list[list[np.ndarray]],
-        bar: int,
-    ) -> list[np.ndarray]:
-        """Section k again as its first occurrence: all of its bars, or for a variant the first
-        half; the bars not copied (and any beyond the source's length) are sampled after them."""
-        section = plan.sections[k]
-        assert section.source is not None
-        copied = min(section.bars, plan.sections[section.source].bars)
-        if section.varied:
-            copied //= 2
-        kept = [
-            cut(r[section.source], copied * bar) if copied else r[section.source][:0] for r in rows
-        ]
-        rest = (section.bars - copied) * bar
-        if rest <= 0:
-            return kept
-        heard = [r + [c] for r, c in zip(rows, kept, strict=True)]
-        tails = self._sample(primers, heard, rest, k)
-        return [np.concatenate([c, t]) for c, t in zip(kept, tails, strict=True)]
-
-    def _sample(
-        self, primers: list[np.ndarray], rows: list[list[np.ndarray]], span: int, k: int
-    ) -> list[np.ndarray]:
-        """`span` grid steps of new music per row, after that row's primer and sections so far."""
-        contexts = [
-            np.concatenate([p.astype(np.int32), *r])[-CONTEXT:]
-            for p, r in zip(primers, rows, strict=True)
-        ]
-        b, longest = len(contexts), max(len(c) for c in contexts)
+        b, longest = len(primers), max(len(p) for p in primers)
         batch = np.zeros((b, longest, N_STREAMS), np.int32)  # left-padded with start tokens
-        for i, c in enumerate(contexts):
-            batch[i, longest - len(c) :] = c
-        cursor = self.generator.start(batch[:, 0], self.sampling.repetition_window, self.seed + k)
-        done_before = self.steps_done
-        generated = self.generator.sample_after(
-            cursor,
-            Plan.taking(batch[:, 1:]),
-            span * 4,  # several events can share an onset: bounded by the span, not by this
-            float(span),
-            self.sampling,
-            self.masks,
-            self.cancel,
-            lambda _events: self.report(done_before),
-        )
-        return [cut(generated[i], span) for i in range(b)]
+        for i, p in enumerate(primers):
+            batch[i, longest - len(p) :] = p
+        cursor = self.generator.start(batch[:, 0], self.sampling.repetition_window, self.seed)
+        self._fill(cursor, taken=list(batch[:, 1:]))
+        pieces = [np.zeros((0, N_STREAMS), np.int32) for _ in range(b)]
+        done = 0
+        for level, bars in segments(plan.repeats):
+            self.cancel.raise_if_cancelled()
+            if level is None:
+                new = self._fill(cursor, span=len(bars) * bar)
+            elif level == EXACT:
+                new = self._fill(
+                    cursor,
+                    taken=[np.concatenate([bar_of(p, j * bar, bar) for j in bars]) for p in pieces],
+                )
+            else:
+                keep = int(round(bar * KEEP[level]))
+                head = self._fill(
+                    cursor, taken=[cut(bar_of(p, bars[0] * bar, bar), keep) for p in pieces]
+                )
+                tail = self._fill(cursor, span=bar - keep)
+                new = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
+            pieces = [np.concatenate([p, n]) for p, n in zip(pieces, new, strict=True)]
+            done += len(bars)
+            self.report(done * bar)
+        starts = [s * bar for s in plan.starts()]
+        placed = [
+            PlacedSection(section.name, start, start + section.bars * bar)
+            for section, start in zip(plan.sections, starts, strict=True)
+        ]
+        return pieces, placed
+
+    def _fill(
+        self, cursor: Cursor, span: int = 0, taken: list[np.ndarray] | None = None
+    ) -> list[np.ndarray]:
+        return self.generator.fill(cursor, self.sampling, self.masks, span, taken, self.cancel)

@@ -89,6 +89,19 @@ class FormFeatures:
     exact_repeat: float  # bars repeating an earlier bar exactly
     lag_similarity: float  # best mean similarity of bars a fixed lag apart
 
+    def value(self, name: str) -> np.ndarray:
+        """One feature as a vector of one (set closeness compares them like PieceFeatures)."""
+        return np.atleast_1d(np.asarray(getattr(self, name), np.float64))
+
+
+#: The form features, and the short labels tables show them under.
+FORM_LABELS = {
+    "near_repeat": "near repeats",
+    "exact_repeat": "exact repeats",
+    "lag_similarity": "lag similarity",
+}
+FORM_FEATURES = tuple(FORM_LABELS)
+
 
 def features_of_matrix(sim: np.ndarray) -> FormFeatures:
     """The form features of a bar self-similarity matrix."""
@@ -119,6 +132,47 @@ def voice_repeats(notes: NoteArray, bars: int = FORM_BARS) -> dict[int, float]:
         if n >= 2:
             out[int(part)] = features_of_matrix(similarity_matrix(mine, n)).near_repeat
     return out
+
+
+#: How much a bar repeats the earlier bar most like it: all of it, nearly, or in part
+#: (similarity >= PARTIAL: it shares about a third of its notes, a motif that comes back).
+EXACT, NEAR_REPEAT, PARTIAL_REPEAT = 0, 1, 2
+PARTIAL = 0.25
+#: A bar's code in a repeat map: NEW, or repeat_code(earlier bar, how much).
+NEW = -1
+
+
+def repeat_code(bar: int, level: int) -> int:
+    """The code of a repeat of `bar` at `level` (EXACT, NEAR_REPEAT or PARTIAL_REPEAT)."""
+    return 4 * bar + level
+
+
+def repeated_bar(code: int) -> tuple[int, int]:
+    """(the earlier bar, the level) of a repeat code (not NEW)."""
+    return code // 4, code % 4
+
+
+def valid_code(code: int, bar: int) -> bool:
+    """Whether `code` can stand at `bar` of a repeat map (it repeats an earlier bar, or NEW)."""
+    return code == NEW or (0 <= code < 4 * bar and code % 4 <= PARTIAL_REPEAT)
+
+
+def repeat_map(sim: np.ndarray) -> list[int]:
+    """For every bar, the earlier bar most like it (the first of equals) and how much it repeats
+    it, as a code; NEW when no earlier bar is even PARTIAL-ly alike."""
+    codes = [NEW] if len(sim) else []
+    for i in range(1, len(sim)):
+        j = int(np.argmax(sim[i, :i]))
+        best = float(sim[i, j])
+        if best >= 1.0 - 1e-9:
+            codes.append(repeat_code(j, EXACT))
+        elif best >= NEAR:
+            codes.append(repeat_code(j, NEAR_REPEAT))
+        elif best >= PARTIAL:
+            codes.append(repeat_code(j, PARTIAL_REPEAT))
+        else:
+            codes.append(NEW)
+    return codes
 
 
 @dataclass(frozen=True)
@@ -156,9 +210,13 @@ def letters() -> list[str]:
 
 def analyse(notes: NoteArray) -> Form:
     """The sections of a piece and the earlier section each one repeats."""
-    n = min(bar_count(notes), MAX_BARS)
-    sim = similarity_matrix(notes, n)
-    size = phrase_bars(notes.time_signature)
+    sim = similarity_matrix(notes, min(bar_count(notes), MAX_BARS))
+    return sections_of(sim, phrase_bars(notes.time_signature))
+
+
+def sections_of(sim: np.ndarray, size: int) -> Form:
+    """The sections of a piece of phrases of `size` bars, from its bar self-similarity matrix."""
+    n = len(sim)
     names = letters()
     sections: list[Section] = []
     used = 0

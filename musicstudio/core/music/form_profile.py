@@ -16,12 +16,17 @@ import numpy as np
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import EventStream, decode
 from musicstudio.core.music.form import (
+    FORM_BARS,
+    MAX_BARS,
     PRIME,
-    Form,
-    analyse,
+    bar_count,
     bar_steps,
-    form_features,
+    features_of_matrix,
     phrase_bars,
+    repeat_map,
+    sections_of,
+    similarity_matrix,
+    valid_code,
     voice_repeats,
 )
 from musicstudio.core.music.midi import NoteArray
@@ -29,6 +34,8 @@ from musicstudio.core.music.parts import PARTS
 
 #: Forms kept in a profile (a bundle stays small; more say nothing new).
 MAX_FORMS = 256
+#: Bars of each file's repeat map kept (a longer plan repeats from the start).
+MAX_PLAN_BARS = 256
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class FormProfile:
     exact_repeat: float
     lag_similarity: float
     voices: dict[str, float]  # part name -> mean near-repeat share of that voice alone
+    #: Each file's repeat map (form.repeat_map), its first MAX_PLAN_BARS bars.
+    repeats: tuple[tuple[int, ...], ...] = ()
 
     @property
     def median_bars(self) -> int:
@@ -93,6 +102,7 @@ class FormProfile:
             "exact_repeat": self.exact_repeat,
             "lag_similarity": self.lag_similarity,
             "voices": self.voices,
+            "repeats": [list(r) for r in self.repeats],
         }
 
     @classmethod
@@ -107,14 +117,22 @@ class FormProfile:
             seconds = tuple(float(s) for s in raw["seconds"])[:MAX_FORMS]
             figures = [float(raw[k]) for k in ("near_repeat", "exact_repeat", "lag_similarity")]
             voices = {str(k): float(v) for k, v in dict(raw.get("voices", {})).items()}
+            repeats = tuple(
+                tuple(int(c) for c in r[:MAX_PLAN_BARS]) for r in raw.get("repeats", [])
+            )[:MAX_FORMS]
         except (KeyError, TypeError, ValueError):
             return None
+        if repeats and (
+            len(repeats) != len(forms)
+            or not all(valid_code(c, i) for r in repeats for i, c in enumerate(r))
+        ):
+            repeats = ()  # a damaged map: plans fall back to the sections
         ok = len(forms) == len(phrase) == len(bars) == len(seconds)
         ok = ok and all(0 < b <= 64 for b in phrase) and all(0 < b <= 100_000 for b in bars)
         if not ok or not all(0.0 <= f <= 1.0 for f in figures):
             return None
         near, exact, lag = figures
-        return cls(forms, phrase, bars, seconds, near, exact, lag, voices)
+        return cls(forms, phrase, bars, seconds, near, exact, lag, voices, repeats)
 
 
 def _root(label: str) -> str:
@@ -122,39 +140,37 @@ def _root(label: str) -> str:
 
 
 def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
-    """The form profile of a corpus's pieces (files with fewer than two bars are left out)."""
-    forms: list[Form] = []
-    kept: list[NoteArray] = []
-    for notes in pieces:
-        form = analyse(notes)
-        if form.bars >= 2:
-            forms.append(form)
-            kept.append(notes)
-    step = max(1, len(kept) // MAX_FORMS + (len(kept) % MAX_FORMS > 0))
-    sample = list(range(0, len(kept), step))[:MAX_FORMS]
-    features = [form_features(kept[i]) for i in sample]
+    """The form profile of a corpus's pieces (files with fewer than two bars are left out);
+    at most MAX_FORMS files, spread over the corpus."""
+    usable = [p for p in pieces if bar_count(p) >= 2]
+    step = -(-len(usable) // MAX_FORMS) if usable else 1
+    sample = usable[::step][:MAX_FORMS]
+    forms, features, repeats = [], [], []
     per_voice: dict[str, list[float]] = {}
-    for i in sample:
-        for part, share in voice_repeats(kept[i]).items():
+    for notes in sample:
+        sim = similarity_matrix(notes, min(bar_count(notes), MAX_BARS))
+        forms.append(sections_of(sim, phrase_bars(notes.time_signature)))
+        features.append(features_of_matrix(sim[:FORM_BARS, :FORM_BARS]))
+        repeats.append(tuple(repeat_map(sim[:MAX_PLAN_BARS, :MAX_PLAN_BARS])))
+        for part, share in voice_repeats(notes).items():
             per_voice.setdefault(PARTS[part], []).append(share)
 
     def mean(values: list[float]) -> float:
         return float(np.mean(values)) if values else 0.0
 
     return FormProfile(
-        forms=tuple(str(forms[i]) for i in sample),
-        phrase_bars=tuple(phrase_bars(kept[i].time_signature) for i in sample),
-        bars=tuple(forms[i].bars for i in sample),
+        forms=tuple(str(f) for f in forms),
+        phrase_bars=tuple(phrase_bars(p.time_signature) for p in sample),
+        bars=tuple(f.bars for f in forms),
         seconds=tuple(
-            round(
-                forms[i].bars * bar_steps(kept[i].time_signature) / GRID * 60 / kept[i].tempo_qpm, 2
-            )
-            for i in sample
+            round(f.bars * bar_steps(p.time_signature) / GRID * 60 / p.tempo_qpm, 2)
+            for f, p in zip(forms, sample, strict=True)
         ),
         near_repeat=mean([f.near_repeat for f in features]),
         exact_repeat=mean([f.exact_repeat for f in features]),
         lag_similarity=mean([f.lag_similarity for f in features]),
         voices={k: mean(v) for k, v in per_voice.items()},
+        repeats=tuple(repeats),
     )
 
 

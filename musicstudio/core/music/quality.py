@@ -29,12 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.constants import GRID
+from musicstudio.core.music.form import FORM_LABELS
 from musicstudio.core.music.metrics import histogram, pitch_range, pitched, polyphony
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
@@ -157,7 +158,13 @@ def piece_features(notes: NoteArray) -> PieceFeatures:
     )
 
 
-def intra_set_distances(features: Sequence[PieceFeatures], name: str) -> np.ndarray:
+class Featured(Protocol):
+    """Anything with named feature vectors: a piece's PieceFeatures, its FormFeatures."""
+
+    def value(self, name: str) -> np.ndarray: ...
+
+
+def intra_set_distances(features: Sequence[Featured], name: str) -> np.ndarray:
     """Euclidean distances of one feature between every pair of pieces of one set."""
     x = np.stack([f.value(name) for f in features])
     i, j = np.triu_indices(len(x), k=1)
@@ -165,7 +172,7 @@ def intra_set_distances(features: Sequence[PieceFeatures], name: str) -> np.ndar
 
 
 def inter_set_distances(
-    features: Sequence[PieceFeatures], reference: Sequence[PieceFeatures], name: str
+    features: Sequence[Featured], reference: Sequence[Featured], name: str
 ) -> np.ndarray:
     """Euclidean distances of one feature from every piece of a set to every reference piece."""
     a = np.stack([f.value(name) for f in features])
@@ -187,7 +194,7 @@ class FeatureCloseness:
 
     @property
     def label(self) -> str:
-        return FEATURE_LABELS.get(self.feature, self.feature)
+        return FEATURE_LABELS.get(self.feature) or FORM_LABELS.get(self.feature, self.feature)
 
 
 @dataclass(frozen=True)
@@ -212,14 +219,14 @@ class SetCloseness:
         return next(f.overlap for f in self.features if f.feature == feature)
 
 
-def _mean_if_scalar(features: Sequence[PieceFeatures], name: str) -> float:
+def _mean_if_scalar(features: Sequence[Featured], name: str) -> float:
     values = np.stack([f.value(name) for f in features])
     return float(values.mean()) if values.shape[1] == 1 else float("nan")
 
 
 def compare_sets(
-    pieces: Sequence[PieceFeatures],
-    reference: Sequence[PieceFeatures],
+    pieces: Sequence[Featured],
+    reference: Sequence[Featured],
     names: Sequence[str] = FEATURES,
 ) -> SetCloseness:
     """Yang & Lerch closeness of a set of pieces to a reference set, for each feature."""
