@@ -63,7 +63,7 @@ class Piece:
     seconds: float = 0.0  # at its tempo
 
 
-def bundle_for(corpus: str, family: str, minutes: float) -> ModelBundle:
+def bundle_for(corpus: str, family: str, minutes: float, reprofile: bool = False) -> ModelBundle:
     """The benchmark's model of a corpus (trained once with the CLI), with its form profile."""
     path = OUT / "models" / f"{corpus}-{family}.msb"
     if not path.exists():
@@ -73,7 +73,7 @@ def bundle_for(corpus: str, family: str, minutes: float) -> ModelBundle:
         cmd += ["--model", family, "--minutes", str(minutes), "--seed", "0", "--out", str(path)]
         subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     bundle = load_bundle(path)
-    if bundle.form is None or not bundle.form.repeats:  # trained before: as the trainer makes it
+    if reprofile or bundle.form is None:  # trained before form profiles: as the trainer makes it
         options = ScanOptions(threshold=int(bundle.vocab.threshold))
         bundle.form = profile_of_streams(scan([OUT / corpus / "train"], options).streams)
         bundle.save(path)
@@ -171,7 +171,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace) -> dict[str, A
     rows["ceiling"] = row("ceiling", train, test, None)
     median_bars = 0.0
     for family in args.families:
-        bundle = bundle_for(name, family, args.minutes)
+        bundle = bundle_for(name, family, args.minutes, args.reprofile)
         assert bundle.form is not None
         median_bars = float(bundle.form.median_bars)
         train_corpus = scan([folder / "train"], ScanOptions(threshold=int(bundle.vocab.threshold)))
@@ -223,6 +223,9 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=3.0)
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--reprofile", action="store_true", help="find the models' form profiles again"
+    )
     args = ap.parse_args()
     folders = prepare()
     results = [run_corpus(name, folders[name], args) for name in args.corpora]

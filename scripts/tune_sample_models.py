@@ -1,6 +1,7 @@
 """Tune the shipped sample models' sampling again (compose/tuning.py), without retraining them.
 
-    python scripts/tune_sample_models.py
+    python scripts/tune_sample_models.py          # the sampling (and the form profile)
+    python scripts/tune_sample_models.py --form   # only the form profile (music/form_profile.py)
 
 Rebuilds the token streams the training used (`musicstudio train` on resources/sample_corpus)
 and writes the chosen temperatures into each bundle.
@@ -25,7 +26,7 @@ from musicstudio.core.learn.training import TrainSettings  # noqa: E402
 from musicstudio.core.music.corpus import ScanOptions, scan  # noqa: E402
 
 
-def main() -> None:
+def main(form_only: bool = False) -> None:
     os.chdir(ROOT)
     settings = TrainSettings()
     for family in ("wavenet", "lstm"):
@@ -38,6 +39,11 @@ def main() -> None:
         if corpus.vocab.sizes != bundle.vocab.sizes:
             raise SystemExit(f"{path.name}: the corpus no longer gives the model's vocabulary")
         data = TrainingData.from_corpus(corpus, settings.validation_share, settings.seed)
+        bundle.form = data.form  # what training makes now
+        if form_only:
+            bundle.save(path)
+            print(f"{path.name}: form {bundle.form.describe() if bundle.form else None}")
+            continue
         tuning = tune_sampling(bundle, [*data.validation, *data.train])
         if tuning is None:
             raise SystemExit(f"{path.name}: too few excerpts to tune")
@@ -47,4 +53,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(form_only="--form" in sys.argv[1:])

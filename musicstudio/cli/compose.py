@@ -69,8 +69,7 @@ def main(
     for i, piece in enumerate(pieces):
         path = out if len(pieces) == 1 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}")
         try:
-            marks = [(m.start, m.name) for m in piece.sections]
-            written.append(str(write_midi(path, piece.notes, markers=marks)))
+            written.append(str(write_midi(path, piece.notes, markers=piece.markers())))
             if musicxml:
                 xml = (
                     musicxml

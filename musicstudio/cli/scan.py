@@ -19,9 +19,11 @@ def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool 
     """Scan folders or files; exit 2 when no file can be learned."""
     from musicstudio.core.music.corpus import scan
 
-    stats = scan(paths, options, use_cache=use_cache).stats
+    corpus = scan(paths, options, use_cache=use_cache)
+    stats = corpus.stats
+    form = corpus.with_form().form if stats["ok"] else None
     if as_json:
-        print_json(stats)
+        print_json({**stats, "form": form.to_json() if form else None})
     else:
         print(
             f"{stats['files']} files: {stats['ok']} ok ({stats['repaired']} repaired),"
@@ -37,6 +39,8 @@ def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool 
             f" (onset and pitch only {stats['onset_pitch_recall']:.2%})"
         )
         print("parts: " + ", ".join(f"{p} {n:,} notes" for p, n in stats["parts"].items()))
+        if form is not None:
+            print(f"form: {form.profile.describe()}")
         for p in stats["problems"][:50]:
             print(f"  {p['status']:>10}  {p['path']}: {p['reason']}")
         if len(stats["problems"]) > 50:

@@ -24,14 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.compose.composer import ComposeSettings, Composition
+from musicstudio.core.compose.composer import ComposeSettings, Composition, sections_from_markers
 from musicstudio.core.compose.library import keep
 from musicstudio.core.compose.regenerate import Regeneration
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
-from musicstudio.core.music.midi import MidiError, read_midi, write_midi, write_musicxml
+from musicstudio.core.music.midi import (
+    MidiError,
+    read_markers,
+    read_midi,
+    write_midi,
+    write_musicxml,
+)
 from musicstudio.core.music.parts import PARTS
 from musicstudio.gui.constraints_box import ConstraintsBox
 from musicstudio.gui.history import History, about_kept, compositions_folder
@@ -514,6 +520,7 @@ class ComposePanel(QWidget):
         """Show a kept piece as a new variation (to play it, regenerate bars, export it)."""
         try:
             notes = read_midi(path)
+            markers = read_markers(path)
         except MidiError as e:
             self.session.message.emit(f"Cannot open {path.name}: {e}")
             return
@@ -526,6 +533,10 @@ class ComposePanel(QWidget):
             0.0,
             seed=int(seed) if isinstance(seed, int) else 0,
             constraints=str(about.get("constraints") or ""),
+            sections=sections_from_markers(
+                markers, float((notes.onset + notes.duration).max(initial=0.0))
+            ),
+            form=str(about.get("form") or ""),
         )
         made = f"opened from the History: {path.name}" + (
             f", seed {seed}" if seed is not None else ""
@@ -578,7 +589,7 @@ class ComposePanel(QWidget):
             return None
         try:
             out = (
-                write_midi(dest, cur[0].notes)
+                write_midi(dest, cur[0].notes, markers=cur[0].markers())
                 if kind == "midi"
                 else write_musicxml(dest, cur[0].notes)
             )

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from musicstudio.core.music.corpus import OK, FileReport
+from musicstudio.core.music.form_profile import FormProfile
 from musicstudio.core.music.parts import PART_COLOURS, PARTS
 from musicstudio.gui.widgets.instruments import GM_PROGRAMS
 
@@ -32,13 +33,14 @@ def parts_tooltip(report: FileReport) -> str:
     return "\n".join(f"{p}: {report.parts[p]:,} notes" for p in PARTS if report.parts.get(p))
 
 
-COLUMNS = ("File", "Notes", "Events", "Parts", "Status", "Reason")
-PARTS_COLUMN, REASON_COLUMN = 3, 5
+COLUMNS = ("File", "Notes", "Events", "Parts", "Form", "Status", "Reason")
+PARTS_COLUMN, FORM_COLUMN, REASON_COLUMN = 3, 4, 6
 
 
-def row_text(r: FileReport) -> tuple[str, ...]:
-    """What each column shows for one file."""
-    return (Path(r.path).name, f"{r.notes:,}", f"{r.events:,}", parts_text(r), r.status, r.reason)
+def row_text(r: FileReport, form: str = "") -> tuple[str, ...]:
+    """What each column shows for one file (its form once the scan has found it)."""
+    name = Path(r.path).name
+    return (name, f"{r.notes:,}", f"{r.events:,}", parts_text(r), form, r.status, r.reason)
 
 
 class FileTable(QAbstractTableModel):
@@ -90,6 +92,13 @@ class FileTable(QAbstractTableModel):
         self._text.extend(row_text(r) for r in reports)
         self.endInsertRows()
 
+    def set_forms(self, forms: dict[str, str]) -> None:
+        """Every file's form string (path -> "A A B A"), found after the scan."""
+        self._text = [row_text(r, forms.get(r.path, "")) for r in self.rows]
+        if self.rows:
+            top, bottom = self.index(0, FORM_COLUMN), self.index(len(self.rows) - 1, FORM_COLUMN)
+            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
+
     def clear(self) -> None:
         self.beginResetModel()
         self.rows, self._text = [], []
@@ -102,6 +111,7 @@ class FileTable(QAbstractTableModel):
             lambda r, text: r.notes,
             lambda r, text: r.events,
             lambda r, text: text[PARTS_COLUMN],
+            lambda r, text: text[FORM_COLUMN],
             lambda r, text: r.status,
             lambda r, text: r.reason,
         )
@@ -144,7 +154,7 @@ class ProblemFilter(QSortFilterProxyModel):
         return self.sourceModel().data(idx, Qt.ItemDataRole.UserRole) != OK
 
 
-def summary_html(s: dict[str, Any]) -> str:
+def summary_html(s: dict[str, Any], form: FormProfile | None = None) -> str:
     """The corpus in a few lines: files, notes and instrument per part, vocabulary, and how many
     notes the representation gives back."""
     skipped = ", ".join(f"{n} {k}" for k, n in s["skipped_by_reason"].items()) or "none"
@@ -170,4 +180,5 @@ def summary_html(s: dict[str, Any]) -> str:
         f"Note recall (onset, pitch, part, duration): <b>{s['note_recall']:.2%}</b>"
         f" · onset and pitch only: {s['onset_pitch_recall']:.2%}"
         f" · scanned in {s['seconds']:.2f} s"
+        + (f"<br>Form: {form.describe()}" if form is not None else "")
     )

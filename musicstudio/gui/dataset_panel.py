@@ -265,7 +265,9 @@ class DatasetPanel(QWidget):
 
     def _show(self, corpus: Corpus) -> None:
         s = corpus.stats
-        self.summary.setText(summary_html(s))
+        self.summary.setText(summary_html(s, corpus.form.profile if corpus.form else None))
+        if corpus.form is not None:
+            self.table_model.set_forms(corpus.form.forms)
         self.histogram.set_counts(corpus.vocab.histogram())
         self.histogram.set_threshold(corpus.vocab.threshold)
         self.state_changed.emit(f"{s['ok']:,} files")

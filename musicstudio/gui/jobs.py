@@ -78,6 +78,8 @@ class ScanThread(QThread):
             # One core is left to the window: with every core parsing, the event loop stalls.
             workers = max(1, (os.cpu_count() or 2) - 1)
             corpus: Corpus = job.run(self._on_progress, self.token, Workspace(workers))
+            if corpus.streams:
+                corpus = corpus.with_form()  # each file's form, here rather than on the UI thread
         except Cancelled:
             self.cancelled.emit()
             return

@@ -25,6 +25,11 @@ class Take:
     made: str = ""  # e.g. "bars 5–8 regenerated: candidate 3 of 8, …" ("" for a composition)
 
 
+def sections_of(piece: Composition) -> list[tuple[str, float, float]]:
+    """The piece's form as the piano roll draws it."""
+    return [(m.name, m.start, m.end) for m in piece.sections]
+
+
 class Variation(QObject):
     """A piece shown in a piano roll; `changed` fires when another take is shown."""
 
@@ -36,6 +41,7 @@ class Variation(QObject):
         self.roll = roll
         self.stack = QUndoStack(self)
         roll.set_notes(take.piece.notes)
+        roll.set_sections(sections_of(take.piece))
         roll.set_midi_path(str(take.path))
 
     def push(self, take: Take, text: str) -> None:
@@ -46,6 +52,7 @@ class Variation(QObject):
         """Show a take of this piece (the view and the selected bars stay)."""
         self.take = take
         self.roll.set_notes(take.piece.notes, keep_view=True)
+        self.roll.set_sections(sections_of(take.piece))
         self.roll.set_midi_path(str(take.path))
         self.changed.emit()
 

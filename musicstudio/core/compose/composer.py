@@ -159,6 +159,16 @@ class Composition:
     def events(self) -> int:
         return int(len(self.tokens))
 
+    def markers(self) -> list[tuple[float, str]]:
+        """The sections as MIDI markers: (where each starts in quarters, its name)."""
+        return [(m.start, m.name) for m in self.sections]
+
+
+def sections_from_markers(markers: list[tuple[float, str]], end: float) -> list[Marker]:
+    """Sections back from a file's markers (each lasts until the next; the last until `end`)."""
+    starts = [t for t, _ in markers] + [max(end, markers[-1][0])] if markers else []
+    return [Marker(name, t, starts[i + 1]) for i, (t, name) in enumerate(markers)]
+
 
 class Composer:
     """Compiled generation for one bundle (build once, compose many times)."""

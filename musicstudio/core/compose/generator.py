@@ -207,10 +207,14 @@ class Generator:
                 left -= np.where(active, nxt[:, STEP], 0)
                 at_onset = np.where(active, np.where(nxt[:, STEP] > 0, 0, at_onset + 1), at_onset)
             keep = active[:, None]
-            cursor.state = [
-                np.where(active.reshape(-1, *([1] * (new.ndim - 1))), new, old)
-                for new, old in zip(state, cursor.state, strict=True)
-            ]
+            cursor.state = (
+                state
+                if active.all()
+                else [
+                    np.where(active.reshape(-1, *([1] * (new.ndim - 1))), new, old)
+                    for new, old in zip(state, cursor.state, strict=True)
+                ]
+            )
             cursor.recent = np.where(
                 keep, np.concatenate([cursor.recent[:, 1:], nxt[:, :1]], axis=1), cursor.recent
             )

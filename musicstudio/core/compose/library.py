@@ -40,13 +40,14 @@ def keep(
     else:
         raise FileExistsError(f"no free name for a composition in {folder}")
     path = folder / f"{name}.mid"
-    atomic_write_bytes(path, midi_bytes(piece.notes))
+    atomic_write_bytes(path, midi_bytes(piece.notes, markers=piece.markers()))
     about: dict[str, Any] = {
         "model": model,
         "seed": piece.seed,
         "events": piece.events,
         "settings": asdict(settings),
         "constraints": piece.constraints,  # in words, the key found included
+        "form": piece.form,  # the plan's form string; its sections are the MIDI's markers
         "metrics": piece.metrics,
     }
     atomic_write_bytes(folder / f"{name}.json", json.dumps(about, default=float).encode())

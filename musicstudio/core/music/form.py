@@ -137,7 +137,7 @@ def voice_repeats(notes: NoteArray, bars: int = FORM_BARS) -> dict[int, float]:
 #: How much a bar repeats the earlier bar most like it: all of it, nearly, or in part
 #: (similarity >= PARTIAL: it shares about a third of its notes, a motif that comes back).
 EXACT, NEAR_REPEAT, PARTIAL_REPEAT = 0, 1, 2
-PARTIAL = 0.25
+PARTIAL = 0.2
 #: A bar's code in a repeat map: NEW, or repeat_code(earlier bar, how much).
 NEW = -1
 

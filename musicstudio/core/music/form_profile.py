@@ -19,6 +19,7 @@ from musicstudio.core.music.form import (
     FORM_BARS,
     MAX_BARS,
     PRIME,
+    analyse,
     bar_count,
     bar_steps,
     features_of_matrix,
@@ -177,3 +178,26 @@ def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
 def profile_of_streams(streams: Sequence[EventStream]) -> FormProfile:
     """The form profile of a scanned corpus's event streams (at 120 BPM: streams keep no tempo)."""
     return profile_of([decode(s) for s in streams])
+
+
+@dataclass(frozen=True)
+class CorpusForm:
+    """The form of every file of a scanned corpus, and the corpus's profile."""
+
+    forms: dict[str, str]  # path of each usable file -> its form string
+    profile: FormProfile
+
+    def to_json(self) -> dict[str, Any]:
+        """For `scan --json`: the profile's figures and words, and every file's form."""
+        figures = self.profile.to_json()
+        figures.pop("repeats")
+        return {"profile": figures, "words": self.profile.describe(), "files": self.forms}
+
+
+def corpus_form(paths: Sequence[str], streams: Sequence[EventStream]) -> CorpusForm:
+    """Every file's form string and the profile (the Dataset panel and `scan` show both)."""
+    pieces = [decode(s) for s in streams]
+    return CorpusForm(
+        {path: str(analyse(notes)) for path, notes in zip(paths, pieces, strict=True)},
+        profile_of(pieces),
+    )

@@ -57,6 +57,7 @@ class PianoRoll(QAbstractScrollArea):
         self._audible: frozenset[int] = frozenset(range(len(PARTS)))
         self._quarters_per_bar = 4.0
         self._playhead: float | None = None
+        self.sections: list[tuple[str, float, float]] = []  # (name, start, end) in quarters
         self.drag_out = DragOut(self.viewport())
         self.selection = BarSelection(self)  # after DragOut: its filter is asked first
         self.selection.changed.connect(self.selection_changed)
@@ -109,6 +110,11 @@ class PianoRoll(QAbstractScrollArea):
             self.selection.clear()
             hbar.setValue(0)
             vbar.setValue(vbar.maximum() // 2)
+        self.viewport().update()
+
+    def set_sections(self, sections: list[tuple[str, float, float]]) -> None:
+        """The piece's form: labelled bands over its bars ((name, start, end) in quarters)."""
+        self.sections = list(sections)
         self.viewport().update()
 
     def set_midi_path(self, path: str | os.PathLike[str] | None) -> None:
@@ -397,6 +403,7 @@ class PianoRoll(QAbstractScrollArea):
             p.setClipRect(roll)
             paint.paint_rows(p, self, roll)
             paint.paint_grid(p, self, roll)
+            paint.paint_sections(p, self, self.sections, roll)
             self._paint_notes(p, roll)
             p.restore()
         if exposed.top() < HEADER_PX:

@@ -276,6 +276,39 @@ def paint_selection(p: QPainter, roll: PianoRoll, start: float, end: float) -> N
     p.restore()
 
 
+#: Section tints, by the section's letter: a section and its returns share one.
+SECTION_TINTS = ("#3182ce", "#38a169", "#d69e2e", "#805ad5", "#dd6b20", "#319795", "#d53f8c")
+SECTION_BAND_PX = 16  # the label strip of each section, under the bar ruler
+
+
+def section_tint(name: str, alpha: int) -> QColor:
+    """The colour of a section: one per letter (A and A′ alike)."""
+    root = name.rstrip("′'")
+    colour = QColor(SECTION_TINTS[sum(map(ord, root)) % len(SECTION_TINTS)])
+    colour.setAlpha(alpha)
+    return colour
+
+
+def paint_sections(
+    p: QPainter, roll: PianoRoll, sections: Collection[tuple[str, float, float]], area: QRect
+) -> None:
+    """The form: each section a faint band over its bars, its name in a strip at the top."""
+    top, h = HEADER_PX, roll.viewport().height()
+    p.save()
+    for name, start, end in sections:
+        x0, x1 = round(roll.x_of(start)), round(roll.x_of(end))
+        if x1 < area.left() or x0 > area.right():
+            continue
+        p.fillRect(QRect(x0, top, x1 - x0, h - top), section_tint(name, 18))
+        p.fillRect(QRect(x0, top, x1 - x0, SECTION_BAND_PX), section_tint(name, 150))
+        p.setPen(QPen(section_tint(name, 200), 1))
+        p.drawLine(x0, top, x0, h)
+        p.setPen(QColor("#ffffff"))
+        label = QRect(x0 + 4, top, max(0, x1 - x0 - 6), SECTION_BAND_PX)
+        p.drawText(label, Qt.AlignmentFlag.AlignVCenter, name)
+    p.restore()
+
+
 def drag_chip(text: str, metrics: QFontMetrics) -> QPixmap:
     """A small chip with the file name, shown under the cursor while dragging."""
     size = QSize(metrics.horizontalAdvance(text) + 24, metrics.height() + 12)
