@@ -223,9 +223,7 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=3.0)
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     ap.add_argument("--json", action="store_true")
-    ap.add_argument(
-        "--reprofile", action="store_true", help="find the models' form profiles again"
-    )
+    ap.add_argument("--reprofile", action="store_true", help="find the models' form profiles again")
     args = ap.parse_args()
     folders = prepare()
     results = [run_corpus(name, folders[name], args) for name in args.corpora]

@@ -21,7 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench_data" / "form"
-SHIPPED = {"chorales": ROOT / "resources" / "sample_corpus", "band": ROOT / "resources" / "band_corpus"}
+SHIPPED = {
+    "chorales": ROOT / "resources" / "sample_corpus",
+    "band": ROOT / "resources" / "band_corpus",
+}
 FOLK_TUNES = 160
 TEST_EVERY = 5
 
