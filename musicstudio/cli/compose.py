@@ -103,8 +103,10 @@ def main(
             print(
                 f"{path}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
             )
-            if piece.form:
-                print(f"  form {piece.form} ({_bars(piece)} bars)")
+            words = piece.metrics.get("form_words")
+            if piece.form or words:
+                form = f"form {piece.form} ({_bars(piece)} bars)" if piece.form else "form"
+                print(f"  {form}" + (f": {words}" if words else ""))
             if piece.metrics.get("closeness_words"):
                 print(f"  sounds {piece.metrics['closeness_words']}")
         print(

@@ -114,8 +114,11 @@ class ComposePanel(QWidget):
         box = QGroupBox("Composition")
         f = QFormLayout(box)
         remembered = self.session.settings
+        if remembered.value("ComposeSettings/form") is None:
+            # Saved before pieces had form: a remembered number of events would turn it off.
+            remembered.remove("ComposeSettings/length")
         self.piece_form = SettingsForm(
-            ComposeSettings, ["length", "bars", "variations"], f, remembered
+            ComposeSettings, ["form", "bars", "minutes", "length", "variations"], f, remembered
         )
         self.primer = QComboBox()
         for key, label in PRIMERS:
@@ -123,11 +126,17 @@ class ComposePanel(QWidget):
         self.primer.activated.connect(self._on_primer)
         f.addRow("Primer", self.primer)
         self.tempo_form = SettingsForm(ComposeSettings, ["include_primer", "tempo"], f, remembered)
+        self.form = self.piece_form.widgets["form"]
+        self.form.setPlaceholderText("corpus, none, or e.g. A A B A")
         self.length = self.piece_form.widgets["length"]
+        self.length.setSpecialValueText("off (the form)")
         self.bars = self.piece_form.widgets["bars"]
-        self.bars.setSpecialValueText("off (Length counts)")
+        self.bars.setSpecialValueText("your files' length")
         self.bars.setSingleStep(1.0)
-        self.bars.valueChanged.connect(self._on_bars)
+        self.minutes = self.piece_form.widgets["minutes"]
+        self.minutes.setSpecialValueText("off")
+        for w in (self.bars, self.minutes):
+            w.valueChanged.connect(self._on_bars)
         self._on_bars()
         self.variations = self.piece_form.widgets["variations"]
         self.include_primer = self.tempo_form.widgets["include_primer"]
@@ -264,8 +273,9 @@ class ComposePanel(QWidget):
             self.session.engine.submit(PrepareJob(str(path)), background=True)
 
     def _on_bars(self) -> None:
-        """A number of bars, when set, is what ends the piece (not the number of events)."""
-        self.length.setEnabled(self.bars.value() == self.bars.minimum())
+        """Bars or minutes, when set, end the piece (not a number of events)."""
+        unset = all(w.value() == w.minimum() for w in (self.bars, self.minutes))
+        self.length.setEnabled(unset)
 
     def _on_primer(self) -> None:
         if self.primer.currentData() == "file":
@@ -480,6 +490,9 @@ class ComposePanel(QWidget):
             )
         if m.get("closeness_words"):
             lines.append(f"Sounds {m['closeness_words']}")
+        if piece.form or m.get("form_words"):
+            form = f"Form {piece.form}" if piece.form else "Form"
+            lines.append(form + (f" · {m['form_words']}" if m.get("form_words") else ""))
         self.metrics.setText("<br>".join(lines))
 
     def _composed_text(self) -> str:

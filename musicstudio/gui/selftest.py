@@ -42,7 +42,8 @@ class SelfTest:
             self.finish(1, "no sample model found")
             return
         self.window.session.select_model(samples[0].path)
-        panel.length.setValue(200)
+        panel.length.setValue(panel.length.minimum())  # the default: a piece with form …
+        panel.bars.setValue(8)  # … of 8 bars
         self.window.session.compositions_changed.connect(self.written)
         self.window.session.message.connect(lambda m: self.finish(1, m))
         panel.compose()

@@ -127,3 +127,31 @@ def test_cut_lands_a_section_exactly_on_its_bar_line() -> None:
     padded = cut(tokens[:1], 100)  # music that ends early: rests fill the section
     assert padded[:, STEP].sum() == 100 and len(padded) > 1
     assert rests(0).shape == (0, N_STREAMS)
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_a_regenerated_passage_follows_to_every_return_when_linked(
+    tiny_bundles: dict[str, Path], linked: bool
+) -> None:
+    from musicstudio.core.compose.linked import apply_regeneration
+    from musicstudio.core.compose.regenerate import RegenerateSettings, regenerate
+
+    composer = Composer(load_bundle(tiny_bundles["lstm"]))
+    [piece] = compose(composer, form="A B A", bars=12, seed=7)
+    before = piece.notes
+    result = regenerate(
+        composer,
+        before,
+        RegenerateSettings(first_bar=2, last_bar=3, sampling=SamplingSettings(seed=11)),
+    )
+    assert bars_of(result.notes, 2, 3) != bars_of(before, 2, 3)  # new music in the first A
+    notes, sections, changed = apply_regeneration(result, piece.sections, linked)
+    assert bars_of(notes, 2, 3) == bars_of(result.notes, 2, 3)
+    assert bars_of(notes, 5, 8) == bars_of(before, 5, 8)  # B is left alone either way
+    if linked:
+        assert changed == 1 and [m.name for m in sections] == ["A", "B", "A"]
+        assert bars_of(notes, 10, 11) == bars_of(notes, 2, 3)  # the return follows the edit
+        assert bars_of(notes, 9, 12) == bars_of(notes, 1, 4)
+    else:
+        assert changed == 0 and [m.name for m in sections] == ["A′", "B", "A"]
+        assert bars_of(notes, 10, 11) == bars_of(before, 10, 11)  # the return keeps its bars

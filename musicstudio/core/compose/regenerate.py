@@ -79,6 +79,7 @@ class Regeneration:
     scored_events: int  # events of the following bars (0: nothing follows the selection)
     seconds: float
     metrics: dict[str, Any] = field(default_factory=dict)  # the whole piece's (RegenerateJob)
+    parts: tuple[str, ...] = ()  # the parts composed again
 
     @property
     def score(self) -> float:
@@ -108,8 +109,7 @@ def regenerate(
         bars = int(np.ceil(piece_end / bar))
         raise ComposeError(f"the piece has {bars} bars: bar {settings.first_bar} is past its end")
     chosen_parts = _parts(composer, settings)
-    selected = _selected(notes, start, end, chosen_parts)
-    kept = notes.select(~selected)
+    kept = notes.select(~selected(notes, start, end, chosen_parts))
     sp = settings.sampling.tuned(composer.bundle.sampling)
     seed = sp.seed if sp.seed is not None else int(np.random.default_rng().integers(2**31 - 1))
     k = settings.candidates
@@ -151,6 +151,7 @@ def regenerate(
         scores=[float(s) for s in scores],
         scored_events=scored_events,
         seconds=time.perf_counter() - t0,
+        parts=chosen_parts,
     )
 
 
@@ -170,7 +171,7 @@ def _parts(composer: Composer, settings: RegenerateSettings) -> tuple[str, ...]:
     return wanted
 
 
-def _selected(notes: NoteArray, start: float, end: float, parts: tuple[str, ...]) -> np.ndarray:
+def selected(notes: NoteArray, start: float, end: float, parts: tuple[str, ...]) -> np.ndarray:
     """The notes a regeneration replaces: starting inside the bars, in the chosen parts."""
     in_parts = np.isin(notes.parts, [PARTS.index(p) for p in parts])
     eps = 1e-6

@@ -35,13 +35,23 @@ def _learnable(
     return corpus
 
 
-def _measured(tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any) -> dict[str, Any]:
-    """A piece's quality figures and how close it sounds to the corpus (profile and reference:
-    Workspace.profile and .reference), the same for composed and regenerated pieces."""
+def _measured(
+    tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any, form: Any
+) -> dict[str, Any]:
+    """A piece's quality figures, how close it sounds to the corpus (profile and reference:
+    Workspace.profile and .reference) and how it repeats itself next to the corpus's form
+    profile (the bundle's), the same for composed and regenerated pieces."""
     from musicstudio.core.music.closeness import closeness, in_words
+    from musicstudio.core.music.form import form_features
     from musicstudio.core.music.metrics import evaluate_composition, token_rows
 
     metrics: dict[str, Any] = dict(evaluate_composition(tokens, notes, profile))
+    repeats = form_features(notes)
+    metrics["near_repeat"] = round(repeats.near_repeat, 3)
+    metrics["exact_repeat"] = round(repeats.exact_repeat, 3)
+    metrics["lag_similarity"] = round(repeats.lag_similarity, 3)
+    if form is not None:
+        metrics["form_words"] = form.compare(repeats)
     near = closeness([tokens], reference)
     if near is not None:
         metrics["closeness"] = round(near.mean_overlap, 3)
@@ -130,7 +140,9 @@ class ComposeJob:
         profile = workspace.profile(composer.bundle, self.measure_against)
         reference = workspace.reference(composer.bundle, self.measure_against)
         for piece in pieces:  # the new music, not the primer
-            piece.metrics = _measured(piece.tokens, piece.notes, profile, reference)
+            piece.metrics = _measured(
+                piece.tokens, piece.notes, profile, reference, composer.bundle.form
+            )
         return pieces
 
 
@@ -155,7 +167,7 @@ class RegenerateJob:
         tokens = composer.bundle.vocab.tokenize(encode(result.notes)).tokens  # the whole piece
         profile = workspace.profile(composer.bundle, self.measure_against)
         reference = workspace.reference(composer.bundle, self.measure_against)
-        result.metrics = _measured(tokens, result.notes, profile, reference)
+        result.metrics = _measured(tokens, result.notes, profile, reference, composer.bundle.form)
         return result
 
 

@@ -19,6 +19,7 @@ from musicstudio.core.music.form import (
     FORM_BARS,
     MAX_BARS,
     PRIME,
+    FormFeatures,
     analyse,
     bar_count,
     bar_steps,
@@ -92,6 +93,16 @@ class FormProfile:
             top, low = ranked[0], ranked[-1]
             words += f"; {top[0]} repeats most ({top[1]:.0%}), {low[0]} least ({low[1]:.0%})"
         return words
+
+    def compare(self, piece: FormFeatures) -> str:
+        """How a piece repeats itself next to these files, in words (the metrics line)."""
+        mine, theirs = piece.near_repeat, self.near_repeat
+        if mine == 0 and theirs > 0:
+            return f"never repeats a bar; your files repeat {theirs:.0%}"
+        figures = f"{mine:.0%} of its bars come back; in your files {theirs:.0%}"
+        if abs(mine - theirs) <= 0.35 * max(theirs, 0.05):
+            return f"repeats itself like your files ({figures})"
+        return f"repeats itself {'more' if mine > theirs else 'less'} than your files ({figures})"
 
     def to_json(self) -> dict[str, Any]:
         return {
