@@ -82,7 +82,9 @@ class TrainJob:
 
         corpus = _learnable(self.source, workspace, cancel)
         s = self.settings
-        data = TrainingData.from_corpus(corpus, s.validation_share, s.seed, augment=s.augment)
+        data = TrainingData.from_corpus(
+            corpus, s.validation_share, s.seed, augment=s.augment, window=self.config.window
+        )
         result = train(
             data,
             self.config,
