@@ -474,6 +474,8 @@ class ComposePanel(QWidget):
             )
         if m.get("closeness_words"):
             lines.append(f"Sounds {m['closeness_words']}")
+        if m.get("copies_words"):
+            lines.append(f"{m['copies_words'][0].upper()}{m['copies_words'][1:]}")
         self.metrics.setText("<br>".join(lines))
 
     def _composed_text(self) -> str:
