@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.sampling import SamplingSettings
@@ -182,3 +183,23 @@ def test_a_big_enough_folder_still_holds_whole_files_out(tmp_path: Path) -> None
     assert data.validation_kind == "files" and len(data.validation) == 5
     # A long window leaves too few validation windows in five files: stretches instead.
     assert TrainingData.from_corpus(corpus, 0.2, window=256).validation_kind == "stretches"
+
+
+def test_patience_counts_steps_not_passes_on_a_tiny_folder(tmp_path: Path) -> None:
+    from musicstudio.core.learn.trainer import _Trainer
+    from musicstudio.core.learn.training import PATIENCE_STEPS
+
+    corpus = corpus_of(tiny_folder(tmp_path / "tiny", 7, 100), tmp_path)
+    data = TrainingData.from_corpus(corpus, 0.1, window=SMALL_LSTM.window)
+    settings = TrainSettings(learning_rate=1e-2, patience=5, lr_patience=2)
+    trainer = _Trainer(data, SMALL_LSTM, settings, tmp_path / "m.msb", lambda f, e: None, None, "")
+    scale = trainer.patience_scale
+    assert scale == -(-PATIENCE_STEPS // trainer.fit.steps) > 1  # epochs of a few steps
+    assert f"early stopping after {5 * scale} epochs" in trainer.plan
+    # Two epochs without a better validation loss are a few steps: the rate stays ...
+    trainer.best, trainer.best_epoch = 1.0, 1
+    trainer._maybe_halve_learning_rate(3)
+    assert float(trainer.optimizer.learning_rate) == pytest.approx(1e-2)
+    # ... until about 2 x PATIENCE_STEPS steps went by.
+    trainer._maybe_halve_learning_rate(1 + 2 * scale)
+    assert float(trainer.optimizer.learning_rate) == pytest.approx(5e-3)

@@ -40,6 +40,7 @@ from musicstudio.core.learn.evaluation import evaluate_windows, head_losses
 from musicstudio.core.learn.models.config import ModelConfig
 from musicstudio.core.learn.training import (
     EARLY_STOP_FLOOR,
+    PATIENCE_STEPS,
     TrainingError,
     TrainResult,
     TrainSettings,
@@ -106,6 +107,11 @@ class _Trainer:
         # The bundle records the window trained with; the batch is only this run's.
         config = replace(config, window=self.fit.window)
         settings = replace(settings, batch_size=self.fit.batch)
+        # Patience counts learning, not passes: an epoch of a tiny folder is a handful of steps,
+        # and a few such epochs without a better validation loss are no evidence that the model
+        # stopped learning (nor reason to halve its rate). So with fewer than PATIENCE_STEPS
+        # steps per epoch both patiences are counted in epochs of about PATIENCE_STEPS steps.
+        self.patience_scale = max(1, math.ceil(PATIENCE_STEPS / max(1, self.fit.steps)))
         self.data, self.config, self.settings = data, config, settings
         self.bundle_path, self.progress, self.name = bundle_path, progress, name
         self.cancel = cancel or CancelToken()
@@ -188,9 +194,16 @@ class _Trainer:
 
     @property
     def plan(self) -> str:
-        """The window, batch and validation of this run, in words."""
+        """The window, batch, validation and patience of this run, in words."""
         events = sum(len(s) for s in self.data.train)
-        return f"{self.fit.in_words(events)}; {self.data.validation_in_words()}"
+        words = f"{self.fit.in_words(events)}; {self.data.validation_in_words()}"
+        patience = self.settings.patience
+        if self.patience_scale > 1 and patience:
+            words += (
+                f"; early stopping after {patience * self.patience_scale} epochs without a better"
+                f" validation loss ({patience} epochs of about {PATIENCE_STEPS} steps)"
+            )
+        return words
 
     def _may_stop_early(self) -> bool:
         """Early stopping may end a budgeted run only after EARLY_STOP_FLOOR of its budget.
@@ -201,7 +214,7 @@ class _Trainer:
         `patience` epochs without a new best happen by chance while the model still learns.
         The floor bounds what such a false stop can cost (a third of the budget at most) and
         what training on costs is nothing in quality: the best epoch on validation ships.
-        Without a budget the user's patience stands as it is.
+        Without a budget the user's patience stands as it is (counted in steps, see __init__).
         """
         if self.budget is None:
             return True
@@ -232,7 +245,7 @@ class _Trainer:
             if out_of_time:
                 reason = "budget"
                 break
-            patience = self.settings.patience
+            patience = self.settings.patience * self.patience_scale
             if patience and since_best >= patience and self._may_stop_early():
                 reason = "early"
                 break
@@ -367,7 +380,7 @@ class _Trainer:
     def _maybe_halve_learning_rate(self, epoch: int) -> None:
         """Halve the rate after lr_patience epochs without a better validation loss (counted
         from the best epoch or the last halving)."""
-        patience = self.settings.lr_patience
+        patience = self.settings.lr_patience * self.patience_scale
         if not patience:
             return
         since = epoch - max(self.best_epoch, self._halved_at)
