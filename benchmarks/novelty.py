@@ -1,10 +1,11 @@
 """The novelty guard, measured: how long the index takes to build and a piece to check, and
 how often the sample models copy their corpus (and whether composing again removes it).
 
-    python benchmarks/novelty.py [--pieces 5] [--minutes 3] [--corpus DIR]
+    python benchmarks/novelty.py [--pieces 5] [--minutes 3] [--corpus DIR] [--temperature T]
 
 Builds the index of the corpus (default: resources/sample_corpus) from the scan cache, composes
-`--pieces` pieces of `--minutes` minutes with each sample model at 100 BPM, and times
+`--pieces` pieces of `--minutes` minutes with each sample model at 100 BPM (at the model's
+tuned temperatures, or `--temperature` for pitch and rhythm: lower copies more), and times
 find_copies on each (median of 20 runs), then composes the copied bars again.
 """
 
@@ -41,6 +42,7 @@ def main() -> None:
     ap.add_argument("--corpus", default=str(ROOT / "resources" / "sample_corpus"))
     ap.add_argument("--pieces", type=int, default=5)
     ap.add_argument("--minutes", type=float, default=3.0)
+    ap.add_argument("--temperature", type=float, help="pitch and rhythm (default: the model's)")
     args = ap.parse_args()
 
     corpus = scan([args.corpus])
@@ -59,7 +61,9 @@ def main() -> None:
         checks, flagged, left, passages, fix_s = [], 0, 0, 0, []
         notes_total = 0
         for seed in range(args.pieces):
-            settings = ComposeSettings(bars=bars, tempo=tempo, sampling=SamplingSettings(seed=seed))
+            t = args.temperature
+            sampling = SamplingSettings(seed=seed, temperature=t, rhythm_temperature=t)
+            settings = ComposeSettings(bars=bars, tempo=tempo, sampling=sampling)
             piece = composer.compose(settings)[0]
             notes_total += len(piece.notes)
             check_s, copies = timed(lambda p=piece: find_copies(p.notes, index), 20)
@@ -69,9 +73,7 @@ def main() -> None:
                 for c in copies:  # type: ignore[union-attr]
                     print(f"  {name} seed {seed}: {c.in_words()}")
                 t0 = time.perf_counter()
-                result = resample_copies(
-                    composer, piece.notes, index, sampling=SamplingSettings(seed=seed)
-                )
+                result = resample_copies(composer, piece.notes, index, sampling=sampling)
                 fix_s.append(time.perf_counter() - t0)
                 left += len(result.left)
                 passages += result.passages
