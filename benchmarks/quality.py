@@ -212,7 +212,8 @@ def prepare(name: str, folder: Path, args: argparse.Namespace) -> Bench:
         ok_paths=[corpus.ok_paths[i] for i in train_idx],
     )
     data = TrainingData.from_corpus(train_only, seed=args.seed)
-    fit_idx, val_idx = train_only.split(0.1, args.seed)  # the split from_corpus makes
+    # The split from_corpus makes (whole files: these corpora have 20 files or more).
+    fit_idx, val_idx = train_only.split(0.1, args.seed)
     test_lengths = [len(corpus.streams[i]) for i in test_idx]
     length = int(min(args.events, max(32, np.percentile(test_lengths, 25))))
     profile = CorpusProfile.from_tokens(corpus.token_streams(train_idx))

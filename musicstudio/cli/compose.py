@@ -32,6 +32,7 @@ COMPOSE_FLAGS = [
     "include_primer",
 ]
 CONSTRAINT_FLAGS = ["key", "lowest", "highest", "max_chord"]
+GUARD_FLAGS = ["novelty_guard"]  # compose only: a regenerated passage is the user's choice
 SAMPLING_FLAGS = [
     "temperature",
     "rhythm_temperature",
@@ -109,6 +110,8 @@ def main(
                 print(f"  {form}" + (f": {words}" if words else ""))
             if piece.metrics.get("closeness_words"):
                 print(f"  sounds {piece.metrics['closeness_words']}")
+            if piece.metrics.get("copies_words"):
+                print(f"  {piece.metrics['copies_words']}")
         print(
             f"composed {events} events in {generating:.2f} s"
             f" ({summary['events_per_second']:,.0f} events/s), seed {seed}, temperature"
@@ -167,13 +170,13 @@ def add_constraint_flags(
     ap.add_argument("--parts", metavar="PARTS", help=parts_help)
 
 
-def constraints_from(args: argparse.Namespace, parts_flag: bool = True) -> Any:
+def constraints_from(args: argparse.Namespace, parts_flag: bool = True, **more: Any) -> Any:
     from musicstudio.core.compose.constraints import Constraints
 
     parts = None
     if parts_flag and args.parts:
         parts = tuple(p.strip().lower() for p in args.parts.split(",") if p.strip())
-    return settings_from(Constraints, args, CONSTRAINT_FLAGS, parts=parts)
+    return settings_from(Constraints, args, CONSTRAINT_FLAGS, parts=parts, **more)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -190,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         primer_file=args.primer,
         programs=_instruments(args.instrument),
         sampling=settings_from(SamplingSettings, args, SAMPLING_FLAGS),
-        constraints=constraints_from(args),
+        constraints=constraints_from(args, novelty_guard=args.novelty_guard),
     )
     out = Path(args.out) if args.out else None
     xml = Path(args.musicxml) if args.musicxml else None
@@ -199,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     from musicstudio.core.compose.composer import ComposeSettings
+    from musicstudio.core.compose.constraints import Constraints
     from musicstudio.core.compose.sampling import SamplingSettings
 
     ap = sub.add_parser("compose", help="compose new music with a trained model")
@@ -206,6 +210,7 @@ def register(sub: Any) -> None:
     add_settings(ap, ComposeSettings, COMPOSE_FLAGS)
     add_settings(ap, SamplingSettings, SAMPLING_FLAGS)
     add_constraint_flags(ap)
+    add_settings(ap, Constraints, GUARD_FLAGS)
     ap.add_argument("--primer", help="continue this MIDI file")
     ap.add_argument(
         "--no-primer", action="store_true", help="start from nothing (default: a corpus window)"
@@ -219,7 +224,9 @@ def register(sub: Any) -> None:
     ap.add_argument("--out", help="MIDI file to write")
     ap.add_argument("--musicxml", help="also write MusicXML here (one staff per part)")
     ap.add_argument(
-        "--corpus", help="folder to measure copy rate etc. against (default: the training folder)"
+        "--corpus",
+        help="folder to measure copy rate etc. against and to avoid copying"
+        " (default: the training folder)",
     )
     ap.add_argument("--json", action="store_true")
     ap.set_defaults(run=run)

@@ -46,7 +46,13 @@ def main(
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
     from musicstudio.core.jobs.catalog import TrainJob
-    from musicstudio.core.jobs.progress import EpochDone, Resumed, TrainingStep, TuningStep
+    from musicstudio.core.jobs.progress import (
+        EpochDone,
+        Resumed,
+        TrainingPlan,
+        TrainingStep,
+        TuningStep,
+    )
     from musicstudio.core.learn.models import default_config
     from musicstudio.core.learn.tensorflow_setup import load_tensorflow
     from musicstudio.core.music.corpus import CorpusSource
@@ -75,7 +81,7 @@ def main(
             term.line(
                 f"epoch {event.epoch}: loss {m['loss']:.3f}{val}{' *' if event.improved else ''}"
             )
-        elif isinstance(event, Resumed):
+        elif isinstance(event, Resumed | TrainingPlan):
             term.line(event.message)
         elif isinstance(event, TuningStep):
             term.bar(event.done / event.total, "tuning sampling to the corpus")
@@ -96,6 +102,9 @@ def main(
         "best_epoch": result.best_epoch,
         "why_stopped": result.why_stopped,
         "tuned": result.tuned,
+        "window": result.window,
+        "batch_size": result.batch_size,
+        "plan": result.plan,
     }
     if as_json:
         print_json(summary)

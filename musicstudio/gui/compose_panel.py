@@ -493,6 +493,8 @@ class ComposePanel(QWidget):
         if piece.form or m.get("form_words"):
             form = f"Form {piece.form}" if piece.form else "Form"
             lines.append(form + (f" · {m['form_words']}" if m.get("form_words") else ""))
+        if m.get("copies_words"):
+            lines.append(f"{m['copies_words'][0].upper()}{m['copies_words'][1:]}")
         self.metrics.setText("<br>".join(lines))
 
     def _composed_text(self) -> str:

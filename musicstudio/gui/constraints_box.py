@@ -23,7 +23,7 @@ class ConstraintsBox(QGroupBox):
         super().__init__("Constraints", parent)
         form = QFormLayout(self)
         self.form = SettingsForm(
-            Constraints, ["key", "lowest", "highest", "max_chord"], form, settings
+            Constraints, ["key", "lowest", "highest", "max_chord", "novelty_guard"], form, settings
         )
         w = self.form.widgets
         self.lowest, self.highest, self.max_chord = w["lowest"], w["highest"], w["max_chord"]

@@ -34,6 +34,7 @@ from musicstudio.core.jobs.progress import (
     EpochDone,
     Progress,
     Resumed,
+    TrainingPlan,
     TrainingStep,
     TuningStep,
 )
@@ -191,9 +192,12 @@ class TrainingPanel(QWidget):
         self.step_bar.setFormat("step %v / %m")
         self.status = QLabel("Scan a dataset, then click Train.")
         self.status.setWordWrap(True)
+        self.plan = QLabel()  # the window, batch and validation of the run (TrainingPlan)
+        self.plan.setWordWrap(True)
         rv.addWidget(self.epoch_bar)
         rv.addWidget(self.step_bar)
         rv.addWidget(self.status)
+        rv.addWidget(self.plan)
         self.chart = LossChart()
         rv.addWidget(self.chart, 2)
         rv.addWidget(QLabel("Models"))
@@ -303,6 +307,7 @@ class TrainingPanel(QWidget):
         self.epoch_bar.setValue(0)
         self.step_bar.setValue(0)
         self.status.setText("Starting (TensorFlow loads in the background)…")
+        self.plan.clear()
         self._running(True)
         self.state_changed.emit("training…")
 
@@ -339,6 +344,8 @@ class TrainingPanel(QWidget):
             self.state_changed.emit(f"trained {event.epoch} epochs")
         elif isinstance(event, Resumed):
             self.status.setText(event.message)
+        elif isinstance(event, TrainingPlan):
+            self.plan.setText(f"{event.message[0].upper()}{event.message[1:]}.")
         elif isinstance(event, TuningStep):
             self.status.setText(
                 f"Trained. Tuning sampling to your corpus ({event.done}/{event.total})…"

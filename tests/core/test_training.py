@@ -17,6 +17,7 @@ from musicstudio.core.learn.models import default_config
 from musicstudio.core.learn.trainer import train
 from musicstudio.core.learn.training import TrainingError, TrainSettings
 from musicstudio.core.music.corpus import ScanOptions, scan
+from musicstudio.core.music.vocab import TokenStream
 
 TINY = {
     "wavenet": default_config(
@@ -114,7 +115,9 @@ def test_resume_continues_where_it_stopped(data: TrainingData, tmp_path: Path) -
 
 
 def test_too_little_data_is_a_clear_error(data: TrainingData, tmp_path: Path) -> None:
-    small = TrainingData(data.vocab, data.train[:1], data.validation)
+    # A big batch and window fit a small folder (test_small_folders.py); ten events do not.
+    ten = TokenStream(data.train[0].tokens[:10])
+    small = TrainingData(data.vocab, [ten], data.validation)
     with pytest.raises(TrainingError, match="not enough training events"):
         train(small, TINY["wavenet"], TrainSettings(batch_size=64), tmp_path / "m.msb")
 

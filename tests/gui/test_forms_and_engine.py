@@ -43,3 +43,23 @@ def test_tensorflow_that_cannot_load_is_said_not_hidden(window, qtbot) -> None: 
     window.session.engine.unavailable.emit(message)
     qtbot.waitUntil(lambda: window.banner.isVisible())
     assert "TensorFlow could not be loaded" in window.statusBar().currentMessage()
+
+
+def test_avoid_copies_is_a_constraint_on_by_default(window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QCheckBox
+
+    box = window.compose.constraints
+    avoid = box.form.widgets["novelty_guard"]
+    assert isinstance(avoid, QCheckBox) and avoid.isChecked()
+    assert window.compose.settings().constraints.novelty_guard
+    avoid.setChecked(False)
+    assert not window.compose.settings().constraints.novelty_guard
+    assert not box.constraints().active  # not a mask: the metrics line does not list it
+
+
+def test_the_training_plan_is_shown_while_training(window) -> None:  # type: ignore[no-untyped-def]
+    from musicstudio.core.jobs.progress import TrainingPlan
+
+    message = "730 training events: window 128 → 32 events, batch 32 → 8"
+    window.training._on_progress(0.0, TrainingPlan(32, 8, True, message))
+    assert window.training.plan.text() == f"{message}."

@@ -113,6 +113,13 @@ class Constraints:
         off="any",
     )
     parts: tuple[str, ...] | None = None  # the parts that may play; None: every learned part
+    # Not a mask: checked on the finished piece (compose/avoid_copies.py), so not `active`.
+    novelty_guard: bool = setting(
+        True,
+        "Avoid copies",
+        "Compose again any two bars or more of one part that repeat a training file"
+        " (transposed or not), so a piece sounds like your music without copying it",
+    )
 
     def __post_init__(self) -> None:
         if self.key is not None and self.key not in FOUND_KEYS:

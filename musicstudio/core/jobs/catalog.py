@@ -92,7 +92,9 @@ class TrainJob:
 
         corpus = _learnable(self.source, workspace, cancel)
         s = self.settings
-        data = TrainingData.from_corpus(corpus, s.validation_share, s.seed, augment=s.augment)
+        data = TrainingData.from_corpus(
+            corpus, s.validation_share, s.seed, augment=s.augment, window=self.config.window
+        )
         result = train(
             data,
             self.config,
@@ -137,13 +139,33 @@ class ComposeJob:
     ) -> list[Composition]:
         composer = workspace.composer(self.bundle_path)
         pieces = composer.compose(self.settings, progress, cancel)
+        copies = [self._avoid_copies(composer, piece, workspace, cancel) for piece in pieces]
         profile = workspace.profile(composer.bundle, self.measure_against)
         reference = workspace.reference(composer.bundle, self.measure_against)
-        for piece in pieces:  # the new music, not the primer
+        for piece, words in zip(pieces, copies, strict=True):  # the new music, not the primer
             piece.metrics = _measured(
                 piece.tokens, piece.notes, profile, reference, composer.bundle.form
             )
+            piece.metrics.update(words)
         return pieces
+
+    def _avoid_copies(
+        self, composer: Any, piece: Composition, workspace: Workspace, cancel: CancelToken
+    ) -> dict[str, Any]:
+        """Compose a piece's copies of the training files again (the Avoid copies setting);
+        what was found and is left, for the metrics."""
+        from musicstudio.core.compose.avoid_copies import avoid_copies, copies_in
+
+        index = workspace.novelty_index(self.measure_against)
+        if index is None:
+            return {}
+        s = self.settings
+        if not s.constraints.novelty_guard:
+            left = copies_in(piece, index)
+            words = "; ".join(c.in_words() for c in left) or "no copies of the training files"
+            return {"copies": len(left), "copies_words": words}
+        result = avoid_copies(composer, piece, index, s.sampling, s.constraints, cancel)
+        return {"copies": len(result.left), "copies_words": result.in_words()}
 
 
 @dataclass(frozen=True)

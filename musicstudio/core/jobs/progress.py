@@ -36,6 +36,17 @@ class TrainingStep:
 
 
 @dataclass(frozen=True)
+class TrainingPlan:
+    """How a run trains, said before it starts: the window and batch (fitted to a small
+    folder when `fitted`) and where the validation loss comes from."""
+
+    window: int
+    batch_size: int
+    fitted: bool
+    message: str
+
+
+@dataclass(frozen=True)
 class EpochDone:
     """An epoch is trained and validated; its figures are in `metrics` (loss_pitch, val_loss, …)."""
 
@@ -70,7 +81,9 @@ class TuningStep:
     total: int
 
 
-Progress: TypeAlias = FileScanned | TrainingStep | EpochDone | Resumed | Composing | TuningStep
+Progress: TypeAlias = (
+    FileScanned | TrainingStep | TrainingPlan | EpochDone | Resumed | Composing | TuningStep
+)
 #: A progress callback: the fraction done (0..1) and what happened.
 ProgressFn = Callable[[float, Progress], None]
 
@@ -80,5 +93,5 @@ def no_progress(fraction: float, event: Progress) -> None:
 
 
 def milestone(event: Progress) -> bool:
-    """Events a throttle must never drop (the end of an epoch, a resume)."""
-    return isinstance(event, EpochDone | Resumed)
+    """Events a throttle must never drop (the plan, the end of an epoch, a resume)."""
+    return isinstance(event, TrainingPlan | EpochDone | Resumed)

@@ -25,6 +25,7 @@ class Workspace:
         self._profile: tuple[Any, Any] | None = None
         self._reference: tuple[Any, Any] | None = None
         self._tokens: tuple[Any, list[Any]] | None = None
+        self._novelty: tuple[Any, Any] | None = None
 
     def composer(self, bundle_path: str | Path) -> Any:
         """The composer of a bundle (one model at a time)."""
@@ -85,3 +86,15 @@ class Workspace:
                 Reference.from_tokens(streams, bundle.vocab, bundle.time_signature),
             )
         return self._reference[1]
+
+    def novelty_index(self, source: CorpusSource | None) -> Any:
+        """The index compositions are checked for copies against (novelty.py), built once per
+        corpus; None without a corpus (the bundle's primers are too few to tell)."""
+        from musicstudio.core.compose.novelty import build_index
+
+        if source is None:
+            return None
+        if self._novelty is None or self._novelty[0] != source:
+            corpus = self.corpus(source)
+            self._novelty = (source, build_index(corpus.streams, corpus.ok_paths))
+        return self._novelty[1]

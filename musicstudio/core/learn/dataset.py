@@ -2,7 +2,8 @@
 
 Pieces are joined into one stream (each starts with its START token, so a window that
 crosses a boundary sees where the new piece begins). Only window start offsets are
-materialised per epoch, never the N x L window matrix.
+materialised per epoch, never the N x L window matrix. Held-out stretches (holdout.py) have
+no START token, so their validation windows stay inside one stretch.
 """
 
 from __future__ import annotations
@@ -10,13 +11,24 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from musicstudio.core.learn.holdout import held_out_stretches, wants_stretches
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.form_profile import FormProfile, profile_of_streams
 from musicstudio.core.music.vocab import N_STREAMS, TokenStream, Vocabulary
+
+#: A fitted run aims for this many optimizer steps per epoch (fit_windows).
+MIN_STEPS = 4
+#: Shortest window a fitted run uses: a bar or two of one part, still some phrase to learn.
+MIN_WINDOW = 16
+#: The window is halved down to this before the batch is, and the batch down to SOFT_BATCH
+#: before the window goes lower: long context matters more than big batches, up to a point.
+SOFT_WINDOW = 64
+SOFT_BATCH = 8
 
 
 @dataclass
@@ -25,21 +37,41 @@ class WindowSource:
 
     tokens: np.ndarray  # (N, N_STREAMS) int32
     window: int
+    #: Row where each piece starts; with `within_pieces`, validation windows never cross them.
+    bounds: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+    within_pieces: bool = False
 
     @classmethod
-    def from_streams(cls, streams: Sequence[TokenStream], window: int) -> WindowSource:
+    def from_streams(
+        cls, streams: Sequence[TokenStream], window: int, within_pieces: bool = False
+    ) -> WindowSource:
         arrays = [s.tokens for s in streams if len(s)]
         flat = (
             np.concatenate(arrays).astype(np.int32)
             if arrays
             else np.zeros((0, N_STREAMS), np.int32)
         )
-        return cls(flat, window)
+        bounds = np.cumsum([0, *(len(a) for a in arrays)], dtype=np.int64)
+        return cls(flat, window, bounds, within_pieces)
 
     @property
     def usable_window(self) -> int:
-        """The window, shortened for a split smaller than one window."""
-        return max(0, min(self.window, len(self.tokens) - 1))
+        """The window, shortened for a split (or, within pieces, a piece) smaller than one."""
+        longest = len(self.tokens)
+        if self.within_pieces and len(self.bounds) > 1:
+            longest = int(np.diff(self.bounds).min())
+        return max(0, min(self.window, longest - 1))
+
+    def validation_starts(self) -> np.ndarray:
+        """Non-overlapping windows in order (within each piece when `within_pieces`)."""
+        w = self.usable_window
+        if w < 1:
+            return np.zeros(0, np.int64)
+        if not self.within_pieces:
+            return self.starts(0, 0, stride=w, shuffle=False)
+        return np.concatenate(
+            [np.arange(a, b - w, w, dtype=np.int64) for a, b in pairwise(self.bounds)]
+        )
 
     def starts(
         self, epoch: int, seed: int, stride: int | None = None, shuffle: bool = True
@@ -81,6 +113,68 @@ class WindowSource:
         return ds.with_options(options).prefetch(2)
 
 
+@dataclass(frozen=True)
+class WindowFit:
+    """The window and batch a run uses, fitted to its training events."""
+
+    window: int
+    batch: int
+    steps: int  # optimizer steps per epoch, at the least
+    asked: tuple[int, int]  # the window and batch asked for
+
+    @property
+    def changed(self) -> bool:
+        return (self.window, self.batch) != self.asked
+
+    def in_words(self, events: int) -> str:
+        if not self.changed:
+            return f"window {self.window} events, batch {self.batch} ({self.steps} steps per epoch)"
+        return (
+            f"{events:,} training events: window {self.asked[0]} → {self.window} events,"
+            f" batch {self.asked[1]} → {self.batch} (fitted to the data:"
+            f" {self.steps} steps per epoch)"
+        )
+
+
+def window_count(events: int, window: int) -> int:
+    """Training windows of `window` events one epoch surely cuts from `events` rows (at the
+    worst random phase)."""
+    last = events - window - 1
+    if window < 1 or last < 0:
+        return 0
+    stride = max(1, window // 2)
+    return (last - min(stride - 1, last)) // stride + 1
+
+
+def fit_windows(events: int, window: int, batch: int, replicas: int = 1) -> WindowFit:
+    """The window and batch for a split of `events` rows: as asked, unless an epoch would
+    have fewer than MIN_STEPS steps; then the window is halved (to SOFT_WINDOW), the batch
+    (to SOFT_BATCH), the window (to MIN_WINDOW) and the batch (to one per replica), in that
+    order, until it has them. Fewer steps than that are kept when even the least cannot
+    (a one-file folder); none at all is the caller's error to report."""
+    w, b = window, batch
+
+    def steps() -> int:
+        return window_count(events, w) // b
+
+    def shrink_window(floor: int) -> None:
+        nonlocal w
+        while steps() < MIN_STEPS and w > floor:
+            w = max(floor, w // 2)
+
+    def shrink_batch(floor: int) -> None:
+        nonlocal b
+        floor = max(floor, replicas)
+        while steps() < MIN_STEPS and b > floor:
+            b = max(floor, b // 2) // replicas * replicas  # a whole batch per replica
+
+    shrink_window(SOFT_WINDOW)
+    shrink_batch(SOFT_BATCH)
+    shrink_window(MIN_WINDOW)
+    shrink_batch(1)
+    return WindowFit(w, b, steps(), (window, batch))
+
+
 @dataclass
 class TrainingData:
     """What a training job needs from a corpus: the vocabulary and the two token splits."""
@@ -91,37 +185,80 @@ class TrainingData:
     corpus_summary: dict[str, Any] = field(default_factory=dict)
     scan_options: dict[str, Any] = field(default_factory=dict)
     form: FormProfile | None = None  # how the corpus's sections return (kept in the bundle)
+    #: "files": whole files held out; "stretches": the end of every file (holdout.py).
+    validation_kind: str = "files"
 
     @classmethod
     def from_corpus(
-        cls, corpus: Corpus, share: float = 0.1, seed: int = 0, augment: bool = True
+        cls,
+        corpus: Corpus,
+        share: float = 0.1,
+        seed: int = 0,
+        augment: bool = True,
+        window: int | None = None,
     ) -> TrainingData:
-        train_idx, val_idx = corpus.split(share, seed)
-        summary = {
-            k: corpus.stats.get(k)
-            for k in (
-                "files",
-                "ok",
-                "notes",
-                "events",
-                "vocab_size",
-                "note_recall",
-                "onset_pitch_recall",
-                "parts",
-                "programs",
-                "time_signature",
+        """The two splits: whole files held out, or, for a small folder (or too few validation
+        windows of `window` events from whole files), a held-out stretch of every file."""
+        if wants_stretches(corpus, share, seed, window):
+            train, validation = held_out_stretches(corpus, share, augment)
+            summary = _summary(corpus)
+            summary["train_files"] = len(corpus.streams)
+            summary["validation_files"] = len(validation)
+            summary["validation"] = "stretches"
+            return cls(
+                corpus.vocab,
+                train,
+                validation,
+                summary,
+                asdict(corpus.options),
+                form=profile_of_streams(corpus.streams),
+                validation_kind="stretches",
             )
-        }
-        summary["folder"] = os.path.commonpath(corpus.ok_paths) if corpus.ok_paths else ""
+        train_idx, val_idx = corpus.split(share, seed)
+        summary = _summary(corpus)
         summary["train_files"], summary["validation_files"] = len(train_idx), len(val_idx)
+        summary["validation"] = "files"
         return cls(
             corpus.vocab,
             corpus.token_streams(train_idx, augment=augment),
             corpus.token_streams(val_idx),
             summary,
             asdict(corpus.options),
-            profile_of_streams(corpus.streams),
+            form=profile_of_streams(corpus.streams),
         )
+
+    def validation_in_words(self) -> str:
+        """Where the validation loss comes from, for the progress line."""
+        if not self.validation:
+            return "no validation events: the best epoch is the one with the lowest training loss"
+        events = sum(len(s) for s in self.validation)
+        if self.validation_kind == "stretches":
+            return (
+                f"validating on a held-out stretch at the end of {len(self.validation)} files"
+                f" ({events:,} events, never trained on)"
+            )
+        return f"validating on {len(self.validation)} held-out files ({events:,} events)"
+
+
+def _summary(corpus: Corpus) -> dict[str, Any]:
+    """The corpus figures a bundle keeps."""
+    summary = {
+        k: corpus.stats.get(k)
+        for k in (
+            "files",
+            "ok",
+            "notes",
+            "events",
+            "vocab_size",
+            "note_recall",
+            "onset_pitch_recall",
+            "parts",
+            "programs",
+            "time_signature",
+        )
+    }
+    summary["folder"] = os.path.commonpath(corpus.ok_paths) if corpus.ok_paths else ""
+    return summary
 
 
 def primer_windows(

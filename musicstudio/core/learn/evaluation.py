@@ -79,10 +79,11 @@ def evaluate(
 def evaluate_windows(
     src: WindowSource, batch: int, eval_step: Any, strategy: Any, cancel: CancelToken
 ) -> dict[str, float] | None:
-    """Validation loss and accuracy per head over non-overlapping windows; None if cancelled or empty."""
+    """Validation loss and accuracy per head over non-overlapping windows (inside each held-out
+    stretch for a small folder); None if cancelled or empty."""
     if src.usable_window < 1:
         return None
-    starts = src.starts(0, 0, stride=src.usable_window, shuffle=False)
+    starts = src.validation_starts()
     b = min(batch, len(starts))
     b -= b % strategy.num_replicas_in_sync
     if b < 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,16 +22,25 @@ from musicstudio.core.jobs.progress import (
     EpochDone,
     ProgressFn,
     Resumed,
+    TrainingPlan,
     TrainingStep,
     TuningStep,
     no_progress,
 )
 from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.checkpoints import Checkpoints, run_dir_for
-from musicstudio.core.learn.dataset import TrainingData, WindowSource, primer_windows
+from musicstudio.core.learn.dataset import (
+    MIN_WINDOW,
+    TrainingData,
+    WindowSource,
+    fit_windows,
+    primer_windows,
+)
 from musicstudio.core.learn.evaluation import evaluate_windows, head_losses
 from musicstudio.core.learn.models.config import ModelConfig
 from musicstudio.core.learn.training import (
+    EARLY_STOP_FLOOR,
+    PATIENCE_STEPS,
     TrainingError,
     TrainResult,
     TrainSettings,
@@ -79,26 +89,37 @@ class _Trainer:
         import keras
 
         config.validate()
+        keras.utils.set_random_seed(settings.seed)
+        self.strategy = make_strategy(settings.strategy)
+        self.replicas = self.strategy.num_replicas_in_sync
+        if settings.batch_size % self.replicas:
+            raise TrainingError(
+                f"batch size {settings.batch_size} must be a multiple of the"
+                f" {self.replicas} replicas"
+            )
+        events = sum(len(s) for s in data.train)
+        self.fit = fit_windows(events, config.window, settings.batch_size, self.replicas)
+        if self.fit.steps < 1:
+            raise TrainingError(
+                f"not enough training events for one window: {events} events, need at least"
+                f" {MIN_WINDOW + 1} (add files, or longer ones)"
+            )
+        # The bundle records the window trained with; the batch is only this run's.
+        config = replace(config, window=self.fit.window)
+        settings = replace(settings, batch_size=self.fit.batch)
+        # Patience counts learning, not passes: an epoch of a tiny folder is a handful of steps,
+        # and a few such epochs without a better validation loss are no evidence that the model
+        # stopped learning (nor reason to halve its rate). So with fewer than PATIENCE_STEPS
+        # steps per epoch both patiences are counted in epochs of about PATIENCE_STEPS steps.
+        self.patience_scale = max(1, math.ceil(PATIENCE_STEPS / max(1, self.fit.steps)))
         self.data, self.config, self.settings = data, config, settings
         self.bundle_path, self.progress, self.name = bundle_path, progress, name
         self.cancel = cancel or CancelToken()
         self.ckpt = Checkpoints(run_dir_for(bundle_path))
         self.train_src = WindowSource.from_streams(data.train, config.window)
-        self.val_src = WindowSource.from_streams(data.validation, config.window)
-        batch = settings.batch_size
-        if self.train_src.steps(batch) < 1:
-            need = (config.window // 2) * batch + config.window
-            raise TrainingError(
-                f"not enough training events for one batch: {len(self.train_src.tokens)} events,"
-                f" need about {need} (lower the window or batch size, or add files)"
-            )
-        keras.utils.set_random_seed(settings.seed)
-        self.strategy = make_strategy(settings.strategy)
-        self.replicas = self.strategy.num_replicas_in_sync
-        if batch % self.replicas:
-            raise TrainingError(
-                f"batch size {batch} must be a multiple of the {self.replicas} replicas"
-            )
+        self.val_src = WindowSource.from_streams(
+            data.validation, config.window, within_pieces=data.validation_kind == "stretches"
+        )
         with self.strategy.scope():
             from musicstudio.core.learn.models import build_model
 
@@ -171,9 +192,41 @@ class _Trainer:
     def max_epochs(self) -> int:
         return self.settings.epochs
 
+    @property
+    def plan(self) -> str:
+        """The window, batch, validation and patience of this run, in words."""
+        events = sum(len(s) for s in self.data.train)
+        words = f"{self.fit.in_words(events)}; {self.data.validation_in_words()}"
+        patience = self.settings.patience
+        if self.patience_scale > 1 and patience:
+            words += (
+                f"; early stopping after {patience * self.patience_scale} epochs without a better"
+                f" validation loss ({patience} epochs of about {PATIENCE_STEPS} steps)"
+            )
+        return words
+
+    def _may_stop_early(self) -> bool:
+        """Early stopping may end a budgeted run only after EARLY_STOP_FLOOR of its budget.
+
+        The budget is the time the user chose to give; early stopping is a guess that more
+        training will not help, and its evidence is the validation loss. On a small folder
+        that is a few hundred targets, whose epoch-to-epoch noise is as large as the trend, so
+        `patience` epochs without a new best happen by chance while the model still learns.
+        The floor bounds what such a false stop can cost (a third of the budget at most) and
+        what training on costs is nothing in quality: the best epoch on validation ships.
+        Without a budget the user's patience stands as it is (counted in steps, see __init__).
+        """
+        if self.budget is None:
+            return True
+        return time.perf_counter() - self.t_start >= EARLY_STOP_FLOOR * self.budget
+
     def run(self) -> TrainResult:
         reason, since_best = "epochs", 0
         chief = is_chief(self.strategy)
+        self.progress(
+            0.0,
+            TrainingPlan(self.fit.window, self.fit.batch, self.fit.changed, self.plan),
+        )
         for epoch in range(self.start_epoch, self.max_epochs):
             trained = self._train_epoch(epoch)
             if trained is None:
@@ -192,7 +245,8 @@ class _Trainer:
             if out_of_time:
                 reason = "budget"
                 break
-            if self.settings.patience and since_best >= self.settings.patience:
+            patience = self.settings.patience * self.patience_scale
+            if patience and since_best >= patience and self._may_stop_early():
                 reason = "early"
                 break
         tuned: Tuning | None = None
@@ -216,6 +270,9 @@ class _Trainer:
             stop_reason=reason,
             best_epoch=self.best_epoch,
             tuned=tuned.in_words() if tuned else "",
+            plan=self.plan,
+            window=self.fit.window,
+            batch_size=self.fit.batch,
         )
 
     def _tune(self, bundle: ModelBundle) -> Tuning | None:
@@ -323,7 +380,7 @@ class _Trainer:
     def _maybe_halve_learning_rate(self, epoch: int) -> None:
         """Halve the rate after lr_patience epochs without a better validation loss (counted
         from the best epoch or the last halving)."""
-        patience = self.settings.lr_patience
+        patience = self.settings.lr_patience * self.patience_scale
         if not patience:
             return
         since = epoch - max(self.best_epoch, self._halved_at)

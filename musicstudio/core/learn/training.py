@@ -30,13 +30,21 @@ class TrainSettings:
     minutes: float | None = setting(
         None,
         "Time budget",
-        "Train this long, unless early stopping ends it sooner; the cut-short epoch is validated",
+        "Train this long, unless early stopping ends it sooner (never before two thirds of"
+        " it); the cut-short epoch is validated",
         low=0.01,
         high=10_080,
         unit="min",
         optional=True,
     )
-    batch_size: int = setting(32, "Batch size", "Windows per step", low=1, high=4096, step=4)
+    batch_size: int = setting(
+        32,
+        "Batch size",
+        "Windows per step (a folder too small for it trains with a smaller one, and says so)",
+        low=1,
+        high=4096,
+        step=4,
+    )
     learning_rate: float = setting(
         2e-3,
         "Learning rate",
@@ -50,7 +58,8 @@ class TrainSettings:
     patience: int = setting(
         5,
         "Early stopping",
-        "Stop after this many epochs without a better validation loss; the best epoch is kept",
+        "Stop after this many epochs without a better validation loss; the best epoch is kept."
+        " With a time budget, not before two thirds of it",
         low=0,
         high=100_000,
         off="off",
@@ -65,7 +74,8 @@ class TrainSettings:
     validation_share: float = setting(
         0.1,
         "Validation share",
-        "Files held out to measure how well the model generalises",
+        "Share held out to measure how well the model generalises: whole files, or in a small"
+        " folder the end of every file",
         low=0.0,
         high=0.5,
     )
@@ -117,6 +127,9 @@ class TrainResult:
     stop_reason: str = "epochs"  # one of STOP_REASONS
     best_epoch: int = 0  # the epoch whose weights the bundle holds (1-based; 0: none)
     tuned: str = ""  # the sampling tuned to the corpus, in words ("" when not tuned)
+    plan: str = ""  # the window, batch and validation the run used, in words
+    window: int = 0  # events per training window (fitted to a small folder)
+    batch_size: int = 0  # windows per step (fitted to a small folder)
 
     @property
     def why_stopped(self) -> str:
@@ -136,6 +149,15 @@ class TrainResult:
 
 #: Epochs with a time budget and no epoch limit: the budget or early stopping ends training.
 UNLIMITED_EPOCHS = 100_000
+
+#: Share of a time budget that must pass before early stopping may end the run (trainer.py,
+#: _Trainer._may_stop_early says why).
+EARLY_STOP_FLOOR = 2 / 3
+
+#: Patience (early stopping, halving the rate) counts epochs of at least this many steps: a
+#: small folder's epochs are shorter, so it waits more of them (trainer.py says why). At 10,
+#: the corpora the benchmarks tuned on (the sample corpus: 15-30 steps an epoch) are unchanged.
+PATIENCE_STEPS = 10
 
 #: Why a training run ended: every epoch done, the time budget, early stopping, or the user.
 STOP_REASONS = ("epochs", "budget", "early", "cancelled")
