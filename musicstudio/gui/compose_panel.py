@@ -521,7 +521,8 @@ class ComposePanel(QWidget):
         except (MusicStudioError, ValueError) as e:
             self.session.message.emit(str(e))
             return
-        job = self.takes.job(v, path, settings, self._measure_against())
+        linked = self.regenerate_box.linked.isChecked()
+        job = self.takes.job(v, path, settings, self._measure_against(), linked)
         self._start(job, self._on_regenerated, f"regenerating {bars_words(*bars)}…")
 
     def _on_regenerated(self, result: Regeneration) -> None:

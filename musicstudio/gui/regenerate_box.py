@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
 from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.gui.persist import remember
 from musicstudio.gui.settings_form import SettingsForm
 from musicstudio.gui.widgets.part_checks import PartChecks
 
@@ -63,6 +64,16 @@ class RegenerateBox(QGroupBox):
             RegenerateSettings, ["candidates", "following_bars"], form, settings
         )
         self.candidates = self.form.widgets["candidates"]
+        self.linked = QCheckBox("Every return of the section too")
+        self.linked.setToolTip(
+            "Bars regenerated inside a section that comes back (the A of A A B A) change in every"
+            " return the same way. Unticked, only these bars change, and their section becomes"
+            " a variant (A′)."
+        )
+        self.linked.setChecked(True)
+        if settings is not None:
+            remember(settings, "RegenerateBox", {"linked": self.linked})
+        form.addRow(self.linked)
         self.set_parts([])
 
     def set_parts(self, parts: Sequence[str]) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from musicstudio.core.compose.composer import Composition
+from musicstudio.core.compose.linked import apply_regeneration
 from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
 from musicstudio.core.jobs.catalog import RegenerateJob
 from musicstudio.core.music.corpus import CorpusSource
@@ -47,7 +48,7 @@ class Takes(QWidget):
         super().__init__(parent)
         self.undo_group = QUndoGroup(self)
         self._in_view = True  # the Compose step is the one shown
-        self._regenerating: tuple[Variation, RegenerateSettings, str] | None = None
+        self._regenerating: tuple[Variation, RegenerateSettings, str, bool] | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.selection_label = QLabel(NO_SELECTION)
@@ -142,23 +143,27 @@ class Takes(QWidget):
         bundle_path: str,
         settings: RegenerateSettings,
         measure_against: CorpusSource | None,
+        linked: bool = True,
     ) -> RegenerateJob:
-        """The job that regenerates bars of the variation's piece (its result goes to `apply`)."""
-        self._regenerating = (variation, settings, Path(bundle_path).stem)
+        """The job that regenerates bars of the variation's piece (its result goes to `apply`);
+        `linked`: the new bars go to every return of their section too."""
+        self._regenerating = (variation, settings, Path(bundle_path).stem, linked)
         return RegenerateJob(bundle_path, variation.take.piece.notes, settings, measure_against)
 
     def apply(self, result: Regeneration, keep: Keep) -> bool:
         """Show the regenerated piece as the variation's new take, undoably, once `keep` has kept
         it; False when its tab is gone or it could not be kept."""
         assert self._regenerating is not None
-        variation, settings, model = self._regenerating
+        variation, settings, model, linked = self._regenerating
         self._regenerating = None
         if variation.stack not in self.undo_group.stacks():
             return False  # its tab is gone
+        notes, sections, returns = apply_regeneration(result, variation.take.piece.sections, linked)
         piece = dataclasses.replace(
             variation.take.piece,
             tokens=no_tokens(),  # the events of the new piece were not all sampled
-            notes=result.notes,
+            notes=notes,
+            sections=sections,
             seed=result.seed,
             seconds=result.seconds,
             metrics=result.metrics,
@@ -169,5 +174,10 @@ class Takes(QWidget):
         if path is None:
             return False
         words = bars_words(settings.first_bar, settings.last_bar)
-        variation.push(Take(piece, path, report(result, settings)), f"regenerate {words}")
+        made = report(result, settings)
+        if returns:
+            made += f"; the same in {returns} return{'s' * (returns > 1)} of the section"
+        elif sections != variation.take.piece.sections:
+            made += "; the section is now a variant"
+        variation.push(Take(piece, path, made), f"regenerate {words}")
         return True

@@ -284,7 +284,7 @@ SECTION_BAND_PX = 16  # the label strip of each section, under the bar ruler
 def section_tint(name: str, alpha: int) -> QColor:
     """The colour of a section: one per letter (A and A′ alike)."""
     root = name.rstrip("′'")
-    colour = QColor(SECTION_TINTS[sum(map(ord, root)) % len(SECTION_TINTS)])
+    colour = QColor(SECTION_TINTS[(sum(map(ord, root)) - ord("A")) % len(SECTION_TINTS)])
     colour.setAlpha(alpha)
     return colour
 
