@@ -23,6 +23,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -137,6 +138,24 @@ def row(name: str, pieces: list[Piece], test: list[Piece], corpus_hashes: Any) -
     }
 
 
+def fresh_compose(bundle_path: Path, minutes: float = 3.0) -> dict[str, Any]:
+    """A `minutes`-long piece from a fresh process, as a user of `musicstudio compose` gets it."""
+    out = Path(tempfile.mkdtemp()) / "piece.mid"
+    cmd = [sys.executable, "-m", "musicstudio", "compose", str(bundle_path), "--minutes"]
+    cmd += [str(minutes), "--seed", "0", "--out", str(out), "--json"]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    summary = json.loads(done.stdout)
+    return {
+        "bars": summary["bars"],
+        "events": summary["events"],
+        "compose_seconds": summary["seconds"],
+        "job_seconds": summary["job_seconds"],
+        "command_seconds": round(wall, 2),
+    }
+
+
 def checks(rows: dict[str, dict[str, Any]], median_bars: float) -> list[str]:
     """The done-when of 'Songs with form', per family: 'ok' or what falls short."""
     test, ceiling = rows["test"], rows["ceiling"]
@@ -170,6 +189,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace) -> dict[str, A
     rows["test"] = row("test", test, test, None)
     rows["ceiling"] = row("ceiling", train, test, None)
     median_bars = 0.0
+    fresh: dict[str, dict[str, Any]] = {}
     for family in args.families:
         bundle = bundle_for(name, family, args.minutes, args.reprofile)
         assert bundle.form is not None
@@ -183,6 +203,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace) -> dict[str, A
             rows[label] = row(label, pieces, test, hashes)
             rows[label]["compose_seconds"] = (time.perf_counter() - t) / args.pieces
             say(f"{name} {label}: {time.perf_counter() - t:.1f} s")
+        fresh[family] = fresh_compose(OUT / "models" / f"{name}-{family}.msb")
     return {
         "corpus": name,
         "test_files": len(test),
@@ -190,6 +211,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace) -> dict[str, A
         "median_bars": median_bars,
         "rows": list(rows.values()),
         "checks": checks(rows, median_bars),
+        "three_minutes": fresh,
         "seconds": time.perf_counter() - t0,
     }
 
@@ -211,6 +233,11 @@ def table(result: dict[str, Any]) -> str:
             f" | {r['mean_oa']:.3f} | {r['weakest']} | {copy} | {r['bars']:.0f} | {secs} |"
         )
     lines += [f"- {c}" for c in result["checks"]]
+    for family, f in result["three_minutes"].items():
+        lines.append(
+            f"- 3-minute piece, fresh process, {family}: {f['bars']} bars, {f['events']} events"
+            f" composed in {f['compose_seconds']:.2f} s; the whole command {f['command_seconds']:.2f} s"
+        )
     return "\n".join(lines)
 
 

@@ -38,11 +38,13 @@ def folk_sources(limit: int = FOLK_TUNES) -> Path:
     paths = sorted(p for p in corpus.getPaths() if "/ryansMammoth/" in str(p))[:limit]
     for source in paths:
         target = out / f"{Path(source).stem}.mid"
-        if target.exists():
+        skipped = target.with_suffix(".skipped")
+        if target.exists() or skipped.exists():
             continue
         try:
             corpus.parse(source).write("midi", fp=target)
-        except Exception as e:  # a tune music21 cannot write is left out, and named
+        except Exception as e:  # a tune music21 cannot write is left out, and named once
+            skipped.write_text(f"{type(e).__name__}: {e}\n")
             print(f"left out {Path(source).name}: {type(e).__name__}: {e}", file=sys.stderr)
     return out
 
