@@ -19,14 +19,26 @@ from musicstudio.cli.compose import SAMPLING_FLAGS, add_constraint_flags, constr
 REGENERATE_FLAGS = ["candidates", "following_bars"]
 
 
-def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bool) -> int:
-    """Regenerate the bars, write the piece under a new name, print how the passage was chosen."""
+def main(
+    piece: Path,
+    bundle: Path,
+    settings: Any,
+    out: Path | None,
+    as_json: bool,
+    linked: bool = True,
+) -> int:
+    """Regenerate the bars, write the piece under a new name, print how the passage was chosen.
+    In a piece with sections (its markers), the new bars go to every return of their section
+    too, unless not `linked` (then the section is renamed a variant, A′)."""
+    from musicstudio.core.compose.composer import sections_from_markers
+    from musicstudio.core.compose.linked import apply_regeneration
     from musicstudio.core.jobs.catalog import RegenerateJob
     from musicstudio.core.jobs.progress import no_progress
-    from musicstudio.core.music.midi import MidiError, read_midi, write_midi
+    from musicstudio.core.music.midi import MidiError, read_markers, read_midi, write_midi
 
     try:
         notes = read_midi(piece)
+        markers = read_markers(piece)
     except MidiError as e:
         raise UsageError(f"cannot read {piece.name}: {e}") from e
     if len(notes) == 0:
@@ -39,8 +51,11 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
         out = piece.with_name(f"{piece.stem}-bars{first}-{last}-s{result.seed}.mid")
     if out.resolve() == piece.resolve():
         raise UsageError("--out would overwrite the piece itself: choose another name")
+    end = float((notes.onset + notes.duration).max())
+    sections = sections_from_markers(markers, end)
+    written, sections, returns = apply_regeneration(result, sections, linked)
     try:
-        write_midi(out, result.notes)
+        write_midi(out, written, markers=[(m.start, m.name) for m in sections])
     except OSError as e:
         raise UsageError(f"cannot write {e.filename or out}: {e.strerror or e}") from e
     summary = {
@@ -56,6 +71,8 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
         "seconds": round(result.seconds, 3),
         "closeness": result.metrics.get("closeness"),
         "closeness_words": result.metrics.get("closeness_words"),
+        "returns_changed": returns,
+        "sections": [m.name for m in sections],
     }
     if as_json:
         print_json(summary)
@@ -70,6 +87,8 @@ def main(piece: Path, bundle: Path, settings: Any, out: Path | None, as_json: bo
             f"{out}: bars {first}-{last} composed again ({len(result.passage)} notes,"
             f" candidate {result.chosen + 1} of {len(result.scores)}; {judged}), seed {result.seed}"
         )
+        if returns:
+            print(f"The same bars changed in {returns} return(s) of their section.")
         if "closeness_words" in result.metrics:
             print(f"The piece sounds {result.metrics['closeness_words']}.")
     return 0
@@ -106,7 +125,9 @@ def run(args: argparse.Namespace) -> int:
         constraints=constraints_from(args, parts_flag=False),
     )
     out = Path(args.out) if args.out else None
-    return main(Path(args.piece), bundle_path(args.bundle), settings, out, args.json)
+    return main(
+        Path(args.piece), bundle_path(args.bundle), settings, out, args.json, not args.only_here
+    )
 
 
 def register(sub: Any) -> None:
@@ -121,5 +142,10 @@ def register(sub: Any) -> None:
     add_settings(ap, SamplingSettings, SAMPLING_FLAGS)
     add_constraint_flags(ap, parts_help="the parts to compose again (default: every part)")
     ap.add_argument("--out", help="MIDI file to write (default: beside the piece, a new name)")
+    ap.add_argument(
+        "--only-here",
+        action="store_true",
+        help="change only these bars, not the returns of their section (it becomes a variant, A′)",
+    )
     ap.add_argument("--json", action="store_true")
     ap.set_defaults(run=run)
