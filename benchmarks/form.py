@@ -127,6 +127,7 @@ def row(name: str, pieces: list[Piece], test: list[Piece], corpus_hashes: Any) -
         **{f"oa_{f}": forms.overlap(f) for f in FORM_FEATURES},
         "mean_oa": float(np.mean([f.overlap for f in every])),
         "weakest": f"{weakest.label} {weakest.overlap:.2f}",
+        "overlaps": {f.label: round(f.overlap, 3) for f in every},
         "weakest_oa": weakest.overlap,
         "copy_rate": (
             float(np.mean([copy_rate(p.tokens, corpus_hashes) for p in pieces]))
