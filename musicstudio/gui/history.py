@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.compose.library import kept
+from musicstudio.core.files import atomic_copy
 from musicstudio.core.resources import user_data_dir
 from musicstudio.gui.regenerate_box import bars_words
 
@@ -177,7 +177,7 @@ class History(QWidget):
     def export_to(self, path: Path, dest: Path) -> Path | None:
         """Copy a kept piece's MIDI file to `dest` (the kept file stays)."""
         try:
-            shutil.copyfile(path, dest)
+            atomic_copy(path, dest)
         except OSError as e:
             self.message.emit(f"Could not export to {dest}: {e.strerror or e}")
             return None

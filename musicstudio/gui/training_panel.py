@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from musicstudio.core.files import atomic_copy
 from musicstudio.core.jobs.catalog import TrainJob
 from musicstudio.core.jobs.progress import (
     EpochDone,
@@ -409,6 +409,6 @@ class TrainingPanel(QWidget):
         )
         if dest:
             try:
-                shutil.copyfile(src, dest)
+                atomic_copy(src, dest)
             except OSError as e:
                 self.session.message.emit(f"Could not save the model: {e.strerror or e}")
