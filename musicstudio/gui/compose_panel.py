@@ -8,16 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
-    QFormLayout,
-    QFrame,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -33,23 +28,17 @@ from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
 from musicstudio.core.music.midi import MidiError, read_midi, write_midi, write_musicxml
 from musicstudio.core.music.parts import PARTS
-from musicstudio.gui.constraints_box import ConstraintsBox
+from musicstudio.gui.compose_form import ComposeForm
 from musicstudio.gui.history import History, about_kept, compositions_folder
 from musicstudio.gui.jobs import JobHandle
-from musicstudio.gui.regenerate_box import RegenerateBox, bars_words
+from musicstudio.gui.metrics_line import MetricsLine
+from musicstudio.gui.regenerate_box import bars_words
 from musicstudio.gui.session import Session
-from musicstudio.gui.settings_form import SettingsForm
+from musicstudio.gui.step_column import ActionBar, StepColumn, scrolled
 from musicstudio.gui.takes import Takes, no_tokens
 from musicstudio.gui.transport import RollTransport
 from musicstudio.gui.variation import Take, Variation
-from musicstudio.gui.widgets.instruments import PartInstruments
 from musicstudio.gui.widgets.piano_roll import PianoRoll
-
-PRIMERS = [
-    ("corpus", "A random passage the model learned from"),
-    ("file", "Continue a MIDI file…"),
-    ("none", "Nothing (start from silence)"),
-]
 
 
 class ComposePanel(QWidget):
@@ -62,26 +51,14 @@ class ComposePanel(QWidget):
         self.session = session
         self.player = player
         self.job: JobHandle | None = None
-        self.primer_file: str | None = None
         self.open_variations: list[Variation] = []
         self.composed = 0
         self._made_with: ComposeSettings | None = None  # the settings of the Compose running
         self.transport = RollTransport(player, self)
         self._build()
-        session.models_changed.connect(self.fill_models)
-        session.model_selected.connect(self._select_model)
-        session.model_selected.connect(self.show_parts)
+        session.models_changed.connect(self._update_shaping)
+        session.model_selected.connect(self._update_shaping)
         session.model_selected.connect(self.prepare)
-        from musicstudio.gui.persist import remember
-
-        remember(
-            session.settings,
-            "compose",
-            {
-                "single_instrument": self.instruments.single,
-                "single_program": self.instruments.single_program,
-            },
-        )
         self.transport.status.connect(self.play_status.setText)
         self.transport.failed.connect(self.session.message)
         self.history.reopen.connect(self.open_kept)
@@ -91,80 +68,32 @@ class ComposePanel(QWidget):
         root = QHBoxLayout(self)
         split = QSplitter()
         root.addWidget(split)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        self.scroll = scroll = QScrollArea()  # many parts make the form taller than a window
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        box = QGroupBox("Model")
-        bf = QFormLayout(box)
-        self.model = QComboBox()
-        self.model.setMinimumContentsLength(18)
-        self.model.currentIndexChanged.connect(self._on_model_combo)
-        bf.addRow(self.model)
-        lv.addWidget(box)
-        box = QGroupBox("Composition")
-        f = QFormLayout(box)
-        remembered = self.session.settings
-        self.piece_form = SettingsForm(
-            ComposeSettings, ["length", "bars", "variations"], f, remembered
+        self.form = f = ComposeForm(self.session)
+        # The form's editors, reached through the panel (by the main window, tests and scripts).
+        self.model, self.primer, self.instruments = f.model, f.primer, f.instruments
+        self.length, self.bars, self.variations, self.tempo = (
+            f.length,
+            f.bars,
+            f.variations,
+            f.tempo,
         )
-        self.primer = QComboBox()
-        for key, label in PRIMERS:
-            self.primer.addItem(label, key)
-        self.primer.activated.connect(self._on_primer)
-        f.addRow("Primer", self.primer)
-        self.tempo_form = SettingsForm(ComposeSettings, ["include_primer", "tempo"], f, remembered)
-        self.length = self.piece_form.widgets["length"]
-        self.bars = self.piece_form.widgets["bars"]
-        self.bars.setSpecialValueText("off (Length counts)")
-        self.bars.setSingleStep(1.0)
-        self.bars.valueChanged.connect(self._on_bars)
-        self._on_bars()
-        self.variations = self.piece_form.widgets["variations"]
-        self.include_primer = self.tempo_form.widgets["include_primer"]
-        self.tempo = self.tempo_form.widgets["tempo"]
-        lv.addWidget(box)
-        self.instruments = PartInstruments()
-        lv.addWidget(self.instruments)
-        self.constraints = ConstraintsBox(remembered)
-        lv.addWidget(self.constraints)
-        box = QGroupBox("Sampling")
-        self.sampling_form = SettingsForm(
-            SamplingSettings,
-            ["temperature", "rhythm_temperature", "top_k", "top_p", "repetition_penalty", "seed"],
-            QFormLayout(box),
-            remembered,
-        )
-        w = self.sampling_form.widgets
-        self.temperature, self.top_k, self.top_p = w["temperature"], w["top_k"], w["top_p"]
-        self.penalty, self.seed = w["repetition_penalty"], w["seed"]
-        self.rhythm = w["rhythm_temperature"]
-        lv.addWidget(box)
-        row = QHBoxLayout()
+        self.include_primer, self.constraints = f.include_primer, f.constraints
+        self.temperature, self.rhythm, self.top_k = f.temperature, f.rhythm, f.top_k
+        self.top_p, self.penalty, self.seed = f.top_p, f.penalty, f.seed
+        self.regenerate_box = f.regenerate_box
+        self.scroll = scrolled(f)  # many parts make the form taller than a window
+        self.side = QTabWidget()
+        self.side.addTab(self.scroll, "Settings")
+        self.history = History(self.session.settings)
+        self.side.addTab(self.history, "History")
         self.compose_button = QPushButton("Compose")
-        self.compose_button.setDefault(True)
+        self.compose_button.setToolTip("Compose new pieces with the model")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
-        row.addWidget(self.compose_button)
-        row.addWidget(self.cancel_button)
-        lv.addLayout(row)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        lv.addWidget(self.progress)
-        self.regenerate_box = RegenerateBox(remembered)
-        lv.addWidget(self.regenerate_box)
-        lv.addStretch(1)
-        scroll.setMinimumWidth(
-            left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-        )
-        self.side = QTabWidget()
-        self.side.addTab(scroll, "Settings")
-        self.history = History(remembered)
-        self.side.addTab(self.history, "History")
-        split.addWidget(self.side)
+        self.action_bar = ActionBar(self.compose_button, (self.cancel_button,), (self.progress,))
+        split.addWidget(StepColumn(self.side, self.action_bar))
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -189,11 +118,10 @@ class ComposePanel(QWidget):
             " as a .mid file; drag across its bar numbers to select bars to regenerate."
         )
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setWordWrap(True)  # its one line must not set the window's least width
         self.tabs.addTab(placeholder, "—")
         rv.addWidget(self.tabs, 1)
-        self.metrics = QLabel("")
-        self.metrics.setWordWrap(True)
-        self.metrics.setTextFormat(Qt.TextFormat.RichText)
+        self.metrics = MetricsLine()
         rv.addWidget(self.metrics)
         split.addWidget(right)
         split.setSizes([340, 700])
@@ -207,94 +135,22 @@ class ComposePanel(QWidget):
         self.takes.regenerate_asked.connect(self.regenerate)
         self.tabs.currentChanged.connect(self._on_variation_shown)
 
-    # -- models --------------------------------------------------------------------------
-    def fill_models(self) -> None:
-        current = self.session.current_model
-        self.model.blockSignals(True)
-        self.model.clear()
-        for m in self.session.models:
-            label = f"{m.name} · {m.family}{' (sample)' if m.sample else ''} · {m.epochs} epochs"
-            self.model.addItem(label, str(m.path))
-        self.model.blockSignals(False)
-        if current is not None:
-            self._select_model(current)
-        elif self.model.count():
-            self._on_model_combo(self.model.currentIndex())
-        self._update_shaping()
-
-    def _select_model(self, path: Path) -> None:
-        i = self.model.findData(str(path))
-        if i >= 0 and i != self.model.currentIndex():
-            self.model.blockSignals(True)
-            self.model.setCurrentIndex(i)
-            self.model.blockSignals(False)
-        self._update_shaping()
-
-    def _on_model_combo(self, index: int) -> None:
-        path = self.model.itemData(index)
-        if path and Path(path) != self.session.current_model:
-            self.session.select_model(Path(path))
-
-    def show_parts(self, path: Path) -> None:
-        """An instrument choice and a 'may play' check per part the model learned."""
-        entry = self.session.model_entry(Path(path))
-        if entry is None:
-            self.instruments.set_parts([], [])
-            self.constraints.set_parts([])
-        else:
-            self.instruments.set_parts(entry.parts, entry.programs)
-            self.constraints.set_parts(entry.parts)
-        self.show_tuning(entry.sampling if entry is not None else {})
-
-    def show_tuning(self, tuned: dict[str, Any]) -> None:
-        """Unset temperatures read "model's (0.65)": what the model was tuned to after training."""
-        model = SamplingSettings().tuned(tuned)
-        self.temperature.setSpecialValueText(f"model's ({model.temperature:g})")
-        self.rhythm.setSpecialValueText(f"model's ({model.rhythm_temperature:g})")
-
     def prepare(self, path: Path) -> None:
         """Load and compile the model in the engine in the background (first Compose is then fast)."""
         if path.is_file() and not self.session.engine.busy_in(tensorflow=False):
             self.session.engine.submit(PrepareJob(str(path)), background=True)
 
-    def _on_bars(self) -> None:
-        """A number of bars, when set, is what ends the piece (not the number of events)."""
-        self.length.setEnabled(self.bars.value() == self.bars.minimum())
-
-    def _on_primer(self) -> None:
-        if self.primer.currentData() == "file":
-            path, _ = QFileDialog.getOpenFileName(
-                self, "A MIDI file to continue", str(Path.home()), "MIDI (*.mid *.midi *.kar)"
-            )
-            if path:
-                self.set_primer_file(path)
-            else:
-                self.primer.setCurrentIndex(0)
-
     def set_primer_file(self, path: str) -> None:
         """Continue this file (from the dialog or a drop on the Compose panel)."""
-        self.primer_file = path
-        i = self.primer.findData("file")
-        self.primer.setItemText(i, f"Continue {Path(path).name}")
-        self.primer.setCurrentIndex(i)
+        self.form.set_primer_file(path)
 
     # -- composing -----------------------------------------------------------------------
     def sampling(self) -> SamplingSettings:
-        return SamplingSettings(**self.sampling_form.values())
+        return self.form.sampling()
 
     def settings(self) -> ComposeSettings:
         """The Compose settings as set (raises a MusicStudioError for a value that is not one)."""
-        return ComposeSettings(
-            **self.piece_form.values(),
-            **self.tempo_form.values(),
-            primer=self.primer.currentData(),
-            primer_file=self.primer_file,
-            programs=self.instruments.programs() or None,
-            single_instrument=self.instruments.single.isChecked(),
-            program=self.instruments.single_program.program(),
-            sampling=self.sampling(),
-            constraints=self.constraints.constraints(),
-        )
+        return self.form.settings()
 
     def _ready(self) -> str | None:
         """The model to use, or None after telling the user why nothing can start."""
@@ -446,35 +302,7 @@ class ComposePanel(QWidget):
 
     def _show_metrics(self) -> None:
         v = self.current_variation()
-        if v is None:
-            self.metrics.setText("")
-            return
-        take, piece = v.take, v.take.piece
-        per_part = " · ".join(f"{n} {name}" for name, n in piece.notes.notes_per_part().items())
-        if take.made:
-            first = f"{len(piece.notes)} notes ({per_part}) · {take.made}"
-        else:
-            first = (
-                f"{piece.events} events, {len(piece.notes)} notes ({per_part}),"
-                f" composed in {piece.seconds:.2f} s, seed {piece.seed},"
-                f" temperature {piece.temperatures[0]:g} / rhythm {piece.temperatures[1]:g}"
-            )
-        if piece.constraints:
-            first += f" · obeys: {piece.constraints}"
-        lines = [first]
-        if piece.new_from > 0:
-            bar = piece.notes.time_signature[0] * 4 / piece.notes.time_signature[1]
-            lines.append(f"The primer, then new music from bar {int(piece.new_from // bar) + 1}")
-        m = piece.metrics or {}
-        if "longest_repeat" in m:
-            lines.append(
-                f"longest repeated note/chord run {m.get('longest_repeat')} (corpus: {m.get('corpus_longest_repeat')}) · "
-                f"in key {m.get('key', '?')}: {m.get('in_key', 0):.0%} · copied 8-event phrases {m.get('copy_rate', 0):.0%} · "
-                f"range {m.get('pitch_range')} semitones · polyphony {m.get('polyphony', 0):.1f}"
-            )
-        if m.get("closeness_words"):
-            lines.append(f"Sounds {m['closeness_words']}")
-        self.metrics.setText("<br>".join(lines))
+        self.metrics.show_take(v.take if v is not None else None)
 
     def _composed_text(self) -> str:
         n = self.composed

@@ -32,6 +32,7 @@ from musicstudio.gui.compose_panel import ComposePanel
 from musicstudio.gui.dataset_panel import DatasetPanel
 from musicstudio.gui.output_menu import OutputMenu
 from musicstudio.gui.session import Session
+from musicstudio.gui.step_column import RUN_KEYS
 from musicstudio.gui.training_panel import TrainingPanel
 
 log = logging.getLogger("musicstudio")
@@ -133,8 +134,8 @@ class MainWindow(QMainWindow):
             lambda: self._fill_recent(self.recent_folders, "recent_folders")
         )
         file.addSeparator()
-        self._action(file, "Open &model…", self.training.choose_model, "Ctrl+Shift+O")
-        self._action(file, "Save model &as…", self.training.save_model_as)
+        self._action(file, "Open &model…", self.training.model_list.choose_model, "Ctrl+Shift+O")
+        self._action(file, "Save model &as…", self.training.model_list.save_model_as)
         self.recent_models = file.addMenu("Recent models")
         self.recent_models.aboutToShow.connect(
             lambda: self._fill_recent(self.recent_models, "recent_models")
@@ -148,6 +149,11 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")  # undo / redo per variation, regenerate the selected bars
         edit.addActions(self.compose.takes.edit_actions())
+        # Ctrl+Enter: the step's main button (Open folder…, Train, Compose); its tooltip says so.
+        self.act_run = QAction("Run this step", self)
+        self.act_run.setShortcuts([QKeySequence(k) for k in RUN_KEYS])
+        self.act_run.triggered.connect(self.run_step)
+        self.addAction(self.act_run)
         play = bar.addMenu("&Playback")
         self.act_play = self._action(play, "Play / Stop", self.compose.toggle_play, "Space")
         self.act_play.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -176,6 +182,11 @@ class MainWindow(QMainWindow):
                 act.triggered.connect(lambda _=False, p=item: self.dataset.load([p]))
             else:
                 act.triggered.connect(lambda _=False, p=item: self.session.select_model(Path(p)))
+
+    def run_step(self) -> bool:
+        """Ctrl+Enter: the current step's action (its action bar's first button), if it can run."""
+        bar = getattr(self.tabs.currentWidget(), "action_bar", None)
+        return bar is not None and bar.run()
 
     def _on_step_shown(self, _index: int = -1) -> None:
         """Undo, redo and regenerate act on the Compose step only, where their piece is seen."""

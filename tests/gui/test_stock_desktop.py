@@ -1,0 +1,103 @@
+"""The window behaves as a desktop app should: the main buttons stay in view, Ctrl+Enter runs the
+step, the Training step says what it will learn from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from musicstudio.gui.training_panel import NO_CORPUS
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+KEYPAD = Qt.KeyboardModifier.KeypadModifier
+
+
+def choose_sample(window, family: str = "lstm") -> None:  # type: ignore[no-untyped-def]
+    sample = next(m for m in window.session.models if m.sample and m.family == family)
+    window.session.select_model(sample.path)
+
+
+def in_view(widget: QWidget, window: QWidget) -> bool:
+    """Shown, inside the window, and not clipped away by a scroll area (some of it is seen)."""
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    inside = window.rect().contains(top_left) and window.rect().contains(
+        top_left + QPoint(widget.width() - 1, widget.height() - 1)
+    )
+    return widget.isVisible() and inside and not widget.visibleRegion().isEmpty()
+
+
+@pytest.mark.parametrize("step", ["training", "compose"])
+@pytest.mark.parametrize("size", ["default", "smallest"])
+def test_the_action_bar_is_in_view_at_every_scroll_position(
+    window, qtbot, step: str, size: str
+) -> None:  # type: ignore[no-untyped-def]
+    choose_sample(window)  # the Compose form grows a row per part of the model
+    panel = getattr(window, step)
+    window.tabs.setCurrentWidget(panel)
+    if size == "smallest":
+        window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: panel.isVisible())
+    QApplication.processEvents()
+    bar = panel.scroll.verticalScrollBar()
+    if size == "smallest" or step == "compose":  # the Training form fits a default window
+        assert bar.maximum() > 0, "the form fits: nothing to scroll at this size"
+    for value in (0, bar.maximum() // 2, bar.maximum()):
+        bar.setValue(value)
+        QApplication.processEvents()
+        assert in_view(panel.action_bar.action, window), f"{step} button hidden at {value}"
+        assert not panel.scroll.isAncestorOf(panel.action_bar)  # below the scroll area
+        assert panel.scroll.widget().y() == -value  # the column moved; the bar did not
+    assert panel.action_bar.action.text() in ("Train", "Compose")
+
+
+def test_the_first_run_needs_no_scrolling(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Sample corpus → Train → Compose → Play, each button seen at the default size."""
+    for panel, button in (
+        (window.dataset, window.dataset.sample_button),
+        (window.training, window.training.train_button),
+        (window.compose, window.compose.compose_button),
+        (window.compose, window.compose.play_button),
+    ):
+        window.tabs.setCurrentWidget(panel)
+        qtbot.waitUntil(lambda p=panel: p.isVisible())
+        assert in_view(button, window), button.text()
+
+
+def test_ctrl_enter_runs_the_current_steps_action(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    cp = window.compose
+    choose_sample(window)
+    window.tabs.setCurrentWidget(cp)
+    cp.length.setValue(48)
+    window.activateWindow()
+    cp.seed.setFocus()  # typing in a field of the form, as a user would before running it
+    qtbot.waitUntil(lambda: cp.seed.hasFocus())
+    QTest.keyClick(cp.seed, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: cp.composed == 1 and cp.job is None, timeout=120_000)
+    assert cp.tabs.currentWidget().note_count() > 0
+
+    window.tabs.setCurrentWidget(window.training)  # nothing scanned: Train says what is missing
+    window.training.window.setFocus()
+    qtbot.waitUntil(lambda: window.training.window.hasFocus())
+    QTest.keyClick(window.training.window, Qt.Key.Key_Enter, CTRL | KEYPAD)
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert window.banner.text.text() == "Scan a dataset first (step 1)."
+
+
+def test_training_says_what_it_will_learn_from(
+    window, qtbot, chorale_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    status = window.training.status
+    assert status.text() == NO_CORPUS
+    window.dataset.load([str(chorale_dir)])
+    qtbot.waitUntil(lambda: window.session.corpus is not None, timeout=60_000)
+    events = window.session.corpus.stats["events"]
+    assert status.text() == f"Ready to train on 24 files ({events:,} events) of chorales."
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "a.txt").write_text("hi")
+    window.dataset.load([str(tmp_path / "texts")])  # a folder without MIDI: the scan fails
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
+    assert window.session.corpus is None and status.text() == NO_CORPUS
