@@ -54,6 +54,7 @@ class ComposePanel(QWidget):
         self.open_variations: list[Variation] = []
         self.composed = 0
         self._made_with: ComposeSettings | None = None  # the settings of the Compose running
+        self._made_by = ""  # and its model
         self.transport = RollTransport(player, self)
         self._build()
         session.models_changed.connect(self._update_shaping)
@@ -121,7 +122,7 @@ class ComposePanel(QWidget):
         placeholder.setWordWrap(True)  # its one line must not set the window's least width
         self.tabs.addTab(placeholder, "—")
         rv.addWidget(self.tabs, 1)
-        self.metrics = MetricsLine()
+        self.metrics = MetricsLine(self.session)
         rv.addWidget(self.metrics)
         split.addWidget(right)
         split.setSizes([340, 700])
@@ -172,8 +173,11 @@ class ComposePanel(QWidget):
         except (MusicStudioError, ValueError) as e:
             self.session.message.emit(str(e))
             return
-        self._made_with = settings
-        job = ComposeJob(path, settings, self._measure_against())
+        self._made_with, self._made_by = settings, path
+        self.metrics.cancel()  # the pieces it would measure are about to go
+        # Shown first, measured after (MetricsLine): measuring against a folder not read yet
+        # takes seconds the piano roll need not wait for.
+        job = ComposeJob(path, settings, self._measure_against(), measure=False)
         self._start(job, self._on_result, "composing…")
 
     def _measure_against(self) -> CorpusSource | None:
@@ -236,6 +240,8 @@ class ComposePanel(QWidget):
             self.composed += 1
             path = self._keep(piece, settings) or compositions_folder() / "unsaved.mid"
             self._add_variation(Take(piece, path), f"Variation {i + 1}")
+        takes = [v.take for v in self.open_variations]
+        self.metrics.measure(self._made_by, takes, self._measure_against())
         self.tabs.setCurrentIndex(0)
         self._on_variation_shown()
         self.history.refresh()

@@ -1,8 +1,9 @@
 """The window behaves as a desktop app should: the main buttons stay in view, Ctrl+Enter runs the
-step, the Training step says what it will learn from."""
+step, the Training step says what it will learn from, a piece shows before it is measured."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,24 @@ def test_training_says_what_it_will_learn_from(
     window.dataset.load([str(tmp_path / "texts")])  # a folder without MIDI: the scan fails
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
     assert window.session.corpus is None and status.text() == NO_CORPUS
+
+
+def test_the_piece_shows_first_and_its_figures_follow(window, qtbot, chorale_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    window.dataset.load([str(chorale_dir)])
+    qtbot.waitUntil(lambda: window.session.corpus is not None, timeout=60_000)
+    cp = window.compose
+    choose_sample(window)
+    window.tabs.setCurrentWidget(cp)
+    cp.length.setValue(120)
+    seen: list[str] = []  # the line as the piece appears on the piano roll
+    window.session.compositions_changed.connect(lambda _: seen.append(cp.metrics.text()))
+    qtbot.mouseClick(cp.compose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cp.composed == 1 and cp.job is None, timeout=120_000)
+    assert cp.tabs.currentWidget().note_count() > 0
+    assert "Measuring how it sounds against chorales…" in seen[0] and "Sounds" not in seen[0]
+    qtbot.waitUntil(lambda: not cp.metrics.measuring, timeout=120_000)
+    piece = cp.pieces[0]
+    assert f"Sounds {piece.metrics['closeness_words']}" in cp.metrics.text()
+    assert "Measuring" not in cp.metrics.text()
+    kept = json.loads(cp.files[0].with_suffix(".json").read_text())
+    assert kept["metrics"]["closeness"] == piece.metrics["closeness"]  # kept beside the piece
