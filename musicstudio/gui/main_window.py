@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -34,6 +35,7 @@ from musicstudio.gui.output_menu import OutputMenu
 from musicstudio.gui.session import Session
 from musicstudio.gui.step_column import RUN_KEYS
 from musicstudio.gui.training_panel import TrainingPanel
+from musicstudio.gui.wheel_guard import WheelGuard
 
 log = logging.getLogger("musicstudio")
 STEPS = ("Dataset", "Training", "Compose")
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         from musicstudio.gui.player import QtMidiPlayer
 
         self.settings = settings or QSettings()
+        WheelGuard.install(QApplication.instance())  # type: ignore[arg-type]
         self.session = Session(self.settings, self)
         self.player = player or QtMidiPlayer(self)
         self.setWindowTitle("MusicStudio")

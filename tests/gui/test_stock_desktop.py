@@ -1,5 +1,6 @@
 """The window behaves as a desktop app should: the main buttons stay in view, Ctrl+Enter runs the
-step, the Training step says what it will learn from, a piece shows before it is measured."""
+step, the wheel scrolls a form instead of changing the setting under the pointer, the Training
+step says what it will learn from."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from musicstudio.gui.training_panel import NO_CORPUS
 
@@ -29,6 +31,23 @@ def in_view(widget: QWidget, window: QWidget) -> bool:
         top_left + QPoint(widget.width() - 1, widget.height() - 1)
     )
     return widget.isVisible() and inside and not widget.visibleRegion().isEmpty()
+
+
+def wheel(widget: QWidget, qtbot, notches: int = -1) -> None:  # type: ignore[no-untyped-def]
+    """A mouse wheel turned over the middle of `widget` (negative: towards the user, down)."""
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+    qtbot.wait(20)
 
 
 @pytest.mark.parametrize("step", ["training", "compose"])
@@ -86,6 +105,48 @@ def test_ctrl_enter_runs_the_current_steps_action(window, qtbot) -> None:  # typ
     QTest.keyClick(window.training.window, Qt.Key.Key_Enter, CTRL | KEYPAD)
     qtbot.waitUntil(lambda: window.banner.isVisible())
     assert window.banner.text.text() == "Scan a dataset first (step 1)."
+
+
+def test_the_wheel_scrolls_the_form_past_an_unfocused_setting(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    cp = window.compose
+    choose_sample(window)  # the instruments' combo boxes are made now, after the window
+    window.tabs.setCurrentWidget(cp)
+    qtbot.waitUntil(lambda: cp.isVisible())
+    bar = cp.scroll.verticalScrollBar()
+    instrument = next(iter(cp.instruments.boxes.values()))
+    for editor, value in ((instrument, instrument.currentIndex), (cp.length, cp.length.value)):
+        bar.setValue(0)
+        cp.scroll.ensureWidgetVisible(editor)
+        QApplication.processEvents()
+        before, scrolled_to = value(), bar.value()
+        assert not editor.hasFocus() and editor.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        wheel(editor, qtbot)
+        assert bar.value() > scrolled_to, type(editor).__name__  # the form scrolled
+        assert value() == before  # and the setting under the pointer stayed
+
+    window.activateWindow()
+    cp.scroll.ensureWidgetVisible(instrument)
+    instrument.setFocus()  # a clicked (or tabbed to) combo box takes the wheel
+    qtbot.waitUntil(lambda: instrument.hasFocus())
+    before, scrolled_to = instrument.currentIndex(), bar.value()
+    wheel(instrument, qtbot)
+    assert instrument.currentIndex() == before + 1 and bar.value() == scrolled_to
+
+
+def test_an_editor_outside_a_scroll_area_keeps_the_wheel(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    parts = window.dataset.parts  # the Dataset step's options: not in a scrolled column
+    assert not any(isinstance(a, QScrollArea) for a in ancestors(parts))
+    parts.blockSignals(True)  # no rescan: nothing is scanned
+    wheel(parts, qtbot)
+    assert parts.currentIndex() == 1
+
+
+def ancestors(widget: QWidget) -> list[QWidget]:
+    out, w = [], widget.parentWidget()
+    while w is not None:
+        out.append(w)
+        w = w.parentWidget()
+    return out
 
 
 def test_training_says_what_it_will_learn_from(
