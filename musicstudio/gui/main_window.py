@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from musicstudio import __version__
 from musicstudio.core.music.corpus import MIDI_SUFFIXES
+from musicstudio.gui import window_geometry
 from musicstudio.gui.compose_panel import ComposePanel
 from musicstudio.gui.dataset_panel import DatasetPanel
 from musicstudio.gui.output_menu import OutputMenu
@@ -107,11 +108,7 @@ class MainWindow(QMainWindow):
         self.session.engine.unavailable.connect(self.show_error)  # never a silent "Ready"
         self._menus()
         self._on_step_shown()
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1180, 760)
+        window_geometry.restore(self, self.settings)
         self.session.refresh_models()
         self.set_step_state(0, "no files")
         self.set_step_state(
@@ -258,7 +255,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._closed = True
-        self.settings.setValue("geometry", self.saveGeometry())
+        window_geometry.save(self, self.settings)
         if self.dataset.scan_thread is not None:
             self.dataset.scan_thread.cancel()
             self.dataset.scan_thread.wait(3000)

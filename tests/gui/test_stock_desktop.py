@@ -1,6 +1,6 @@
 """The window behaves as a desktop app should: the main buttons stay in view, Ctrl+Enter runs the
 step, the wheel scrolls a form instead of changing the setting under the pointer, the Training
-step says what it will learn from."""
+step says what it will learn from, a piece shows before it is measured."""
 
 from __future__ import annotations
 
