@@ -26,19 +26,25 @@ from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
-from musicstudio.core.music.midi import MidiError, read_midi, write_midi, write_musicxml
+from musicstudio.core.music.midi import MidiError, write_midi, write_musicxml
 from musicstudio.core.music.parts import PARTS
 from musicstudio.gui.compose_form import ComposeForm
-from musicstudio.gui.history import History, about_kept, compositions_folder
+from musicstudio.gui.history import History, compositions_folder, kept_take
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.metrics_line import MetricsLine
 from musicstudio.gui.regenerate_box import bars_words
 from musicstudio.gui.session import Session
 from musicstudio.gui.step_column import ActionBar, StepColumn, scrolled
-from musicstudio.gui.takes import Takes, no_tokens
+from musicstudio.gui.takes import Takes
 from musicstudio.gui.transport import RollTransport
 from musicstudio.gui.variation import Take, Variation
 from musicstudio.gui.widgets.piano_roll import PianoRoll
+
+#: What Export writes: suffix and file-dialog filter, per kind.
+EXPORTS = {
+    "midi": (".mid", "MIDI (*.mid)"),
+    "musicxml": (".musicxml", "MusicXML (*.musicxml *.xml)"),
+}
 
 
 class ComposePanel(QWidget):
@@ -71,16 +77,10 @@ class ComposePanel(QWidget):
         root.addWidget(split)
         self.form = f = ComposeForm(self.session)
         # The form's editors, reached through the panel (by the main window, tests and scripts).
-        self.model, self.primer, self.instruments = f.model, f.primer, f.instruments
-        self.length, self.bars, self.variations, self.tempo = (
-            f.length,
-            f.bars,
-            f.variations,
-            f.tempo,
-        )
-        self.include_primer, self.constraints = f.include_primer, f.constraints
-        self.temperature, self.rhythm, self.top_k = f.temperature, f.rhythm, f.top_k
-        self.top_p, self.penalty, self.seed = f.top_p, f.penalty, f.seed
+        self.model, self.instruments, self.constraints = f.model, f.instruments, f.constraints
+        self.length, self.bars, self.variations = f.length, f.bars, f.variations
+        self.temperature, self.rhythm, self.seed = f.temperature, f.rhythm, f.seed
+        self.top_k, self.top_p, self.include_primer = f.top_k, f.top_p, f.include_primer
         self.regenerate_box = f.regenerate_box
         self.scroll = scrolled(f)  # many parts make the form taller than a window
         self.side = QTabWidget()
@@ -140,10 +140,6 @@ class ComposePanel(QWidget):
         """Load and compile the model in the engine in the background (first Compose is then fast)."""
         if path.is_file() and not self.session.engine.busy_in(tensorflow=False):
             self.session.engine.submit(PrepareJob(str(path)), background=True)
-
-    def set_primer_file(self, path: str) -> None:
-        """Continue this file (from the dialog or a drop on the Compose panel)."""
-        self.form.set_primer_file(path)
 
     # -- composing -----------------------------------------------------------------------
     def sampling(self) -> SamplingSettings:
@@ -311,8 +307,7 @@ class ComposePanel(QWidget):
         self.metrics.show_take(v.take if v is not None else None)
 
     def _composed_text(self) -> str:
-        n = self.composed
-        return f"{n} composition" if n == 1 else f"{n} compositions"
+        return f"{self.composed} composition{'' if self.composed == 1 else 's'}"
 
     # -- regenerating --------------------------------------------------------------------
     def regenerate(self) -> None:
@@ -347,24 +342,11 @@ class ComposePanel(QWidget):
     def open_kept(self, path: Path) -> None:
         """Show a kept piece as a new variation (to play it, regenerate bars, export it)."""
         try:
-            notes = read_midi(path)
+            take = kept_take(path)
         except MidiError as e:
             self.session.message.emit(f"Cannot open {path.name}: {e}")
             return
-        about = about_kept(path)
-        seed = about.get("seed")
-        piece = Composition(
-            no_tokens(),
-            notes,
-            no_tokens(),
-            0.0,
-            seed=int(seed) if isinstance(seed, int) else 0,
-            constraints=str(about.get("constraints") or ""),
-        )
-        made = f"opened from the History: {path.name}" + (
-            f", seed {seed}" if seed is not None else ""
-        )
-        self._add_variation(Take(piece, path, made), path.stem)
+        self._add_variation(take, path.stem)
         self.tabs.setCurrentIndex(self.tabs.count() - 1)
         self._on_variation_shown()
 
@@ -389,33 +371,24 @@ class ComposePanel(QWidget):
         self.transport.stop()
 
     def export(self, kind: str) -> None:
-        cur = self.current_piece()
-        if cur is None:
+        """Export the variation shown to a file the user picks ("midi" or "musicxml")."""
+        if self.current_piece() is None:
             return
-        suffix, filt = (
-            (".mid", "MIDI (*.mid)")
-            if kind == "midi"
-            else (".musicxml", "MusicXML (*.musicxml *.xml)")
+        suffix, kinds = EXPORTS[kind]
+        folder = Path(str(self.session.settings.value("export_dir", str(Path.home()))))
+        dest, _ = QFileDialog.getSaveFileName(
+            self, "Export", str(folder / f"composition{suffix}"), kinds
         )
-        start = str(
-            Path(str(self.session.settings.value("export_dir", str(Path.home()))))
-            / f"composition{suffix}"
-        )
-        dest, _ = QFileDialog.getSaveFileName(self, "Export", start, filt)
-        if not dest:
-            return
-        self.export_to(dest, kind)
+        if dest:
+            self.export_to(dest, kind)
 
     def export_to(self, dest: str, kind: str) -> Path | None:
         cur = self.current_piece()
         if cur is None:
             return None
+        write = write_midi if kind == "midi" else write_musicxml
         try:
-            out = (
-                write_midi(dest, cur[0].notes)
-                if kind == "midi"
-                else write_musicxml(dest, cur[0].notes)
-            )
+            out = write(dest, cur[0].notes)  # missing folders are made
         except OSError as e:
             self.session.message.emit(f"Could not export to {dest}: {e.strerror or e}")
             return None

@@ -24,10 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from musicstudio.core.compose.composer import Composition
 from musicstudio.core.compose.library import kept
 from musicstudio.core.files import atomic_copy
+from musicstudio.core.music.midi import read_midi
 from musicstudio.core.resources import user_data_dir
 from musicstudio.gui.regenerate_box import bars_words
+from musicstudio.gui.takes import no_tokens
+from musicstudio.gui.variation import Take
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -44,6 +48,25 @@ def about_kept(path: Path) -> dict[str, object]:
     except (OSError, ValueError):
         return {}
     return about if isinstance(about, dict) else {}
+
+
+def kept_take(path: Path) -> Take:
+    """A kept piece as a take to show again, with its seed, locks and figures (MidiError when
+    its file cannot be read)."""
+    notes = read_midi(path)
+    about = about_kept(path)
+    seed, metrics = about.get("seed"), about.get("metrics")
+    piece = Composition(
+        no_tokens(),
+        notes,
+        no_tokens(),
+        0.0,
+        seed=int(seed) if isinstance(seed, int) else 0,
+        constraints=str(about.get("constraints") or ""),
+        metrics=metrics if isinstance(metrics, dict) else {},
+    )
+    made = f"opened from the History: {path.name}" + (f", seed {seed}" if seed is not None else "")
+    return Take(piece, path, made)
 
 
 def describe_kept(path: Path) -> str:
