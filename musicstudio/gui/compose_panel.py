@@ -28,7 +28,7 @@ from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
 from musicstudio.core.music.midi import MidiError, write_midi, write_musicxml
 from musicstudio.core.music.parts import PARTS
-from musicstudio.gui.compose_form import ComposeForm
+from musicstudio.gui.compose_column import ComposeColumn
 from musicstudio.gui.history import History, compositions_folder, kept_take
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.metrics_line import MetricsLine
@@ -75,7 +75,7 @@ class ComposePanel(QWidget):
         root = QHBoxLayout(self)
         split = QSplitter()
         root.addWidget(split)
-        self.form = f = ComposeForm(self.session)
+        self.column = f = ComposeColumn(self.session)
         # The form's editors, reached through the panel (by the main window, tests and scripts).
         self.model, self.instruments, self.constraints = f.model, f.instruments, f.constraints
         self.length, self.bars, self.variations = f.length, f.bars, f.variations
@@ -143,11 +143,11 @@ class ComposePanel(QWidget):
 
     # -- composing -----------------------------------------------------------------------
     def sampling(self) -> SamplingSettings:
-        return self.form.sampling()
+        return self.column.sampling()
 
     def settings(self) -> ComposeSettings:
         """The Compose settings as set (raises a MusicStudioError for a value that is not one)."""
-        return self.form.settings()
+        return self.column.settings()
 
     def _ready(self) -> str | None:
         """The model to use, or None after telling the user why nothing can start."""

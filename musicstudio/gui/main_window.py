@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
             and self.tabs.currentWidget() is self.compose
             and Path(paths[0]).suffix.lower() in MIDI_SUFFIXES
         ):
-            self.compose.form.set_primer_file(paths[0])
+            self.compose.column.set_primer_file(paths[0])
             return
         self.tabs.setCurrentWidget(self.dataset)
         self.dataset.load(paths)

@@ -32,7 +32,7 @@ PRIMERS = [
 SAMPLING = ["temperature", "rhythm_temperature", "top_k", "top_p", "repetition_penalty", "seed"]
 
 
-class ComposeForm(QWidget):
+class ComposeColumn(QWidget):
     """Every setting of a Compose, remembered between sessions; `settings()` reads them."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
