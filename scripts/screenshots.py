@@ -1,7 +1,11 @@
-"""Save a PNG of each panel (offscreen) for the README: docs/screenshots/{dataset,training,compose}.png.
+"""Save a PNG of each panel for the README: docs/screenshots/{dataset,training,compose}.png.
 
-    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py
-    python scripts/screenshots.py shaping   # docs/screenshots/shaping.png only (a sample model)
+    Xvfb :99 -screen 0 1600x1000x24 &
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py shaping   # shaping.png only
+
+The window has its default size (85 % of the screen, from a fresh settings file): 1360 x 850 on
+that screen. Without a display, QT_QPA_PLATFORM=offscreen works too (an 800 x 800 screen).
 
 Scans 30 synthetic pop files (drums, bass, keys, lead, pad: benchmarks/popmidi.py), plays one
 "as learned", trains a small LSTM on them for a few minutes and composes with it, so every panel
@@ -65,7 +69,6 @@ def shaping(out: Path, tmp: Path) -> Path:
 
     app = QApplication.instance() or QApplication([])
     w = MainWindow(QSettings(str(tmp / "shaping.ini"), QSettings.Format.IniFormat))
-    w.resize(1280, 800)
     w.show()
     cp = w.compose
     sample = next(m for m in w.session.models if m.sample and m.family == "lstm")
@@ -79,7 +82,7 @@ def shaping(out: Path, tmp: Path) -> Path:
     box.highest.setText("C6")
     box.max_chord.setValue(3)
     cp.compose()
-    wait_until(app, lambda: bool(cp.pieces) and cp.job is None, 120)
+    wait_until(app, lambda: bool(cp.pieces) and cp.job is None and not cp.metrics.measuring, 120)
     roll = cp.tabs.currentWidget()
     roll.select_bars(5, 8)
     cp.seed.setValue(cp.seed.minimum())  # a random seed for the new passage
@@ -113,7 +116,6 @@ def main() -> int:
     from musicstudio.gui.main_window import MainWindow
 
     w = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat))
-    w.resize(1280, 800)
     w.show()
     w.dataset.load([str(band)])
     wait_until(app, lambda: w.session.corpus is not None and w.dataset.scan_thread is None, 120)
@@ -137,6 +139,7 @@ def main() -> int:
     w.compose.length.setValue(400)
     w.compose.compose()
     wait_until(app, lambda: bool(w.compose.pieces), 300)
+    wait_until(app, lambda: not w.compose.metrics.measuring, 120)  # the figures follow the piece
     app.processEvents()
     roll = w.compose.tabs.currentWidget()
     roll.zoom_by(0.6)

@@ -1,7 +1,8 @@
 """Files MusicStudio writes: atomically, and arrays + JSON in one container.
 
 Every file is written beside its real name and renamed over it after an fsync, so a crash or a
-full disk never leaves half a file under a name the user (or the next start) relies on. The
+full disk never leaves half a file under a name the user (or the next start) relies on; the folders
+on the way to it are made, as a user who types `--out new/dir/piece.mid` expects. The
 container is an .npz (a zip of .npy arrays) with the JSON in one more member: loading it never
 unpickles anything (allow_pickle=False).
 """
@@ -12,10 +13,11 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -24,20 +26,41 @@ META = "__meta__"  # the member holding the JSON
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
+    with _atomic(path) as f:
+        f.write(data)
+
+
+def atomic_copy(source: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Copy a file to `path` as atomic_write_bytes writes one (an export, a model saved as)."""
+    with open(source, "rb") as src, _atomic(path) as f:
+        shutil.copyfileobj(src, f)
+
+
+@contextlib.contextmanager
+def _atomic(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A file to write that becomes `path` when the block ends well; missing folders are made.
+
+    An error names `path`, the file the user chose, never the hidden temporary beside it."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)  # its error names the folder it could not make
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(path)) from e
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.filename in (None, tmp):
+            raise OSError(e.errno, e.strerror, str(path)) from e
         raise
 
 
@@ -53,7 +76,6 @@ def arrays_bytes(arrays: Mapping[str, np.ndarray], meta: Any) -> bytes:
 
 def save_arrays(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], meta: Any) -> None:
     """Write arrays and their JSON atomically (the folder is made if needed)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, arrays_bytes(arrays, meta))
 
 

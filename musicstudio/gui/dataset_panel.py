@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from musicstudio.gui.corpus_view import summary_html
 from musicstudio.gui.file_list import FileList
 from musicstudio.gui.jobs import ScanThread
 from musicstudio.gui.session import Session
+from musicstudio.gui.step_column import ActionBar
 
 #: The parts filter: label and ScanOptions.parts (None: every part, drums too).
 PART_CHOICES: list[tuple[str, tuple[int, ...] | None]] = [
@@ -82,8 +84,8 @@ class DatasetPanel(QWidget):
         )
         root.addWidget(self.drop_hint)
 
-        buttons = QHBoxLayout()
         self.open_button = QPushButton("Open folder…")
+        self.open_button.setToolTip("Scan a folder of MIDI files")
         self.open_button.clicked.connect(self.choose_folder)
         self.sample_button = QPushButton("Use sample corpus")
         self.sample_button.setToolTip(
@@ -93,10 +95,9 @@ class DatasetPanel(QWidget):
         self.sample_button.setEnabled(sample_corpus_dir() is not None)
         self.folder_label = QLabel("")
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.sample_button)
-        buttons.addWidget(self.folder_label, 1)
-        root.addLayout(buttons)
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.action_bar = ActionBar(self.open_button, (self.sample_button, self.folder_label))
+        root.addWidget(self.action_bar)
 
         options = QGroupBox("What to learn")
         form = QHBoxLayout(options)
@@ -239,12 +240,14 @@ class DatasetPanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         self._finish()
+        self.session.set_corpus(None)  # the files listed are gone: nothing to train on
         self.summary.setText(f"<b>Could not scan:</b> {message}")
         self.state_changed.emit("no files")
         self.session.message.emit(message)
 
     def _on_cancelled(self) -> None:
         self._finish()
+        self.session.set_corpus(None)
         self.summary.setText("Scan cancelled.")
         self.state_changed.emit("cancelled")
 

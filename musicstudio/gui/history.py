@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -25,9 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from musicstudio.core.compose.composer import Composition, sections_from_markers
 from musicstudio.core.compose.library import kept
+from musicstudio.core.files import atomic_copy
+from musicstudio.core.music.midi import read_markers, read_midi
 from musicstudio.core.resources import user_data_dir
 from musicstudio.gui.regenerate_box import bars_words
+from musicstudio.gui.takes import no_tokens
+from musicstudio.gui.variation import Take
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -44,6 +48,29 @@ def about_kept(path: Path) -> dict[str, object]:
     except (OSError, ValueError):
         return {}
     return about if isinstance(about, dict) else {}
+
+
+def kept_take(path: Path) -> Take:
+    """A kept piece as a take to show again, with its seed, locks and figures (MidiError when
+    its file cannot be read)."""
+    notes = read_midi(path)
+    markers = read_markers(path)
+    about = about_kept(path)
+    seed, metrics = about.get("seed"), about.get("metrics")
+    end = float((notes.onset + notes.duration).max(initial=0.0))
+    piece = Composition(
+        no_tokens(),
+        notes,
+        no_tokens(),
+        0.0,
+        seed=int(seed) if isinstance(seed, int) else 0,
+        constraints=str(about.get("constraints") or ""),
+        metrics=metrics if isinstance(metrics, dict) else {},
+        sections=sections_from_markers(markers, end),
+        form=str(about.get("form") or ""),
+    )
+    made = f"opened from the History: {path.name}" + (f", seed {seed}" if seed is not None else "")
+    return Take(piece, path, made)
 
 
 def describe_kept(path: Path) -> str:
@@ -177,7 +204,7 @@ class History(QWidget):
     def export_to(self, path: Path, dest: Path) -> Path | None:
         """Copy a kept piece's MIDI file to `dest` (the kept file stays)."""
         try:
-            shutil.copyfile(path, dest)
+            atomic_copy(path, dest)
         except OSError as e:
             self.message.emit(f"Could not export to {dest}: {e.strerror or e}")
             return None

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -28,11 +29,14 @@ from PySide6.QtWidgets import (
 
 from musicstudio import __version__
 from musicstudio.core.music.corpus import MIDI_SUFFIXES
+from musicstudio.gui import window_geometry
 from musicstudio.gui.compose_panel import ComposePanel
 from musicstudio.gui.dataset_panel import DatasetPanel
 from musicstudio.gui.output_menu import OutputMenu
 from musicstudio.gui.session import Session
+from musicstudio.gui.step_column import RUN_KEYS
 from musicstudio.gui.training_panel import TrainingPanel
+from musicstudio.gui.wheel_guard import WheelGuard
 
 log = logging.getLogger("musicstudio")
 STEPS = ("Dataset", "Training", "Compose")
@@ -73,6 +77,7 @@ class MainWindow(QMainWindow):
         from musicstudio.gui.player import QtMidiPlayer
 
         self.settings = settings or QSettings()
+        WheelGuard.install(QApplication.instance())  # type: ignore[arg-type]
         self.session = Session(self.settings, self)
         self.player = player or QtMidiPlayer(self)
         self.setWindowTitle("MusicStudio")
@@ -103,11 +108,7 @@ class MainWindow(QMainWindow):
         self.session.engine.unavailable.connect(self.show_error)  # never a silent "Ready"
         self._menus()
         self._on_step_shown()
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1180, 760)
+        window_geometry.restore(self, self.settings)
         self.session.refresh_models()
         self.set_step_state(0, "no files")
         self.set_step_state(
@@ -133,8 +134,8 @@ class MainWindow(QMainWindow):
             lambda: self._fill_recent(self.recent_folders, "recent_folders")
         )
         file.addSeparator()
-        self._action(file, "Open &model…", self.training.choose_model, "Ctrl+Shift+O")
-        self._action(file, "Save model &as…", self.training.save_model_as)
+        self._action(file, "Open &model…", self.training.model_list.choose_model, "Ctrl+Shift+O")
+        self._action(file, "Save model &as…", self.training.model_list.save_model_as)
         self.recent_models = file.addMenu("Recent models")
         self.recent_models.aboutToShow.connect(
             lambda: self._fill_recent(self.recent_models, "recent_models")
@@ -148,6 +149,11 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")  # undo / redo per variation, regenerate the selected bars
         edit.addActions(self.compose.takes.edit_actions())
+        # Ctrl+Enter: the step's main button (Open folder…, Train, Compose); its tooltip says so.
+        self.act_run = QAction("Run this step", self)
+        self.act_run.setShortcuts([QKeySequence(k) for k in RUN_KEYS])
+        self.act_run.triggered.connect(self.run_step)
+        self.addAction(self.act_run)
         play = bar.addMenu("&Playback")
         self.act_play = self._action(play, "Play / Stop", self.compose.toggle_play, "Space")
         self.act_play.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -176,6 +182,11 @@ class MainWindow(QMainWindow):
                 act.triggered.connect(lambda _=False, p=item: self.dataset.load([p]))
             else:
                 act.triggered.connect(lambda _=False, p=item: self.session.select_model(Path(p)))
+
+    def run_step(self) -> bool:
+        """Ctrl+Enter: the current step's action (its action bar's first button), if it can run."""
+        bar = getattr(self.tabs.currentWidget(), "action_bar", None)
+        return bar is not None and bar.run()
 
     def _on_step_shown(self, _index: int = -1) -> None:
         """Undo, redo and regenerate act on the Compose step only, where their piece is seen."""
@@ -237,14 +248,14 @@ class MainWindow(QMainWindow):
             and self.tabs.currentWidget() is self.compose
             and Path(paths[0]).suffix.lower() in MIDI_SUFFIXES
         ):
-            self.compose.set_primer_file(paths[0])
+            self.compose.column.set_primer_file(paths[0])
             return
         self.tabs.setCurrentWidget(self.dataset)
         self.dataset.load(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._closed = True
-        self.settings.setValue("geometry", self.saveGeometry())
+        window_geometry.save(self, self.settings)
         if self.dataset.scan_thread is not None:
             self.dataset.scan_thread.cancel()
             self.dataset.scan_thread.wait(3000)

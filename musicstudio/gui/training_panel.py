@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import datetime as _dt
-import shutil
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,11 +35,16 @@ from musicstudio.core.jobs.progress import (
 from musicstudio.core.learn.checkpoints import run_dir_for
 from musicstudio.core.learn.models.config import LSTMConfig, ModelConfig, WaveNetConfig
 from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainSettings
+from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.vocab import STREAM_SIZES
 from musicstudio.core.resources import models_dir
 from musicstudio.gui.jobs import JobHandle
+from musicstudio.gui.model_list import ModelList
 from musicstudio.gui.session import Session
 from musicstudio.gui.settings_form import SettingsForm
+from musicstudio.gui.step_column import ActionBar, StepColumn, scrolled
+
+NO_CORPUS = "Scan a dataset, then click Train."
 
 
 def _spin(lo: int, hi: int, value: int, tip: str, step: int = 1) -> QSpinBox:
@@ -69,8 +68,7 @@ class TrainingPanel(QWidget):
         self.out_path: Path | None = None
         self.step_index = 0
         self._build()
-        session.corpus_changed.connect(lambda _c: self.update_estimate())
-        session.models_changed.connect(self.fill_models)
+        session.corpus_changed.connect(self._on_corpus)
         from musicstudio.gui.persist import remember
 
         remember(
@@ -171,18 +169,16 @@ class TrainingPanel(QWidget):
         )
         self.epochs.setEnabled(self.minutes.value() == self.minutes.minimum())
         lv.addWidget(run_box)
-        buttons = QHBoxLayout()
         self.train_button = QPushButton("Train")
-        self.train_button.setDefault(True)
+        self.train_button.setToolTip("Train a model on the scanned dataset")
         self.stop_button = QPushButton("Stop")
         self.resume_button = QPushButton("Resume")
         self.stop_button.setEnabled(False)
         self.resume_button.setEnabled(False)
-        for b in (self.train_button, self.stop_button, self.resume_button):
-            buttons.addWidget(b)
-        lv.addLayout(buttons)
         lv.addStretch(1)
-        split.addWidget(left)
+        self.scroll = scrolled(left)  # the form is taller than a small window
+        self.action_bar = ActionBar(self.train_button, (self.stop_button, self.resume_button))
+        split.addWidget(StepColumn(self.scroll, self.action_bar))
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -190,7 +186,7 @@ class TrainingPanel(QWidget):
         self.epoch_bar.setFormat("epoch %v / %m")
         self.step_bar = QProgressBar()
         self.step_bar.setFormat("step %v / %m")
-        self.status = QLabel("Scan a dataset, then click Train.")
+        self.status = QLabel(NO_CORPUS)
         self.status.setWordWrap(True)
         self.plan = QLabel()  # the window, batch and validation of the run (TrainingPlan)
         self.plan.setWordWrap(True)
@@ -200,27 +196,8 @@ class TrainingPanel(QWidget):
         rv.addWidget(self.plan)
         self.chart = LossChart()
         rv.addWidget(self.chart, 2)
-        rv.addWidget(QLabel("Models"))
-        self.models = QTableWidget(0, 6)
-        self.models.setHorizontalHeaderLabels(
-            ["Name", "Type", "Dataset", "Epochs", "Val loss", "Date"]
-        )
-        self.models.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.models.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.models.verticalHeader().setVisible(False)
-        header = self.models.horizontalHeader()
-        for column in range(1, 6):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.models.itemSelectionChanged.connect(self._on_model_clicked)
-        rv.addWidget(self.models, 1)
-        mb = QHBoxLayout()
-        self.open_model = QPushButton("Open model…")
-        self.save_model = QPushButton("Save model as…")
-        mb.addWidget(self.open_model)
-        mb.addWidget(self.save_model)
-        mb.addStretch(1)
-        rv.addLayout(mb)
+        self.model_list = ModelList(self.session)
+        rv.addWidget(self.model_list, 1)
         split.addWidget(right)
         split.setSizes([340, 660])
 
@@ -237,8 +214,6 @@ class TrainingPanel(QWidget):
         self.train_button.clicked.connect(lambda: self.start(resume=False))
         self.resume_button.clicked.connect(lambda: self.start(resume=True))
         self.stop_button.clicked.connect(self.stop)
-        self.open_model.clicked.connect(self.choose_model)
-        self.save_model.clicked.connect(self.save_model_as)
 
     # -- settings ----------------------------------------------------------------------
     def _on_family(self) -> None:
@@ -278,6 +253,11 @@ class TrainingPanel(QWidget):
         self.estimate.setText(
             f"{params:,} parameters{note}<br>receptive field: {config.receptive_field():,} events"
         )
+
+    def _on_corpus(self, corpus: Corpus | None) -> None:
+        self.update_estimate()
+        if self.job is None:  # a run's own progress and outcome stay until it ends
+            self.status.setText(ready_text(corpus))
 
     # -- running -----------------------------------------------------------------------
     def start(self, resume: bool = False) -> None:
@@ -378,44 +358,16 @@ class TrainingPanel(QWidget):
         self.status.setText("Stopped before the first epoch finished: nothing to keep.")
         self.state_changed.emit("stopped")
 
-    # -- model list ----------------------------------------------------------------------
-    def fill_models(self) -> None:
-        self.models.blockSignals(True)
-        self.models.setRowCount(len(self.session.models))
-        for row, m in enumerate(self.session.models):
-            name = f"{m.name} (sample)" if m.sample else m.name
-            val = f"{m.val_loss:.3f}" if m.val_loss is not None else "—"
-            for col, text in enumerate((name, m.family, m.dataset, str(m.epochs), val, m.date)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, str(m.path))
-                item.setToolTip(str(m.path))
-                self.models.setItem(row, col, item)
-        self.models.blockSignals(False)
 
-    def _on_model_clicked(self) -> None:
-        rows = self.models.selectionModel().selectedRows()
-        if rows:
-            path = self.models.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
-            self.session.select_model(Path(path))
-
-    def choose_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a MusicStudio model", str(Path.home()), "Models (*.msb)"
-        )
-        if path:
-            self.session.select_model(Path(path))
-            self.session.refresh_models()
-
-    def save_model_as(self) -> None:
-        src = self.session.current_model
-        if src is None:
-            self.session.message.emit("Select a model first.")
-            return
-        dest, _ = QFileDialog.getSaveFileName(
-            self, "Save model as", str(Path.home() / src.name), "Models (*.msb)"
-        )
-        if dest:
-            try:
-                shutil.copyfile(src, dest)
-            except OSError as e:
-                self.session.message.emit(f"Could not save the model: {e.strerror or e}")
+def ready_text(corpus: Corpus | None) -> str:
+    """What the Training step will learn from: 'Ready to train on 12 files (8,204 events) of band.'"""
+    if corpus is None or corpus.source is None:
+        return NO_CORPUS
+    paths = corpus.source.paths
+    one = len(paths) == 1
+    where = (Path(paths[0]).name or paths[0]) if one else f"{len(paths)} folders and files"
+    files, events = corpus.stats["ok"], corpus.stats["events"]
+    if not files:
+        return f"Nothing in {where} can be learned: see the Dataset step."
+    noun = "file" if files == 1 else "files"
+    return f"Ready to train on {files:,} {noun} ({events:,} events) of {where}."

@@ -77,3 +77,29 @@ def test_compose_with_locks_then_regenerate_bars(tmp_path: Path) -> None:
     assert outside(after) == outside(before)
     bad = run("regenerate", str(piece), "lstm", "--bars", "8-5")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--bars 8-5" in bad.stderr
+
+
+def test_out_into_missing_folders_writes_the_files(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "dir" / "x.mid"
+    xml = tmp_path / "scores" / "x.musicxml"
+    proc = run(
+        "compose", "lstm", "--length", "64", "--seed", "3", "--out", str(out), "--musicxml",
+        str(xml),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    from musicstudio.core.music.midi import read_midi, read_musicxml_pitches
+
+    assert len(read_midi(out)) > 0 and read_musicxml_pitches(xml)
+    again = tmp_path / "more" / "again.mid"
+    proc = run("regenerate", str(out), "lstm", "--bars", "1-2", "--out", str(again))
+    assert proc.returncode == 0, proc.stderr
+    assert len(read_midi(again)) > 0
+    assert not list(tmp_path.rglob("*.part"))  # no temporary left beside them
+
+
+def test_a_file_that_cannot_be_written_is_named_as_the_user_typed_it(tmp_path: Path) -> None:
+    taken = tmp_path / "taken.mid"
+    taken.mkdir()  # a folder where the file should go: the rename over it fails
+    proc = run("compose", "lstm", "--length", "32", "--out", str(taken))
+    assert proc.returncode == 2
+    assert f"cannot write {taken}:" in proc.stderr and ".part" not in proc.stderr, proc.stderr

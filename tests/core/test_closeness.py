@@ -8,7 +8,8 @@ import pytest
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.catalog import ComposeJob
+from musicstudio.core.jobs.catalog import ComposeJob, MeasureJob
+from musicstudio.core.jobs.progress import no_progress
 from musicstudio.core.jobs.workspace import Workspace
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.closeness import Reference, closeness, corpus_against_itself
@@ -60,3 +61,22 @@ def test_every_composition_says_how_close_it_is(setup) -> None:  # type: ignore[
     m = piece.metrics
     assert 0 <= m["closeness"] <= 1 and 0 < m["corpus_closeness"] <= 1
     assert "your corpus" in m["closeness_words"] and m["furthest_in"] in m["closeness_words"]
+
+
+def test_measured_after_composing_the_figures_are_the_same(setup) -> None:  # type: ignore[no-untyped-def]
+    """The app composes unmeasured and measures after: the same figures as measuring at once."""
+    _, _, source = setup
+    models = sample_models_dir()
+    assert models is not None
+    bundle = str(models / "sample-lstm.msb")
+    settings = ComposeSettings(length=160, variations=2, sampling=SamplingSettings(seed=4))
+    workspace = Workspace(scan_workers=1)
+    at_once = ComposeJob(bundle, settings, source).run(no_progress, CancelToken(), workspace)
+    shown = ComposeJob(bundle, settings, source, measure=False).run(
+        no_progress, CancelToken(), workspace
+    )
+    assert [p.metrics for p in shown] == [{}, {}]  # nothing measured yet
+    later = MeasureJob(bundle, tuple((p.tokens, p.notes) for p in shown), source).run(
+        no_progress, CancelToken(), workspace
+    )
+    assert later == [p.metrics for p in at_once] and "your corpus" in later[0]["closeness_words"]

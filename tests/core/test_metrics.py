@@ -91,6 +91,17 @@ def test_c_major_scale_is_in_c_major() -> None:
     assert in_key_share(with_f_sharp, 0, "major") == pytest.approx(8 / 9)
 
 
+def test_the_key_profiles_are_music21s() -> None:
+    """The profiles written out in tonality.py are the ones music21's key finder uses."""
+    from music21.analysis.discrete import KrumhanslSchmuckler
+
+    from musicstudio.core.music.tonality import MAJOR_PROFILE, MINOR_PROFILE
+
+    ks = KrumhanslSchmuckler()
+    assert MAJOR_PROFILE.tolist() == ks.getWeights("major")
+    assert MINOR_PROFILE.tolist() == ks.getWeights("minor")
+
+
 def test_minor_uses_the_harmonic_minor_scale() -> None:
     a_minor = melody([57, 59, 60, 62, 64, 65, 68, 69, 64, 57], duration=1.0)
     m = evaluate_composition(rows([START, 2]), a_minor, CorpusProfile.from_tokens([rows([2])]))

@@ -26,7 +26,7 @@ def test_drop_train_compose_play_export(window, qtbot, chorale_dir: Path, tmp_pa
     qtbot.waitUntil(lambda: tp.train_button.isEnabled(), timeout=240_000)
     assert "Finished all 2 epochs" in tp.status.text(), tp.status.text()
     assert window.session.current_model is not None and window.session.current_model.exists()
-    assert tp.models.rowCount() >= 1
+    assert tp.model_list.table.rowCount() >= 1
 
     cp = window.compose
     window.tabs.setCurrentWidget(cp)

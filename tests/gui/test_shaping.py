@@ -80,6 +80,7 @@ def compose_with_sample(window, qtbot, length: int = 240) -> None:  # type: igno
     before = cp.composed
     qtbot.mouseClick(cp.compose_button, LEFT)
     qtbot.waitUntil(lambda: cp.composed > before and cp.job is None, timeout=120_000)
+    qtbot.waitUntil(lambda: not cp.metrics.measuring, timeout=120_000)  # the figures, after
 
 
 # -- the selection on the roll -----------------------------------------------------------------

@@ -54,6 +54,14 @@ def keep(
     return path
 
 
+def note_metrics(path: Path, metrics: dict[str, Any]) -> None:
+    """Add a kept piece's metrics to its settings file (the app measures after keeping it)."""
+    about = path.with_suffix(".json")
+    record = json.loads(about.read_text())
+    record["metrics"] = metrics
+    atomic_write_bytes(about, json.dumps(record, default=float).encode())
+
+
 def kept(folder: Path) -> list[Path]:
     """The kept compositions of a folder, newest first."""
     return sorted(folder.glob("*-s*.mid"), key=lambda p: p.stat().st_mtime, reverse=True)

@@ -1,4 +1,4 @@
-"""The jobs: scan, train, prepare, compose, regenerate, evaluate, each a dataclass with `run`.
+"""The jobs: scan, train, prepare, compose, measure, regenerate, evaluate, each a dataclass with `run`.
 
 Jobs name their data instead of carrying it: a corpus is (folders, scan options) and is read
 from the scan cache by whoever runs the job, a model is a bundle path. So a job crosses the
@@ -126,13 +126,15 @@ class PrepareJob:
 
 @dataclass(frozen=True)
 class ComposeJob:
-    """Compose pieces with a model, each measured against the corpus it should sound like."""
+    """Compose pieces with a model, each measured against the corpus it should sound like
+    (`measure=False`: not measured, for the app, which shows them first and asks a MeasureJob)."""
 
     kind: ClassVar[str] = "compose"
     needs_tensorflow: ClassVar[bool] = False
     bundle_path: str
     settings: ComposeSettings
     measure_against: CorpusSource | None = None  # None: the primers stored in the bundle
+    measure: bool = True
 
     def run(
         self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
@@ -140,13 +142,16 @@ class ComposeJob:
         composer = workspace.composer(self.bundle_path)
         pieces = composer.compose(self.settings, progress, cancel)
         copies = [self._avoid_copies(composer, piece, workspace, cancel) for piece in pieces]
-        profile = workspace.profile(composer.bundle, self.measure_against)
-        reference = workspace.reference(composer.bundle, self.measure_against)
-        for piece, words in zip(pieces, copies, strict=True):  # the new music, not the primer
-            piece.metrics = _measured(
-                piece.tokens, piece.notes, profile, reference, composer.bundle.form
+        for piece, words in zip(pieces, copies, strict=True):
+            piece.metrics = dict(words)
+        if self.measure:
+            measure = MeasureJob(
+                self.bundle_path, tuple((p.tokens, p.notes) for p in pieces), self.measure_against
             )
-            piece.metrics.update(words)
+            for piece, metrics in zip(
+                pieces, measure.run(progress, cancel, workspace), strict=True
+            ):
+                piece.metrics.update(metrics)
         return pieces
 
     def _avoid_copies(
@@ -166,6 +171,31 @@ class ComposeJob:
             return {"copies": len(left), "copies_words": words}
         result = avoid_copies(composer, piece, index, s.sampling, s.constraints, cancel)
         return {"copies": len(result.left), "copies_words": result.in_words()}
+
+
+@dataclass(frozen=True)
+class MeasureJob:
+    """Quality figures of pieces and how close they sound to a corpus. Measuring against a
+    folder first reads and profiles it (seconds, once per corpus): the app composes without
+    measuring, shows the piano roll, then asks this job and fills the metrics line in."""
+
+    kind: ClassVar[str] = "measure"
+    needs_tensorflow: ClassVar[bool] = False
+    bundle_path: str
+    pieces: tuple[tuple[np.ndarray, NoteArray], ...]  # (tokens, notes) of each: the new music
+    measure_against: CorpusSource | None = None  # None: the primers stored in the bundle
+
+    def run(
+        self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
+    ) -> list[dict[str, Any]]:
+        bundle = workspace.composer(self.bundle_path).bundle
+        profile = workspace.profile(bundle, self.measure_against)
+        reference = workspace.reference(bundle, self.measure_against)
+        measured = []
+        for tokens, notes in self.pieces:
+            cancel.raise_if_cancelled()
+            measured.append(_measured(tokens, notes, profile, reference, bundle.form))
+        return measured
 
 
 @dataclass(frozen=True)
@@ -249,4 +279,4 @@ class EvaluateJob:
         return result
 
 
-Job = ScanJob | TrainJob | PrepareJob | ComposeJob | EvaluateJob
+Job = ScanJob | TrainJob | PrepareJob | ComposeJob | MeasureJob | EvaluateJob

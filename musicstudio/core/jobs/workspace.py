@@ -54,9 +54,7 @@ class Workspace:
         """What compositions are measured against: the corpus, else the bundle's primers."""
         from musicstudio.core.music.metrics import CorpusProfile
 
-        if source is None:
-            return CorpusProfile.from_tokens(bundle.primers, bundle.vocab)
-        key = (id(bundle), source)
+        key = (id(bundle), source)  # None: the bundle's primers, profiled once too
         if self._profile is None or self._profile[0] != key:
             self._profile = (
                 key,

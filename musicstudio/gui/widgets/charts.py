@@ -94,7 +94,7 @@ class ChartWidget(pg.PlotWidget):
         self.empty_label.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
         self.scene().sigMouseClicked.connect(self._clicked)
         item.titleLabel.setToolTip("Wheel: zoom · drag: pan · double-click: fit")
-        self.setMinimumSize(240, 150)
+        self.setMinimumSize(240, 120)  # two fit a laptop-sized Training step
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
