@@ -36,16 +36,17 @@ def _learnable(
 
 
 def _measured(
-    tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any, form: Any
+    tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any, form: Any, key: str = ""
 ) -> dict[str, Any]:
     """A piece's quality figures, how close it sounds to the corpus (profile and reference:
     Workspace.profile and .reference) and how it repeats itself next to the corpus's form
-    profile (the bundle's), the same for composed and regenerated pieces."""
+    profile (the bundle's), the same for composed and regenerated pieces ("in key" in the
+    `key` it was locked to, if any)."""
     from musicstudio.core.music.closeness import closeness, in_words
     from musicstudio.core.music.form import form_features
     from musicstudio.core.music.metrics import evaluate_composition, token_rows
 
-    metrics: dict[str, Any] = dict(evaluate_composition(tokens, notes, profile))
+    metrics: dict[str, Any] = dict(evaluate_composition(tokens, notes, profile, key))
     repeats = form_features(notes)
     metrics["near_repeat"] = round(repeats.near_repeat, 3)
     metrics["exact_repeat"] = round(repeats.exact_repeat, 3)
@@ -144,7 +145,7 @@ class ComposeJob:
         reference = workspace.reference(composer.bundle, self.measure_against)
         for piece, words in zip(pieces, copies, strict=True):  # the new music, not the primer
             piece.metrics = _measured(
-                piece.tokens, piece.notes, profile, reference, composer.bundle.form
+                piece.tokens, piece.notes, profile, reference, composer.bundle.form, piece.key
             )
             piece.metrics.update(words)
         return pieces

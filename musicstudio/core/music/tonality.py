@@ -6,9 +6,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from musicstudio.core.music.constants import DURATION_VALUES
-from musicstudio.core.music.events import EventStream, mask_pitches
-from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.events import EventStream
+from musicstudio.core.music.theory import pitch_class_histogram
 
 
 @lru_cache(maxsize=1)
@@ -17,14 +16,6 @@ def _profiles() -> tuple[np.ndarray, np.ndarray]:
 
     ks = KrumhanslSchmuckler()
     return np.array(ks.getWeights("major"), float), np.array(ks.getWeights("minor"), float)
-
-
-def pitch_class_histogram(stream: EventStream) -> np.ndarray:
-    """Duration-weighted pitch-class histogram of an event stream (drums left out)."""
-    pitched = stream.part != DRUMS
-    rows, pitch = mask_pitches(stream.lo[pitched], stream.hi[pitched])
-    weights = DURATION_VALUES[stream.duration[pitched].astype(np.int64)[rows]]
-    return np.bincount(pitch % 12, weights=weights, minlength=12).astype(float)
 
 
 def estimate_key(histogram: np.ndarray) -> tuple[int, str]:
