@@ -1,4 +1,4 @@
-"""The jobs: scan, train, prepare, compose, regenerate, evaluate, each a dataclass with `run`.
+"""The jobs: scan, train, prepare, compose, regenerate, evaluate, render, each with `run`.
 
 Jobs name their data instead of carrying it: a corpus is (folders, scan options) and is read
 from the scan cache by whoever runs the job, a model is a bundle path. So a job crosses the
@@ -250,4 +250,24 @@ class EvaluateJob:
         return result
 
 
-Job = ScanJob | TrainJob | PrepareJob | ComposeJob | EvaluateJob
+@dataclass(frozen=True)
+class RenderJob:
+    """Synthesize a piece (a MIDI file or its notes) with the SoundFont into a WAV file."""
+
+    kind: ClassVar[str] = "render"
+    needs_tensorflow: ClassVar[bool] = False
+    source: str | NoteArray
+    out_path: str
+    soundfont: str | None = None
+    sample_rate: int = 44100
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> str:
+        from musicstudio.core.sound.render import render_wav
+
+        out = render_wav(
+            self.source, self.out_path, self.soundfont, self.sample_rate, progress, cancel
+        )
+        return str(out)
+
+
+Job = ScanJob | TrainJob | PrepareJob | ComposeJob | EvaluateJob | RenderJob
