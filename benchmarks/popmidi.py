@@ -10,9 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
+from musicstudio.core.music.theory import SCALES
+
 TPQ = 480
 PROGRESSIONS = [[0, 7, 9, 5], [0, 5, 7, 5], [9, 5, 0, 7], [0, 9, 5, 7]]
-MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
+MAJOR = np.array(SCALES["major"])
 
 
 def pop_score(seed: int, target_notes: int = 5000):  # type: ignore[no-untyped-def]

@@ -18,12 +18,13 @@ import time
 import numpy as np
 
 from musicstudio.core.compose.composer import Composer, ComposeSettings
-from musicstudio.core.compose.constraints import SCALES, Constraints
+from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.regenerate import RegenerateSettings, regenerate
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.theory import scale_of
 from musicstudio.core.resources import sample_models_dir
 
 
@@ -56,7 +57,7 @@ def obeys(notes: NoteArray) -> tuple[int, int, int, int]:
     """(pitched notes, in D minor, in C3-C6, in chords of at most 3)."""
     pitched = notes.select(notes.parts != DRUMS)
     p = pitched.pitch.astype(int)
-    scale = {(2 + s) % 12 for s in SCALES["minor"]}
+    scale = scale_of(2, "minor")
     keys = np.round(pitched.onset * 12).astype(np.int64) * len(PARTS) + pitched.parts
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     return (

@@ -1,4 +1,4 @@
-"""`musicstudio` opens the app; `musicstudio scan|roundtrip|train|compose|regenerate|play|evaluate` run headless.
+"""`musicstudio` opens the app; `musicstudio scan|roundtrip|train|compose|regenerate|play|render|evaluate` run headless.
 
 One module per command, each a typed `main(...)` beside its argparse `register`/`run`. The
 commands that learn or compose run the same jobs (core/jobs/catalog.py) as the app's engine.
@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import compose, evaluate, play, regenerate, roundtrip, scan, train
+from . import compose, evaluate, play, regenerate, render, roundtrip, scan, train
 
 EXIT_USAGE = 2
-COMMANDS = (scan, roundtrip, train, compose, regenerate, play, evaluate)
+COMMANDS = (scan, roundtrip, train, compose, regenerate, play, render, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:

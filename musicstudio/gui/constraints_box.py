@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QWidget
 
-from musicstudio.core.compose.constraints import FOUND_KEYS, Constraints, parse_key
+from musicstudio.core.compose.constraints import FOUND_KEYS, Constraints
+from musicstudio.core.music.theory import parse_key
 from musicstudio.gui.settings_form import SettingsForm
 from musicstudio.gui.widgets.part_checks import PartChecks
 

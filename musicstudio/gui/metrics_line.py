@@ -46,7 +46,9 @@ class MetricsLine(QLabel):
         self.cancel()
         self._waiting = list(takes)
         self._against = words(against)
-        job = MeasureJob(bundle, tuple((t.piece.tokens, t.piece.notes) for t in takes), against)
+        job = MeasureJob(
+            bundle, tuple((t.piece.tokens, t.piece.notes, t.piece.key) for t in takes), against
+        )
         handle = self._job = self.session.engine.submit(job, background=True)
         handle.result.connect(lambda measured: self._on_measured(handle, measured))
         handle.error.connect(lambda message: self._on_failed(handle, message))

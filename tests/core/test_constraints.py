@@ -8,17 +8,13 @@ import numpy as np
 import pytest
 
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
-from musicstudio.core.compose.constraints import (
-    SCALES,
-    ConstraintError,
-    Constraints,
-    note_number,
-    parse_key,
-)
+from musicstudio.core.compose.constraints import ConstraintError, Constraints
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.music.metrics import CorpusProfile, evaluate_composition, in_key_share
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.theory import note_number, parse_key, scale_of
 from musicstudio.core.resources import sample_models_dir
 
 FAMILIES = ("wavenet", "lstm")
@@ -52,7 +48,7 @@ def test_note_names_and_keys() -> None:
 
 def test_every_note_obeys_key_range_and_chord_size_over_20_seeds(composer: Composer) -> None:
     locks = Constraints(key="D minor", lowest="C3", highest="C6", max_chord=3)
-    scale = {(2 + s) % 12 for s in SCALES["minor"]}
+    scale = scale_of(2, "minor")
     notes_checked = 0
     for seed in range(20):
         settings = ComposeSettings(
@@ -68,6 +64,46 @@ def test_every_note_obeys_key_range_and_chord_size_over_20_seeds(composer: Compo
         assert piece.constraints == "D minor, C3–C6, at most 3 notes per chord"
         notes_checked += len(pitches)
     assert notes_checked > 5_000
+
+
+def test_a_piece_locked_to_d_minor_is_all_in_key_by_the_metric(composer: Composer) -> None:
+    """The lock and the "in key" figure read one scale (theory.SCALES, natural minor): the
+    seventh degree C natural, which the lock lets play, counts as in key."""
+    locks = Constraints(key="D minor")
+    sevenths = 0
+    for seed in range(5):
+        settings = ComposeSettings(
+            length=300, sampling=SamplingSettings(seed=seed), constraints=locks
+        )
+        piece = composer.compose(settings)[0]
+        assert piece.key == "D minor"
+        profile = CorpusProfile.from_tokens([piece.tokens])
+        m = evaluate_composition(piece.tokens, piece.notes, profile, piece.key)
+        assert m["key"] == "D minor" and m["in_key"] == 1.0, seed
+        pitched = piece.notes.select(piece.notes.parts != DRUMS)
+        assert in_key_share(pitched, *parse_key("D minor")) == 1.0, seed
+        sevenths += int((pitched.pitch % 12 == 0).sum())
+    assert sevenths > 0  # C natural was played, and judged in key
+
+
+def test_the_compose_job_measures_a_locked_piece_in_its_key() -> None:
+    """What the metrics line shows: a piece composed in D minor is 100 % in D minor."""
+    from musicstudio.core.jobs.cancel import CancelToken
+    from musicstudio.core.jobs.catalog import ComposeJob
+    from musicstudio.core.jobs.progress import no_progress
+    from musicstudio.core.jobs.workspace import Workspace
+
+    models = sample_models_dir()
+    assert models is not None
+    settings = ComposeSettings(
+        length=200, sampling=SamplingSettings(seed=4), constraints=Constraints(key="D minor")
+    )
+    job = ComposeJob(str(models / "sample-lstm.msb"), settings)
+    piece = job.run(no_progress, CancelToken(), Workspace(1))[0]
+    assert piece.metrics["key"] == "D minor" and piece.metrics["in_key"] == 1.0
+    unlocked = ComposeJob(job.bundle_path, ComposeSettings(length=200))
+    free = unlocked.run(no_progress, CancelToken(), Workspace(1))[0]
+    assert free.key == "" and free.metrics["key"]  # no lock: the key is estimated
 
 
 def test_without_locks_the_same_seeds_break_them(composer: Composer) -> None:
@@ -91,7 +127,7 @@ def test_the_corpus_key_is_found_and_obeyed(composer: Composer) -> None:
     )[0]
     name = piece.constraints
     tonic, mode = parse_key(name)
-    scale = {(tonic + s) % 12 for s in SCALES[mode]}
+    scale = scale_of(tonic, mode)
     assert {int(p) % 12 for p in piece.notes.pitch} <= scale
 
 

@@ -132,7 +132,8 @@ def test_transpose_augmentation_grows_the_vocabulary(chorale_dir: Path, tmp_path
 
 
 def test_key_normalisation_moves_pieces_to_c(chorale_dir: Path, tmp_path: Path) -> None:
-    from musicstudio.core.music.tonality import estimate_key, pitch_class_histogram
+    from musicstudio.core.music.theory import pitch_class_histogram
+    from musicstudio.core.music.tonality import estimate_key
 
     norm = scan([chorale_dir], ScanOptions(normalize_key=True), cache_dir=tmp_path / "c")
     tonics = [estimate_key(pitch_class_histogram(s)) for s in norm.streams]

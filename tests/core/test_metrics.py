@@ -102,11 +102,12 @@ def test_the_key_profiles_are_music21s() -> None:
     assert MINOR_PROFILE.tolist() == ks.getWeights("minor")
 
 
-def test_minor_uses_the_harmonic_minor_scale() -> None:
-    a_minor = melody([57, 59, 60, 62, 64, 65, 68, 69, 64, 57], duration=1.0)
+def test_minor_uses_the_natural_minor_scale_of_the_key_lock() -> None:
+    a_minor = melody([57, 59, 60, 62, 64, 65, 67, 69, 64, 57, 69, 57], duration=1.0)
     m = evaluate_composition(rows([START, 2]), a_minor, CorpusProfile.from_tokens([rows([2])]))
-    assert m["key"] == "A minor" and m["in_key"] == 1.0  # G# belongs, G would not
-    assert in_key_share(melody([67]), 9, "minor") == 0.0
+    assert m["key"] == "A minor" and m["in_key"] == 1.0  # G belongs, G# would not
+    assert in_key_share(melody([68]), 9, "minor") == 0.0
+    assert in_key_share(melody([67]), 9, "minor") == 1.0
 
 
 def test_polyphony_is_notes_per_onset() -> None:

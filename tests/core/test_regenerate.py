@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
-from musicstudio.core.compose.constraints import SCALES, Constraints
+from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.regenerate import RegenerateSettings, regenerate
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import NoteArray, read_midi, write_midi
 from musicstudio.core.music.parts import PARTS
+from musicstudio.core.music.theory import scale_of
 from musicstudio.core.resources import sample_models_dir
 
 
@@ -94,7 +95,7 @@ def test_the_passage_obeys_the_locks(composer: Composer) -> None:
             first_bar=3, last_bar=6, constraints=locks, sampling=SamplingSettings(seed=2)
         ),
     )
-    scale = {(9 + s) % 12 for s in SCALES["minor"]}
+    scale = scale_of(9, "minor")
     p = r.passage.pitch.astype(int)
     assert p.size and {x % 12 for x in p} <= scale and p.min() >= 52 and p.max() <= 81
 

@@ -34,6 +34,7 @@ from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.form import bar_steps, phrase_bars
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS, KEYS, PartError, programs_with
+from musicstudio.core.music.theory import key_name
 from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.core.settings import setting, validate
 
@@ -151,6 +152,7 @@ class Composition:
     seed: int = 0  # the sampling seed that makes this piece again (with the same settings)
     new_from: float = 0.0  # quarters: where the composed music starts (after an included primer)
     constraints: str = ""  # the constraints it obeys, in words (key found, range, …)
+    key: str = ""  # the key its notes are locked to ('D minor'; '' when none is)
     temperatures: tuple[float, float] = (0.0, 0.0)  # pitch and rhythm, as sampled
     sections: list[Marker] = field(default_factory=list)  # the form, where the sections start
     form: str = ""  # the form string of the plan it followed ("" without one)
@@ -230,7 +232,7 @@ class Composer:
         seed = sp.seed if sp.seed is not None else int(np.random.default_rng().integers(2**31 - 1))
         rng = np.random.default_rng(seed)
         primers = self.primers(settings, rng)
-        masks, obeys = self.masks(settings.constraints, primers)
+        masks, obeys, key = self.masks(settings.constraints, primers)
         t0 = time.perf_counter()
         plan = self.plan(settings, rng)
         if plan is None:
@@ -266,6 +268,7 @@ class Composer:
                     seed=seed,
                     new_from=new_from,
                     constraints=obeys,
+                    key=key,
                     temperatures=(sp.temperature or 0.0, sp.rhythm_temperature or 0.0),
                     sections=markers,
                     form=str(plan or ""),
@@ -332,8 +335,8 @@ class Composer:
             rows = [toks[: _events_for(toks, target_steps)] for toks in rows]
         return rows, []
 
-    def masks(self, constraints: Constraints, primers: list[np.ndarray]) -> tuple[Masks, str]:
-        """The logit masks of the constraints, and the constraints in words (key resolved)."""
+    def masks(self, constraints: Constraints, primers: list[np.ndarray]) -> tuple[Masks, str, str]:
+        """The logit masks, the constraints in words and the key locked to ('' if none)."""
         vocab, ts = self.bundle.vocab, self.bundle.time_signature
 
         def music(rows: list[np.ndarray], wanted: bool) -> list[Any]:
@@ -348,7 +351,8 @@ class Composer:
             masks = masks_for(constraints, vocab, self.bundle.parts, key)
         except ConstraintError as e:
             raise ComposeError(str(e)) from e
-        return masks, constraints.describe(key) if constraints.active else ""
+        words = constraints.describe(key) if constraints.active else ""
+        return masks, words, key_name(*key) if key is not None else ""
 
     def with_primer(
         self, notes: NoteArray, primer: np.ndarray, settings: ComposeSettings

@@ -7,7 +7,6 @@ the drums keep their kit. A constraint that leaves nothing to play is refused wi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,62 +17,26 @@ from musicstudio.core.compose.sampling import MASKED
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.events import EventStream, popcount
 from musicstudio.core.music.parts import DRUMS, PARTS
-from musicstudio.core.music.tonality import estimate_key, pitch_class_histogram
+from musicstudio.core.music.theory import (
+    KEY_NAMES,
+    NotationError,
+    key_name,
+    note_number,
+    parse_key,
+    pitch_class_histogram,
+    pitch_name,
+    scale_of,
+)
+from musicstudio.core.music.tonality import estimate_key
 from musicstudio.core.music.vocab import REST, START, Vocabulary, pitches_of
 from musicstudio.core.settings import setting, validate
 
-NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-KEYS = tuple(f"{n} {mode}" for mode in ("major", "minor") for n in NAMES)
 #: Keys found by listening: the corpus the model learned (its stored passages), or the primer.
 FOUND_KEYS = ("corpus", "primer")
-SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}  # natural minor
-_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-_NOTE = re.compile(r"^\s*([A-Ga-g])([#b♯♭]*)\s*(-?\d+)\s*$")
 
 
 class ConstraintError(MusicStudioError, ValueError):
     """Constraints that cannot be met (or read), with what to change."""
-
-
-def note_number(name: str | int) -> int:
-    """MIDI number of a note name ('C4' = 60, 'F#3', 'Bb5', 'Eb-1') or of a number 0..127."""
-    if isinstance(name, int) or str(name).strip().isdigit():
-        n = int(name)
-    else:
-        m = _NOTE.match(str(name))
-        if not m:
-            raise ConstraintError(f"{name!r} is not a note (write e.g. C3, F#4, Bb5 or 60)")
-        letter, accidentals, octave = m.groups()
-        shift = sum(1 if a in "#♯" else -1 for a in accidentals)
-        n = (int(octave) + 1) * 12 + _LETTERS[letter.upper()] + shift
-    if not 0 <= n <= 127:
-        raise ConstraintError(f"{name!r} is outside the MIDI range C-1..G9")
-    return n
-
-
-def note_name(number: int) -> str:
-    return f"{NAMES[number % 12]}{number // 12 - 1}"
-
-
-def parse_key(text: str) -> tuple[int, str]:
-    """'D minor' / 'f# major' / 'Bb' → (tonic pitch class, mode)."""
-    words = text.replace("-", " ").split()
-    mode = "major"
-    if len(words) == 2 and words[1].lower() in SCALES:
-        mode = words[1].lower()
-    elif len(words) != 1:
-        raise ConstraintError(f"{text!r} is not a key (write e.g. 'D minor' or 'Eb major')")
-    try:
-        tonic = note_number(words[0] + "4") % 12
-    except ConstraintError:
-        raise ConstraintError(
-            f"{text!r} is not a key (write e.g. 'D minor' or 'Eb major')"
-        ) from None
-    return tonic, mode
-
-
-def key_name(tonic: int, mode: str) -> str:
-    return f"{NAMES[tonic % 12]} {mode}"
 
 
 def found_key(streams: Iterable[EventStream]) -> tuple[int, str]:
@@ -93,7 +56,7 @@ class Constraints:
         "Key",
         "Only notes of this key's scale (natural minor for minor keys): a key, 'corpus' (the"
         " key of the music the model learned) or 'primer' (the key of the primer)",
-        choices=(*KEYS, *FOUND_KEYS),
+        choices=(*KEY_NAMES, *FOUND_KEYS),
         optional=True,
         off="any",
     )
@@ -122,10 +85,13 @@ class Constraints:
     )
 
     def __post_init__(self) -> None:
-        if self.key is not None and self.key not in FOUND_KEYS:
-            object.__setattr__(self, "key", key_name(*parse_key(self.key)))
-        validate(self)
-        low, high = self.range()
+        try:  # a name that is not a note or a key is a constraint that cannot be read
+            if self.key is not None and self.key not in FOUND_KEYS:
+                object.__setattr__(self, "key", key_name(*parse_key(self.key)))
+            validate(self)
+            low, high = self.range()
+        except NotationError as e:
+            raise ConstraintError(str(e)) from None
         if low > high:
             raise ConstraintError(
                 f"the lowest note {self.lowest} is above the highest note {self.highest}"
@@ -152,7 +118,7 @@ class Constraints:
             words.append(key_name(*key))
         if self.lowest is not None or self.highest is not None:
             low, high = self.range()
-            words.append(f"{note_name(low)}–{note_name(high)}")
+            words.append(f"{pitch_name(low)}–{pitch_name(high)}")
         if self.max_chord is not None:
             words.append(f"at most {self.max_chord} notes per chord")
         if self.parts is not None:
@@ -217,7 +183,7 @@ def _pitched_tokens(
         if key is None:
             raise ConstraintError(f"the key {constraints.key!r} was not found")
         tonic, mode = key
-        scale = {(tonic + step) % 12 for step in SCALES[mode]}
+        scale = set(scale_of(tonic, mode))
     for token in range(2, len(vocab)):
         pitches = pitches_of(int(vocab.table_lo[token]), int(vocab.table_hi[token]))
         ok[token] = all(low <= p <= high and p % 12 in scale for p in pitches) and (

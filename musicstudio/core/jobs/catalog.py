@@ -1,4 +1,5 @@
-"""The jobs: scan, train, prepare, compose, measure, regenerate, evaluate, each a dataclass with `run`.
+"""The jobs: scan, train, prepare, compose, measure, regenerate, evaluate, render, each with
+`run`.
 
 Jobs name their data instead of carrying it: a corpus is (folders, scan options) and is read
 from the scan cache by whoever runs the job, a model is a bundle path. So a job crosses the
@@ -36,16 +37,17 @@ def _learnable(
 
 
 def _measured(
-    tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any, form: Any
+    tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any, form: Any, key: str = ""
 ) -> dict[str, Any]:
     """A piece's quality figures, how close it sounds to the corpus (profile and reference:
     Workspace.profile and .reference) and how it repeats itself next to the corpus's form
-    profile (the bundle's), the same for composed and regenerated pieces."""
+    profile (the bundle's), the same for composed and regenerated pieces ("in key" in the
+    `key` it was locked to, if any)."""
     from musicstudio.core.music.closeness import closeness, in_words
     from musicstudio.core.music.form import form_features
     from musicstudio.core.music.metrics import evaluate_composition, token_rows
 
-    metrics: dict[str, Any] = dict(evaluate_composition(tokens, notes, profile))
+    metrics: dict[str, Any] = dict(evaluate_composition(tokens, notes, profile, key))
     repeats = form_features(notes)
     metrics["near_repeat"] = round(repeats.near_repeat, 3)
     metrics["exact_repeat"] = round(repeats.exact_repeat, 3)
@@ -146,7 +148,9 @@ class ComposeJob:
             piece.metrics = dict(words)
         if self.measure:
             measure = MeasureJob(
-                self.bundle_path, tuple((p.tokens, p.notes) for p in pieces), self.measure_against
+                self.bundle_path,
+                tuple((p.tokens, p.notes, p.key) for p in pieces),
+                self.measure_against,
             )
             for piece, metrics in zip(
                 pieces, measure.run(progress, cancel, workspace), strict=True
@@ -182,7 +186,8 @@ class MeasureJob:
     kind: ClassVar[str] = "measure"
     needs_tensorflow: ClassVar[bool] = False
     bundle_path: str
-    pieces: tuple[tuple[np.ndarray, NoteArray], ...]  # (tokens, notes) of each: the new music
+    #: (tokens, notes, the key it was locked to or "") of each: the new music
+    pieces: tuple[tuple[np.ndarray, NoteArray, str], ...]
     measure_against: CorpusSource | None = None  # None: the primers stored in the bundle
 
     def run(
@@ -192,9 +197,9 @@ class MeasureJob:
         profile = workspace.profile(bundle, self.measure_against)
         reference = workspace.reference(bundle, self.measure_against)
         measured = []
-        for tokens, notes in self.pieces:
+        for tokens, notes, key in self.pieces:
             cancel.raise_if_cancelled()
-            measured.append(_measured(tokens, notes, profile, reference, bundle.form))
+            measured.append(_measured(tokens, notes, profile, reference, bundle.form, key))
         return measured
 
 
@@ -279,4 +284,34 @@ class EvaluateJob:
         return result
 
 
-Job = ScanJob | TrainJob | PrepareJob | ComposeJob | MeasureJob | EvaluateJob
+@dataclass(frozen=True)
+class RenderJob:
+    """Synthesize a piece (a MIDI file or its notes) with the SoundFont into a WAV file."""
+
+    kind: ClassVar[str] = "render"
+    needs_tensorflow: ClassVar[bool] = False
+    source: str | NoteArray
+    out_path: str
+    soundfont: str | None = None
+    sample_rate: int = 44100
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> str:
+        from musicstudio.core.sound.render import render_wav
+
+        out = render_wav(
+            self.source, self.out_path, self.soundfont, self.sample_rate, progress, cancel
+        )
+        return str(out)
+
+
+Job = (
+    ScanJob
+    | TrainJob
+    | PrepareJob
+    | ComposeJob
+    | MeasureJob
+    | RegenerateJob
+    | ClosenessJob
+    | EvaluateJob
+    | RenderJob
+)

@@ -81,8 +81,23 @@ class TuningStep:
     total: int
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """Seconds of a piece synthesized to audio so far (sound/render.py)."""
+
+    seconds: float
+    total: float
+
+
 Progress: TypeAlias = (
-    FileScanned | TrainingStep | TrainingPlan | EpochDone | Resumed | Composing | TuningStep
+    FileScanned
+    | TrainingStep
+    | TrainingPlan
+    | EpochDone
+    | Resumed
+    | Composing
+    | TuningStep
+    | Rendering
 )
 #: A progress callback: the fraction done (0..1) and what happened.
 ProgressFn = Callable[[float, Progress], None]

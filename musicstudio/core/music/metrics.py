@@ -10,8 +10,8 @@ Conventions: token arrays are (N, N_STREAMS) rows of pitch-set token, duration c
 class, velocity class, part (vocab.py); START rows are dropped first. Pitch figures (pitch
 classes, range, key) leave the drum part out: a kit piece's number is not a pitch. Histogram distances are
 Jensen-Shannon divergences in bits: 0 for identical histograms, 1 for disjoint ones, NaN
-when either side is empty. "In key" means the diatonic major scale, or the harmonic minor
-scale (natural minor with the raised leading tone, the usual minor of tonal music).
+when either side is empty. "In key" means the scale of the key (music/theory.py: major, or
+natural minor, the scale the key lock composes in).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from musicstudio.core.music.constants import DURATION_VALUES, GRID
 from musicstudio.core.music.events import EventStream, mask_pitches
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.theory import key_name, parse_key, pitch_class_histogram, scale_of
 from musicstudio.core.music.tonality import estimate_key
 from musicstudio.core.music.vocab import (
     N_STREAMS,
@@ -41,8 +42,6 @@ from musicstudio.core.music.vocab import (
 #: verbatim match is a quotation, not a coincidence of scales.
 NGRAM = 8
 
-SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 11)}
-KEY_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 Tokens: TypeAlias = np.ndarray | TokenStream
 
@@ -92,12 +91,6 @@ def pitched(notes: NoteArray) -> NoteArray:
     return notes.select(notes.parts != DRUMS)
 
 
-def pitch_class_histogram(notes: NoteArray) -> np.ndarray:
-    """Duration-weighted pitch classes of notes (what key estimation listens to), normalised."""
-    notes = pitched(notes)
-    return histogram(notes.pitch.astype(np.int64) % 12, 12, np.maximum(notes.duration, 0.0))
-
-
 def token_pitch_class_histogram(rows: np.ndarray, vocab: Vocabulary) -> np.ndarray:
     """The same histogram from token rows: every pitch of a token, weighted by its duration."""
     rows = rows[rows[:, 4] != DRUMS]
@@ -125,17 +118,12 @@ def polyphony(notes: NoteArray) -> float:
     return float(len(notes) / onsets.size)
 
 
-def key_name(tonic: int, mode: str) -> str:
-    """'C major', 'F# minor': how the key is shown to the user."""
-    return f"{KEY_NAMES[tonic % 12]} {mode}"
-
-
 def in_key_share(notes: NoteArray, tonic: int, mode: str) -> float:
     """Share of notes whose pitch class belongs to the scale of the key (drums left out)."""
     notes = pitched(notes)
     if len(notes) == 0:
         return 0.0
-    scale = (np.asarray(SCALES[mode]) + tonic) % 12
+    scale = np.array(sorted(scale_of(tonic, mode)))
     return float(np.isin(notes.pitch.astype(np.int64) % 12, scale).mean())
 
 
@@ -215,13 +203,18 @@ class CorpusProfile:
 
 
 def evaluate_composition(
-    tokens: Tokens, notes: NoteArray, profile: CorpusProfile
+    tokens: Tokens, notes: NoteArray, profile: CorpusProfile, key: str = ""
 ) -> dict[str, float | str]:
-    """Every metric of one composition, under stable names (UI, CLI JSON, benchmarks)."""
+    """Every metric of one composition, under stable names (UI, CLI JSON, benchmarks).
+
+    `key`: the key the piece was locked to ('D minor'), which "in key" then measures against,
+    as the lock composed it; '' (no lock): the key is estimated from the notes.
+    """
     rows = token_rows(tokens)
-    tonic, mode = estimate_key(pitch_class_histogram(notes))
+    pitch_classes = pitch_class_histogram(notes)
+    tonic, mode = parse_key(key) if key else estimate_key(pitch_classes)
     pc_distance = (
-        histogram_distance(pitch_class_histogram(notes), profile.pitch_class)
+        histogram_distance(pitch_classes, profile.pitch_class)
         if profile.pitch_class is not None
         else float("nan")
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from musicstudio.core.music.constants import DURATION_VALUES
-from musicstudio.core.music.events import EventStream, mask_pitches
-from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.events import EventStream
+from musicstudio.core.music.theory import pitch_class_histogram
 
 #: Krumhansl & Kessler's key profiles (1982): how well each pitch class fits a major and a
 #: minor key, from the tonic up. music21's KrumhanslSchmuckler has these very numbers
@@ -15,14 +14,6 @@ from musicstudio.core.music.parts import DRUMS
 #: which costs the first Compose's figures a second or more.
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-
-
-def pitch_class_histogram(stream: EventStream) -> np.ndarray:
-    """Duration-weighted pitch-class histogram of an event stream (drums left out)."""
-    pitched = stream.part != DRUMS
-    rows, pitch = mask_pitches(stream.lo[pitched], stream.hi[pitched])
-    weights = DURATION_VALUES[stream.duration[pitched].astype(np.int64)[rows]]
-    return np.bincount(pitch % 12, weights=weights, minlength=12).astype(float)
 
 
 def estimate_key(histogram: np.ndarray) -> tuple[int, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from musicstudio.core.music.constants import (
 )
 from musicstudio.core.music.events import EventStream, popcount, unique_masks
 from musicstudio.core.music.parts import PARTS
+from musicstudio.core.music.theory import pitch_name
 
 VOCAB_FORMAT = 1
 START, REST = 0, 1
@@ -64,13 +64,6 @@ def _keys(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 def pitches_of(lo: int, hi: int) -> list[int]:
     """MIDI pitches in a pitch-set mask, ascending."""
     return [i for i in range(64) if lo >> i & 1] + [64 + i for i in range(64) if hi >> i & 1]
-
-
-@lru_cache(maxsize=4096)
-def _pitch_name(p: int) -> str:
-    from music21 import pitch
-
-    return str(pitch.Pitch(midi=p).nameWithOctave)
 
 
 @dataclass
@@ -190,7 +183,7 @@ class Vocabulary:
         if token == REST:
             return "<rest>"
         return ".".join(
-            _pitch_name(p) for p in pitches_of(int(self.table_lo[token]), int(self.table_hi[token]))
+            pitch_name(p) for p in pitches_of(int(self.table_lo[token]), int(self.table_hi[token]))
         )
 
     def chord_name(self, token: int) -> str:

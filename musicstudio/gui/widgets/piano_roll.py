@@ -22,12 +22,13 @@ from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolButton, QToolTip,
 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.theory import pitch_name
 from musicstudio.gui.widgets import roll_paint as paint
 from musicstudio.gui.widgets.bar_selection import BarSelection
 from musicstudio.gui.widgets.part_legend import PartLegend
 from musicstudio.gui.widgets.roll_drag import DragOut
 from musicstudio.gui.widgets.roll_notes import RollNotes
-from musicstudio.gui.widgets.roll_paint import HEADER_PX, HEADER_TEXT, KEYBOARD_PX, pitch_name
+from musicstudio.gui.widgets.roll_paint import HEADER_PX, HEADER_TEXT, KEYBOARD_PX
 
 __all__ = ["HEADER_PX", "KEYBOARD_PX", "PianoRoll", "pitch_name"]
 

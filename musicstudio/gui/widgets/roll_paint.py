@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 
 from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PARTS
+from musicstudio.core.music.theory import pitch_name
 
 #: The PianoRoll being painted. Typed loosely: importing piano_roll here would make an import
 #: cycle (piano_roll draws with these functions).
@@ -33,7 +34,6 @@ KEYBOARD_PX = 52  # width of the keyboard strip at the left
 HEADER_PX = 20  # height of the bar-number strip at the top
 SHADES = 8  # velocity levels per part, each drawn in one batch
 BLACK_KEYS = frozenset({1, 3, 6, 8, 10})
-NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 ROLL_BG, BLACK_ROW = QColor("#ffffff"), QColor("#f0f2f6")
 OCTAVE_LINE, SUB_LINE, BEAT_LINE, BAR_LINE = "#d5dae3", "#f5f6f9", "#e8ebf0", "#b9c0cd"
@@ -60,11 +60,6 @@ DRUM_NAMES = {
     51: "ride",
     57: "crash",
 }
-
-
-def pitch_name(pitch: int) -> str:
-    """'C4' for MIDI 60, the usual (scientific) octave numbering."""
-    return f"{NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
 def _mix(colour: QColor, share: float, alpha: int = 255) -> QColor:

@@ -1,0 +1,1 @@
+"""Sound: the piece synthesized with the General MIDI SoundFont (audio files)."""

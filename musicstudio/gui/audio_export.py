@@ -1,0 +1,96 @@
+"""File → Export audio…: the piece on the Compose step rendered to a WAV file, off the UI thread.
+
+The render is a job (core/jobs/catalog.RenderJob) in the process that composes, so the window
+never waits on the synthesizer and a native fault there is a message, not a dead app. Progress
+shows in the status bar; a failure says what went wrong and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from musicstudio.core.compose.composer import Composition
+from musicstudio.core.jobs.catalog import RenderJob
+from musicstudio.core.jobs.progress import Rendering
+from musicstudio.gui.jobs import JobHandle
+from musicstudio.gui.session import Session
+
+FILTER = "WAV audio (*.wav)"
+
+
+class AudioExport(QObject):
+    """Asks where, renders in the background, reports in the status bar or as an error."""
+
+    message = Signal(str, int)  # a status-bar line and how long it stays (ms; 0: until replaced)
+    failed = Signal(str)  # why the export failed, for the error banner
+    written = Signal(object)  # the Path of the WAV file
+
+    def __init__(
+        self,
+        session: Session,
+        current_piece: Callable[[], tuple[Composition, Path] | None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.current_piece = session, current_piece
+        self.handle: JobHandle | None = None
+        self._dest: Path | None = None
+
+    def ask(self, parent: QWidget | None = None) -> None:
+        """The action: choose a .wav file for the current piece, then render it."""
+        if self.current_piece() is None:
+            self.message.emit("Compose a piece first: there is nothing to export yet", 5000)
+            return
+        folder = Path(str(self.session.settings.value("export_dir", str(Path.home()))))
+        dest, _ = QFileDialog.getSaveFileName(
+            parent, "Export audio", str(folder / "composition.wav"), FILTER
+        )
+        if dest:
+            self.export_to(dest)
+
+    def export_to(self, dest: str | Path) -> JobHandle | None:
+        """Render the current piece (every part) to `dest` (.wav added if missing)."""
+        piece = self.current_piece()
+        if piece is None:
+            return None
+        if self.handle is not None:
+            self.message.emit("An audio export is still running; wait for it to finish", 5000)
+            return None
+        path = Path(dest)
+        if path.suffix.lower() != ".wav":
+            path = path.with_name(path.name + ".wav")
+        self._dest = path
+        # Background: a Compose clicked meanwhile queues behind it instead of being refused.
+        self.handle = self.session.engine.submit(RenderJob(piece[0].notes, str(path)), True)
+        self.handle.connect(self._on_progress, self._on_result, self._on_error, self._on_cancelled)
+        self.handle.finished.connect(self._on_finished)
+        self.message.emit(f"Rendering {path.name}…", 0)
+        return self.handle
+
+    def _on_progress(self, fraction: float, event: Any) -> None:
+        if isinstance(event, Rendering) and self._dest is not None:
+            self.message.emit(
+                f"Rendering {self._dest.name}: {event.seconds:.0f} of {event.total:.0f} s"
+                f" ({fraction:.0%})",
+                0,
+            )
+
+    def _on_result(self, out: str) -> None:
+        path = Path(out)
+        self.session.settings.setValue("export_dir", str(path.parent))
+        self.message.emit(f"Exported {path}", 8000)
+        self.written.emit(path)
+
+    def _on_error(self, why: str) -> None:
+        self.failed.emit(f"Could not export audio to {self._dest}: {why}")
+
+    def _on_cancelled(self) -> None:
+        self.message.emit("Audio export stopped", 5000)
+
+    def _on_finished(self) -> None:
+        self.handle = None
