@@ -52,10 +52,10 @@ def main(
     as_json: bool = False,
 ) -> int:
     """Compose, write each variation, print what was written with its metrics and the speed."""
+    from musicstudio.core.compose.library import write_piece
     from musicstudio.core.jobs.catalog import ComposeJob
     from musicstudio.core.jobs.progress import no_progress
     from musicstudio.core.learn.bundle import read_manifest
-    from musicstudio.core.music.midi import write_midi, write_musicxml
 
     t0 = time.perf_counter()
     import_seconds = t0 - STARTED
@@ -70,14 +70,14 @@ def main(
     for i, piece in enumerate(pieces):
         path = out if len(pieces) == 1 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}")
         try:
-            written.append(str(write_midi(path, piece.notes, markers=piece.markers())))
+            written.append(str(write_piece(path, piece)))
             if musicxml:
                 xml = (
                     musicxml
                     if len(pieces) == 1
                     else musicxml.with_name(f"{musicxml.stem}-{i + 1}{musicxml.suffix}")
                 )
-                write_musicxml(xml, piece.notes)
+                write_piece(xml, piece, "musicxml")
         except OSError as e:
             raise UsageError(f"cannot write {e.filename or path}: {e.strerror or e}") from e
     events = sum(p.events for p in pieces)

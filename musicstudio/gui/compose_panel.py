@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.compose.composer import ComposeSettings, Composition
-from musicstudio.core.compose.library import keep
+from musicstudio.core.compose.library import keep, write_piece
 from musicstudio.core.compose.regenerate import Regeneration
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
-from musicstudio.core.music.midi import MidiError, write_midi, write_musicxml
+from musicstudio.core.music.midi import MidiError
 from musicstudio.core.music.parts import PARTS
 from musicstudio.gui.compose_column import ComposeColumn
 from musicstudio.gui.history import History, compositions_folder, kept_take
@@ -388,13 +388,8 @@ class ComposePanel(QWidget):
         cur = self.current_piece()
         if cur is None:
             return None
-        piece = cur[0]
-        try:  # missing folders are made; a MIDI file carries the sections as markers
-            out = (
-                write_midi(dest, piece.notes, markers=piece.markers())
-                if kind == "midi"
-                else write_musicxml(dest, piece.notes)
-            )
+        try:
+            out = write_piece(dest, cur[0], kind)
         except OSError as e:
             self.session.message.emit(f"Could not export to {dest}: {e.strerror or e}")
             return None

@@ -16,7 +16,7 @@ from typing import Any
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.regenerate import RegenerateSettings
 from musicstudio.core.files import atomic_write_bytes
-from musicstudio.core.music.midi import midi_bytes
+from musicstudio.core.music.midi import midi_bytes, write_midi, write_musicxml
 
 
 def keep(
@@ -60,6 +60,14 @@ def note_metrics(path: Path, metrics: dict[str, Any]) -> None:
     record = json.loads(about.read_text())
     record["metrics"] = metrics
     atomic_write_bytes(about, json.dumps(record, default=float).encode())
+
+
+def write_piece(path: str | os.PathLike[str], piece: Composition, kind: str = "midi") -> Path:
+    """Write a piece for other programs: MIDI with its sections as markers (DAWs show them),
+    or MusicXML (one staff per part). Missing folders are made; OSError when it cannot be."""
+    if kind == "midi":
+        return write_midi(path, piece.notes, markers=piece.markers())
+    return write_musicxml(path, piece.notes)
 
 
 def kept(folder: Path) -> list[Path]:
