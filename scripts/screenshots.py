@@ -3,6 +3,7 @@
     Xvfb :99 -screen 0 1600x1000x24 &
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py shaping   # shaping.png only
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py form      # form.png only
 
 The window has its default size (85 % of the screen, from a fresh settings file): 1360 x 850 on
 that screen. Without a display, QT_QPA_PLATFORM=offscreen works too (an 800 x 800 screen).
@@ -99,6 +100,40 @@ def shaping(out: Path, tmp: Path) -> Path:
     return path
 
 
+def form(out: Path, tmp: Path) -> Path:
+    """A piece in the form A A B A (the sample LSTM), bars 2–3 regenerated in every return."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from musicstudio.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    w = MainWindow(QSettings(str(tmp / "form.ini"), QSettings.Format.IniFormat))
+    w.show()
+    cp = w.compose
+    sample = next(m for m in w.session.models if m.sample and m.family == "lstm")
+    w.session.select_model(sample.path)
+    w.tabs.setCurrentWidget(cp)
+    cp.form.setText("A A B A")
+    cp.bars.setValue(16)
+    cp.seed.setValue(11)
+    cp.compose()
+    wait_until(app, lambda: bool(cp.pieces) and cp.job is None and not cp.metrics.measuring, 120)
+    roll = cp.tabs.currentWidget()
+    roll.select_bars(2, 3)
+    cp.regenerate()  # every return of the first A follows (the box's default)
+    wait_until(app, lambda: cp.current_variation().stack.count() == 1 and cp.job is None, 120)
+    wait_until(app, lambda: not cp.metrics.measuring, 120)
+    roll.zoom_to_fit()
+    box = cp.regenerate_box
+    cp.scroll.verticalScrollBar().setValue(box.y() - 6)  # the linked choice in view
+    app.processEvents()
+    path = out / "form.png"
+    w.grab().save(str(path))
+    w.close()
+    return path
+
+
 def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -110,6 +145,9 @@ def main() -> int:
     os.environ.setdefault("MUSICSTUDIO_CACHE_DIR", str(tmp / "cache"))
     if sys.argv[1:] == ["shaping"]:
         print(f"saved {shaping(out, tmp)}")
+        return 0
+    if sys.argv[1:] == ["form"]:
+        print(f"saved {form(out, tmp)}")
         return 0
     band = pop_folder(Path(tempfile.gettempdir()) / "musicstudio-screenshots" / "Pop songs", 30)
     app = QApplication([])

@@ -17,7 +17,8 @@ from musicstudio.gui.widgets.part_checks import PartChecks
 
 HINT = (
     "Drag across the bar numbers above the piano roll (or Shift + drag on the notes) to select"
-    " bars, then Regenerate (Ctrl+R). Everything outside the selection stays; Ctrl+Z undoes."
+    " bars, then Regenerate (Ctrl+R). Everything else stays, but for the same bars in the returns"
+    " of their section (when ticked below); Ctrl+Z undoes."
 )
 
 
