@@ -61,20 +61,26 @@ def point_at_best_epoch(app, chart) -> None:  # type: ignore[no-untyped-def]
     app.processEvents()
 
 
-def shaping(out: Path, tmp: Path) -> Path:
-    """A composition under a key lock with bars 5–8 just regenerated (the sample LSTM)."""
+def composing_window(settings: Path):  # type: ignore[no-untyped-def]
+    """A main window on its own settings, on the Compose step with the sample LSTM chosen."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from musicstudio.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
-    w = MainWindow(QSettings(str(tmp / "shaping.ini"), QSettings.Format.IniFormat))
+    w = MainWindow(QSettings(str(settings), QSettings.Format.IniFormat))
     w.show()
-    cp = w.compose
     sample = next(m for m in w.session.models if m.sample and m.family == "lstm")
     w.session.select_model(sample.path)
-    w.tabs.setCurrentWidget(cp)
+    w.tabs.setCurrentWidget(w.compose)
+    return app, w
+
+
+def shaping(out: Path, tmp: Path) -> Path:
+    """A composition under a key lock with bars 5–8 just regenerated (the sample LSTM)."""
+    app, w = composing_window(tmp / "shaping.ini")
+    cp = w.compose
     cp.length.setValue(400)
     cp.seed.setValue(7)
     box = cp.constraints
@@ -102,18 +108,8 @@ def shaping(out: Path, tmp: Path) -> Path:
 
 def form(out: Path, tmp: Path) -> Path:
     """A piece in the form A A B A (the sample LSTM), bars 2–3 regenerated in every return."""
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from musicstudio.gui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication([])
-    w = MainWindow(QSettings(str(tmp / "form.ini"), QSettings.Format.IniFormat))
-    w.show()
+    app, w = composing_window(tmp / "form.ini")
     cp = w.compose
-    sample = next(m for m in w.session.models if m.sample and m.family == "lstm")
-    w.session.select_model(sample.path)
-    w.tabs.setCurrentWidget(cp)
     cp.form.setText("A A B A")
     cp.bars.setValue(16)
     cp.seed.setValue(11)
