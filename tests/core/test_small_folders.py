@@ -171,9 +171,11 @@ def test_a_budget_is_not_ended_early_before_its_floor(tmp_path: Path) -> None:
             ended.append(time.perf_counter()) if isinstance(e, EpochDone) else None
         ),
     )
-    assert result.epochs > 2 and result.best_epoch == 1
+    assert result.epochs >= 2 and result.best_epoch == 1
     assert result.stop_reason in ("early", "budget")
-    # The last epoch ended past the floor (counted from before the model was built).
+    # The last epoch ended past the floor (counted from before the model was built): on an idle
+    # machine that is several epochs after patience ran out; on a loaded one epochs are slower
+    # and fewer fit, so the count is not asserted, the time is.
     assert ended[-1] - t0 >= EARLY_STOP_FLOOR * 6.0
 
 
