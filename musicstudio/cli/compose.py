@@ -122,12 +122,10 @@ def main(
 
 def _bars(piece: Any) -> int:
     """Bars of a composition's form (0 when it was composed straight on)."""
-    return sum(1 for _ in piece.sections) and int(
-        round(
-            (piece.sections[-1].end - piece.sections[0].start)
-            / (piece.notes.time_signature[0] * 4 / piece.notes.time_signature[1])
-        )
-    )
+    if not piece.sections:
+        return 0
+    num, den = piece.notes.time_signature
+    return int(round((piece.sections[-1].end - piece.sections[0].start) / (num * 4 / den)))
 
 
 def _measure_against(bundle: Path, corpus: str | None) -> Any:

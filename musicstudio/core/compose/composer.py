@@ -23,7 +23,7 @@ from musicstudio.core.compose.constraints import (
 from musicstudio.core.compose.form_plan import FormError, FormPlan, corpus_plan, user_plan
 from musicstudio.core.compose.generator import Generator, Masks, Plan
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.compose.sections import PlacedSection, SectionComposer
+from musicstudio.core.compose.sections import PlacedSection, SectionComposer, onsets
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
@@ -392,8 +392,7 @@ def single_instrument(notes: NoteArray, program: int) -> NoteArray:
 
 
 def _events_for(tokens: np.ndarray, target_steps: float) -> int:
-    onsets = np.cumsum(tokens[:, 2]) - tokens[:, 2]
-    return max(1, int(np.searchsorted(onsets, target_steps, side="left")))
+    return max(1, int(np.searchsorted(onsets(tokens), target_steps, side="left")))
 
 
 def compose(

@@ -124,9 +124,6 @@ class Generator:
         sampling = sampling.tuned({})  # temperatures left unset: the defaults
         b, steps = plan.free.shape
         out = np.zeros((b, steps, N_STREAMS), np.int64)
-        rows = np.arange(b)[:, None]
-        sizes = masks.chord_size if masks.max_chord is not None else None
-        log_penalty = np.log(max(1.0, float(sampling.repetition_penalty)))
         prev, state, recent = cursor.prev, cursor.state, cursor.recent
         for i in range(steps):
             logits, state = self.stepper.step(prev, state)
@@ -134,20 +131,13 @@ class Generator:
             nxt = taken
             free = plan.free[:, i]
             if free.any():
-                uniform = 1.0 - cursor.rng.random((b, N_STREAMS))  # (0, 1]
-                seen = np.zeros((b, self.sizes["pitch"]))
-                seen[rows, np.where(recent >= 0, recent, 0)] = recent >= 0
-                drawn = self._draw(
-                    logits, seen * log_penalty, uniform, sampling, masks, cursor.placed
-                )
+                drawn = self._sampled(logits, cursor, recent, sampling, masks)
                 nxt = np.where(free[:, None], drawn, taken)
             scored = plan.scored[:, i]
             if scored.any():
                 cursor.log_likelihood += np.where(scored, _log_likelihood(logits, taken), 0.0)
             recent = np.concatenate([recent[:, 1:], nxt[:, :1]], axis=1)
-            if sizes is not None:
-                cursor.placed[rows[:, 0], nxt[:, PART]] += sizes[nxt[:, 0]]
-                cursor.placed[nxt[:, STEP] > 0] = 0  # the next event starts a new onset
+            cursor.placed = _placed_after(cursor.placed, nxt, masks)
             out[:, i] = prev = nxt
         cursor.prev, cursor.state, cursor.recent = prev, state, recent
         return out
@@ -171,9 +161,6 @@ class Generator:
         left = np.full(b, span, np.int64)  # grid steps still to sample, per row
         at_onset = np.zeros(b, np.int64)  # events drawn since the last step forward
         out: list[list[np.ndarray]] = [[] for _ in range(b)]
-        rows = np.arange(b)[:, None]
-        log_penalty = np.log(max(1.0, float(sampling.repetition_penalty)))
-        sizes = masks.chord_size if masks.max_chord is not None else None
         i = 0
         while True:
             active = (i < todo) if todo is not None else (left > 0)
@@ -188,22 +175,11 @@ class Generator:
                 )
                 nxt = nxt.astype(np.int64)
             else:
-                uniform = 1.0 - cursor.rng.random((b, N_STREAMS))
-                seen = np.zeros((b, self.sizes["pitch"]))
-                seen[rows, np.where(cursor.recent >= 0, cursor.recent, 0)] = cursor.recent >= 0
                 most = np.clip(left, 0, self.sizes["step"] - 1)
                 # Near the line a model may keep adding events at one onset (step 0) rather
                 # than step past it: after MAX_AT_ONSET of them, the next step moves on.
                 least = np.where(at_onset >= MAX_AT_ONSET, np.minimum(1, most), 0)
-                nxt = self._draw(
-                    logits,
-                    seen * log_penalty,
-                    uniform,
-                    sampling,
-                    masks,
-                    cursor.placed,
-                    (least, most),
-                )
+                nxt = self._sampled(logits, cursor, cursor.recent, sampling, masks, (least, most))
                 left -= np.where(active, nxt[:, STEP], 0)
                 at_onset = np.where(active, np.where(nxt[:, STEP] > 0, 0, at_onset + 1), at_onset)
             keep = active[:, None]
@@ -218,11 +194,7 @@ class Generator:
             cursor.recent = np.where(
                 keep, np.concatenate([cursor.recent[:, 1:], nxt[:, :1]], axis=1), cursor.recent
             )
-            if sizes is not None:
-                placed = cursor.placed.copy()
-                placed[rows[:, 0], nxt[:, PART]] += sizes[nxt[:, 0]]
-                placed[nxt[:, STEP] > 0] = 0
-                cursor.placed = np.where(keep, placed, cursor.placed)
+            cursor.placed = np.where(keep, _placed_after(cursor.placed, nxt, masks), cursor.placed)
             cursor.prev = np.where(keep, nxt, cursor.prev)
             for r in np.flatnonzero(active):
                 out[r].append(nxt[r])
@@ -262,6 +234,23 @@ class Generator:
                 break
         return np.concatenate(chunks, axis=1)
 
+    def _sampled(
+        self,
+        logits: dict[str, np.ndarray],
+        cursor: Cursor,
+        recent: np.ndarray,
+        sampling: SamplingSettings,
+        masks: Masks,
+        step_range: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """One drawn event per row, the pitch tokens in `recent` penalised (run and fill)."""
+        b = len(recent)
+        uniform = 1.0 - cursor.rng.random((b, N_STREAMS))  # (0, 1]
+        seen = np.zeros((b, self.sizes["pitch"]))
+        seen[np.arange(b)[:, None], np.where(recent >= 0, recent, 0)] = recent >= 0
+        penalty = seen * np.log(max(1.0, float(sampling.repetition_penalty)))
+        return self._draw(logits, penalty, uniform, sampling, masks, cursor.placed, step_range)
+
     @staticmethod
     def _draw(
         logits: dict[str, np.ndarray],
@@ -293,6 +282,17 @@ class Generator:
         picked = [pick(0, logits["pitch"] + pitch_mask - penalty)]
         picked += [pick(h, logits[name]) for h, name in enumerate(STREAMS) if 0 < h < PART]
         return np.stack([*picked, part], axis=1)
+
+
+def _placed_after(placed: np.ndarray, nxt: np.ndarray, masks: Masks) -> np.ndarray:
+    """Notes each part has started at the current onset, after the events `nxt` (with a
+    max_chord lock; else unchanged): a step forward starts a new onset."""
+    if masks.max_chord is None or masks.chord_size is None:
+        return placed
+    placed = placed.copy()
+    placed[np.arange(len(nxt)), nxt[:, PART]] += masks.chord_size[nxt[:, 0]]
+    placed[nxt[:, STEP] > 0] = 0
+    return placed
 
 
 def _log_likelihood(logits: dict[str, np.ndarray], taken: np.ndarray) -> np.ndarray:
