@@ -145,14 +145,18 @@ def _measure_against(bundle: Path, corpus: str | None) -> Any:
 
 
 def _instruments(pairs: list[str] | None) -> dict[str, int] | None:
-    """--instrument bass=34 --instrument keys=4 → {"bass": 34, "keys": 4}."""
+    """--instrument bass=34 --instrument "keys 2=4" → {"bass": 34, "keys 2": 4} (a part name
+    sets every voice of the part)."""
     if not pairs:
         return None
     out = {}
     for pair in pairs:
         name, sep, number = pair.partition("=")
         if not sep or not number.strip().isdigit():
-            raise UsageError(f"--instrument wants PART=PROGRAM (e.g. bass=34), not {pair!r}")
+            raise UsageError(
+                f"--instrument wants VOICE=PROGRAM or PART=PROGRAM (e.g. 'guitar 2=30' or"
+                f" bass=34), not {pair!r}"
+            )
         out[name.strip().lower()] = int(number)
     return out
 
@@ -216,11 +220,12 @@ def register(sub: Any) -> None:
     ap.add_argument(
         "--instrument",
         action="append",
-        metavar="PART=PROGRAM",
-        help="GM program (0-127) for a part, e.g. bass=34; repeatable (default: the corpus's)",
+        metavar="VOICE=PROGRAM",
+        help="GM program (0-127) for a voice or every voice of a part, e.g. 'guitar 2=30' or"
+        " bass=34; repeatable (default: the corpus's)",
     )
     ap.add_argument("--out", help="MIDI file to write")
-    ap.add_argument("--musicxml", help="also write MusicXML here (one staff per part)")
+    ap.add_argument("--musicxml", help="also write MusicXML here (one staff per voice)")
     ap.add_argument(
         "--corpus",
         help="folder to measure copy rate etc. against and to avoid copying"

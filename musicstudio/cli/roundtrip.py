@@ -16,7 +16,7 @@ def main(
     corpus: str | None = None,
     as_json: bool = False,
 ) -> int:
-    """Encode, tokenize at the threshold, decode, write; print the recall and the parts."""
+    """Encode, tokenize at the threshold, decode, write; print the recall and the voices."""
     from musicstudio.core.music.corpus import ScanOptions, scan
     from musicstudio.core.music.learned import as_learned
     from musicstudio.core.music.midi import MidiError, read_midi, write_midi
@@ -42,6 +42,8 @@ def main(
         "repaired": notes.repaired,
         "parts_in": notes.notes_per_part(),
         "parts_out": learned.notes_per_part(),
+        "voices": learned.notes_per_voice(),
+        "joined": list(notes.joined),
     }
     if as_json:
         print_json(summary)
@@ -51,7 +53,9 @@ def main(
             f" note recall {recall.strict:.2%} (onset and pitch {recall.onset_pitch:.2%},"
             f" exact durations {recall.duration_exact:.2%})"
         )
-        print("parts: " + ", ".join(f"{p} {n:,}" for p, n in summary["parts_out"].items()))
+        print("voices: " + ", ".join(f"{v} {n:,}" for v, n in summary["voices"].items()))
+        for line in notes.joined:
+            print(f"  {line}")
     return 0
 
 

@@ -132,10 +132,10 @@ class ComposeColumn(QWidget):
         """An instrument choice and a 'may play' check per part the model learned."""
         entry = self.session.model_entry(Path(path))
         if entry is None:
-            self.instruments.set_parts([], [])
+            self.instruments.set_voices([], [])
             self.constraints.set_parts([])
         else:
-            self.instruments.set_parts(entry.parts, entry.programs)
+            self.instruments.set_voices(entry.voices, entry.programs)
             self.constraints.set_parts(entry.parts)
         self.show_tuning(entry.sampling if entry is not None else {})
 

@@ -1,4 +1,4 @@
-"""What the Dataset panel shows of a corpus: every file (its parts, what happened to it) and a summary."""
+"""What the Dataset panel shows of a corpus: every file (its voices, what happened to it) and a summary."""
 
 from __future__ import annotations
 
@@ -16,31 +16,48 @@ from PySide6.QtGui import QColor
 
 from musicstudio.core.music.corpus import OK, FileReport
 from musicstudio.core.music.form_profile import FormProfile
-from musicstudio.core.music.parts import PART_COLOURS, PARTS
+from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PARTS
+from musicstudio.core.music.voices import VOICE_LABELS, VOICE_PART, VOICES
 from musicstudio.gui.widgets.instruments import GM_PROGRAMS
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
 
 
-def parts_text(report: FileReport) -> str:
-    """'keys, bass, drums': the parts a file plays, in the fixed part order."""
-    return ", ".join(p for p in PARTS if report.parts.get(p))
+def voices_text(report: FileReport) -> str:
+    """'keys ×2, bass, drums': the parts a file plays, in the fixed part order, with how many
+    voices each has when more than one."""
+    per_part = [sum(1 for v in report.voices if v.split()[0] == p) for p in PARTS]
+    return ", ".join(
+        p if n <= 1 else f"{p} ×{n}"
+        for p, n, notes in zip(PARTS, per_part, (report.parts.get(p) for p in PARTS), strict=True)
+        if notes
+    )
 
 
-def parts_tooltip(report: FileReport) -> str:
-    """Notes per part, one line each."""
-    return "\n".join(f"{p}: {report.parts[p]:,} notes" for p in PARTS if report.parts.get(p))
+def voices_tooltip(report: FileReport) -> str:
+    """Per voice: its instrument and notes; then the tracks that joined another's voice."""
+    program: dict[int, tuple[int, int]] = {}  # voice -> (notes, program) of its main program
+    for voice, prog, notes in report.programs:
+        program[voice] = max(program.get(voice, (0, 0)), (notes, prog))
+    lines = [
+        f"{VOICE_LABELS[v]} — "
+        f"{'drum kit' if VOICE_PART[v] == DRUMS else GM_PROGRAMS[program.get(v, (0, 0))[1]]}:"
+        f" {report.voices[name]:,} notes"
+        for v, name in enumerate(VOICES)
+        if report.voices.get(name)
+    ]
+    return "\n".join(lines + [f"{m}" for m in report.joined])
 
 
-COLUMNS = ("File", "Notes", "Events", "Parts", "Form", "Status", "Reason")
+COLUMNS = ("File", "Notes", "Events", "Voices", "Form", "Status", "Reason")
 PARTS_COLUMN, FORM_COLUMN, REASON_COLUMN = 3, 4, 6
 
 
 def row_text(r: FileReport, form: str = "") -> tuple[str, ...]:
     """What each column shows for one file (its form once the scan has found it)."""
     name = Path(r.path).name
-    return (name, f"{r.notes:,}", f"{r.events:,}", parts_text(r), form, r.status, r.reason)
+    return (name, f"{r.notes:,}", f"{r.events:,}", voices_text(r), form, r.status, r.reason)
 
 
 class FileTable(QAbstractTableModel):
@@ -75,7 +92,7 @@ class FileTable(QAbstractTableModel):
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == PARTS_COLUMN:
-                return parts_tooltip(r) or None
+                return voices_tooltip(r) or None
             return r.path if col == 0 else r.reason or r.status
         if role == Qt.ItemDataRole.BackgroundRole and r.status != OK:
             return QColor(255, 226, 214) if r.status == "unreadable" else QColor(255, 243, 205)
@@ -155,19 +172,26 @@ class ProblemFilter(QSortFilterProxyModel):
 
 
 def summary_html(s: dict[str, Any], form: FormProfile | None = None) -> str:
-    """The corpus in a few lines: files, notes and instrument per part, vocabulary, and how many
+    """The corpus in a few lines: files, notes and instrument per voice, vocabulary, and how many
     notes the representation gives back."""
     skipped = ", ".join(f"{n} {k}" for k, n in s["skipped_by_reason"].items()) or "none"
     repaired = f", {s['repaired']:,} repaired" if s.get("repaired") else ""
     programs = s.get("programs") or {}
     rows = "".join(
-        f'<tr><td><span style="color:{PART_COLOURS[PARTS.index(p)]}">■</span> {p}</td>'
+        f'<tr><td><span style="color:{PART_COLOURS[int(VOICE_PART[VOICES.index(v)])]}">■</span>'
+        f" {v}</td>"
         f'<td align="right" style="padding-left: 10px">{n:,} notes</td>'
         f'<td style="padding-left: 14px">'
-        f"{'drum kit' if p == 'drums' else GM_PROGRAMS[programs.get(p, 0)]}</td></tr>"
-        for p, n in (s.get("parts") or {}).items()
-        if p in PARTS
+        f"{'drum kit' if v == 'drums' else GM_PROGRAMS[programs.get(v, 0)]}</td></tr>"
+        for v, n in (s.get("voices") or {}).items()
+        if v in VOICES
     )
+    joined = s.get("joined") or 0
+    if joined:
+        rows += (
+            f'<tr><td colspan="3">{joined:,} tracks joined another\'s voice'
+            " (doublings, continuations; see each file's tooltip)</td></tr>"
+        )
     num, den = s.get("time_signature") or (4, 4)
     return (
         f"<b>{s['files']:,} files</b>: {s['ok']:,} usable{repaired}, skipped: {skipped} · "
@@ -177,7 +201,7 @@ def summary_html(s: dict[str, Any], form: FormProfile | None = None) -> str:
         f'<table cellspacing="0" cellpadding="1" style="margin: 3px 0 3px 12px">{rows}</table>'
         f"Vocabulary at threshold {s['threshold']}: <b>{s['vocab_size']:,} tokens</b>, "
         f"{s['coverage']:.1%} of events kept whole (rare chords are split, not dropped)<br>"
-        f"Note recall (onset, pitch, part, duration): <b>{s['note_recall']:.2%}</b>"
+        f"Note recall (onset, pitch, voice, duration): <b>{s['note_recall']:.2%}</b>"
         f" · onset and pitch only: {s['onset_pitch_recall']:.2%}"
         f" · scanned in {s['seconds']:.2f} s"
         + (f"<br>Form: {form.describe()}" if form is not None else "")

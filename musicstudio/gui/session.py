@@ -9,9 +9,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from musicstudio.core.learn.bundle import BundleError, learned_parts, read_manifest, tuned_sampling
+from musicstudio.core.learn.bundle import (
+    BundleError,
+    learned_parts,
+    learned_voices,
+    read_manifest,
+    tuned_sampling,
+)
 from musicstudio.core.music.corpus import Corpus
-from musicstudio.core.music.parts import DEFAULT_PROGRAMS
+from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS
 from musicstudio.core.resources import models_dir, sample_models_dir
 from musicstudio.gui.jobs import EngineClient
 
@@ -29,7 +35,8 @@ class ModelEntry:
     date: str
     sample: bool = False
     parts: list[str] = field(default_factory=list)  # learned, most notes first
-    programs: list[int] = field(default_factory=lambda: list(DEFAULT_PROGRAMS))  # per part number
+    voices: list[str] = field(default_factory=list)  # learned, most notes first
+    programs: list[int] = field(default_factory=lambda: list(DEFAULT_VOICE_PROGRAMS))  # per slot
     sampling: dict[str, Any] = field(default_factory=dict)  # tuned after training ({}: none)
 
 
@@ -111,7 +118,8 @@ class Session(QObject):
             m.get("created") or _dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat()
         )
         folder = Path(str((m.get("corpus") or {}).get("folder") or "")).name
-        parts, programs = learned_parts(m.get("corpus"))
+        parts = learned_parts(m.get("corpus"))[0]
+        voices, programs = learned_voices(m.get("corpus"))
         return ModelEntry(
             path,
             str(m.get("name") or path.stem),
@@ -122,6 +130,7 @@ class Session(QObject):
             created[:16].replace("T", " "),
             sample,
             parts,
+            voices,
             programs,
             tuned_sampling(m.get("sampling")),
         )

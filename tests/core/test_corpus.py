@@ -37,7 +37,7 @@ def test_scan_real_chorales(chorale_dir: Path, tmp_path: Path) -> None:
 def test_the_parts_filter_reads_only_the_chosen_parts(band_dir: Path, tmp_path: Path) -> None:
     every = scan([band_dir], cache_dir=tmp_path / "c")
     assert set(every.stats["parts"]) == {"keys", "bass", "strings", "lead", "drums"}
-    assert every.stats["programs"]["bass"] == 33 and every.stats["programs"]["lead"] == 80
+    assert every.stats["programs"]["bass 1"] == 33 and every.stats["programs"]["lead 1"] == 80
     no_drums = scan([band_dir], ScanOptions(parts=(KEYS, BASS)), cache_dir=tmp_path / "c")
     assert set(no_drums.stats["parts"]) == {"keys", "bass"}
     assert no_drums.stats["notes"] < every.stats["notes"]
@@ -50,8 +50,8 @@ def test_strict_recall_on_band_files_is_complete(band_dir: Path, tmp_path: Path)
     assert s["note_recall"] >= 0.99 and s["duration_exact"] >= 0.99
     assert corpus.stats["time_signature"] == [4, 4]
     # Drum events stay on the drum part, with kit pieces as their pitches.
-    drums = corpus.streams[0].part == DRUMS
-    assert drums.any() and (corpus.streams[0].part[~drums] != DRUMS).all()
+    drums = corpus.streams[0].parts == DRUMS
+    assert drums.any() and (corpus.streams[0].parts[~drums] != DRUMS).all()
 
 
 def test_second_scan_reads_the_cache_and_notices_changes(chorale_dir: Path, tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_transpose_masks_moves_every_pitch() -> None:
     assert ok
     from musicstudio.core.music.events import EventStream
 
-    moved = decode(EventStream(lo, hi, ev.duration, ev.step, ev.velocity, ev.part))
+    moved = decode(EventStream(lo, hi, ev.duration, ev.step, ev.velocity, ev.voice))
     assert sorted(moved.pitch.tolist()) == [65, 66, 73]
     assert not transpose_masks(ev.lo, ev.hi, 60)[2]
 
@@ -88,7 +88,7 @@ def test_bass_whole_note_under_a_melody_keeps_both_durations_and_velocities() ->
     )
     ev = encode(notes)
     assert ev.step[:2].tolist() == [0, GRID]  # two events at onset 0: melody, then bass
-    assert ev.part[:2].tolist() == [KEYS, BASS]
+    assert ev.parts[:2].tolist() == [KEYS, BASS]
     back = decode(ev)
     got = {
         (int(p), float(d), int(v) // 16)
@@ -105,7 +105,7 @@ def test_events_of_one_onset_are_ordered_by_part_then_lowest_pitch() -> None:
     ev = encode(notes)
     rows = list(
         zip(
-            ev.part.tolist(),
+            ev.parts.tolist(),
             [min(pitches_of(int(a), int(b))) for a, b in zip(ev.lo, ev.hi, strict=True)],
             strict=True,
         )

@@ -1,5 +1,5 @@
 """The whole band in the GUI: part colours, mute/solo while playing, the parts filter,
-"Play as learned", and an instrument per part when composing."""
+"Play as learned", and an instrument per voice when composing."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from PySide6.QtGui import QColor
 
 from musicstudio.core.compose.composer import Composition
 from musicstudio.core.music.midi import NoteArray, read_midi
-from musicstudio.core.music.parts import BASS, DEFAULT_PROGRAMS, DRUMS, KEYS, PART_COLOURS, PARTS
+from musicstudio.core.music.parts import BASS, DRUMS, KEYS, PART_COLOURS, PARTS
 from musicstudio.core.music.vocab import N_STREAMS
+from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS, VOICES
 from musicstudio.gui.widgets.instruments import GM_PROGRAMS, PartInstruments
 from musicstudio.gui.widgets.part_legend import audible_notes
 from musicstudio.gui.widgets.piano_roll import PianoRoll
@@ -156,9 +157,11 @@ def test_parts_filter_reaches_the_scan(window, qtbot, band_dir: Path) -> None:  
     corpus = window.session.corpus
     assert corpus.options.parts is None and "drums" in corpus.stats["parts"]
     assert ds.table_model.data(ds.table_model.index(0, 3)) == "keys, bass, strings, lead, drums"
-    assert "drum kit" in ds.summary.text() and "Note recall (onset, pitch, part, duration)" in (
+    assert "drum kit" in ds.summary.text() and "Note recall (onset, pitch, voice, duration)" in (
         ds.summary.text()
     )
+    tooltip = ds.table_model.data(ds.table_model.index(0, 3), Qt.ItemDataRole.ToolTipRole)
+    assert "Keys 1 — " in tooltip and "Bass 1 — Finger Bass: " in tooltip  # voices, instruments
 
     ds.parts.setCurrentIndex(ds.parts.findText("All but drums"))
     no_drums = tuple(p for p in range(len(PARTS)) if p != DRUMS)
@@ -210,38 +213,43 @@ def test_play_as_learned_plays_the_selected_file(
 
 
 # -- compose panel: instruments -----------------------------------------------------------------
-def test_instrument_rows_follow_the_model_parts(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_instrument_rows_follow_the_model_voices(qtbot) -> None:  # type: ignore[no-untyped-def]
     box = PartInstruments()
     qtbot.addWidget(box)
-    programs = list(DEFAULT_PROGRAMS)
-    programs[BASS] = 34
-    box.set_parts(["drums", "keys", "bass"], programs)
-    assert list(box.boxes) == ["keys", "bass"]  # drums have no program to choose
-    assert box.programs() == {"keys": 0, "bass": 34}
-    assert box.boxes["bass"].currentText() == GM_PROGRAMS[34] == "Pick Bass"
+    programs = list(DEFAULT_VOICE_PROGRAMS)
+    programs[VOICES.index("bass 1")] = 34
+    programs[VOICES.index("keys 2")] = 16
+    box.set_voices(["drums", "keys 2", "keys 1", "bass 1"], programs)
+    assert list(box.boxes) == ["keys 1", "keys 2", "bass 1"]  # slot order; drums: no program
+    assert box.programs() == {"keys 1": 0, "keys 2": 16, "bass 1": 34}
+    assert box.boxes["bass 1"].currentText() == GM_PROGRAMS[34] == "Pick Bass"
+    assert box.boxes["keys 2"].currentText() == "Drawbar Organ"  # piano and organ stay apart
     qtbot.mouseClick(box.single, LEFT, pos=QPoint(6, box.single.height() // 2))
     assert box.single.isChecked()
-    assert box.single_program.isEnabled() and not box.boxes["keys"].isEnabled()
-    box.set_parts(["keys"], programs)
-    assert list(box.boxes) == ["keys"] and not box.boxes["keys"].isEnabled()
+    assert box.single_program.isEnabled() and not box.boxes["keys 1"].isEnabled()
+    box.set_voices(["keys 1"], programs)
+    assert list(box.boxes) == ["keys 1"] and not box.boxes["keys 1"].isEnabled()
 
 
-def test_compose_plays_each_part_on_the_chosen_instrument(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_compose_plays_each_voice_on_the_chosen_instrument(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     cp = window.compose
     sample = next(m for m in window.session.models if m.sample)
     window.session.select_model(sample.path)
     window.tabs.setCurrentWidget(cp)
     inst = cp.instruments
-    assert list(inst.boxes) == [p for p in sample.parts if p != "drums"] and "keys" in inst.boxes
-    assert inst.programs() == {p: sample.programs[PARTS.index(p)] for p in inst.boxes}
-    inst.boxes["keys"].setCurrentIndex(inst.boxes["keys"].findText("Electric Piano 1"))
-    assert cp.settings().programs["keys"] == 4 and not cp.settings().single_instrument
+    assert (
+        list(inst.boxes) == sorted((v for v in sample.voices if v != "drums"), key=VOICES.index)
+        and "keys 1" in inst.boxes
+    )
+    assert inst.programs() == {v: sample.programs[VOICES.index(v)] for v in inst.boxes}
+    inst.boxes["keys 1"].setCurrentIndex(inst.boxes["keys 1"].findText("Electric Piano 1"))
+    assert cp.settings().programs["keys 1"] == 4 and not cp.settings().single_instrument
 
     cp.length.setValue(64)
     qtbot.mouseClick(cp.compose_button, LEFT)
     qtbot.waitUntil(lambda: len(cp.pieces) == 1, timeout=120_000)
     written = read_midi(cp.files[0])  # the composition's MIDI file
-    keys = written.parts == KEYS
+    keys = written.voices == VOICES.index("keys 1")
     assert keys.sum() > 10 and set(written.program[keys].tolist()) == {4}
 
     inst.single.setChecked(True)

@@ -33,9 +33,10 @@ from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.form import bar_steps, phrase_bars
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
-from musicstudio.core.music.parts import DRUMS, KEYS, PartError, programs_with
+from musicstudio.core.music.parts import DRUMS, KEYS, PartError
 from musicstudio.core.music.theory import key_name
 from musicstudio.core.music.vocab import N_STREAMS
+from musicstudio.core.music.voices import FIRST_VOICE, programs_with
 from musicstudio.core.settings import setting, validate
 
 PRIMER_KINDS = ("corpus", "file", "none")
@@ -112,7 +113,7 @@ class ComposeSettings:
     tempo: float = setting(
         100.0, "Tempo", "Speed of the written piece", low=20, high=400, unit="BPM", decimals=0
     )
-    programs: dict[str, int] | None = None  # part name -> GM program; others: the corpus's
+    programs: dict[str, int] | None = None  # voice or part name -> GM program; others: the corpus's
     single_instrument: bool = setting(
         False, "Single instrument", "One track: every pitched part on one instrument, no drums"
     )
@@ -348,7 +349,7 @@ class Composer:
                 music(self.bundle.primers, constraints.key == "corpus"),
                 music(primers, constraints.key == "primer"),
             )
-            masks = masks_for(constraints, vocab, self.bundle.parts, key)
+            masks = masks_for(constraints, vocab, self.bundle.parts, key, self.bundle.voices)
         except ConstraintError as e:
             raise ComposeError(str(e)) from e
         words = constraints.describe(key) if constraints.active else ""
@@ -371,10 +372,10 @@ class Composer:
         return before.merged(notes.shifted(end)), end
 
     def notes(self, tokens: np.ndarray, settings: ComposeSettings) -> NoteArray:
-        """Generated tokens → notes at the chosen tempo, each part on its program."""
+        """Generated tokens → notes at the chosen tempo, each voice on its program."""
         stream = self.bundle.vocab.detokenize(tokens, time_signature=self.bundle.time_signature)
         try:
-            programs = programs_with(self.bundle.part_programs, settings.programs)
+            programs = programs_with(self.bundle.voice_programs, settings.programs)
         except PartError as e:
             raise ComposeError(str(e)) from e
         notes = decode(stream, tempo_qpm=settings.tempo, programs=programs)
@@ -384,10 +385,11 @@ class Composer:
 
 
 def single_instrument(notes: NoteArray, program: int) -> NoteArray:
-    """A reduction for one instrument: the pitched parts on one program and track, no drums."""
+    """A reduction for one instrument: the pitched voices on one program and track, no drums."""
     reduced = notes.select(notes.parts != DRUMS)
     object.__setattr__(reduced, "program", np.full(len(reduced), program, np.int16))
     object.__setattr__(reduced, "part", np.full(len(reduced), KEYS, np.int8))
+    object.__setattr__(reduced, "voice", np.full(len(reduced), FIRST_VOICE[KEYS], np.int8))
     return reduced
 
 

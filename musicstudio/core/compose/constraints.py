@@ -29,6 +29,7 @@ from musicstudio.core.music.theory import (
 )
 from musicstudio.core.music.tonality import estimate_key
 from musicstudio.core.music.vocab import REST, START, Vocabulary, pitches_of
+from musicstudio.core.music.voices import N_VOICES, VOICE_PART, VOICES
 from musicstudio.core.settings import setting, validate
 
 #: Keys found by listening: the corpus the model learned (its stored passages), or the primer.
@@ -131,19 +132,21 @@ def masks_for(
     vocab: Vocabulary,
     learned_parts: Iterable[str],
     key: tuple[int, str] | None = None,
+    learned_voices: Iterable[str] = (),
 ) -> Masks:
     """Logit masks that make every sampled event obey the constraints.
 
     `key` is the resolved key ('corpus' and 'primer' are found by the caller, who has the
-    music). Raises ConstraintError when the constraints leave nothing to play.
+    music). `learned_voices`: the voices the model learned (none: every voice of a learned
+    part may play). Raises ConstraintError when the constraints leave nothing to play.
     """
     masks = Masks.open(len(vocab))
     allowed = _pitched_tokens(constraints, vocab, key)
     sounding = allowed.copy()
     sounding[REST] = False
-    for part in range(len(PARTS)):
-        if part != DRUMS:
-            masks.pitch[part, ~allowed] = MASKED
+    for voice in range(N_VOICES):
+        if VOICE_PART[voice] != DRUMS:
+            masks.pitch[voice, ~allowed] = MASKED
     learned = [p for p in learned_parts if p in PARTS]
     # Only what the model learned plays (label smoothing gives other parts some mass); a
     # model that does not say what it learned is left to choose.
@@ -156,9 +159,13 @@ def masks_for(
         )
     if not playing:
         raise ConstraintError("no part may play: choose at least one part")
-    for i, name in enumerate(PARTS):
-        if name not in playing:  # a part the model never learned never plays either
-            masks.part[i] = MASKED
+    heard = [VOICES.index(v) for v in learned_voices if v in VOICES]
+    for voice in range(N_VOICES):
+        part = int(VOICE_PART[voice])
+        if PARTS[part] not in playing:  # a part the model never learned never plays either
+            masks.voice[voice] = MASKED
+        elif heard and voice not in heard and any(VOICE_PART[v] == part for v in heard):
+            masks.voice[voice] = MASKED  # nor does a voice of it that no file played
     if not sounding.any() and any(p != PARTS[DRUMS] for p in playing):
         raise ConstraintError(
             f"no note or chord this model knows fits {constraints.describe(key)}:"

@@ -2,7 +2,7 @@
 
 At every step each row either *takes* the next event from a plan (a primer, the fixed bars
 around a regenerated passage) or *samples* it. Constraints are additive masks on the logits
-(a pitch-token mask per part, a mask over parts), so a forbidden choice has probability 0 and
+(a pitch-token mask per voice, a mask over voices), so a forbidden choice has probability 0 and
 is never drawn. The log-likelihood of the taken events marked `scored` is summed: that is how
 regenerate judges how well a new passage joins what follows it.
 """
@@ -17,36 +17,37 @@ import numpy as np
 from musicstudio.core.compose.sampling import MASKED, SamplingSettings, log_softmax, sample
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.learn.models import Stepper
-from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
+from musicstudio.core.music.voices import N_VOICES, VOICE_PART
 
 #: Events per run of the loop between checks for cancel and progress reports.
 CHUNK = 128
-PART = STREAMS.index("part")
+VOICE = STREAMS.index("voice")
 STEP = STREAMS.index("step")
-#: Events one row may draw at one onset (all parts' chords) before its step must move on.
+#: Events one row may draw at one onset (all voices' chords) before its step must move on.
 MAX_AT_ONSET = 16
 
 
 @dataclass
 class Masks:
-    """Additive logit masks: one pitch-token row per part, and one over parts (0 = allowed).
+    """Additive logit masks: one pitch-token row per voice, and one over voices (0 = allowed).
 
-    With `max_chord`, a pitched part's events at one onset add up to at most that many notes
+    With `max_chord`, a pitched voice's events at one onset add up to at most that many notes
     (`chord_size`: notes per pitch token), counted as the events are placed.
     """
 
-    pitch: np.ndarray  # (len(PARTS), pitch vocabulary) float32
-    part: np.ndarray  # (len(PARTS),) float32
+    pitch: np.ndarray  # (N_VOICES, pitch vocabulary) float32
+    voice: np.ndarray  # (N_VOICES,) float32
     max_chord: int | None = None
     chord_size: np.ndarray | None = None  # (pitch vocabulary,) int
 
     @classmethod
     def open(cls, pitch_size: int) -> Masks:
         """Nothing constrained (only the start token, which is never composed)."""
-        pitch = np.zeros((len(PARTS), pitch_size), np.float32)
+        pitch = np.zeros((N_VOICES, pitch_size), np.float32)
         pitch[:, START] = MASKED
-        return cls(pitch, np.zeros(len(PARTS), np.float32))
+        return cls(pitch, np.zeros(N_VOICES, np.float32))
 
 
 @dataclass
@@ -93,7 +94,7 @@ class Cursor:
     recent: np.ndarray  # (B, window) pitch tokens, -1 for none yet
     rng: np.random.Generator
     log_likelihood: np.ndarray  # (B,) over the scored steps so far
-    placed: np.ndarray  # (B, len(PARTS)) notes each part has started at the current onset
+    placed: np.ndarray  # (B, N_VOICES) notes each voice has started at the current onset
 
 
 class Generator:
@@ -114,7 +115,7 @@ class Generator:
             recent,
             np.random.default_rng(seed),
             np.zeros(b, np.float64),
-            np.zeros((b, len(PARTS)), np.int64),
+            np.zeros((b, N_VOICES), np.int64),
         )
 
     def run(
@@ -268,29 +269,30 @@ class Generator:
                 steps = np.arange(lg.shape[1])[None, :]
                 outside = (steps < step_range[0][:, None]) | (steps > step_range[1][:, None])
                 lg = np.where(outside, MASKED, lg)
-            harmony = h in (0, PART)  # pitch and part; the rest is rhythm and loudness
+            harmony = h in (0, VOICE)  # pitch and voice; the rest is rhythm and loudness
             temperature = sp.temperature if harmony else sp.rhythm_temperature
             return sample(lg, temperature or 0.0, sp.top_k, sp.top_p, uniform[:, h])
 
-        # The part first: the pitch mask depends on it (a key lock leaves the drums alone).
-        part = pick(PART, logits["part"] + masks.part)
-        pitch_mask = masks.pitch[part]
+        # The voice first: the pitch mask depends on it (a key lock leaves the drums alone).
+        voice = pick(VOICE, logits["voice"] + masks.voice)
+        pitch_mask = masks.pitch[voice]
         if masks.max_chord is not None and masks.chord_size is not None:
-            room = masks.max_chord - placed[np.arange(len(part)), part]
-            too_big = (masks.chord_size[None, :] > room[:, None]) & (part != DRUMS)[:, None]
+            room = masks.max_chord - placed[np.arange(len(voice)), voice]
+            pitched = VOICE_PART[voice] != DRUMS
+            too_big = (masks.chord_size[None, :] > room[:, None]) & pitched[:, None]
             pitch_mask = np.where(too_big, MASKED, pitch_mask)
         picked = [pick(0, logits["pitch"] + pitch_mask - penalty)]
-        picked += [pick(h, logits[name]) for h, name in enumerate(STREAMS) if 0 < h < PART]
-        return np.stack([*picked, part], axis=1)
+        picked += [pick(h, logits[name]) for h, name in enumerate(STREAMS) if 0 < h < VOICE]
+        return np.stack([*picked, voice], axis=1)
 
 
 def _placed_after(placed: np.ndarray, nxt: np.ndarray, masks: Masks) -> np.ndarray:
-    """Notes each part has started at the current onset, after the events `nxt` (with a
+    """Notes each voice has started at the current onset, after the events `nxt` (with a
     max_chord lock; else unchanged): a step forward starts a new onset."""
     if masks.max_chord is None or masks.chord_size is None:
         return placed
     placed = placed.copy()
-    placed[np.arange(len(nxt)), nxt[:, PART]] += masks.chord_size[nxt[:, 0]]
+    placed[np.arange(len(nxt)), nxt[:, VOICE]] += masks.chord_size[nxt[:, 0]]
     placed[nxt[:, STEP] > 0] = 0
     return placed
 

@@ -26,6 +26,7 @@ from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import EventStream, mask_pitches
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.voices import VOICE_PART
 
 #: A window (two bars) counts only with this many notes and onsets: two bars of whole notes,
 #: or of one repeated chord, are too plain to be anyone's.
@@ -205,7 +206,7 @@ def _stream_notes(
     lo = np.concatenate([s.lo for s in streams]).astype(np.uint64)
     hi = np.concatenate([s.hi for s in streams]).astype(np.uint64)
     step = np.concatenate([s.step for s in streams]).astype(np.int64)
-    part = np.concatenate([s.part for s in streams]).astype(np.int64)
+    part = VOICE_PART[np.concatenate([s.voice for s in streams]).astype(np.int64)].astype(np.int64)
     file = np.repeat(np.arange(len(streams)), sizes)
     begins = np.r_[0, np.cumsum(sizes)[:-1]]
     before = np.cumsum(step) - step  # grid steps before each row, over all files

@@ -25,8 +25,9 @@ from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import EventStream, decode, encode
 from musicstudio.core.music.midi import NoteArray
-from musicstudio.core.music.parts import PARTS, programs_with
+from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.vocab import N_STREAMS
+from musicstudio.core.music.voices import N_VOICES, VOICE_PART, VOICES, programs_with
 from musicstudio.core.settings import setting, validate
 
 #: Events of the piece before a passage that the model hears (and before the bars it scores).
@@ -185,7 +186,7 @@ def _tokens_until(composer: Composer, before: NoteArray, until: float) -> np.nda
     if len(before) == 0:
         return np.zeros((1, N_STREAMS), np.int64)
     # A marker note at `until` makes the encoder write the right step (and rests) up to it;
-    # as the last part's highest, shortest, softest note it is the last event of its onset.
+    # as the last voice's highest, shortest, softest note it is the last event of its onset.
     marker = NoteArray(
         np.r_[before.onset, until],
         np.r_[before.duration, 1 / GRID],
@@ -194,7 +195,8 @@ def _tokens_until(composer: Composer, before: NoteArray, until: float) -> np.nda
         np.r_[before.program, 0].astype(np.int16),
         before.tempo_qpm,
         before.time_signature,
-        part=np.r_[before.parts, len(PARTS) - 1].astype(np.int8),
+        part=np.r_[before.parts, VOICE_PART[N_VOICES - 1]].astype(np.int8),
+        voice=np.r_[before.voices, N_VOICES - 1].astype(np.int8),
     )
     stream = encode(marker)
     stream = _without_last(stream)
@@ -210,7 +212,7 @@ def _without_last(stream: EventStream) -> EventStream:
         duration=stream.duration[:-1],
         step=stream.step[:-1],
         velocity=stream.velocity[:-1],
-        part=stream.part[:-1],
+        voice=stream.voice[:-1],
     )
 
 
@@ -222,13 +224,13 @@ def _masks(
 
 
 def _programs(composer: Composer, notes: NoteArray) -> list[int]:
-    """Each part's program: the one the piece uses most, else the model's."""
+    """Each voice's program: the one the piece uses most, else the model's."""
     chosen = {}
-    for i, name in enumerate(PARTS):
-        used = notes.program[notes.parts == i]
+    for i, name in enumerate(VOICES):
+        used = notes.program[notes.voices == i]
         if used.size:
             chosen[name] = int(np.bincount(used.astype(np.int64) % 128).argmax())
-    return programs_with(composer.bundle.part_programs, chosen)
+    return programs_with(composer.bundle.voice_programs, chosen)
 
 
 def _passage(

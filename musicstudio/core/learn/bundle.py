@@ -22,8 +22,9 @@ from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.learn.models.config import ConfigError, ModelConfig, config_from_dict
 from musicstudio.core.music.constants import REPRESENTATION_VERSION
 from musicstudio.core.music.form_profile import FormProfile
-from musicstudio.core.music.parts import DEFAULT_PROGRAMS, PARTS
+from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.vocab import N_STREAMS, Vocabulary, VocabularyError
+from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS, FIRST_VOICE, VOICES
 
 BUNDLE_FORMAT = 1
 SUFFIX = ".msb"
@@ -69,6 +70,16 @@ class ModelBundle:
     def part_programs(self) -> list[int]:
         """The GM program of every part: the one the training corpus used most."""
         return learned_parts(self.corpus)[1]
+
+    @property
+    def voice_programs(self) -> list[int]:
+        """The GM program of every voice slot: the one the training corpus used most."""
+        return learned_voices(self.corpus)[1]
+
+    @property
+    def voices(self) -> list[str]:
+        """The voices the model learned (notes of the training corpus per voice, most first)."""
+        return learned_voices(self.corpus)[0]
 
     @property
     def parts(self) -> list[str]:
@@ -137,22 +148,35 @@ class ModelBundle:
 
 def learned_parts(corpus: Any) -> tuple[list[str], list[int]]:
     """From a manifest's corpus figures: the parts learned (most notes first) and the program of
-    every part (the corpus's most used, else the default). Reads only the manifest: model lists
-    call it without loading weights. Damaged entries are skipped, never raised."""
-    if not isinstance(corpus, dict):
-        return [], list(DEFAULT_PROGRAMS)
-    raw = corpus.get("parts")
+    every part (its first voice's). Reads only the manifest: model lists call it without
+    loading weights. Damaged entries are skipped, never raised."""
+    raw = corpus.get("parts") if isinstance(corpus, dict) else None
     counts = {
         p: n
         for p, n in (raw.items() if isinstance(raw, dict) else ())
         if p in PARTS and isinstance(n, int)
     }
-    programs = list(DEFAULT_PROGRAMS)
+    programs = learned_voices(corpus)[1]
+    return sorted(counts, key=lambda p: -counts[p]), [programs[v] for v in FIRST_VOICE.tolist()]
+
+
+def learned_voices(corpus: Any) -> tuple[list[str], list[int]]:
+    """From a manifest's corpus figures: the voices learned (most notes first) and the program
+    of every voice slot (the corpus's most used, else the part's default)."""
+    if not isinstance(corpus, dict):
+        return [], list(DEFAULT_VOICE_PROGRAMS)
+    raw = corpus.get("voices")
+    counts = {
+        v: n
+        for v, n in (raw.items() if isinstance(raw, dict) else ())
+        if v in VOICES and isinstance(n, int)
+    }
+    programs = list(DEFAULT_VOICE_PROGRAMS)
     chosen = corpus.get("programs")
     for name, program in chosen.items() if isinstance(chosen, dict) else ():
-        if name in PARTS and isinstance(program, int) and 0 <= program <= 127:
-            programs[PARTS.index(name)] = program
-    return sorted(counts, key=lambda p: -counts[p]), programs
+        if name in VOICES and isinstance(program, int) and 0 <= program <= 127:
+            programs[VOICES.index(name)] = program
+    return sorted(counts, key=lambda v: -counts[v]), programs
 
 
 def _check_shapes(model: Any, weights: list[np.ndarray]) -> None:
@@ -210,11 +234,14 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
         )
     found = manifest.get("representation")
     if found != REPRESENTATION_VERSION:
-        before = " (one merged piano line, before parts)" if found == 1 else ""
+        before = {
+            1: " (one merged piano line, before parts)",
+            2: " (one line per part, before voices)",
+        }.get(found if isinstance(found, int) else 0, "")
         raise BundleError(
             f"{path.name} was trained on event representation {found!r}{before};"
             f" this MusicStudio learns representation {REPRESENTATION_VERSION}"
-            " (every instrument in its own part): retrain it on your MIDI folder"
+            " (every track its own voice): retrain it on your MIDI folder"
         )
     return manifest
 

@@ -253,6 +253,7 @@ def _summary(corpus: Corpus) -> dict[str, Any]:
             "note_recall",
             "onset_pitch_recall",
             "parts",
+            "voices",
             "programs",
             "time_signature",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 #: Bumped whenever the event encoding changes; part of every cache key and bundle.
-REPRESENTATION_VERSION = 2
+REPRESENTATION_VERSION = 3
 
 #: Grid steps per quarter note. 12 covers sixteenths (3), eighth triplets (4)
 #: and sixteenth triplets (2).

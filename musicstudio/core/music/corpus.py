@@ -38,7 +38,7 @@ from musicstudio.core.music.parsing import (
     parse_all,
     parse_file,
 )
-from musicstudio.core.music.parts import PARTS, most_used_programs
+from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.scan_cache import (
     Observed,
     Pack,
@@ -48,6 +48,7 @@ from musicstudio.core.music.scan_cache import (
     save_pack,
 )
 from musicstudio.core.music.vocab import TokenStream, Vocabulary
+from musicstudio.core.music.voices import VOICES, most_used_voice_programs
 from musicstudio.core.settings import setting, validate
 
 __all__ = [
@@ -352,10 +353,12 @@ def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
     # Notes that survive the vocabulary's rare-chord splitting (exact partition unless a pitch is unknown).
     kept = corpus.vocab.kept_note_share()
     per_part: Counter[str] = Counter()
+    per_voice: Counter[str] = Counter()
     for f in ok:
         per_part.update(f.parts)
+        per_voice.update(f.voices)
     signatures = Counter(tuple(f.time_signature) for f in ok)
-    programs = most_used_programs(row for f in ok for row in f.programs)
+    programs = most_used_voice_programs(row for f in ok for row in f.programs)
     skipped = Counter(f.status for f in corpus.files if f.status not in LEARNED)
     return {
         "files": len(corpus.files),
@@ -374,7 +377,9 @@ def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
         "onset_pitch_recall": round(weighted(lambda f: f.onset_pitch_recall) * kept, 5),
         "duration_exact": round(weighted(lambda f: f.duration_exact), 5),
         "parts": {p: per_part[p] for p in PARTS if per_part[p]},
-        "programs": {p: programs[i] for i, p in enumerate(PARTS) if per_part[p]},
+        "voices": {v: per_voice[v] for v in VOICES if per_voice[v]},
+        "programs": {v: programs[i] for i, v in enumerate(VOICES) if per_voice[v]},
+        "joined": sum(len(f.joined) for f in ok),
         "time_signature": list(signatures.most_common(1)[0][0]) if signatures else [4, 4],
         "seconds": round(seconds, 3),
         "problems": [

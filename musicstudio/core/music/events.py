@@ -1,10 +1,11 @@
-"""Notes <-> events (representation 2): the notes of one part that start together, as one event.
+"""Notes <-> events (representation 3): the notes of one voice that start together, as one event.
 
-An event is the notes of one part that start at one quantized onset with the same duration
-class and a close velocity (classes within one of the event's): a pitch set (the original
-method's "note or chord", with real octaves) + duration + step (grid steps to the next event,
-0 between the events of one onset) + velocity + part. The events of one onset are ordered by
-part, then lowest pitch. Drums are pitch sets of kit pieces on the drum part.
+An event is the notes of one voice (voices.py: an instrument line, with its part) that start at
+one quantized onset with the same duration class and a close velocity (classes within one of
+the event's): a pitch set (the original method's "note or chord", with real octaves) +
+duration + step (grid steps to the next event, 0 between the events of one onset) + velocity +
+voice. The events of one onset are ordered by voice, then lowest pitch. Drums are pitch sets of
+kit pieces on the drum voice.
 
 Pitch sets are 128-bit masks split into two uint64 words, so a whole file is encoded with
 NumPy and no per-note Python loop. An all-zero mask is a REST event: gaps longer than
@@ -28,7 +29,8 @@ from musicstudio.core.music.constants import (
     VELOCITY_BINS,
 )
 from musicstudio.core.music.midi import NoteArray
-from musicstudio.core.music.parts import DEFAULT_PROGRAMS, DRUMS, PARTS
+from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS, N_VOICES, VOICE_PART
 
 _ONE = np.uint64(1)
 _DUR_EDGES = (DURATION_VALUES[1:] + DURATION_VALUES[:-1]) / 2.0
@@ -50,10 +52,10 @@ class EventStream:
     duration: np.ndarray  # int16: index into DURATION_VALUES
     step: np.ndarray  # int16: grid steps to the next event (0..MAX_STEP)
     velocity: np.ndarray  # int16: velocity class 0..VELOCITY_BINS-1
-    part: np.ndarray  # int8: part (parts.PARTS); 0 on rests
+    voice: np.ndarray  # int8: voice slot (voices.VOICES); 0 on rests
     start: int = 0  # grid step of the first event
     capped: int = 0  # notes whose duration was longer than the longest class
-    source_notes: int = 0  # distinct (onset, part, pitch) notes that were encoded
+    source_notes: int = 0  # distinct (onset, voice, pitch) notes that were encoded
     shortened_rests: int = 0  # silences longer than MAX_REST, shortened to it
     time_signature: tuple[int, int] = (4, 4)
 
@@ -61,18 +63,23 @@ class EventStream:
         return int(self.lo.size)
 
     @property
+    def parts(self) -> np.ndarray:
+        """The part of every event's voice."""
+        return VOICE_PART[self.voice.astype(np.int64)]
+
+    @property
     def is_rest(self) -> np.ndarray:
         return (self.lo == 0) & (self.hi == 0)
 
     def note_count(self) -> int:
-        """Number of (onset, part, pitch) notes carried by these events."""
+        """Number of (onset, voice, pitch) notes carried by these events."""
         return int(popcount(self.lo).sum() + popcount(self.hi).sum())
 
     def transposed(self, k: int) -> EventStream | None:
         """Pitched parts shifted by k semitones (drums stay), or None if a pitch would leave 0..127."""
         if k == 0:
             return self
-        pitched = self.part != DRUMS
+        pitched = self.parts != DRUMS
         lo, hi, ok = transpose_masks(self.lo[pitched], self.hi[pitched], k)
         if not ok:
             return None
@@ -94,7 +101,7 @@ class EventStream:
             cat("duration", np.int16),
             cat("step", np.int16),
             cat("velocity", np.int16),
-            cat("part", np.int8),
+            cat("voice", np.int8),
         )
 
 
@@ -140,24 +147,25 @@ def unique_masks(
 def quantize(
     notes: NoteArray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Grid onsets, grid durations, pitches, velocities and parts, unique per (onset, part, pitch).
+    """Grid onsets, grid durations, pitches, velocities and voices, unique per (onset, voice,
+    pitch).
 
-    Sorted by onset, part, pitch; a note doubled in one part keeps its longest duration and
+    Sorted by onset, voice, pitch; a note doubled in one voice keeps its longest duration and
     loudest velocity.
     """
     on = np.round(notes.onset * GRID).astype(np.int64)
     du = np.maximum(1, np.round(notes.duration * GRID).astype(np.int64))
     pi = notes.pitch.astype(np.int64)
     ve = notes.velocity.astype(np.int64)
-    pa = notes.parts.astype(np.int64)
-    ok = (on >= 0) & (pi >= 0) & (pi <= 127) & (pa >= 0) & (pa < len(PARTS))
+    pa = notes.voices.astype(np.int64)
+    ok = (on >= 0) & (pi >= 0) & (pi <= 127) & (pa >= 0) & (pa < N_VOICES)
     return _unique_notes(on[ok], du[ok], pi[ok], ve[ok], pa[ok])
 
 
 def _unique_notes(
     on: np.ndarray, du: np.ndarray, pi: np.ndarray, ve: np.ndarray, pa: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    key = (on * len(PARTS) + pa) * 128 + pi
+    key = (on * N_VOICES + pa) * 128 + pi
     order = np.argsort(key, kind="stable")
     key, on, du, pi, ve, pa = key[order], on[order], du[order], pi[order], ve[order], pa[order]
     if key.size == 0:
@@ -189,20 +197,20 @@ def _empty_stream(time_signature: tuple[int, int]) -> EventStream:
 
 
 def encode(notes: NoteArray) -> EventStream:
-    """Encode notes as events (vectorized): one event per (onset, part, duration, velocity band)."""
+    """Encode notes as events (vectorized): one event per (onset, voice, duration, velocity band)."""
     return _encode(quantize(notes), notes.time_signature)
 
 
 def _encode(quantized: tuple[np.ndarray, ...], time_signature: tuple[int, int]) -> EventStream:
-    on, du, pi, ve, pa = quantized  # sorted by onset, part, pitch
+    on, du, pi, ve, pa = quantized  # sorted by onset, voice, pitch
     if on.size == 0:
         return _empty_stream(time_signature)
     dcls = duration_class(du).astype(np.int64)
     vcls = velocity_class(ve)
     band = vcls // _VELOCITY_BAND
-    # One int64 key per note (onset, part, duration class, velocity band); a stable sort keeps
+    # One int64 key per note (onset, voice, duration class, velocity band); a stable sort keeps
     # the pitches ascending inside each group.
-    group_key = ((on * len(PARTS) + pa) * 64 + dcls) * 4 + band
+    group_key = ((on * N_VOICES + pa) * 64 + dcls) * 4 + band
     order = np.argsort(group_key, kind="stable")
     group_key, on, pi, pa, dcls, vcls = (a[order] for a in (group_key, on, pi, pa, dcls, vcls))
     starts = np.flatnonzero(np.r_[True, group_key[1:] != group_key[:-1]])
@@ -211,8 +219,8 @@ def _encode(quantized: tuple[np.ndarray, ...], time_signature: tuple[int, int]) 
     g_hi = np.bitwise_or.reduceat(np.where(pi >= 64, bit, np.uint64(0)), starts)
     g_vel = (np.minimum.reduceat(vcls, starts) + np.maximum.reduceat(vcls, starts)) // 2
     g_on, g_pa, g_dur, g_low = on[starts], pa[starts], dcls[starts], pi[starts]
-    # The events of one onset: by part, then lowest pitch (deterministic).
-    g = np.argsort((g_on * len(PARTS) + g_pa) * 128 + g_low, kind="stable")
+    # The events of one onset: by voice, then lowest pitch (deterministic).
+    g = np.argsort((g_on * N_VOICES + g_pa) * 128 + g_low, kind="stable")
     g_on, g_pa, g_dur, g_vel, g_lo, g_hi = (a[g] for a in (g_on, g_pa, g_dur, g_vel, g_lo, g_hi))
     last_of_onset = np.r_[g_on[1:] != g_on[:-1], True]
     tail = int(min(du[on == on[-1]].max(), MAX_STEP))
@@ -238,7 +246,7 @@ def _encode(quantized: tuple[np.ndarray, ...], time_signature: tuple[int, int]) 
         duration=np.where(is_event, g_dur[owner], 0).astype(np.int16),
         step=step.astype(np.int16),
         velocity=np.where(is_event, g_vel[owner], 0).astype(np.int16),
-        part=np.where(is_event, g_pa[owner], 0).astype(np.int8),
+        voice=np.where(is_event, g_pa[owner], 0).astype(np.int8),
         start=int(g_on[0]),
         capped=int((du > DURATION_VALUES[-1]).sum()),
         source_notes=int(on.size),
@@ -275,29 +283,30 @@ def mask_pitches(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def decode(
     events: EventStream, tempo_qpm: float = 120.0, programs: Sequence[int] | None = None
 ) -> NoteArray:
-    """Events back to notes, each with its part and that part's program; onsets start at `events.start`."""
+    """Events back to notes, each with its voice and the voice's program (`programs`: one per
+    voice slot); onsets start at `events.start`."""
     step = events.step.astype(np.int64)
     onset = events.start + np.r_[0, np.cumsum(step)[:-1]] if step.size else step
     rows, pitch = mask_pitches(events.lo, events.hi)
     dur_steps = DURATION_VALUES[events.duration.astype(np.int64)[rows]]
     half_bin = 128 // VELOCITY_BINS // 2
     vel = events.velocity.astype(np.int64)[rows] * (128 // VELOCITY_BINS) + half_bin
-    part = np.clip(events.part.astype(np.int64)[rows], 0, len(PARTS) - 1)
+    voice = np.clip(events.voice.astype(np.int64)[rows], 0, N_VOICES - 1)
     on = onset[rows]
-    # Two events of one part at one onset may share a pitch (generated): keep the longest.
-    key = (on * len(PARTS) + part) * 128 + pitch
+    # Two events of one voice at one onset may share a pitch (generated): keep the longest.
+    key = (on * N_VOICES + voice) * 128 + pitch
     order = np.lexsort((-dur_steps, key))
     keep = np.sort(order[np.r_[True, key[order][1:] != key[order][:-1]]]) if key.size else order
-    table = np.asarray(DEFAULT_PROGRAMS if programs is None else programs, np.int16)
+    table = np.asarray(DEFAULT_VOICE_PROGRAMS if programs is None else programs, np.int16)
     return NoteArray(
         onset=on[keep].astype(np.float64) / GRID,
         duration=dur_steps[keep].astype(np.float64) / GRID,
         pitch=pitch[keep].astype(np.int16),
         velocity=np.clip(vel[keep], 1, 127).astype(np.int16),
-        program=table[part[keep]],
+        program=table[voice[keep]],
         tempo_qpm=tempo_qpm,
         time_signature=events.time_signature,
-        part=part[keep].astype(np.int8),
+        voice=voice[keep].astype(np.int8),
     )
 
 
@@ -305,10 +314,10 @@ def decode(
 class Recall:
     """How many notes come back from a round trip, strictly and by the older measure."""
 
-    notes: int  # distinct (onset, part, pitch) notes of the original
-    strict: float  # onset, pitch, part and duration class back; velocity class within one
-    onset_pitch: float  # onset and pitch back (any part, duration, velocity): the old measure
-    duration_exact: float  # onset, pitch, part back with the exact grid duration
+    notes: int  # distinct (onset, voice, pitch) notes of the original
+    strict: float  # onset, pitch, voice and duration class back; velocity class within one
+    onset_pitch: float  # onset and pitch back (any voice, duration, velocity): the old measure
+    duration_exact: float  # onset, pitch, voice back with the exact grid duration
 
 
 def note_recall(original: NoteArray, decoded: NoteArray) -> Recall:
@@ -334,7 +343,7 @@ def _decoded_notes(events: EventStream) -> tuple[np.ndarray, ...]:
         DURATION_VALUES[events.duration.astype(np.int64)[rows]],
         pitch,
         np.clip(velocity, 1, 127),
-        np.clip(events.part.astype(np.int64)[rows], 0, len(PARTS) - 1),
+        np.clip(events.voice.astype(np.int64)[rows], 0, N_VOICES - 1),
     )
 
 
@@ -345,8 +354,8 @@ def _recall(original: tuple[np.ndarray, ...], decoded: tuple[np.ndarray, ...]) -
     d_on, d_du, d_pi, d_ve, d_pa = decoded
     if d_on.size == 0:
         return Recall(int(on.size), 0.0, 0.0, 0.0)
-    want = (on * len(PARTS) + pa) * 128 + pi
-    got = (d_on * len(PARTS) + d_pa) * 128 + d_pi  # sorted and unique (quantize)
+    want = (on * N_VOICES + pa) * 128 + pi
+    got = (d_on * N_VOICES + d_pa) * 128 + d_pi  # sorted and unique (quantize)
     at = np.clip(np.searchsorted(got, want), 0, got.size - 1)
     found = got[at] == want
     same_class = duration_class(du) == duration_class(d_du[at])

@@ -1,7 +1,7 @@
 """What the model learns from a piece: notes → events → tokens at a threshold → notes.
 
 The user hears this with "Play as learned" (Dataset panel) and `musicstudio roundtrip`: every
-part on the program the file used, every note as the representation keeps it.
+voice on the program the file used, every note as the representation keeps it.
 """
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ import numpy as np
 from musicstudio.core.music.constants import DEFAULT_THRESHOLD
 from musicstudio.core.music.events import Recall, decode, encode, note_recall
 from musicstudio.core.music.midi import NoteArray
-from musicstudio.core.music.parts import most_used_programs
 from musicstudio.core.music.vocab import Vocabulary
+from musicstudio.core.music.voices import most_used_voice_programs
 
 
 def file_programs(notes: NoteArray) -> list[int]:
-    """The program each part of this piece used most."""
+    """The program each voice of this piece used most."""
     pairs, counts = np.unique(
-        np.stack([notes.parts.astype(np.int64), notes.program.astype(np.int64)]),
+        np.stack([notes.voices.astype(np.int64), notes.program.astype(np.int64)]),
         axis=1,
         return_counts=True,
     )
-    return most_used_programs(zip(pairs[0], pairs[1], counts, strict=True))
+    return most_used_voice_programs(zip(pairs[0], pairs[1], counts, strict=True))
 
 
 def as_learned(

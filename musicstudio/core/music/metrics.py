@@ -37,6 +37,7 @@ from musicstudio.core.music.vocab import (
     TokenStream,
     Vocabulary,
 )
+from musicstudio.core.music.voices import N_VOICES, VOICE_PART
 
 #: Events per phrase for the copy rate: two bars of eighth notes, long enough that a
 #: verbatim match is a quotation, not a coincidence of scales.
@@ -93,7 +94,7 @@ def pitched(notes: NoteArray) -> NoteArray:
 
 def token_pitch_class_histogram(rows: np.ndarray, vocab: Vocabulary) -> np.ndarray:
     """The same histogram from token rows: every pitch of a token, weighted by its duration."""
-    rows = rows[rows[:, 4] != DRUMS]
+    rows = rows[VOICE_PART[np.clip(rows[:, 4], 0, N_VOICES - 1)] != DRUMS]
     token, pitch = mask_pitches(vocab.table_lo, vocab.table_hi)
     per_token = np.zeros((len(vocab), 12))
     np.add.at(per_token, (token, pitch % 12), 1.0)
@@ -136,11 +137,11 @@ def ngram_hashes(tokens: Tokens, n: int = NGRAM) -> np.ndarray:
     rows = token_rows(tokens)
     if rows.shape[0] < n:
         return np.zeros(0, np.uint64)
-    # Pack a row exactly (duration, step and velocity classes fit 8 bits each, the part 3),
+    # Pack a row exactly (duration, step and velocity classes fit 8 bits each, the voice 4),
     # then mix.
     packed = (
-        (rows[:, 0].astype(np.uint64) << np.uint64(27))
-        | (rows[:, 4].astype(np.uint64) & np.uint64(0x7)) << np.uint64(24)
+        (rows[:, 0].astype(np.uint64) << np.uint64(28))
+        | (rows[:, 4].astype(np.uint64) & np.uint64(0xF)) << np.uint64(24)
         | (rows[:, 1].astype(np.uint64) & np.uint64(0xFF)) << np.uint64(16)
         | (rows[:, 2].astype(np.uint64) & np.uint64(0xFF)) << np.uint64(8)
         | (rows[:, 3].astype(np.uint64) & np.uint64(0xFF))

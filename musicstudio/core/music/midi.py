@@ -13,14 +13,20 @@ import numpy as np
 
 from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.music.constants import MAX_FILE_BYTES, MAX_NOTES
+from musicstudio.core.music.constants import GRID, MAX_FILE_BYTES, MAX_NOTES
 from musicstudio.core.music.midi_repair import repair_midi_bytes
-from musicstudio.core.music.parts import (
-    DEFAULT_PROGRAMS,
-    DRUMS,
-    PART_LABELS,
-    PART_OF_PROGRAM,
-    PARTS,
+from musicstudio.core.music.parts import DRUMS, PART_OF_PROGRAM, PARTS
+from musicstudio.core.music.voices import (
+    DEFAULT_VOICE_PROGRAMS,
+    FIRST_VOICE,
+    N_VOICES,
+    VOICE_LABELS,
+    VOICE_PART,
+    VOICES,
+    Line,
+    assign_voices,
+    fit_channels,
+    line_keys,
 )
 
 
@@ -30,9 +36,11 @@ class MidiError(MusicStudioError):
 
 @dataclass(frozen=True)
 class NoteArray:
-    """The notes of one piece, times in quarter notes, each with its part (parts.py).
+    """The notes of one piece, times in quarter notes, each with its voice (voices.py) and
+    the voice's part (parts.py).
 
-    Drum notes are notes of the DRUMS part (their pitch is the GM kit piece).
+    Drum notes are notes of the DRUMS part (their pitch is the GM kit piece). Given only parts,
+    each note is on its part's first voice; given only voices, the parts follow from them.
     """
 
     onset: np.ndarray  # float64, quarters
@@ -45,11 +53,17 @@ class NoteArray:
     drum_notes: int = 0  # drum notes in the file (learned or not)
     part: np.ndarray | None = None  # int8 part per note; None: from the program (no drums)
     repaired: str = ""  # what was fixed so the file could be read ("" for a clean file)
+    voice: np.ndarray | None = None  # int8 voice slot per note (voices.VOICES)
+    joined: tuple[str, ...] = ()  # tracks that joined another's voice, and why
 
     def __post_init__(self) -> None:
+        if self.part is None and self.voice is not None:
+            object.__setattr__(self, "part", VOICE_PART[np.asarray(self.voice, np.int64)])
         if self.part is None:
             prog = np.asarray(self.program, np.int64) % 128
             object.__setattr__(self, "part", PART_OF_PROGRAM[prog])
+        if self.voice is None:
+            object.__setattr__(self, "voice", FIRST_VOICE[np.asarray(self.part, np.int64)])
 
     def __len__(self) -> int:
         return int(self.pitch.size)
@@ -59,6 +73,12 @@ class NoteArray:
         """The part of every note (never None)."""
         assert self.part is not None
         return self.part
+
+    @property
+    def voices(self) -> np.ndarray:
+        """The voice slot of every note (never None)."""
+        assert self.voice is not None
+        return self.voice
 
     def select(self, keep: np.ndarray) -> NoteArray:
         """The notes where `keep` is true (a boolean mask or indices), same piece settings."""
@@ -72,7 +92,13 @@ class NoteArray:
             self.time_signature,
             self.drum_notes,
             self.parts[keep],
+            voice=self.voices[keep],
         )
+
+    def notes_per_voice(self) -> dict[str, int]:
+        """Notes per voice name, voices that play only."""
+        counts = np.bincount(self.voices.astype(np.int64), minlength=N_VOICES)
+        return {VOICES[i]: int(c) for i, c in enumerate(counts) if c}
 
     def notes_per_part(self) -> dict[str, int]:
         """Notes per part name, parts that play only."""
@@ -130,6 +156,7 @@ class NoteArray:
             self.time_signature,
             self.drum_notes + other.drum_notes,
             np.concatenate([self.parts, other.parts])[order],
+            voice=np.concatenate([self.voices, other.voices])[order],
         )
 
     def transposed(self, semitones: int) -> NoteArray:
@@ -185,7 +212,7 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
     if tpq <= 0:
         raise MidiError("invalid ticks per quarter in header")
     allowed = set(range(len(PARTS)) if parts is None else parts)
-    onsets, durations, pitches, velocities, programs, part_of_note = [], [], [], [], [], []
+    tracks, lines = [], []
     drum_notes = 0
     total = 0
     for track in score.tracks:
@@ -198,17 +225,37 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         program = int(track.program) % 128
         if track.is_drum:
             drum_notes += n
-        part = DRUMS if track.is_drum else int(PART_OF_PROGRAM[program])
-        if part not in allowed:
-            continue
         arr = track.notes.numpy()
         # symusic gives int8 pitch/velocity: widen before any arithmetic.
+        pitch = arr["pitch"].astype(np.int16)
+        part = DRUMS if track.is_drum else int(PART_OF_PROGRAM[program])
+        steps = np.round(arr["time"] * (GRID / tpq)).astype(np.int64)
+        lengths = np.round(arr["duration"] * (GRID / tpq)).astype(np.int64)
+        mean = float(pitch.mean()) if pitch.size else 0.0
+        keys = line_keys(steps, pitch, lengths)
+        lines.append(Line(part, program, str(track.name), keys, mean))
+        tracks.append((arr, pitch, program, part))
+    voice_of_line, merges = assign_voices(lines)
+    onsets, durations, pitches, velocities, programs, part_of_note, voice_of_note = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    for (arr, pitch, program, part), voice in zip(tracks, voice_of_line, strict=True):
+        if part not in allowed:
+            continue
+        n = pitch.size
         onsets.append(arr["time"].astype(np.float64) / tpq)
         durations.append(arr["duration"].astype(np.float64) / tpq)
-        pitches.append(arr["pitch"].astype(np.int16))
+        pitches.append(pitch)
         velocities.append(arr["velocity"].astype(np.int16))
         programs.append(np.full(n, program, np.int16))
         part_of_note.append(np.full(n, part, np.int8))
+        voice_of_note.append(np.full(n, voice, np.int8))
     tempo = 120.0
     if len(score.tempos):
         qpm = float(score.tempos[0].qpm)
@@ -237,6 +284,8 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         drum_notes=drum_notes,
         part=cat(part_of_note, np.int8)[keep],
         repaired=repaired,
+        voice=cat(voice_of_note, np.int8)[keep],
+        joined=tuple(str(m) for m in merges),
     )
 
 
@@ -246,7 +295,8 @@ def midi_bytes(
     tpq: int = 480,
     markers: Sequence[tuple[float, str]] = (),
 ) -> bytes:
-    """Encode notes as a standard MIDI file: one track per part, drums on channel 10, and
+    """Encode notes as a standard MIDI file: one track and one channel per voice, drums on
+    channel 10 (two overlapping notes of one pitch never share a channel), and
     `markers` (quarters, text: the sections) as marker events, which DAWs show."""
     from symusic import Note, Score, Tempo, TextMeta, TimeSignature, Track
 
@@ -255,20 +305,44 @@ def midi_bytes(
         score.markers.append(TextMeta(int(round(quarters * tpq)), str(text)))
     score.tempos.append(Tempo(0, float(tempo_qpm or notes.tempo_qpm)))
     score.time_signatures.append(TimeSignature(0, *notes.time_signature))
-    parts = notes.parts.astype(np.int64)
-    for part in np.unique(parts) if len(notes) else [0]:
-        sel = parts == part
+    voices = fit_channels(notes.voices, notes.pitch)  # ascending: the drums last, on 10
+    for voice in np.unique(voices) if len(notes) else [0]:
+        sel = np.flatnonzero(voices == voice)
         programs = notes.program[sel].astype(np.int64)
-        program = int(np.bincount(programs).argmax()) if programs.size else DEFAULT_PROGRAMS[part]
-        track = Track(PART_LABELS[part], program, bool(part == DRUMS))
+        program = (
+            int(np.bincount(programs).argmax()) if programs.size else DEFAULT_VOICE_PROGRAMS[voice]
+        )
+        drums = bool(VOICE_PART[voice] == DRUMS)
+        track = Track(VOICE_LABELS[voice], program, drums)
+        onset = np.round(notes.onset[sel] * tpq).astype(np.int64)
+        length = np.maximum(1, np.round(notes.duration[sel] * tpq)).astype(np.int64)
+        pitch = notes.pitch[sel].astype(np.int64)
+        kept, length = one_at_a_time(onset, length, pitch)
         track.notes = Note.from_numpy(
-            np.round(notes.onset[sel] * tpq).astype(np.int32),
-            np.maximum(1, np.round(notes.duration[sel] * tpq)).astype(np.int32),
-            notes.pitch[sel].astype(np.int8),  # 0..127 fits symusic's int8
-            notes.velocity[sel].astype(np.int8),
+            onset[kept].astype(np.int32),
+            length.astype(np.int32),
+            pitch[kept].astype(np.int8),  # 0..127 fits symusic's int8
+            notes.velocity[sel][kept].astype(np.int8),
         )
         score.tracks.append(track)
     return bytes(score.dumps_midi())
+
+
+def one_at_a_time(
+    onset: np.ndarray, length: np.ndarray, pitch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The notes one channel can hold (indices) and their lengths in ticks: a note ends where
+    the next note of its pitch starts, and of the notes of one pitch at one onset the longest
+    stays (a second note-on would end the first, or its note-off the second)."""
+    order = np.lexsort((-length, onset, pitch))
+    p, o, n = pitch[order], onset[order], length[order]
+    first = np.r_[True, (p[1:] != p[:-1]) | (o[1:] != o[:-1])]
+    order, p, o, n = order[first], p[first], o[first], n[first]
+    same = np.r_[p[1:] == p[:-1], False]
+    next_onset = np.r_[o[1:], 0]
+    n = np.where(same, np.minimum(n, next_onset - o), n)
+    keep = np.argsort(order, kind="stable")
+    return order[keep], np.maximum(1, n[keep])
 
 
 def write_midi(
@@ -295,22 +369,22 @@ def read_markers(path: str | os.PathLike[str]) -> list[tuple[float, str]]:
 
 
 def to_music21_stream(notes: NoteArray, tempo_qpm: float | None = None):  # type: ignore[no-untyped-def]
-    """A music21 Score with one staff per part: notes and chords at their quantized offsets."""
+    """A music21 Score with one staff per voice: notes and chords at their quantized offsets."""
     from music21 import instrument, meter, stream, tempo
 
     score = stream.Score()
-    parts = notes.parts.astype(np.int64)
-    for i, part in enumerate(np.unique(parts) if len(notes) else [0]):
-        sel = np.flatnonzero(parts == part)
+    voices = notes.voices.astype(np.int64)
+    for i, voice in enumerate(np.unique(voices) if len(notes) else [0]):
+        sel = np.flatnonzero(voices == voice)
         staff = stream.Part()
-        staff.partName = PART_LABELS[part]
-        if part == DRUMS:
+        staff.partName = VOICE_LABELS[voice]
+        if VOICE_PART[voice] == DRUMS:
             inst = instrument.Percussion()
         else:
             programs = notes.program[sel].astype(np.int64)
             prog = int(np.bincount(programs).argmax()) if programs.size else 0
             inst = instrument.instrumentFromMidiProgram(prog)
-        inst.partName = PART_LABELS[part]
+        inst.partName = VOICE_LABELS[voice]
         staff.insert(0, inst)
         if i == 0:
             staff.insert(0, tempo.MetronomeMark(number=round(tempo_qpm or notes.tempo_qpm)))

@@ -22,10 +22,11 @@ from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.constants import MIN_EVENTS, PARSE_TIMEOUT
 from musicstudio.core.music.events import EncodingError, encode_and_measure, unique_masks
 from musicstudio.core.music.midi import MidiError, read_midi
-from musicstudio.core.music.parts import DRUMS, PARTS
+from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.voices import N_VOICES
 
 #: The arrays of an event stream, as workers send them and the scan cache stores them.
-PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
+PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "voice")
 
 OK, REPAIRED, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
     "ok",
@@ -53,13 +54,15 @@ class FileReport:
     reason: str = ""
     notes: int = 0
     events: int = 0
-    recall: float = 1.0  # strict: onset, pitch, part, duration class (velocity class ±1)
+    recall: float = 1.0  # strict: onset, pitch, voice, duration class (velocity class ±1)
     tempo: float = 120.0
     onset_pitch_recall: float = 1.0  # onset and pitch only (the measure before parts)
     duration_exact: float = 1.0  # notes back with their exact grid duration
     time_signature: tuple[int, int] | list[int] = (4, 4)
     parts: dict[str, int] = field(default_factory=dict)  # notes per part
-    programs: list[list[int]] = field(default_factory=list)  # [part, program, notes] rows
+    programs: list[list[int]] = field(default_factory=list)  # [voice, program, notes] rows
+    voices: dict[str, int] = field(default_factory=dict)  # notes per voice
+    joined: list[str] = field(default_factory=list)  # tracks that joined another's voice, and why
 
 
 # -- parsing one file (runs in a worker process) ------------------------------------------
@@ -90,8 +93,8 @@ def parse_file(path: str, parts: tuple[int, ...] | None) -> Parsed:
     except EncodingError as e:
         return FileReport(path, UNREADABLE, str(e), len(notes)), None
     per_program = np.bincount(
-        notes.parts.astype(np.int64) * 128 + notes.program.astype(np.int64) % 128,
-        minlength=len(PARTS) * 128,
+        notes.voices.astype(np.int64) * 128 + notes.program.astype(np.int64) % 128,
+        minlength=N_VOICES * 128,
     )
     played = np.flatnonzero(per_program)
     report = FileReport(
@@ -107,6 +110,8 @@ def parse_file(path: str, parts: tuple[int, ...] | None) -> Parsed:
         notes.time_signature,
         notes.notes_per_part(),
         [[int(k) // 128, int(k) % 128, int(per_program[k])] for k in played],
+        notes.notes_per_voice(),
+        list(notes.joined),
     )
     if len(stream) < MIN_EVENTS:
         report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"

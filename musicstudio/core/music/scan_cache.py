@@ -35,7 +35,7 @@ def event_stream(arrays: dict[str, np.ndarray], meta: Sequence[int]) -> EventStr
         arrays["duration"],
         arrays["step"],
         arrays["velocity"],
-        arrays["part"],
+        arrays["voice"],
         start=start,
         capped=capped,
         time_signature=(num, den),

@@ -97,7 +97,7 @@ def pitch_class_histogram(music: NoteArray | EventStream) -> np.ndarray:
         weights = np.maximum(notes.duration, 0.0)
         classes = notes.pitch.astype(np.int64) % 12
     else:
-        keep = music.part != DRUMS
+        keep = music.parts != DRUMS
         rows, pitch = mask_pitches(music.lo[keep], music.hi[keep])
         steps = DURATION_VALUES[music.duration[keep].astype(np.int64)[rows]]
         weights, classes = steps / GRID, pitch.astype(np.int64) % 12

@@ -22,8 +22,8 @@ from musicstudio.core.music.constants import (
     VELOCITY_BINS,
 )
 from musicstudio.core.music.events import EventStream, popcount, unique_masks
-from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.theory import pitch_name
+from musicstudio.core.music.voices import N_VOICES
 
 VOCAB_FORMAT = 1
 START, REST = 0, 1
@@ -34,10 +34,10 @@ STREAM_SIZES = {
     "duration": len(DURATION_VALUES),
     "step": MAX_STEP + 1,
     "velocity": VELOCITY_BINS,
-    "part": len(PARTS),
+    "voice": N_VOICES,
 }
 #: The columns of a token row, in model order: one embedding and one head each.
-STREAMS = ("pitch", "duration", "step", "velocity", "part")
+STREAMS = ("pitch", "duration", "step", "velocity", "voice")
 N_STREAMS = len(STREAMS)
 
 
@@ -47,7 +47,7 @@ class VocabularyError(MusicStudioError, ValueError):
 
 @dataclass(frozen=True)
 class TokenStream:
-    """Integer streams of one piece: column 0 pitch token, then duration, step, velocity, part."""
+    """Integer streams of one piece: column 0 pitch token, then duration, step, velocity, voice."""
 
     tokens: np.ndarray  # (N, N_STREAMS) int32
 
@@ -255,7 +255,7 @@ class Vocabulary:
         out[:, 1] = stream.duration[owner]
         out[:, 2] = np.where(last, stream.step[owner], 0)
         out[:, 3] = stream.velocity[owner]
-        out[:, 4] = stream.part[owner]
+        out[:, 4] = stream.voice[owner]
         return out, rows
 
     def tokenize_many(self, streams: Sequence[EventStream]) -> list[TokenStream]:
@@ -285,7 +285,7 @@ class Vocabulary:
             duration=np.clip(tokens[:, 1], 0, STREAM_SIZES["duration"] - 1).astype(np.int16),
             step=np.clip(tokens[:, 2], 0, MAX_STEP).astype(np.int16),
             velocity=np.clip(tokens[:, 3], 0, VELOCITY_BINS - 1).astype(np.int16),
-            part=np.clip(tokens[:, 4], 0, len(PARTS) - 1).astype(np.int8),
+            voice=np.clip(tokens[:, 4], 0, N_VOICES - 1).astype(np.int8),
             start=start,
             time_signature=time_signature,
         )

@@ -1,4 +1,4 @@
-"""The instrument of every part a model learned (General MIDI programs), or one for everything."""
+"""The instrument of every voice a model learned (General MIDI programs), or one for everything."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PART_LABELS, PARTS
+from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS, VOICE_LABELS, VOICE_PART, VOICES
 
 #: The 128 General MIDI program names (program 0 = Acoustic Grand Piano), as the GM 1 standard
 #: lists them; typed out here because only the UI shows them.
@@ -71,9 +72,17 @@ def part_label(part: int) -> QLabel:
     return label
 
 
+def voice_label(voice: int) -> QLabel:
+    """A voice's name after a swatch of its part's piano-roll colour."""
+    part = int(VOICE_PART[voice])
+    label = QLabel(f'<span style="color:{PART_COLOURS[part]}">■</span> {VOICE_LABELS[voice]}')
+    label.setToolTip(f"The instrument of the {VOICES[voice]} voice ({PARTS[part]} part)")
+    return label
+
+
 class PartInstruments(QGroupBox):
-    """Per part the model learned, the program it plays (the corpus's by default); or one
-    instrument for all pitched parts, without drums (the original method's output)."""
+    """Per voice the model learned, the program it plays (the corpus's by default); or one
+    instrument for all pitched voices, without drums (the original method's output)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Instruments", parent)
@@ -81,39 +90,39 @@ class PartInstruments(QGroupBox):
         self.boxes: dict[str, ProgramBox] = {}
         self.defaults: dict[str, int] = {}
         self.single = QCheckBox("Single instrument (no drums)")
-        self.single.setToolTip("Every pitched part on one instrument and one track; drums left out")
+        self.single.setToolTip(
+            "Every pitched voice on one instrument and one track; drums left out"
+        )
         self.single_program = ProgramBox(0)
         self.single.toggled.connect(self._update_enabled)
         self.form.addRow(self.single)
         self.form.addRow("Instrument", self.single_program)
-        self.set_parts([], list(range(len(PARTS))))
+        self.set_voices([], list(DEFAULT_VOICE_PROGRAMS))
 
-    def set_parts(self, parts: Sequence[str], programs: Sequence[int]) -> None:
-        """Show a row per learned part (names, most notes first; drums last) with its program
-        from `programs` (one per part number, the model's own)."""
+    def set_voices(self, voices: Sequence[str], programs: Sequence[int]) -> None:
+        """Show a row per learned voice (names, in slot order: drums last) with its program
+        from `programs` (one per voice slot, the model's own)."""
         while self.form.rowCount() > 2:
             self.form.removeRow(0)
         self.boxes.clear()
         self.defaults.clear()
-        if not parts:
-            hint = QLabel("Choose a model to pick the instrument of each part it learned.")
+        if not voices:
+            hint = QLabel("Choose a model to pick the instrument of each voice it learned.")
             hint.setWordWrap(True)
             self.form.insertRow(0, hint)
-        drums_last = [p for p in parts if p != PARTS[DRUMS]] + [
-            p for p in parts if p == PARTS[DRUMS]
-        ]
-        for row, name in enumerate(drums_last):
-            part = PARTS.index(name)
-            if part == DRUMS:
+        slots = sorted(VOICES.index(v) for v in voices if v in VOICES)
+        for row, voice in enumerate(slots):
+            name = VOICES[voice]
+            if VOICE_PART[voice] == DRUMS:
                 kit = QLabel("Standard drum kit")
                 kit.setToolTip("Drums play on MIDI channel 10; they have no program to choose")
-                self.form.insertRow(row, part_label(part), kit)
+                self.form.insertRow(row, voice_label(voice), kit)
                 continue
-            box = ProgramBox(programs[part])
-            box.setToolTip(f"Instrument of the {name} part (the training corpus used this one)")
+            box = ProgramBox(programs[voice])
+            box.setToolTip(f"Instrument of the {name} voice (the training corpus used this one)")
             self.boxes[name] = box
-            self.defaults[name] = int(programs[part])
-            self.form.insertRow(row, part_label(part), box)
+            self.defaults[name] = int(programs[voice])
+            self.form.insertRow(row, voice_label(voice), box)
         self._update_enabled()
 
     def _update_enabled(self) -> None:
@@ -123,9 +132,9 @@ class PartInstruments(QGroupBox):
             box.setEnabled(not single)
 
     def programs(self) -> dict[str, int]:
-        """The program of every pitched part shown (part name → GM program)."""
+        """The program of every pitched voice shown (voice name → GM program)."""
         return {name: box.program() for name, box in self.boxes.items()}
 
-    def set_program(self, part: str, program: int) -> None:
-        """Choose a part's program (as picking it in its box)."""
-        self.boxes[part].set_program(program)
+    def set_program(self, voice: str, program: int) -> None:
+        """Choose a voice's program (as picking it in its box)."""
+        self.boxes[voice].set_program(program)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from musicstudio.core.jobs.errors import MusicStudioError
 
 #: Embedding width per event stream (pitch set, duration, step, velocity, part).
-EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8, "part": 8}
+EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8, "voice": 8}
 
 
 class ConfigError(MusicStudioError, ValueError):

@@ -1,0 +1,249 @@
+"""Voices: the instrument lines of a piece, each with its part (role) and its program.
+
+A voice is one instrument line of the user's files: a track, or one channel of a type-0 track
+(symusic splits those). Voices sit in slots per part (keys 1–6, guitar 1–6, bass 1–3,
+strings 1–8, winds 1–8, lead 1–4, other 1–4) and one for the drums, 40 in all. Inside a part
+the voices are ordered by mean pitch, highest first, so "keys 1" is the piano melody and
+"keys 3" the accompaniment, and a quartet's violins, viola and cello are "strings 1–4", in
+every file alike.
+
+Why slots (part + index) and not a free voice number embedded with its program: the model's
+voice stream keeps symbols whose meaning is the same in every file of a corpus, so a few
+dozen files are enough to learn what "guitar 2" plays; the program stays a property of the
+slot (the corpus remembers the program each slot used most), so the piece comes back with the
+corpus's instruments.
+
+A piece keeps at most 16 voices (15 pitched and the drums: the 16 MIDI channels, drums on 10).
+Tracks merge only when they really are one line: a unison doubling (most of one track's notes
+are the other's, onset, pitch and length, on an instrument of the same GM family), or a
+"cont." track continuing another. A part with more lines than slots, or a piece with more
+than 16, puts its smallest line with the voice of its part nearest in register. The scan says
+which tracks merged and why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from musicstudio.core.music.parts import DEFAULT_PROGRAMS, DRUMS, PART_LABELS, PARTS
+
+#: Voice slots per part (keys, guitar, bass, strings, winds, lead, other, drums): 40 in all;
+#: strings and winds have most (an orchestra's violins, viola and choir are all "strings").
+VOICES_PER_PART = (6, 6, 3, 8, 8, 4, 4, 1)
+#: Voices one piece keeps: one MIDI channel each.
+MAX_VOICES = 16
+N_VOICES = sum(VOICES_PER_PART)
+#: The part of every voice slot, and the first slot of every part.
+VOICE_PART = np.repeat(np.arange(len(PARTS)), VOICES_PER_PART).astype(np.int8)
+FIRST_VOICE = np.r_[0, np.cumsum(VOICES_PER_PART)[:-1]].astype(np.int8)
+#: 'keys 1', 'keys 2', … 'other', 'drums' (a part with one slot is named by the part).
+VOICES = tuple(
+    PARTS[p] if VOICES_PER_PART[p] == 1 else f"{PARTS[p]} {v - FIRST_VOICE[p] + 1}"
+    for v, p in enumerate(VOICE_PART.tolist())
+)
+VOICE_LABELS = tuple(v.capitalize() for v in VOICES)
+DRUM_VOICE = int(FIRST_VOICE[DRUMS])
+#: Program of every slot when the corpus gives none (the part's default).
+DEFAULT_VOICE_PROGRAMS = tuple(DEFAULT_PROGRAMS[p] for p in VOICE_PART.tolist())
+
+#: A track whose notes are mostly another's (onset and pitch) doubles it in unison.
+DOUBLING_SHARE = 0.8
+_CONTINUES = re.compile(r"\bcont(?:\.|inued|\b)|\(cont", re.IGNORECASE)
+
+
+def voice_name(voice: int) -> str:
+    return VOICES[int(voice)] if 0 <= int(voice) < N_VOICES else f"voice {voice}"
+
+
+def voice_label(voice: int) -> str:
+    return voice_name(voice).capitalize()
+
+
+def part_label_of_voice(voice: int) -> str:
+    return PART_LABELS[int(VOICE_PART[int(voice) % N_VOICES])]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One track of a file as read: its part, program, name and (grid onset, pitch) keys."""
+
+    part: int
+    program: int
+    name: str
+    keys: np.ndarray  # sorted unique int64 keys of (onset step, pitch, length): line_keys
+    mean_pitch: float
+
+    @property
+    def notes(self) -> int:
+        return int(self.keys.size)
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A track that joined another's voice, and why."""
+
+    track: str
+    into: str
+    reason: str  # "doubles it in unison", "continues it", "no voice left for <part>"
+
+    def __str__(self) -> str:
+        return f"{self.track!r} joined {self.into!r}: {self.reason}"
+
+
+def line_keys(onset_steps: np.ndarray, pitch: np.ndarray, length_steps: np.ndarray) -> np.ndarray:
+    """The notes of a track as sorted keys: grid onset, pitch and length to within a quarter
+    tone of log2 (a doubling plays the same notes as long; an organ holding what a piano
+    strikes does not double it)."""
+    length = np.round(np.log2(np.maximum(1, length_steps)) * 2).astype(np.int64)
+    key = np.asarray(onset_steps, np.int64) * 128 + np.asarray(pitch, np.int64)
+    return np.unique(key * 32 + np.minimum(length, 31))
+
+
+def _shared(small: np.ndarray, big: np.ndarray) -> float:
+    if small.size == 0:
+        return 1.0
+    return float(np.isin(small, big, assume_unique=True).mean())
+
+
+def assign_voices(lines: Sequence[Line]) -> tuple[list[int], list[Merge]]:
+    """The voice slot of every line, and the merges (which line joined which, and why)."""
+    owner = list(range(len(lines)))  # the line whose voice a line joins (itself: its own)
+    merges: list[Merge] = []
+
+    def join(i: int, j: int, reason: str) -> None:
+        owner[i] = j
+        merges.append(Merge(_name(lines[i], i), _name(lines[j], j), reason))
+
+    for i, line in enumerate(lines):  # a "cont." track continues the last of its part before it
+        if _CONTINUES.search(line.name):
+            before = [j for j in range(i) if owner[j] == j and lines[j].part == line.part]
+            same = [j for j in before if lines[j].program == line.program]
+            if same or before:
+                join(i, (same or before)[-1], "continues it")
+    by_size = sorted(range(len(lines)), key=lambda i: (-lines[i].notes, i))
+    for a, i in enumerate(by_size):  # a smaller line doubling a bigger one in unison
+        if owner[i] != i or lines[i].part == DRUMS:
+            continue
+        for j in by_size[:a]:
+            same_family = owner[j] == j and _family(lines[j]) == _family(lines[i])
+            if same_family and _shared(lines[i].keys, lines[j].keys) >= DOUBLING_SHARE:
+                join(i, j, "doubles it in unison")
+                break
+
+    def owners(part: int) -> list[int]:  # the part's own lines, highest first
+        own = [i for i in range(len(lines)) if owner[i] == i and lines[i].part == part]
+        return sorted(own, key=lambda i: (-lines[i].mean_pitch, i))
+
+    for part in range(len(PARTS)):  # more lines than slots: the lowest join the nearest
+        own = owners(part)
+        slots = VOICES_PER_PART[part]
+        for i in own[slots:]:
+            reason = "one drum voice" if part == DRUMS else f"no voice left for {PARTS[part]}"
+            join(i, _nearest(lines, own[:slots], i), reason)
+    while True:  # more than 16 lines: the smallest joins the nearest of its part
+        own = [i for i in range(len(lines)) if owner[i] == i]
+        shared = [i for i in own if sum(lines[j].part == lines[i].part for j in own) > 1]
+        if len(own) <= MAX_VOICES or not shared:
+            break
+        i = min(shared, key=lambda i: (lines[i].notes, -i))
+        join(
+            i,
+            _nearest(lines, [j for j in owners(lines[i].part) if j != i], i),
+            "more than 16 voices",
+        )
+    voice = [-1] * len(lines)
+    for part in range(len(PARTS)):
+        own = owners(part)
+        named = [_slot_named(lines[i].name, part) for i in own]
+        if None not in named and len(set(named)) == len(named):
+            ordered = named  # tracks named after voice slots (files this app wrote) keep them
+        else:
+            ordered = [int(FIRST_VOICE[part]) + k for k in range(len(own))]
+        for i, v in zip(own, ordered, strict=True):
+            voice[i] = int(v)  # type: ignore[arg-type]
+    for i in range(len(lines)):
+        j = i
+        while owner[j] != j:
+            j = owner[j]
+        voice[i] = voice[j]
+    return voice, merges
+
+
+def _slot_named(name: str, part: int) -> int | None:
+    """The slot a track name spells ('Keys 2', as written), if it is one of the part's."""
+    key = " ".join(name.lower().split())
+    if key in VOICES and VOICE_PART[VOICES.index(key)] == part:
+        return VOICES.index(key)
+    return None
+
+
+def _nearest(lines: Sequence[Line], among: Sequence[int], i: int) -> int:
+    return min(among, key=lambda j: abs(lines[j].mean_pitch - lines[i].mean_pitch))
+
+
+def _family(line: Line) -> int:
+    """The GM family (program // 8) of a line; the drums are a family of their own."""
+    return 16 if line.part == DRUMS else line.program // 8
+
+
+def _name(line: Line, index: int) -> str:
+    return line.name.strip() or f"track {index + 1}"
+
+
+def most_used_voice_programs(counts: Iterable[Sequence[int]]) -> list[int]:
+    """From (voice, program, notes) rows: the program each voice slot used most (else the
+    part's default)."""
+    table = np.zeros((N_VOICES, 128), np.int64)
+    for voice, program, notes in counts:
+        if 0 <= int(voice) < N_VOICES and 0 <= int(program) < 128:
+            table[int(voice), int(program)] += int(notes)
+    return [
+        int(table[v].argmax()) if table[v].any() else DEFAULT_VOICE_PROGRAMS[v]
+        for v in range(N_VOICES)
+    ]
+
+
+def voices_of_parts(parts: Iterable[int]) -> np.ndarray:
+    """The voice slots of some parts (a boolean mask over the 16 slots)."""
+    return np.isin(VOICE_PART, np.asarray(list(parts), np.int64))
+
+
+def programs_with(base: Sequence[int], overrides: Mapping[str, int] | None) -> list[int]:
+    """A voice → program table with some programs chosen by the user: by voice ('guitar 2')
+    or by part ('guitar': every voice of the part)."""
+    from musicstudio.core.music.parts import PartError
+
+    out = list(base)
+    for raw, program in (overrides or {}).items():
+        name = " ".join(str(raw).lower().split())
+        if name in PARTS:
+            chosen = voices_of_parts([PARTS.index(name)]).nonzero()[0].tolist()
+        elif name in VOICES:
+            chosen = [VOICES.index(name)]
+        else:
+            raise PartError(f"unknown part or voice {raw!r} (one of {', '.join(VOICES)})")
+        if not 0 <= int(program) <= 127:
+            raise PartError(f"program for {raw} must be 0..127, not {program}")
+        for v in chosen:
+            out[v] = int(program)
+    return out
+
+
+def fit_channels(voice: np.ndarray, pitch: np.ndarray) -> np.ndarray:
+    """Voices for writing: at most 15 pitched voices (the drums take channel 10), the
+    smallest joining the nearest in register, of its part where it has another."""
+    voice = np.asarray(voice, np.int64).copy()
+    while True:
+        present = [v for v in np.unique(voice).tolist() if VOICE_PART[v] != DRUMS]
+        if len(present) < MAX_VOICES:
+            return voice
+        count = {v: int((voice == v).sum()) for v in present}
+        mean = {v: float(pitch[voice == v].mean()) for v in present}
+        v = min(present, key=lambda v: (count[v], -v))
+        same = [w for w in present if w != v and VOICE_PART[w] == VOICE_PART[v]]
+        into = min(same or [w for w in present if w != v], key=lambda w: abs(mean[w] - mean[v]))
+        voice[voice == v] = into
