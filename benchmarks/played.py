@@ -8,7 +8,7 @@ are kept, and the F-measure at ±70 ms (mir_eval's beat F-measure, without its 5
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,8 +16,7 @@ OUT_TPQ = 480
 OUT_QPM = 120.0
 
 
-@dataclass
-class Played:
+class Played(NamedTuple):
     data: bytes  # the played MIDI file
     beats: np.ndarray  # seconds of each quarter of the original
     downbeats: np.ndarray  # seconds of each bar line of the original

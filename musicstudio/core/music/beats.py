@@ -40,7 +40,7 @@ BEAT_SHARE = 0.5
 #: Fewer onsets than this: too few to track a beat, read as written.
 MIN_ONSETS = 16
 #: A tracked grid fits the onsets when this share sits on its 1/4- or 1/3-beat positions.
-MIN_FIT = 0.7
+MIN_FIT = 0.75
 #: A beat faster than this (seconds) is taken as the eighths of a beat twice as long.
 FASTEST_BEAT = 0.4
 
@@ -166,7 +166,7 @@ def tempo_map_of(times: np.ndarray, quarters: np.ndarray) -> tuple[tuple[float, 
     """(quarter, qpm) changes that put quarter `quarters[i]` at second `times[i]`."""
     qpm = 60.0 * np.diff(quarters) / np.maximum(np.diff(times), 1e-6)
     qpm = np.clip(qpm, 1.0, 60_000.0)
-    keep = np.r_[True, np.abs(np.diff(qpm)) > 1e-3 * qpm[1:]]
+    keep = np.r_[True, np.abs(np.diff(qpm)) > 1e-6 * qpm[1:]]  # merging more would drift
     return tuple((float(q), float(v)) for q, v in zip(quarters[:-1][keep], qpm[keep], strict=True))
 
 
@@ -342,6 +342,6 @@ def _nearest_subdivision(pos: np.ndarray) -> np.ndarray:
 
 
 def grid_fit(beats: np.ndarray, t: np.ndarray) -> float:
-    """Share of onsets within 5% of a beat from the tracked grid's 1/4 or 1/3 positions."""
+    """Share of onsets within 3% of a beat from the tracked grid's 1/4 or 1/3 positions."""
     pos = _beat_position(beats, t)
-    return float((np.abs(pos - _nearest_subdivision(pos)) < 0.05).mean())
+    return float((np.abs(pos - _nearest_subdivision(pos)) < 0.03).mean())
