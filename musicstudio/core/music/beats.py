@@ -41,6 +41,8 @@ BEAT_SHARE = 0.5
 MIN_ONSETS = 16
 #: A tracked grid fits the onsets when this share sits on its 1/4- or 1/3-beat positions.
 MIN_FIT = 0.75
+#: Longest played file tracked (seconds); longer ones are read as written, and say so.
+MAX_SECONDS = 900.0
 #: A beat faster than this (seconds) is taken as the eighths of a beat twice as long.
 FASTEST_BEAT = 0.4
 
@@ -128,7 +130,7 @@ def place_on_beat(
     t = np.asarray(onset_seconds, np.float64)
     beats = track_beats(t, np.asarray(velocity, np.float64) / 127.0)
     if beats is None:
-        return Placement(NO_BEAT + " (too few or too sparse onsets)")
+        return Placement(NO_BEAT + " (too few or too sparse onsets, or longer than 15 minutes)")
     beats = refine_beats(beats, t)
     fit = grid_fit(beats, t)
     if fit < MIN_FIT:
@@ -252,8 +254,9 @@ def local_periods(
 
 def track_beats(t: np.ndarray, weight: np.ndarray, tightness: float = 100.0) -> np.ndarray | None:
     """Beat times (seconds) by dynamic programming over the onset envelope (Ellis 2007)."""
-    if t.size < MIN_ONSETS or t.max() - t.min() < 2.0:
-        return None
+    span = float(t.max() - t.min()) if t.size else 0.0
+    if t.size < MIN_ONSETS or not 2.0 <= span <= MAX_SECONDS or t.size < span / 4:
+        return None  # too short, too long (a dense least-squares fit) or too sparse
     env = onset_envelope(t - 0.0, weight)
     period = global_period(env)
     p = local_periods(env, period)
