@@ -254,8 +254,8 @@ def local_periods(
 
 def track_beats(t: np.ndarray, weight: np.ndarray, tightness: float = 100.0) -> np.ndarray | None:
     """Beat times (seconds) by dynamic programming over the onset envelope (Ellis 2007)."""
-    span = float(t.max() - t.min()) if t.size else 0.0
-    if t.size < MIN_ONSETS or not 2.0 <= span <= MAX_SECONDS or t.size < span / 4:
+    seconds = float(t.max() - t.min()) if t.size else 0.0
+    if t.size < MIN_ONSETS or not 2.0 <= seconds <= MAX_SECONDS or t.size < seconds / 4:
         return None  # too short, too long (a dense least-squares fit) or too sparse
     env = onset_envelope(t - 0.0, weight)
     period = global_period(env)
