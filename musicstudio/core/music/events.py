@@ -372,7 +372,7 @@ def _recall(original: tuple[np.ndarray, ...], decoded: tuple[np.ndarray, ...]) -
 
 def roundtrip(notes: NoteArray, programs: Sequence[int] | None = None) -> NoteArray:
     """What the events keep of a piece: encode, then decode at the piece's own tempo."""
-    return decode(encode(notes), notes.tempo_qpm, programs)
+    return replace(decode(encode(notes), notes.tempo_qpm, programs), tempo_map=notes.tempo_map)
 
 
 def transpose_masks(lo: np.ndarray, hi: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, bool]:

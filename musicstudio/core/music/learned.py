@@ -6,6 +6,8 @@ voice on the program the file used, every note as the representation keeps it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from musicstudio.core.music.constants import DEFAULT_THRESHOLD
@@ -34,4 +36,5 @@ def as_learned(
     tokens = vocab.tokenize(events).tokens
     learned = vocab.detokenize(tokens, start=events.start, time_signature=events.time_signature)
     back = decode(learned, notes.tempo_qpm, file_programs(notes) if len(notes) else None)
+    back = replace(back, tempo_map=notes.tempo_map)  # a played file keeps its beats' seconds
     return back, note_recall(notes, back)

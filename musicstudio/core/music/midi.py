@@ -13,6 +13,7 @@ import numpy as np
 
 from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.music.beats import place_notes
 from musicstudio.core.music.constants import GRID, MAX_FILE_BYTES, MAX_NOTES
 from musicstudio.core.music.midi_repair import repair_midi_bytes
 from musicstudio.core.music.parts import DRUMS, PART_OF_PROGRAM, PARTS
@@ -55,6 +56,9 @@ class NoteArray:
     repaired: str = ""  # what was fixed so the file could be read ("" for a clean file)
     voice: np.ndarray | None = None  # int8 voice slot per note (voices.VOICES)
     joined: tuple[str, ...] = ()  # tracks that joined another's voice, and why
+    #: (quarter, qpm) tempo changes of a played file's estimated beats (beats.py); () = tempo_qpm
+    tempo_map: tuple[tuple[float, float], ...] = ()
+    timing: str = ""  # beats.py's outcome for a read file ("on grid", "beats tracked", ...)
 
     def __post_init__(self) -> None:
         if self.part is None and self.voice is not None:
@@ -93,6 +97,8 @@ class NoteArray:
             self.drum_notes,
             self.parts[keep],
             voice=self.voices[keep],
+            tempo_map=self.tempo_map,
+            timing=self.timing,
         )
 
     def notes_per_voice(self) -> dict[str, int]:
@@ -157,6 +163,7 @@ class NoteArray:
             self.drum_notes + other.drum_notes,
             np.concatenate([self.parts, other.parts])[order],
             voice=np.concatenate([self.voices, other.voices])[order],
+            tempo_map=self.tempo_map,
         )
 
     def transposed(self, semitones: int) -> NoteArray:
@@ -273,19 +280,27 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
     pitch = cat(pitches, np.int16)
     vel = np.clip(cat(velocities, np.int16), 1, 127)
     keep = (pitch >= 0) & (pitch <= 127)
+    onset, duration = cat(onsets, np.float64)[keep], cat(durations, np.float64)[keep]
+    note_part = cat(part_of_note, np.int8)[keep]
+    placed = place_notes(score, onset, duration, pitch[keep], vel[keep], note_part == DRUMS)
+    if placed.onset is not None and placed.duration is not None:  # a played file (beats.py)
+        onset, duration, ts = placed.onset, placed.duration, placed.time_signature
+        tempo = float(np.median([qpm for _, qpm in placed.tempo_map[1:] or placed.tempo_map]))
     return NoteArray(
-        onset=cat(onsets, np.float64)[keep],
-        duration=np.maximum(cat(durations, np.float64)[keep], 0.0),
+        onset=onset,
+        duration=np.maximum(duration, 0.0),
         pitch=pitch[keep],
         velocity=vel[keep],
         program=cat(programs, np.int16)[keep],
         tempo_qpm=tempo,
         time_signature=ts,
         drum_notes=drum_notes,
-        part=cat(part_of_note, np.int8)[keep],
+        part=note_part,
         repaired=repaired,
         voice=cat(voice_of_note, np.int8)[keep],
         joined=tuple(str(m) for m in merges),
+        tempo_map=placed.tempo_map,
+        timing=placed.outcome,
     )
 
 
@@ -303,7 +318,11 @@ def midi_bytes(
     score = Score(tpq)
     for quarters, text in markers:
         score.markers.append(TextMeta(int(round(quarters * tpq)), str(text)))
-    score.tempos.append(Tempo(0, float(tempo_qpm or notes.tempo_qpm)))
+    if notes.tempo_map and tempo_qpm is None:  # a played file's beats (beats.py)
+        for quarter, qpm in notes.tempo_map:
+            score.tempos.append(Tempo(int(round(quarter * tpq)), float(qpm)))
+    else:
+        score.tempos.append(Tempo(0, float(tempo_qpm or notes.tempo_qpm)))
     score.time_signatures.append(TimeSignature(0, *notes.time_signature))
     voices = fit_channels(notes.voices, notes.pitch)  # ascending: the drums last, on 10
     for voice in np.unique(voices) if len(notes) else [0]:

@@ -1,0 +1,350 @@
+"""On the beat: the beat grid of a played file, estimated from its onsets before quantizing.
+
+A file whose onsets sit on its own grid (nearly all within a hair of the 1/12- or 1/8-quarter
+grid, and the beat itself the busiest grid position) is read as written, exactly as before.
+Any other file (a phase offset, a tempo that is not the MIDI tempo, a performance recorded
+without a click) has its beats tracked from the onsets, in seconds:
+
+- tempo: autocorrelation of a velocity-weighted onset envelope (10 ms frames), with a
+  log-normal preference around 110 BPM, then the local tempo in sliding windows;
+- beats: dynamic programming over the envelope (Ellis 2007, "Beat tracking by dynamic
+  programming"), with the local tempo, then refined by least squares on the onsets that sit
+  on the beat's subdivisions (jitter averages out, the tempo curve stays smooth);
+- meter and downbeats: meter.py (bass, long notes, kick drum, chord changes).
+
+The estimated beats become integer quarters, and their seconds the piece's tempo map, so
+writing the piece back reproduces the played timing; the onsets keep their micro-timing as
+fractions of a quarter (feel.py measures it). Our own NumPy tracker: no maintained symbolic
+beat tracker on PyPI is light enough (madmom and librosa work on audio and pull in large
+dependencies; pretty_midi's estimate_beat_start gives one phase, no tempo curve).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from musicstudio.core.music.meter import downbeat_phase
+
+FRAME = 0.01  # seconds per envelope frame
+#: A file with this share of its onsets within EXACT_TOLERANCE quarters of the grid is quantized.
+EXACT_TOLERANCE, EXACT_SHARE = 1.0 / 192, 0.98
+#: Onsets within this many quarters of the 1/12 or 1/8 grid count as on it.
+ON_GRID_TOLERANCE = 1.0 / 64
+#: A file is on its own grid when this share of its onsets is on the grid...
+ON_GRID_SHARE = 0.9
+#: ... and the beat holds at least this share of the busiest 1/12 grid position's onsets.
+BEAT_SHARE = 0.5
+#: Fewer onsets than this: too few to track a beat, read as written.
+MIN_ONSETS = 16
+#: A tracked grid fits the onsets when this share sits on its 1/4- or 1/3-beat positions.
+MIN_FIT = 0.75
+#: Longest played file tracked (seconds); longer ones are read as written, and say so.
+MAX_SECONDS = 900.0
+#: A beat faster than this (seconds) is taken as the eighths of a beat twice as long.
+FASTEST_BEAT = 0.4
+
+ON_GRID = "on grid"
+TRACKED = "beats tracked"
+NO_BEAT = "no steady beat: read as written"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a file's notes sit: quarters from the estimated beats, and the tempo map."""
+
+    outcome: str  # ON_GRID, TRACKED or NO_BEAT (with why)
+    onset: np.ndarray | None = None  # quarters (None: read as written)
+    duration: np.ndarray | None = None
+    tempo_map: tuple[tuple[float, float], ...] = ()  # (quarter, qpm) changes
+    time_signature: tuple[int, int] = (4, 4)
+    beats: np.ndarray | None = None  # seconds of each estimated beat
+
+
+def on_own_grid(onset_quarters: np.ndarray) -> bool:
+    """True when the onsets sit on the file's own 1/12- or 1/8-quarter grid (vectorised, cheap)."""
+    q = np.asarray(onset_quarters, np.float64)
+    if q.size < MIN_ONSETS:
+        return True
+    twelfths, eighths = q * 12.0, q * 8.0
+    off = np.minimum(
+        np.abs(twelfths - np.rint(twelfths)) / 12.0, np.abs(eighths - np.rint(eighths)) / 8.0
+    )
+    if (off <= EXACT_TOLERANCE).mean() >= EXACT_SHARE:
+        return True  # quantized to the tick: a score, pickup and all, stays as written
+    if (off <= ON_GRID_TOLERANCE).mean() < ON_GRID_SHARE:
+        return False
+    near12 = np.abs(twelfths - np.rint(twelfths)) <= 12.0 * ON_GRID_TOLERANCE
+    counts = np.bincount(np.rint(twelfths[near12]).astype(np.int64) % 12, minlength=12)
+    return bool(counts[0] >= BEAT_SHARE * counts.max())
+
+
+def place_notes(
+    score: Any,
+    onset: np.ndarray,
+    duration: np.ndarray,
+    pitch: np.ndarray,
+    velocity: np.ndarray,
+    drum: np.ndarray,
+) -> Placement:
+    """The notes of a symusic Score (quarters of its ticks) on their beats: the cheap on-grid
+    check first; only a file off its grid has its ticks turned into seconds and tracked."""
+    if on_own_grid(onset):
+        return Placement(ON_GRID)
+    tpq = int(score.tpq)
+    tempos = score.tempos.numpy()
+    seconds = tick_seconds(
+        np.r_[onset, onset + duration] * tpq, tempos["time"], tempos["mspq"], tpq
+    )
+    return place_on_beat(onset, seconds[: onset.size], seconds[onset.size :], pitch, velocity, drum)
+
+
+def tick_seconds(
+    ticks: np.ndarray, tempo_ticks: np.ndarray, mspq: np.ndarray, tpq: int
+) -> np.ndarray:
+    """Seconds of MIDI ticks under a tempo map (tempo event ticks, microseconds per quarter)."""
+    ticks = np.asarray(ticks, np.float64)
+    if tempo_ticks.size == 0 or tempo_ticks[0] > 0:
+        tempo_ticks = np.r_[0, tempo_ticks]
+        mspq = np.r_[500_000, mspq]
+    edges = tempo_ticks.astype(np.float64)
+    sec_per_tick = mspq.astype(np.float64) / 1e6 / tpq
+    at_edge = np.r_[0.0, np.cumsum(np.diff(edges) * sec_per_tick[:-1])]
+    i = np.clip(np.searchsorted(edges, ticks, side="right") - 1, 0, edges.size - 1)
+    return at_edge[i] + (ticks - edges[i]) * sec_per_tick[i]
+
+
+def place_on_beat(
+    onset_quarters: np.ndarray,
+    onset_seconds: np.ndarray,
+    end_seconds: np.ndarray,
+    pitch: np.ndarray,
+    velocity: np.ndarray,
+    drum: np.ndarray,
+) -> Placement:
+    """The notes on their estimated beats, or ON_GRID/NO_BEAT (read as written)."""
+    if on_own_grid(onset_quarters):
+        return Placement(ON_GRID)
+    t = np.asarray(onset_seconds, np.float64)
+    beats = track_beats(t, np.asarray(velocity, np.float64) / 127.0)
+    if beats is None:
+        return Placement(NO_BEAT + " (too few or too sparse onsets, or longer than 15 minutes)")
+    beats = refine_beats(beats, t)
+    fit = grid_fit(beats, t)
+    if fit < MIN_FIT:
+        return Placement(f"{NO_BEAT} (only {fit:.0%} of onsets on a tracked grid)")
+    if _is_own_quarter_grid(beats, t, onset_quarters):
+        return Placement(ON_GRID)
+    end = np.asarray(end_seconds, np.float64)
+    position = _beat_position(beats, t)
+    meter, phase = downbeat_phase(
+        position, _beat_position(beats, end) - position, np.asarray(pitch), velocity, drum
+    )
+    first = _first_quarter(float(beats[0]), meter, phase)
+    quarters = first + np.arange(beats.size, dtype=np.float64)
+    times = beats.copy()
+    if first:  # a lead-in from time 0 to the first beat
+        times = np.r_[0.0, max(float(beats[0]), 1e-3 * first), beats[1:]]
+        quarters = np.r_[0.0, quarters]
+    else:
+        times[0] = 0.0
+    onset = _seconds_to_quarters(t, times, quarters)
+    duration = np.maximum(_seconds_to_quarters(end, times, quarters) - onset, 0.0)
+    return Placement(TRACKED, onset, duration, tempo_map_of(times, quarters), (meter, 4), beats)
+
+
+def _first_quarter(first_beat: float, meter: int, phase: int) -> int:
+    """The quarter of the first tracked beat: bars fall on multiples of `meter` quarters, and a
+    beat after time 0 needs at least one quarter of lead-in."""
+    q = (-phase) % meter
+    if first_beat > 1e-3 and q == 0:
+        q = meter
+    return q
+
+
+def tempo_map_of(times: np.ndarray, quarters: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """(quarter, qpm) changes that put quarter `quarters[i]` at second `times[i]`."""
+    qpm = 60.0 * np.diff(quarters) / np.maximum(np.diff(times), 1e-6)
+    qpm = np.clip(qpm, 1.0, 60_000.0)
+    keep = np.r_[True, np.abs(np.diff(qpm)) > 1e-6 * qpm[1:]]  # merging more would drift
+    return tuple((float(q), float(v)) for q, v in zip(quarters[:-1][keep], qpm[keep], strict=True))
+
+
+def _seconds_to_quarters(t: np.ndarray, times: np.ndarray, quarters: np.ndarray) -> np.ndarray:
+    """Quarters of seconds on the beat map, the last tempo carried on after the last beat."""
+    q = np.interp(t, times, quarters)
+    after = t > times[-1]
+    last = (quarters[-1] - quarters[-2]) / max(times[-1] - times[-2], 1e-6)
+    q[after] = quarters[-1] + (t[after] - times[-1]) * last
+    return q
+
+
+def _beat_position(beats: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Fractional beat index of each time (linear beyond both ends)."""
+    k = np.arange(beats.size, dtype=np.float64)
+    pos = np.interp(t, beats, k)
+    pos[t < beats[0]] = (t[t < beats[0]] - beats[0]) / (beats[1] - beats[0])
+    after = t > beats[-1]
+    pos[after] = k[-1] + (t[after] - beats[-1]) / (beats[-1] - beats[-2])
+    return pos
+
+
+def _is_own_quarter_grid(beats: np.ndarray, t: np.ndarray, onset_quarters: np.ndarray) -> bool:
+    """The tracked beats are the file's own quarters (a humanized file played to a click)."""
+    q = np.interp(beats, t, onset_quarters)  # the file's quarter at each beat
+    step = np.diff(q)
+    off = np.abs(q - np.rint(q))
+    return bool(np.median(np.abs(step - 1.0)) < 0.03 and (off < 0.08).mean() >= 0.9)
+
+
+def onset_envelope(t: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Velocity-weighted onsets in FRAME frames, smoothed, compressed, zero mean, unit spread."""
+    frames = np.rint(t / FRAME).astype(np.int64)
+    env = np.sqrt(np.bincount(frames, weights=weight, minlength=int(frames.max()) + 8))
+    kernel = np.exp(-0.5 * (np.arange(-6, 7) / 2.0) ** 2)
+    env = np.convolve(env, kernel / kernel.sum(), mode="same")
+    return (env - env.mean()) / max(float(env.std()), 1e-9)
+
+
+def _autocorrelation(env: np.ndarray, max_lag: int) -> np.ndarray:
+    n = 1 << int(np.ceil(np.log2(2 * env.size)))
+    spec = np.fft.rfft(env, n)
+    return np.fft.irfft(spec * np.conj(spec), n)[: max_lag + 1] / env.size
+
+
+def _tempo_prior(lags: np.ndarray) -> np.ndarray:
+    """Ellis's log-normal preference for periods near 110 BPM (0.55 s), one octave wide."""
+    return np.exp(-0.5 * (np.log2(lags * FRAME / 0.55) / 1.0) ** 2)
+
+
+def global_period(env: np.ndarray) -> int:
+    """The beat period in frames (40-240 BPM)."""
+    lo, hi = int(0.25 / FRAME), int(1.5 / FRAME)
+    ac = _autocorrelation(env, 2 * hi + 2)
+    lags = np.arange(lo, hi + 1)
+    period = int(lags[np.argmax(ac[lo : hi + 1] * _tempo_prior(lags))])
+    if period * FRAME < FASTEST_BEAT:  # faster than 150 BPM: the eighths, count the quarters
+        double = np.arange(int(1.8 * period), int(2.2 * period) + 1)
+        period = int(double[np.argmax(ac[double])])
+    return period
+
+
+def local_periods(
+    env: np.ndarray, period: int, window_s: float = 12.0, hop_s: float = 2.0
+) -> np.ndarray:
+    """The beat period near every frame: autocorrelation in sliding windows, near `period`."""
+    win, hop = int(window_s / FRAME), int(hop_s / FRAME)
+    if env.size <= win:
+        return np.full(env.size, float(period))
+    lags = np.arange(int(period * 0.75), int(period * 1.34) + 1)
+    starts = np.arange(0, env.size - win + 1, hop)
+    windows = np.lib.stride_tricks.sliding_window_view(env, win)[starts]
+    n = 1 << int(np.ceil(np.log2(2 * win)))
+    spec = np.fft.rfft(windows - windows.mean(axis=1, keepdims=True), n, axis=1)
+    ac = np.fft.irfft(spec * np.conj(spec), n, axis=1)[:, lags]
+    closeness = np.exp(-0.5 * (np.log(lags / period) / 0.15) ** 2)
+    best = lags[np.argmax(ac * closeness, axis=1)].astype(np.float64)
+    if best.size >= 3:
+        best = np.median(np.stack([np.r_[best[0], best[:-1]], best, np.r_[best[1:], best[-1]]]), 0)
+    centres = starts + win / 2
+    return np.interp(np.arange(env.size), centres, best)
+
+
+def track_beats(t: np.ndarray, weight: np.ndarray, tightness: float = 100.0) -> np.ndarray | None:
+    """Beat times (seconds) by dynamic programming over the onset envelope (Ellis 2007)."""
+    seconds = float(t.max() - t.min()) if t.size else 0.0
+    if t.size < MIN_ONSETS or not 2.0 <= seconds <= MAX_SECONDS or t.size < seconds / 4:
+        return None  # too short, too long (a dense least-squares fit) or too sparse
+    env = onset_envelope(t - 0.0, weight)
+    period = global_period(env)
+    p = local_periods(env, period)
+    n = env.size
+    score = env.copy()
+    back = np.full(n, -1, np.int64)
+    span = np.arange(int(2 * p.max()) + 2)
+    block = max(1, int(p.min() // 2))
+    for s in range(0, n, block):
+        frames = np.arange(s, min(n, s + block))
+        gap = span[None, :]  # candidate distances back
+        pp = p[frames][:, None]
+        ok = (gap >= pp / 2) & (gap <= 2 * pp) & (frames[:, None] - gap >= 0)
+        prev = np.clip(frames[:, None] - gap, 0, n - 1)
+        cost = -tightness * np.log(np.maximum(gap, 1) / pp) ** 2
+        cand = np.where(ok, score[prev] + cost, -np.inf)
+        best = np.argmax(cand, axis=1)
+        value = cand[np.arange(frames.size), best]
+        good = np.isfinite(value) & (value > 0)
+        score[frames] = env[frames] + np.where(good, value, 0.0)
+        back[frames] = np.where(good, frames - best, -1)
+    tail = int(p[-1])
+    end = n - tail + int(np.argmax(score[n - tail :]))
+    path = [end]
+    while back[path[-1]] >= 0:
+        path.append(int(back[path[-1]]))
+    beats = np.array(path[::-1], np.float64) * FRAME
+    return _cover(beats, float(t.min()), float(t.max())) if beats.size >= 4 else None
+
+
+def _cover(beats: np.ndarray, first: float, last: float) -> np.ndarray:
+    """Beats extended at the local period to cover every onset (never before time 0)."""
+    head = beats[1] - beats[0]
+    extra = int(np.ceil(max(0.0, beats[0] - first - 0.1 * head) / head))
+    before = beats[0] - head * np.arange(extra, 0, -1)
+    tail = beats[-1] - beats[-2]
+    more = int(np.ceil(max(0.0, last - beats[-1]) / tail)) + 1
+    after = beats[-1] + tail * np.arange(1, more + 1)
+    out = np.r_[before, beats, after]
+    return out[out >= -0.02]
+
+
+def _fit_beats(beats: np.ndarray, t: np.ndarray, g: np.ndarray, smooth: float) -> np.ndarray:
+    """Least-squares beat times: onsets at beat position g (fractional), a smooth tempo curve."""
+    k = beats.size
+    i = np.clip(np.floor(g).astype(np.int64), 0, k - 2)
+    u = g - i
+    a = np.zeros((k, k))
+    np.add.at(a, (i, i), (1 - u) ** 2)
+    np.add.at(a, (i, i + 1), (1 - u) * u)
+    np.add.at(a, (i + 1, i), (1 - u) * u)
+    np.add.at(a, (i + 1, i + 1), u**2)
+    rhs: np.ndarray = np.bincount(i, (1 - u) * t, k) + np.bincount(i + 1, u * t, k)
+    d = np.zeros((k - 2, k))
+    r = np.arange(k - 2)
+    d[r, r], d[r, r + 1], d[r, r + 2] = 1.0, -2.0, 1.0
+    a += smooth * (d.T @ d) + 1e-6 * np.eye(k)
+    rhs = rhs + 1e-6 * beats
+    return np.linalg.solve(a, rhs)
+
+
+def refine_beats(beats: np.ndarray, t: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Beats moved onto the onsets: each onset snapped to the nearest 1/4 or 1/3 of its beat
+    (only the onsets near the beat and its half in the first round), then least squares."""
+    for r in range(rounds):
+        pos = _beat_position(beats, t)
+        if r == 0:
+            g = np.rint(pos * 2) / 2
+            near = np.abs(pos - g) < 0.1
+        else:
+            g = _nearest_subdivision(pos)
+            period = np.interp(pos, np.arange(beats.size - 1) + 0.5, np.diff(beats))
+            near = np.abs(pos - g) * period < 0.035
+        near &= (g >= 0) & (g <= beats.size - 1)
+        if near.sum() < 4:
+            break
+        beats = _fit_beats(beats, t[near], g[near], smooth=2.0)
+    return beats
+
+
+def _nearest_subdivision(pos: np.ndarray) -> np.ndarray:
+    """The nearest 1/4 or 1/3 of a beat."""
+    fours = np.rint(pos * 4) / 4
+    threes = np.rint(pos * 3) / 3
+    return np.where(np.abs(pos - fours) <= np.abs(pos - threes), fours, threes)
+
+
+def grid_fit(beats: np.ndarray, t: np.ndarray) -> float:
+    """Share of onsets within 3% of a beat from the tracked grid's 1/4 or 1/3 positions."""
+    pos = _beat_position(beats, t)
+    return float((np.abs(pos - _nearest_subdivision(pos)) < 0.03).mean())

@@ -1,0 +1,121 @@
+"""Played files on their beats (beats.py): warped files come back on their beats and sound like
+themselves; files on their own grid read exactly as before; noise gets a clear outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from symusic import Note, Score, Tempo, Track
+
+from musicstudio.core.music import midi
+from musicstudio.core.music.beats import NO_BEAT, ON_GRID, TRACKED, Placement
+from musicstudio.core.music.learned import as_learned
+from musicstudio.core.music.midi import midi_bytes, parse_midi_bytes
+from tests.conftest import SAMPLE, benchmark_module
+
+played = benchmark_module("played")
+popmidi = benchmark_module("popmidi")
+
+
+def _as_before(monkeypatch: pytest.MonkeyPatch, data: bytes) -> midi.NoteArray:
+    with monkeypatch.context() as m:
+        m.setattr(midi, "place_notes", lambda *a, **k: Placement(ON_GRID))
+        return parse_midi_bytes(data)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_warped_pop_files_come_back_on_their_beats(seed: int) -> None:
+    p = played.play(bytes(popmidi.pop_score(seed, 800).dumps_midi()), seed)
+    notes = parse_midi_bytes(p.data)
+    assert notes.timing == TRACKED and len(notes.tempo_map) > 1
+    learned, recall = as_learned(notes)
+    assert learned.tempo_map == notes.tempo_map
+    beats, bars, onsets, pitches = played.file_beats(midi_bytes(learned))
+    assert played.f_measure(p.beats, beats) >= 0.8
+    assert played.f_measure(p.downbeats, bars) >= 0.7
+    assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
+    assert recall.strict > 0.95  # the played notes land on their grid positions
+
+
+def test_a_warped_chorale_keeps_its_beats_and_onsets() -> None:
+    data = (SAMPLE / "bwv1.6.mid").read_bytes()
+    p = played.play(data, 1, np.arange(1.0, 80.0, 4.0))  # a pickup of one beat
+    learned, _ = as_learned(parse_midi_bytes(p.data))
+    beats, bars, onsets, pitches = played.file_beats(midi_bytes(learned))
+    assert played.f_measure(p.beats, beats) >= 0.8
+    assert played.f_measure(p.downbeats, bars) >= 0.7
+    assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
+
+
+def test_a_phase_offset_alone_is_found() -> None:
+    p = played.play(bytes(popmidi.pop_score(5, 800).dumps_midi()), 5, depth=0.0, jitter=0.0)
+    learned, _ = as_learned(parse_midi_bytes(p.data))
+    beats, bars, onsets, pitches = played.file_beats(midi_bytes(learned))
+    assert played.f_measure(p.beats, beats) >= 0.95
+    assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.99
+
+
+def test_files_on_their_grid_read_exactly_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [p.read_bytes() for p in sorted(SAMPLE.glob("*.mid"))[:20]]
+    files.append(bytes(popmidi.pop_score(1, 3000).dumps_midi()))
+    band = Path(SAMPLE).parent / "band_corpus" / "schumann_robert_dichterliebe_no2.mid"
+    files.append(band.read_bytes())  # quantized, with its pickup at time 0
+    for data in files:
+        now, before = parse_midi_bytes(data), _as_before(monkeypatch, data)
+        assert now.timing == ON_GRID and now.tempo_map == ()
+        for name in ("onset", "duration", "pitch", "velocity", "program", "part"):
+            assert np.array_equal(getattr(now, name), getattr(before, name)), name
+        assert (now.tempo_qpm, now.time_signature) == (before.tempo_qpm, before.time_signature)
+        assert midi_bytes(now) == midi_bytes(before)
+
+
+def test_a_file_humanized_against_its_own_click_is_read_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    score = popmidi.pop_score(2, 800)
+    rng = np.random.default_rng(0)
+    for track in score.tracks:  # ±12 ticks (±12 ms at 120 BPM-ish) around the grid
+        arr = track.notes.numpy()
+        shifted = np.maximum(0, arr["time"] + rng.integers(-12, 13, arr["time"].size))
+        track.notes = Note.from_numpy(
+            shifted.astype(np.int32), arr["duration"], arr["pitch"], arr["velocity"]
+        )
+    data = bytes(score.dumps_midi())
+    now = parse_midi_bytes(data)
+    assert now.timing == ON_GRID
+    assert np.array_equal(now.onset, _as_before(monkeypatch, data).onset)
+
+
+def test_random_onsets_do_not_crash_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    score = Score(480)
+    score.tempos.append(Tempo(0, 120.0))
+    track = Track("noise", 0, False)
+    ticks = np.sort(rng.integers(0, 480 * 200, 600)).astype(np.int32)
+    track.notes = Note.from_numpy(
+        ticks,
+        rng.integers(30, 400, ticks.size).astype(np.int32),
+        rng.integers(40, 90, ticks.size).astype(np.int8),
+        rng.integers(40, 110, ticks.size).astype(np.int8),
+    )
+    score.tracks.append(track)
+    data = bytes(score.dumps_midi())
+    notes = parse_midi_bytes(data)
+    assert notes.timing.startswith(NO_BEAT)
+    assert np.array_equal(notes.onset, _as_before(monkeypatch, data).onset)
+    assert notes.tempo_map == ()
+
+
+def test_roundtrip_cli_writes_the_played_timing(tmp_path: Path) -> None:
+    from musicstudio.cli.roundtrip import main
+
+    p = played.play(bytes(popmidi.pop_score(4, 800).dumps_midi()), 4)
+    source, out = tmp_path / "played.mid", tmp_path / "back.mid"
+    source.write_bytes(p.data)
+    assert main(str(source), str(out)) == 0
+    assert len(Score(str(out)).tempos) > 10
+    beats, _, onsets, pitches = played.file_beats(out.read_bytes())
+    assert played.f_measure(p.beats, beats) >= 0.8
+    assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
