@@ -97,7 +97,8 @@ def test_out_into_missing_folders_writes_the_files(tmp_path: Path) -> None:
         str(xml),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    from musicstudio.core.music.midi import read_midi, read_musicxml_pitches
+    from musicstudio.core.music.midi import read_midi
+    from musicstudio.core.music.musicxml import read_musicxml_pitches
 
     assert len(read_midi(out)) > 0 and read_musicxml_pitches(xml)
     again = tmp_path / "more" / "again.mid"

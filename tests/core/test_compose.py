@@ -12,7 +12,8 @@ from musicstudio.core.compose.generator import Generator, Masks
 from musicstudio.core.compose.sampling import MASKED, SamplingSettings, nucleus, sample
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.learn.bundle import load_bundle
-from musicstudio.core.music.midi import read_midi, read_musicxml_pitches, write_midi, write_musicxml
+from musicstudio.core.music.midi import read_midi, write_midi
+from musicstudio.core.music.musicxml import read_musicxml_pitches, write_musicxml
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
 
