@@ -37,14 +37,14 @@ def test_compose_writes_every_part_and_prints_no_tensorflow_notices(
     from symusic import Score
 
     tracks = {t.name: t for t in Score(str(out)).tracks}
-    assert tracks["Drums"].is_drum and tracks["Bass"].program == 34
+    assert tracks["Drums"].is_drum and tracks["Bass 1"].program == 34  # a part: all its voices
 
 
 def test_a_bad_instrument_is_one_line_and_exit_2(band_bundle: Path, tmp_path: Path) -> None:
     proc = run(
         "compose", str(band_bundle), "--instrument", "kazoo=3", "--out", str(tmp_path / "x.mid")
     )
-    assert proc.returncode == 2 and "unknown part 'kazoo'" in proc.stderr
+    assert proc.returncode == 2 and "unknown part or voice 'kazoo'" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

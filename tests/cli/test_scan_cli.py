@@ -55,16 +55,25 @@ def test_roundtrip_keeps_every_part_of_a_band_file(band_dir: Path, tmp_path: Pat
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["parts_out"] == data["parts_in"] and len(data["parts_in"]) == 5
+    assert (
+        data["voices"]
+        == {
+            "keys 1": data["parts_in"]["keys"],
+            **{f"{p} 1": n for p, n in data["parts_in"].items() if p not in ("keys", "drums")},
+            "drums": data["parts_in"]["drums"],
+        }
+        and data["joined"] == []
+    )
     assert data["note_recall"] >= 0.99
     from symusic import Score
 
     tracks = Score(str(tmp_path / "learned.mid")).tracks
     assert sorted((t.name, t.program, t.is_drum) for t in tracks) == [
-        ("Bass", 33, False),
+        ("Bass 1", 33, False),
         ("Drums", 0, True),
-        ("Keys", 0, False),
-        ("Lead", 80, False),
-        ("Strings", 89, False),
+        ("Keys 1", 0, False),
+        ("Lead 1", 80, False),
+        ("Strings 1", 89, False),
     ]
 
 

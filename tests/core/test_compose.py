@@ -16,6 +16,7 @@ from musicstudio.core.music.midi import read_midi, write_midi
 from musicstudio.core.music.musicxml import read_musicxml_pitches, write_musicxml
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
+from musicstudio.core.music.voices import N_VOICES, VOICE_LABELS
 
 
 @pytest.fixture(scope="module", params=["wavenet", "lstm"])
@@ -65,13 +66,13 @@ def test_greedy_is_temperature_zero_and_ignores_seed(composer: Composer) -> None
 
 
 def test_rhythm_has_its_own_temperature() -> None:
-    """Pitches and parts follow `temperature`; note lengths, onsets and loudness follow
+    """Pitches and voices follow `temperature`; note lengths, onsets and loudness follow
     `rhythm_temperature`: at 0 that head is the most likely choice in every row."""
     rows, rng = 400, np.random.default_rng(0)
-    sizes = {"pitch": 30, "duration": 12, "step": 9, "velocity": 8, "part": len(PARTS)}
+    sizes = {"pitch": 30, "duration": 12, "step": 9, "velocity": 8, "voice": N_VOICES}
     logits = {name: rng.normal(0, 0.1, (rows, size)) for name, size in sizes.items()}
     masks = Masks.open(sizes["pitch"])
-    placed = np.zeros((rows, len(PARTS)), int)
+    placed = np.zeros((rows, N_VOICES), int)
 
     def draw(**kw: float) -> np.ndarray:
         uniform = 1.0 - rng.random((rows, N_STREAMS))
@@ -80,7 +81,7 @@ def test_rhythm_has_its_own_temperature() -> None:
     steady = draw(temperature=1.0, rhythm_temperature=0.0)
     for h, name in enumerate(STREAMS):
         most_likely = np.argmax(logits[name], axis=-1)
-        if name in ("pitch", "part"):
+        if name in ("pitch", "voice"):
             assert (steady[:, h] != most_likely).mean() > 0.5  # still sampled
         else:
             assert (steady[:, h] == most_likely).all()
@@ -128,8 +129,9 @@ def test_export_midi_and_musicxml_re_read_the_generated_notes(
     back = read_midi(mid)
     assert back.tempo_qpm == pytest.approx(90, abs=0.5)
     assert set(back.program.tolist()) == {40}  # a one-instrument reduction
+    # one track holds one note of a pitch at a time: the notes the voices shared come once
     assert sorted(zip(back.onset.round(4), back.pitch, strict=True)) == sorted(
-        zip(c.notes.onset.round(4), c.notes.pitch, strict=True)
+        set(zip(c.notes.onset.round(4), c.notes.pitch, strict=True))
     )
     xml = write_musicxml(tmp_path / "c.musicxml", c.notes)
     pitches = read_musicxml_pitches(xml)
@@ -162,7 +164,7 @@ def band(band_bundle: Path) -> Composer:
     return Composer(load_bundle(band_bundle))
 
 
-def test_a_band_model_composes_several_parts_each_in_its_own_track(
+def test_a_band_model_composes_several_voices_each_in_its_own_track(
     band: Composer, tmp_path: Path
 ) -> None:
     from symusic import Score
@@ -173,13 +175,13 @@ def test_a_band_model_composes_several_parts_each_in_its_own_track(
     mid = write_midi(tmp_path / "band.mid", c.notes)
     score = Score(str(mid))
     tracks = {t.name: t for t in score.tracks}
-    assert set(tracks) == {PARTS[p].capitalize() for p in played}
+    assert set(tracks) == {VOICE_LABELS[v] for v in np.unique(c.notes.voices)}
     assert tracks["Drums"].is_drum and not any(t.is_drum for n, t in tracks.items() if n != "Drums")
-    # Each part on the program the corpus used most: bass 33, synth lead 80.
-    if "Bass" in tracks:
-        assert tracks["Bass"].program == 33
+    # Each voice on the program the corpus used most: bass 33, synth lead 80.
+    if "Bass 1" in tracks:
+        assert tracks["Bass 1"].program == 33
     back = read_midi(mid)
-    assert back.notes_per_part() == c.notes.notes_per_part()
+    assert back.notes_per_voice() == c.notes.notes_per_voice()
 
 
 def test_the_user_picks_a_program_per_part_and_a_single_instrument_drops_drums(
@@ -197,19 +199,19 @@ def test_the_user_picks_a_program_per_part_and_a_single_instrument_drops_drums(
     assert bass.any() and set(c.notes.program[bass].tolist()) == {34}
     [solo] = band.compose(settings(length=200, primer="corpus", single_instrument=True))
     assert (solo.notes.part != DRUMS).all() and set(solo.notes.program.tolist()) == {0}
-    with pytest.raises(ComposeError, match="unknown part"):
+    with pytest.raises(ComposeError, match="unknown part or voice"):
         band.compose(settings(programs={"kazoo": 1}))
 
 
-def test_musicxml_has_one_staff_per_part(band: Composer, tmp_path: Path) -> None:
+def test_musicxml_has_one_staff_per_voice(band: Composer, tmp_path: Path) -> None:
     from music21 import converter
 
     [c] = band.compose(settings(length=120, primer="corpus", sampling=SamplingSettings(seed=2)))
     xml = write_musicxml(tmp_path / "band.musicxml", c.notes)
     staves = converter.parse(str(xml)).parts
-    assert len(staves) == len(np.unique(c.notes.part))
+    assert len(staves) == len(np.unique(c.notes.voices))
     names = {s.partName for s in staves}
-    assert {PARTS[p].capitalize() for p in np.unique(c.notes.part)} == names
+    assert {VOICE_LABELS[v] for v in np.unique(c.notes.voices)} == names
 
 
 def test_every_composition_is_kept_under_its_own_name(composer: Composer, tmp_path: Path) -> None:

@@ -28,9 +28,9 @@ def composer(request: pytest.FixtureRequest) -> Composer:
 
 
 def biggest_chord(notes: NoteArray) -> int:
-    """Most notes of one pitched part that start together."""
+    """Most notes of one pitched voice (one instrument) that start together."""
     pitched = notes.parts != DRUMS
-    keys = np.round(notes.onset[pitched] * 12).astype(np.int64) * len(PARTS) + notes.parts[pitched]
+    keys = np.round(notes.onset[pitched] * 12).astype(np.int64) * 64 + notes.voices[pitched]
     return int(np.unique(keys, return_counts=True)[1].max()) if keys.size else 0
 
 

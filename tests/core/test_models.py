@@ -15,7 +15,7 @@ from musicstudio.core.learn.models import (
     weight_shapes,
 )
 
-SIZES = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "part": 8}
+SIZES = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "voice": 8}
 CONFIGS = [
     default_config("wavenet", channels=16, skip_channels=16, layers=5, window=32),
     default_config(

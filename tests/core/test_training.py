@@ -164,7 +164,7 @@ def test_label_smoothing_is_in_the_training_loss_only() -> None:
     from musicstudio.core.learn.evaluation import head_losses
     from musicstudio.core.learn.models import build_model
 
-    sizes = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "part": 8}
+    sizes = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "voice": 8}
     model = build_model(TINY["lstm"], sizes)
     rng = np.random.default_rng(0)
     x = np.stack([rng.integers(0, n, (2, 16)) for n in sizes.values()], -1).astype("int32")

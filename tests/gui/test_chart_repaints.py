@@ -21,7 +21,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 UPDATES, GRAB_EVERY = 1500, 100
-HEADS = ("Total", "Pitch", "Duration", "Step", "Velocity", "Part")
+HEADS = ("Total", "Pitch", "Duration", "Step", "Velocity", "Voice")
 
 
 def colour_pixels(image, rgb: tuple[int, int, int], tolerance: int = 24) -> int:  # type: ignore[no-untyped-def]

@@ -176,7 +176,7 @@ def test_drag_carries_the_midi_file_url(roll: PianoRoll, tmp_path: Path) -> None
 # -- loss chart -----------------------------------------------------------------------------------
 def epoch_metrics(epoch: int) -> dict[str, float]:
     m = {"loss": 4.0 / epoch, "val_loss": 4.5 / epoch}
-    for i, head in enumerate(("pitch", "duration", "step", "velocity", "part")):
+    for i, head in enumerate(("pitch", "duration", "step", "velocity", "voice")):
         m[f"loss_{head}"] = (i + 1) / epoch
         m[f"val_loss_{head}"] = (i + 1.5) / epoch
     return m
@@ -244,7 +244,7 @@ def test_loss_chart_switches_heads(qtbot) -> None:  # type: ignore[no-untyped-de
     assert chart.head() == "Pitch"
     assert curve(chart.train_line)[1] == pytest.approx([1.0, 0.5])
     assert curve(chart.val_line)[1] == pytest.approx([1.5, 0.75])
-    chart.head_combo.setCurrentText("Part")  # as the user picks it
+    chart.head_combo.setCurrentText("Voice")  # as the user picks it
     assert curve(chart.train_line)[1] == pytest.approx([5.0, 2.5])
     with pytest.raises(ValueError):
         chart.set_head("tempo")

@@ -386,7 +386,14 @@ class Composer:
 
 def single_instrument(notes: NoteArray, program: int) -> NoteArray:
     """A reduction for one instrument: the pitched voices on one program and track, no drums."""
-    reduced = notes.select(notes.parts != DRUMS)
+    pitched = np.flatnonzero(notes.parts != DRUMS)
+    # one instrument plays a pitch once at an onset: of voices that shared it, the longest
+    order = pitched[
+        np.lexsort((-notes.duration[pitched], notes.pitch[pitched], notes.onset[pitched]))
+    ]
+    key = np.round(notes.onset[order] * GRID).astype(np.int64) * 128 + notes.pitch[order]
+    first = np.r_[True, key[1:] != key[:-1]] if key.size else np.zeros(0, bool)
+    reduced = notes.select(np.sort(order[first]))
     object.__setattr__(reduced, "program", np.full(len(reduced), program, np.int16))
     object.__setattr__(reduced, "part", np.full(len(reduced), KEYS, np.int8))
     object.__setattr__(reduced, "voice", np.full(len(reduced), FIRST_VOICE[KEYS], np.int8))

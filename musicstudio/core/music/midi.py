@@ -351,6 +351,8 @@ def one_at_a_time(
     """The notes one channel can hold (indices) and their lengths in ticks: a note ends where
     the next note of its pitch starts, and of the notes of one pitch at one onset the longest
     stays (a second note-on would end the first, or its note-off the second)."""
+    if onset.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     order = np.lexsort((-length, onset, pitch))
     p, o, n = pitch[order], onset[order], length[order]
     first = np.r_[True, (p[1:] != p[:-1]) | (o[1:] != o[:-1])]

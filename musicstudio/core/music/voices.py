@@ -103,10 +103,29 @@ def line_keys(onset_steps: np.ndarray, pitch: np.ndarray, length_steps: np.ndarr
     return np.unique(key * 32 + np.minimum(length, 31))
 
 
-def _shared(small: np.ndarray, big: np.ndarray) -> float:
-    if small.size == 0:
-        return 1.0
-    return float(np.isin(small, big, assume_unique=True).mean())
+def shared_notes(lines: Sequence[Line]) -> dict[tuple[int, int], int]:
+    """Notes (onset, pitch, length) shared by pairs of pitched lines of one GM family, as
+    {(line, other line): count}, each pair both ways; pairs that share none are absent. One
+    sort of every note, so a file of thousands of tracks costs what one of its size does."""
+    ids = [i for i, line in enumerate(lines) if line.part != DRUMS and line.keys.size]
+    if len(ids) < 2:
+        return {}
+    sizes = [lines[i].keys.size for i in ids]
+    family = np.repeat([_family(lines[i]) for i in ids], sizes)
+    key = np.concatenate([lines[i].keys for i in ids]) * 17 + family
+    line = np.repeat(ids, sizes)
+    order = np.argsort(key, kind="stable")
+    key, line = key[order], line[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    members = np.diff(np.r_[starts, key.size])
+    pairs = [np.stack([line[starts[members == 2]], line[starts[members == 2] + 1]], axis=1)]
+    for start, n in zip(starts[members > 2].tolist(), members[members > 2].tolist(), strict=True):
+        group = line[start : start + n]
+        pairs.append(np.array([(a, b) for k, a in enumerate(group) for b in group[k + 1 :]]))
+    both = np.concatenate([p.reshape(-1, 2) for p in pairs])
+    both = np.concatenate([both, both[:, ::-1]])
+    found, counts = np.unique(both, axis=0, return_counts=True)
+    return {(int(a), int(b)): int(n) for (a, b), n in zip(found, counts, strict=True)}
 
 
 def assign_voices(lines: Sequence[Line]) -> tuple[list[int], list[Merge]]:
@@ -124,15 +143,21 @@ def assign_voices(lines: Sequence[Line]) -> tuple[list[int], list[Merge]]:
             same = [j for j in before if lines[j].program == line.program]
             if same or before:
                 join(i, (same or before)[-1], "continues it")
+    shared = shared_notes(lines)
+    partners: dict[int, list[int]] = {}
+    for a, b in shared:
+        partners.setdefault(a, []).append(b)
     by_size = sorted(range(len(lines)), key=lambda i: (-lines[i].notes, i))
-    for a, i in enumerate(by_size):  # a smaller line doubling a bigger one in unison
-        if owner[i] != i or lines[i].part == DRUMS:
-            continue
-        for j in by_size[:a]:
-            same_family = owner[j] == j and _family(lines[j]) == _family(lines[i])
-            if same_family and _shared(lines[i].keys, lines[j].keys) >= DOUBLING_SHARE:
-                join(i, j, "doubles it in unison")
-                break
+    rank = {i: k for k, i in enumerate(by_size)}
+    for i in by_size:  # a smaller line doubling a bigger one in unison
+        bigger = [
+            j
+            for j in partners.get(i, ())
+            if owner[j] == j and rank[j] < rank[i]
+            if shared[i, j] >= DOUBLING_SHARE * lines[i].notes
+        ]
+        if owner[i] == i and bigger:
+            join(i, min(bigger, key=rank.__getitem__), "doubles it in unison")
 
     def owners(part: int) -> list[int]:  # the part's own lines, highest first
         own = [i for i in range(len(lines)) if owner[i] == i and lines[i].part == part]
@@ -146,10 +171,10 @@ def assign_voices(lines: Sequence[Line]) -> tuple[list[int], list[Merge]]:
             join(i, _nearest(lines, own[:slots], i), reason)
     while True:  # more than 16 lines: the smallest joins the nearest of its part
         own = [i for i in range(len(lines)) if owner[i] == i]
-        shared = [i for i in own if sum(lines[j].part == lines[i].part for j in own) > 1]
-        if len(own) <= MAX_VOICES or not shared:
+        crowded = [i for i in own if sum(lines[j].part == lines[i].part for j in own) > 1]
+        if len(own) <= MAX_VOICES or not crowded:
             break
-        i = min(shared, key=lambda i: (lines[i].notes, -i))
+        i = min(crowded, key=lambda i: (lines[i].notes, -i))
         join(
             i,
             _nearest(lines, [j for j in owners(lines[i].part) if j != i], i),
@@ -225,7 +250,10 @@ def programs_with(base: Sequence[int], overrides: Mapping[str, int] | None) -> l
         elif name in VOICES:
             chosen = [VOICES.index(name)]
         else:
-            raise PartError(f"unknown part or voice {raw!r} (one of {', '.join(VOICES)})")
+            raise PartError(
+                f"unknown part or voice {raw!r} (a part: {', '.join(PARTS)};"
+                " or one of its voices: keys 1, keys 2, guitar 1, …)"
+            )
         if not 0 <= int(program) <= 127:
             raise PartError(f"program for {raw} must be 0..127, not {program}")
         for v in chosen:

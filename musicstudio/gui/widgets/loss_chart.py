@@ -19,7 +19,7 @@ HEADS = {
     "Duration": "_duration",
     "Step": "_step",
     "Velocity": "_velocity",
-    "Part": "_part",
+    "Voice": "_voice",
 }
 TRAIN_COLOR, VAL_COLOR, STEP_COLOR, SMOOTH_COLOR = "#2b6cb0", "#dd6b20", "#b4bccb", "#2c5282"
 REDRAW_MS = 100  # step curve repaints at most ten times a second
