@@ -81,7 +81,7 @@ def tempo_spread(tempo_map: tuple[tuple[float, float], ...]) -> float:
 
 
 def _round(values: np.ndarray) -> list[float]:
-    return [round(float(v), 6) for v in values]
+    return np.round(values, 6).tolist()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
