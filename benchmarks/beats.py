@@ -10,8 +10,9 @@ beats (quarter k) and bar lines, scored against the true ones with the F-measure
 its onsets are matched to the played ones (same pitch, within 25 ms).
 
 Kinds: synthetic pop (popmidi.py) and the shipped chorales were used to tune the tracker; the
-band corpus pieces that are not Bach (Lieder, sonatas, a concertino) and pop files shifted
-only (no tempo curve: a phase offset) were not. The chorales' and band pieces' bar lines come
+band corpus pieces that are not Bach (Lieder, sonatas, a concertino), string quartets of
+music21's corpus (Haydn, Mozart, Beethoven; written to MIDI once, bench_data/quartets) and pop
+files shifted only (no tempo curve: a phase offset) were not. The chorales' and band pieces' bar lines come
 from music21's scores (their MIDI files put a pickup bar's first note at time 0).
 """
 
@@ -34,11 +35,29 @@ from musicstudio.core.music.midi import midi_bytes, parse_midi_bytes
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: String quartets of music21's corpus, a kind no one tuned on (written to MIDI by music21).
+QUARTETS = (
+    "beethoven/opus18no1/movement1.mxl",
+    "haydn/opus74no1/movement1.mxl",
+    "mozart/k458/movement1.mxl",
+    "haydn/opus1no1/movement1.mxl",
+    "mozart/k155/movement1.mxl",
+    "beethoven/opus18no1/movement3.mxl",
+    "haydn/opus74no1/movement3.mxl",
+    "mozart/k156/movement1.mxl",
+)
+
+
 def music21_bar_lines(corpus_path: str) -> np.ndarray:
     """Quarters of a music21 corpus score's bar lines (a pickup bar's start is not one)."""
     from music21 import corpus
 
-    part = corpus.parse(corpus_path).parts[0]
+    return bar_lines(corpus.parse(corpus_path))
+
+
+def bar_lines(score: object) -> np.ndarray:
+    """Quarters of a music21 score's bar lines, from its first part."""
+    part = score.parts[0]  # type: ignore[attr-defined]
     measures = list(part.getElementsByClass("Measure"))
     return np.array(
         [float(m.offset) for i, m in enumerate(measures) if i or not m.paddingLeft], np.float64
@@ -53,6 +72,29 @@ def band_sources(limit: int) -> list[tuple[Path, str]]:
         (ROOT / "resources" / "band_corpus" / f, p) for f, p in rows if not f.startswith("bach")
     ]
     return picked[:limit]
+
+
+def quartet_sources(limit: int) -> list[tuple[bytes, np.ndarray]]:
+    """The quartets as MIDI and their bar lines, cached under bench_data/quartets (music21
+    takes seconds a movement); a movement music21 cannot write is skipped, and said."""
+    folder = ROOT / "bench_data" / "quartets"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in QUARTETS[:limit]:
+        stem = path.removesuffix(".mxl").replace("/", "_")
+        mid, bars = folder / f"{stem}.mid", folder / f"{stem}.bars.npy"
+        if not (mid.exists() and bars.exists()):
+            try:
+                from music21 import corpus
+
+                score = corpus.parse(path)
+                score.write("midi", fp=str(mid))
+                np.save(bars, bar_lines(score))
+            except Exception as e:  # music21 fails in many ways on some scores
+                print(f"skipped {path}: {type(e).__name__}: {e}", file=sys.stderr)
+                continue
+        out.append((mid.read_bytes(), np.load(bars)))
+    return out
 
 
 def measure(data: bytes, seed: int, downbeats: np.ndarray | None = None, **warp: float) -> dict:
@@ -104,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     kinds.append(
         (
+            "string quartets, warped (held out)",
+            [measure(data, 50 + i, bars) for i, (data, bars) in enumerate(quartet_sources(n))],
+        )
+    )
+    kinds.append(
+        (
             "pop, offset only (held out)",
             [
                 measure(bytes(pop_score(100 + s, 1500).dumps_midi()), s, depth=0.0, jitter=0.0)
@@ -112,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(
-        f"{'kind':32s} {'files':>5s} {'beat F':>7s} {'downbeat F':>10s} {'on ≤25ms':>8s} {'s/file':>7s}"
+        f"{'kind':36s} {'files':>5s} {'beat F':>7s} {'downbeat F':>10s} {'on ≤25ms':>8s} {'s/file':>7s}"
     )
     everything: list[dict] = []
     for kind, rows in kinds:
@@ -136,7 +184,7 @@ def _row(kind: str, rows: list[dict]) -> str:
         return float(np.mean([r[key] for r in rows]))
 
     return (
-        f"{kind:32s} {len(rows):5d} {mean('beat'):7.3f} {mean('downbeat'):10.3f}"
+        f"{kind:36s} {len(rows):5d} {mean('beat'):7.3f} {mean('downbeat'):10.3f}"
         f" {mean('onsets'):8.3f} {mean('seconds'):7.3f}"
     )
 

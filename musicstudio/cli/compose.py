@@ -26,6 +26,7 @@ COMPOSE_FLAGS = [
     "length",
     "variations",
     "tempo",
+    "feel",
     "primer_events",
     "single_instrument",
     "program",

@@ -13,13 +13,15 @@ from musicstudio.cli.common import TerminalProgress, UsageError
 def main(path: Path, soundfont: str | None = None) -> int:
     """Play until the end (or Ctrl-C, exit 130)."""
     from musicstudio.core.music.midi import MidiError, read_midi
+    from musicstudio.core.music.tempo_map import seconds_at
     from musicstudio.core.playback import MidiPlayer
 
     try:
         notes = read_midi(path)
     except MidiError as e:
         raise UsageError(f"cannot play {path.name}: {e}") from e
-    length = float((notes.onset.max(initial=0.0) + 1.0) * 60.0 / max(1.0, notes.tempo_qpm))
+    end = notes.onset.max(initial=0.0) + 1.0
+    length = float(seconds_at(end, notes.tempo_map, max(1.0, notes.tempo_qpm)))
     player = MidiPlayer(soundfont)
     term = TerminalProgress(enabled=True)
     try:

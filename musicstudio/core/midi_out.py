@@ -24,6 +24,7 @@ import numpy as np
 
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.tempo_map import seconds_at
 from musicstudio.core.playback import PlaybackError
 
 #: (seconds from the start, one MIDI channel message).
@@ -75,12 +76,13 @@ def midi_messages(
     keep = ~np.isin(parts, np.fromiter(muted_parts, np.int64)) & later
     if not keep.any():
         return []
-    spq = 60.0 / float(notes.tempo_qpm)  # seconds per quarter
     channel = np.array([channel_of(p) for p in parts[keep]], np.int64)
     pitch = np.clip(notes.pitch[keep].astype(np.int64), 0, 127)
     velocity = np.clip(notes.velocity[keep].astype(np.int64), 1, 127)
-    start = np.maximum(notes.onset[keep] - from_quarters, 0.0) * spq
-    end = (ends[keep] - from_quarters) * spq
+    clock = notes.tempo_map, float(notes.tempo_qpm)  # seconds follow the tempo map
+    zero = seconds_at(from_quarters, *clock)
+    start = np.maximum(seconds_at(notes.onset[keep], *clock) - zero, 0.0)
+    end = seconds_at(ends[keep], *clock) - zero
     program = notes.program[keep].astype(np.int64) % 128
 
     out: list[Message] = []

@@ -60,7 +60,9 @@ class ComposeColumn(QWidget):
             self.primer.addItem(label, key)
         self.primer.activated.connect(self._on_primer)
         f.addRow("Primer", self.primer)
-        self.tempo_form = SettingsForm(ComposeSettings, ["include_primer", "tempo"], f, remembered)
+        self.tempo_form = SettingsForm(
+            ComposeSettings, ["include_primer", "tempo", "feel"], f, remembered
+        )
         w = self.piece_form.widgets
         self.form, self.length, self.bars, self.minutes, self.variations = (
             w[n] for n in ("form", "length", "bars", "minutes", "variations")
@@ -75,6 +77,7 @@ class ComposeColumn(QWidget):
         self._on_bars()
         self.include_primer = self.tempo_form.widgets["include_primer"]
         self.tempo = self.tempo_form.widgets["tempo"]
+        self.feel = self.tempo_form.widgets["feel"]
         column.addWidget(box)
         self.instruments = PartInstruments()
         column.addWidget(self.instruments)

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.tempo_map import quarters_at, seconds_at
 from musicstudio.gui.widgets.part_legend import audible_notes
 from musicstudio.gui.widgets.piano_roll import PianoRoll
 
@@ -73,8 +74,10 @@ class RollTransport(QObject):
 
     def position(self) -> float:
         """The playhead, in quarters of the piece."""
-        tempo = self._notes.tempo_qpm if self._notes is not None else 120.0
-        return self._offset + self.player.position * tempo / 60.0
+        if self._notes is None:
+            return self._offset + self.player.position * 2.0  # 120 BPM
+        clock = self._notes.tempo_map, self._notes.tempo_qpm  # the tempo map, when it has one
+        return float(quarters_at(seconds_at(self._offset, *clock) + self.player.position, *clock))
 
     def stop(self) -> None:
         """Stop the music this transport plays (another panel's is left alone)."""
@@ -99,4 +102,5 @@ class RollTransport(QObject):
             return
         quarters = self.position()
         self._roll.set_playhead(quarters)
-        self.status.emit(f"{quarters * 60.0 / self._notes.tempo_qpm:5.1f} s")
+        seconds = float(seconds_at(quarters, self._notes.tempo_map, self._notes.tempo_qpm))
+        self.status.emit(f"{seconds:5.1f} s")

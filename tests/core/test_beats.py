@@ -119,3 +119,16 @@ def test_roundtrip_cli_writes_the_played_timing(tmp_path: Path) -> None:
     beats, _, onsets, pitches = played.file_beats(out.read_bytes())
     assert played.f_measure(p.beats, beats) >= 0.8
     assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
+
+
+def test_the_banded_solver_matches_a_dense_solve() -> None:
+    from musicstudio.core.music.beats import solve_pentadiagonal
+
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 7, 300):
+        d0, d1, d2 = rng.uniform(5, 10, n), rng.uniform(-1, 1, n - 1), rng.uniform(-1, 1, n - 2)
+        a = np.diag(d0) + np.diag(d1, 1) + np.diag(d1, -1)
+        if n > 2:
+            a += np.diag(d2, 2) + np.diag(d2, -2)
+        b = rng.normal(size=n)
+        assert np.allclose(solve_pentadiagonal(d0, d1, d2, b), np.linalg.solve(a, b))

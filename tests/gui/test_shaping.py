@@ -329,3 +329,20 @@ def test_two_clicks_give_two_pieces_and_a_fixed_seed_the_same_one(window, qtbot)
     cp.seed.setValue(first.seed)  # the seed shown with the first piece makes it again
     compose_with_sample(window, qtbot, length=120)
     assert cp.pieces[0].seed == first.seed and same_notes(cp.pieces[0].notes, first.notes)
+
+
+def test_the_feel_is_a_choice_and_remembered(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from musicstudio.gui.main_window import MainWindow
+
+    path = str(tmp_path / "feel.ini")
+    first = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    feel = first.compose.column.feel
+    assert [feel.itemData(i) for i in range(feel.count())] == ["straight", "files"]
+    assert first.compose.settings().feel == "straight"
+    feel.setCurrentIndex(feel.findData("files"))
+    first.close()
+    second = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    assert second.compose.settings().feel == "files"
+    second.close()

@@ -31,6 +31,7 @@ from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.models import WeightsError, make_stepper
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
+from musicstudio.core.music.feel import FEELS, apply_feel
 from musicstudio.core.music.form import bar_steps, phrase_bars
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS, KEYS, PartError
@@ -112,6 +113,13 @@ class ComposeSettings:
     )
     tempo: float = setting(
         100.0, "Tempo", "Speed of the written piece", low=20, high=400, unit="BPM", decimals=0
+    )
+    feel: str = setting(
+        "straight",
+        "Feel",
+        "'straight' writes the piece on the grid; 'files' plays it like your files: their"
+        " timing against the beat (swing included) and how their tempo moves",
+        choices=FEELS,
     )
     programs: dict[str, int] | None = None  # voice or part name -> GM program; others: the corpus's
     single_instrument: bool = setting(
@@ -257,6 +265,8 @@ class Composer:
             notes, new_from = self.notes(toks, settings), 0.0
             if settings.include_primer:
                 notes, new_from = self.with_primer(notes, primers[i], settings)
+            if settings.feel == "files":
+                notes = apply_feel(notes, self.bundle.feel, seed + i)
             markers = [
                 Marker(p.name, new_from + p.start / GRID, new_from + p.end / GRID) for p in placed
             ]

@@ -21,6 +21,7 @@ from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.learn.models.config import ConfigError, ModelConfig, config_from_dict
 from musicstudio.core.music.constants import REPRESENTATION_VERSION
+from musicstudio.core.music.feel import FeelProfile
 from musicstudio.core.music.form_profile import FormProfile
 from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.vocab import N_STREAMS, Vocabulary, VocabularyError
@@ -97,6 +98,12 @@ class ModelBundle:
         ):
             return (ts[0], ts[1])
         return (4, 4)
+
+    @property
+    def feel(self) -> FeelProfile | None:
+        """The training corpus's feel (feel.py), kept in the manifest's corpus figures under
+        "feel"; None (straight) for an older model or a damaged entry."""
+        return FeelProfile.from_json(self.corpus.get("feel"))
 
     def best_val_loss(self) -> float | None:
         vals = [h["val_loss"] for h in self.history if h.get("val_loss") is not None]

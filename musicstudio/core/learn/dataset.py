@@ -256,6 +256,7 @@ def _summary(corpus: Corpus) -> dict[str, Any]:
             "voices",
             "programs",
             "time_signature",
+            "feel",
         )
     }
     summary["folder"] = os.path.commonpath(corpus.ok_paths) if corpus.ok_paths else ""

@@ -300,22 +300,48 @@ def _cover(beats: np.ndarray, first: float, last: float) -> np.ndarray:
 
 
 def _fit_beats(beats: np.ndarray, t: np.ndarray, g: np.ndarray, smooth: float) -> np.ndarray:
-    """Least-squares beat times: onsets at beat position g (fractional), a smooth tempo curve."""
+    """Least-squares beat times: onsets at beat position g (fractional), a smooth tempo curve.
+
+    The normal equations are pentadiagonal (each onset ties two neighbouring beats, the
+    smoothness three), so a banded Cholesky solves them in time linear in the beats."""
     k = beats.size
     i = np.clip(np.floor(g).astype(np.int64), 0, k - 2)
     u = g - i
-    a = np.zeros((k, k))
-    np.add.at(a, (i, i), (1 - u) ** 2)
-    np.add.at(a, (i, i + 1), (1 - u) * u)
-    np.add.at(a, (i + 1, i), (1 - u) * u)
-    np.add.at(a, (i + 1, i + 1), u**2)
-    rhs: np.ndarray = np.bincount(i, (1 - u) * t, k) + np.bincount(i + 1, u * t, k)
-    d = np.zeros((k - 2, k))
-    r = np.arange(k - 2)
-    d[r, r], d[r, r + 1], d[r, r + 2] = 1.0, -2.0, 1.0
-    a += smooth * (d.T @ d) + 1e-6 * np.eye(k)
-    rhs = rhs + 1e-6 * beats
-    return np.linalg.solve(a, rhs)
+    d0 = np.bincount(i, (1 - u) ** 2, k) + np.bincount(i + 1, u**2, k) + 1e-6
+    d1: np.ndarray = np.bincount(i, (1 - u) * u, k - 1).astype(np.float64)
+    d2 = np.zeros(k - 2)
+    r = np.arange(k - 2)  # second differences (1, -2, 1) of beats r, r+1, r+2
+    d0[r] += smooth
+    d0[r + 1] += 4 * smooth
+    d0[r + 2] += smooth
+    d1[r] -= 2 * smooth
+    d1[r + 1] -= 2 * smooth
+    d2[r] += smooth
+    rhs = np.bincount(i, (1 - u) * t, k) + np.bincount(i + 1, u * t, k) + 1e-6 * beats
+    return solve_pentadiagonal(d0, d1, d2, rhs)
+
+
+def solve_pentadiagonal(
+    d0: np.ndarray, d1: np.ndarray, d2: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """x with A x = b, A symmetric positive definite with diagonals d0, d1 (above and below)
+    and d2 (two off): banded Cholesky, A = L Lᵀ, O(n) (NumPy has no banded solver, SciPy is
+    not a dependency)."""
+    n = d0.size
+    a0, a1, a2, y = d0.tolist(), d1.tolist() + [0.0, 0.0], d2.tolist() + [0.0, 0.0], b.tolist()
+    l0, l1, l2 = [0.0] * n, [0.0] * (n + 2), [0.0] * (n + 2)  # L[j,j], L[j+1,j], L[j+2,j]
+    for j in range(n):
+        p1 = l1[j - 1] if j >= 1 else 0.0  # L[j, j-1]
+        p2 = l2[j - 2] if j >= 2 else 0.0  # L[j, j-2]
+        d = (a0[j] - p1 * p1 - p2 * p2) ** 0.5
+        l0[j] = d
+        l1[j] = (a1[j] - (l2[j - 1] if j >= 1 else 0.0) * p1) / d
+        l2[j] = a2[j] / d
+        y[j] = (y[j] - p1 * (y[j - 1] if j >= 1 else 0.0) - p2 * (y[j - 2] if j >= 2 else 0.0)) / d
+    x = [0.0] * (n + 2)
+    for j in range(n - 1, -1, -1):
+        x[j] = (y[j] - l1[j] * x[j + 1] - l2[j] * x[j + 2]) / l0[j]
+    return np.array(x[:n])
 
 
 def refine_beats(beats: np.ndarray, t: np.ndarray, rounds: int = 3) -> np.ndarray:

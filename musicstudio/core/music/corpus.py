@@ -22,6 +22,7 @@ from musicstudio.core.music.constants import (
     VALIDATION_SHARE,
 )
 from musicstudio.core.music.events import EventStream
+from musicstudio.core.music.feel import corpus_feel
 from musicstudio.core.music.form_profile import CorpusForm, corpus_form
 from musicstudio.core.music.parsing import (
     CRASHED,
@@ -108,7 +109,7 @@ class ScanOptions:
 
     def parse_key(self) -> str:
         """The part of the options that changes what a file parses to (cache key)."""
-        return f"v{REPRESENTATION_VERSION}:parts={self.parts}"
+        return f"v{REPRESENTATION_VERSION}:parts={self.parts}:feel"
 
 
 @dataclass(frozen=True)
@@ -381,6 +382,7 @@ def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
         "programs": {v: programs[i] for i, v in enumerate(VOICES) if per_voice[v]},
         "joined": sum(len(f.joined) for f in ok),
         "time_signature": list(signatures.most_common(1)[0][0]) if signatures else [4, 4],
+        "feel": corpus_feel(f.feel for f in ok),
         "seconds": round(seconds, 3),
         "problems": [
             {"path": f.path, "status": f.status, "reason": f.reason}

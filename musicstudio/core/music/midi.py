@@ -316,7 +316,9 @@ def midi_bytes(
     score = Score(tpq)
     for quarters, text in markers:
         score.markers.append(TextMeta(int(round(quarters * tpq)), str(text)))
-    if notes.tempo_map and tempo_qpm is None:  # a played file's beats (beats.py)
+    if notes.tempo_map and tempo_qpm is None:  # a played file's beats (beats.py), a feel
+        if notes.tempo_map[0][0] > 0:  # the piece's tempo until the map's first change
+            score.tempos.append(Tempo(0, float(notes.tempo_qpm)))
         for quarter, qpm in notes.tempo_map:
             score.tempos.append(Tempo(int(round(quarter * tpq)), float(qpm)))
     else:

@@ -19,8 +19,10 @@ from typing import Any
 import numpy as np
 
 from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.music.beats import NO_BEAT
 from musicstudio.core.music.constants import MIN_EVENTS, PARSE_TIMEOUT
 from musicstudio.core.music.events import EncodingError, encode_and_measure, unique_masks
+from musicstudio.core.music.feel import file_feel
 from musicstudio.core.music.midi import MidiError, read_midi
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.voices import N_VOICES
@@ -63,6 +65,7 @@ class FileReport:
     programs: list[list[int]] = field(default_factory=list)  # [voice, program, notes] rows
     voices: dict[str, int] = field(default_factory=dict)  # notes per voice
     joined: list[str] = field(default_factory=list)  # tracks that joined another's voice, and why
+    feel: dict[str, Any] | None = None  # feel.file_feel's sums (None: no steady beat to feel)
 
 
 # -- parsing one file (runs in a worker process) ------------------------------------------
@@ -112,6 +115,7 @@ def parse_file(path: str, parts: tuple[int, ...] | None) -> Parsed:
         [[int(k) // 128, int(k) % 128, int(per_program[k])] for k in played],
         notes.notes_per_voice(),
         list(notes.joined),
+        None if notes.timing.startswith(NO_BEAT) else file_feel(notes.onset, notes.tempo_map),
     )
     if len(stream) < MIN_EVENTS:
         report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"

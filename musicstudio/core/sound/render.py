@@ -84,6 +84,8 @@ def midi_of(source: str | os.PathLike[str] | NoteArray) -> tuple[bytes, float]:
     from symusic import Score
 
     if isinstance(source, NoteArray):
+        if len(source) == 0:  # before writing: no voice to give a track
+            raise RenderError("there are no notes to play")
         notes, data = source, midi_bytes(source)
     else:
         path = Path(source)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PART_LABELS, PARTS
+from musicstudio.core.music.tempo_map import tempo_map_from
 
 LEGEND_BG = "#f4f5f8"
 BUTTON_STYLE = (
@@ -30,7 +31,12 @@ def audible_notes(notes: NoteArray, parts: Iterable[int], start: float = 0.0) ->
     chosen = notes.select(keep)
     onset = np.maximum(chosen.onset - start, 0.0)
     end = chosen.onset + chosen.duration - start  # a note sounding at `start` keeps its rest
-    return dataclasses.replace(chosen, onset=onset, duration=np.maximum(end - onset, 0.0))
+    return dataclasses.replace(
+        chosen,
+        onset=onset,
+        duration=np.maximum(end - onset, 0.0),
+        tempo_map=tempo_map_from(notes.tempo_map, notes.tempo_qpm, start),
+    )
 
 
 class PartLegend(QWidget):
