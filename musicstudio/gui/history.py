@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.compose.composer import Composition, sections_from_markers
+from musicstudio.core.compose.composer import Composition
+from musicstudio.core.compose.composition import sections_from_markers
 from musicstudio.core.compose.library import kept
 from musicstudio.core.files import atomic_copy
 from musicstudio.core.music.midi import read_markers, read_midi
