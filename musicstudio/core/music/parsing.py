@@ -26,6 +26,15 @@ from musicstudio.core.music.parts import DRUMS, PARTS
 
 #: The arrays of an event stream, as workers send them and the scan cache stores them.
 PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "part")
+#: Their types in the cache (EventStream's).
+PACK_DTYPES: dict[str, type] = {
+    "lo": np.uint64,
+    "hi": np.uint64,
+    "duration": np.int16,
+    "step": np.int16,
+    "velocity": np.int16,
+    "part": np.int8,
+}
 
 OK, REPAIRED, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
     "ok",
@@ -60,6 +69,15 @@ class FileReport:
     time_signature: tuple[int, int] | list[int] = (4, 4)
     parts: dict[str, int] = field(default_factory=dict)  # notes per part
     programs: list[list[int]] = field(default_factory=list)  # [part, program, notes] rows
+
+    def as_dict(self) -> dict[str, Any]:
+        """dataclasses.asdict(self) (the scan cache keeps it), without its slow deep copy."""
+        d = dict(self.__dict__)
+        ts = self.time_signature
+        d["time_signature"] = tuple(ts) if isinstance(ts, tuple) else list(ts)
+        d["parts"] = dict(self.parts)
+        d["programs"] = [list(row) for row in self.programs]
+        return d
 
 
 # -- parsing one file (runs in a worker process) ------------------------------------------
@@ -132,7 +150,8 @@ def _make_pool(workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["musicstudio.core.music.parsing"])
+        # symusic too: parse_midi_bytes imports it lazily, which would cost every worker ~70 ms.
+        ctx.set_forkserver_preload(["musicstudio.core.music.parsing", "symusic"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
