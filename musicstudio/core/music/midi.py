@@ -185,7 +185,9 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
     if tpq <= 0:
         raise MidiError("invalid ticks per quarter in header")
     allowed = set(range(len(PARTS)) if parts is None else parts)
-    onsets, durations, pitches, velocities, programs, part_of_note = [], [], [], [], [], []
+    # Every kept track's notes (symusic's arrays), program, part and note count.
+    tracks: list[dict[str, np.ndarray]] = []
+    programs, part_of_note, counts = [], [], []
     drum_notes = 0
     total = 0
     for track in score.tracks:
@@ -201,14 +203,10 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         part = DRUMS if track.is_drum else int(PART_OF_PROGRAM[program])
         if part not in allowed:
             continue
-        arr = track.notes.numpy()
-        # symusic gives int8 pitch/velocity: widen before any arithmetic.
-        onsets.append(arr["time"].astype(np.float64) / tpq)
-        durations.append(arr["duration"].astype(np.float64) / tpq)
-        pitches.append(arr["pitch"].astype(np.int16))
-        velocities.append(arr["velocity"].astype(np.int16))
-        programs.append(np.full(n, program, np.int16))
-        part_of_note.append(np.full(n, part, np.int8))
+        tracks.append(track.notes.numpy())
+        programs.append(program)
+        part_of_note.append(part)
+        counts.append(tracks[-1]["time"].size)
     tempo = 120.0
     if len(score.tempos):
         qpm = float(score.tempos[0].qpm)
@@ -220,22 +218,28 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         if int(t0.numerator) > 0 and int(t0.denominator) > 0:
             ts = (int(t0.numerator), int(t0.denominator))
 
-    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+    def cat(name: str, dtype: type) -> np.ndarray:
+        """One field of all the tracks' notes, joined, then converted (once, not per track)."""
+        return (
+            np.concatenate([t[name] for t in tracks]).astype(dtype)
+            if tracks
+            else np.zeros(0, dtype)
+        )
 
-    pitch = cat(pitches, np.int16)
-    vel = np.clip(cat(velocities, np.int16), 1, 127)
+    # symusic gives int8 pitch/velocity: widen before any arithmetic.
+    pitch = cat("pitch", np.int16)
+    vel = np.clip(cat("velocity", np.int16), 1, 127)
     keep = (pitch >= 0) & (pitch <= 127)
     return NoteArray(
-        onset=cat(onsets, np.float64)[keep],
-        duration=np.maximum(cat(durations, np.float64)[keep], 0.0),
+        onset=cat("time", np.float64)[keep] / tpq,
+        duration=np.maximum(cat("duration", np.float64)[keep] / tpq, 0.0),
         pitch=pitch[keep],
         velocity=vel[keep],
-        program=cat(programs, np.int16)[keep],
+        program=np.repeat(np.array(programs, np.int16), counts)[keep],
         tempo_qpm=tempo,
         time_signature=ts,
         drum_notes=drum_notes,
-        part=cat(part_of_note, np.int8)[keep],
+        part=np.repeat(np.array(part_of_note, np.int8), counts)[keep],
         repaired=repaired,
     )
 
