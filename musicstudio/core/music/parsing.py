@@ -169,8 +169,8 @@ def parse_all(
             cancel.raise_if_cancelled()
             on_result(*parser(p, parts))
         return
-    size = max(1, min(32, len(paths) // (workers * 4) or 1))
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    batches = guided_batches(paths, workers)
+    size = len(batches[0]) if batches else 1  # the largest batch
     suspects: list[str] = []
     pool = _make_pool(workers)
     hung = started = False
@@ -202,6 +202,18 @@ def parse_all(
     for p in suspects:
         cancel.raise_if_cancelled()
         on_result(*_parse_alone(p, parts, parser))
+
+
+def guided_batches(paths: list[str], workers: int, largest: int = 32) -> list[list[str]]:
+    """The files in order, in batches of a quarter of each worker's share of what is left
+    (at most `largest`): few batches to send, and small ones at the end, so that no worker
+    is left alone with a big batch while the others wait."""
+    batches, i = [], 0
+    while i < len(paths):
+        size = max(1, min(largest, (len(paths) - i) // (max(1, workers) * 4)))
+        batches.append(paths[i : i + size])
+        i += size
+    return batches
 
 
 def parse_timeout() -> float:
