@@ -1,8 +1,9 @@
 """Scan speed and memory: cold and warm scans of a MIDI folder vs a music21 baseline, one run.
 
-    python benchmarks/ingest.py [DIR] [--files 1000] [--big 10000]
+    python benchmarks/ingest.py [DIR] [--files 1000] [--varied] [--big 10000]
 
-Without DIR, writes synthetic multi-track pop files (~5,000 notes each) under bench_data/.
+Without DIR, writes synthetic multi-track pop files (~5,000 notes each) under bench_data/:
+five tidy tracks, or with --varied 8-16 tracks shaped like real files (popmidi.varied_score).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("dir", nargs="?", type=Path)
     ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--varied", action="store_true", help="8-16 tracks, tempo changes, some played")
     ap.add_argument("--baseline", type=int, default=3, help="files for the music21 baseline")
     ap.add_argument(
         "--big", type=int, default=0, help="also scan a synthetic folder of N files (~1,000 notes)"
@@ -74,10 +76,10 @@ def main() -> int:
     if args.big_child:
         big_child(args.big_child)
         return 0
-    folder = args.dir or ROOT / "bench_data" / f"pop{args.files}"
+    folder = args.dir or ROOT / "bench_data" / f"pop{'_varied' if args.varied else ''}{args.files}"
     if args.dir is None:
         print(f"writing synthetic pop MIDI to {folder} …", flush=True)
-        write_pop_folder(folder, args.files)
+        write_pop_folder(folder, args.files, varied=args.varied)
     files = find_midi_files([folder])
     print(f"\n{len(files)} files in {folder}")
     with tempfile.TemporaryDirectory() as tmp:

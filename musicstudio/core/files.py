@@ -15,7 +15,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -77,6 +78,40 @@ def arrays_bytes(arrays: Mapping[str, np.ndarray], meta: Any) -> bytes:
 def save_arrays(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], meta: Any) -> None:
     """Write arrays and their JSON atomically (the folder is made if needed)."""
     atomic_write_bytes(path, arrays_bytes(arrays, meta))
+
+
+def save_array_pieces(
+    path: str | os.PathLike[str],
+    pieces: Mapping[str, tuple[np.dtype[Any] | type, Sequence[np.ndarray]]],
+    meta: Any,
+) -> None:
+    """save_arrays for 1-D arrays given as pieces to join: (dtype, pieces) by name.
+
+    Each array is written piece by piece straight into the file, so the joined arrays and the
+    container never exist in memory; load_arrays reads it as it reads save_arrays' files."""
+    if META in pieces:
+        raise ValueError(f"{META!r} is reserved for the JSON")
+    text = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    with _atomic(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+        _write_member(z, META, np.uint8, [text])
+        for name, (dtype, parts) in pieces.items():
+            _write_member(z, name, dtype, parts)
+
+
+def _write_member(
+    z: zipfile.ZipFile, name: str, dtype: np.dtype[Any] | type, parts: Sequence[np.ndarray]
+) -> None:
+    """One .npy member, as np.savez writes it, from the pieces of a 1-D array."""
+    dt = np.dtype(dtype)
+    header = {
+        "descr": np.lib.format.dtype_to_descr(dt),
+        "fortran_order": False,
+        "shape": (sum(len(p) for p in parts),),
+    }
+    with z.open(f"{name}.npy", "w", force_zip64=True) as member:
+        np.lib.format.write_array_header_1_0(member, header)
+        for p in parts:
+            member.write(np.ascontiguousarray(p, dt).data)  # zipfile counts its nbytes
 
 
 def load_arrays(

@@ -158,3 +158,14 @@ def test_split_accepts_file_names_that_are_not_utf8(chorale_dir: Path, tmp_path:
     corpus = scan([folder], cache_dir=tmp_path / "c")
     train, val = corpus.split(0.25)
     assert len(train) == 3 and len(val) == 1
+
+
+def test_batches_keep_every_file_in_order_and_end_small() -> None:
+    from musicstudio.core.music.parsing import guided_batches
+
+    for n, workers in [(0, 2), (1, 1), (5, 2), (1000, 2), (1364, 16)]:
+        paths = [f"{i}.mid" for i in range(n)]
+        batches = guided_batches(paths, workers)
+        assert [p for b in batches for p in b] == paths
+        assert all(1 <= len(b) <= 32 for b in batches)
+        assert not batches or len(batches[-1]) == 1

@@ -27,3 +27,32 @@ def test_an_error_names_the_file_not_its_temporary(tmp_path: Path) -> None:
     assert caught.value.filename == str(path)
     assert ".part" not in str(caught.value)
     assert [p.name for p in tmp_path.iterdir()] == ["piece.mid"]  # the temporary is gone
+
+
+def test_pieces_load_as_the_joined_arrays(tmp_path: Path) -> None:
+    import numpy as np
+
+    from musicstudio.core.files import load_arrays, save_array_pieces, save_arrays
+
+    parts = [np.arange(5, dtype=np.uint64), np.zeros(0, np.uint64), np.array([2**63], np.uint64)]
+    pieces = {
+        "a": (np.uint64, parts),
+        "b": (np.int16, [np.array([1, -2], np.int64)]),
+        "e": (np.int8, []),
+    }
+    meta = {"version": 3, "entries": {"x": [1, 2]}}
+    save_array_pieces(tmp_path / "p.npz", pieces, meta)
+    joined = {
+        "a": np.concatenate(parts),
+        "b": np.array([1, -2], np.int16),
+        "e": np.zeros(0, np.int8),
+    }
+    save_arrays(tmp_path / "j.npz", joined, meta)
+    (got, got_meta), (want, want_meta) = (
+        load_arrays(tmp_path / "p.npz"),
+        load_arrays(tmp_path / "j.npz"),
+    )
+    assert got_meta == want_meta == meta
+    assert list(got) == list(want) == ["a", "b", "e"]
+    for k in want:
+        assert got[k].dtype == want[k].dtype and np.array_equal(got[k], want[k])

@@ -7,7 +7,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -301,7 +301,7 @@ def scan(
         fp = fingerprints.get(rep.path)
         # A crash or a time-out may be the machine's, not the file's: try again next scan.
         if fp is not None and rep.reason != CRASHED and not rep.reason.startswith(TOO_SLOW):
-            entries[rep.path] = {"fp": list(fp), "report": asdict(rep)}
+            entries[rep.path] = {"fp": list(fp), "report": rep.as_dict()}
         finish(rep, stream, obs)
 
     if to_parse:

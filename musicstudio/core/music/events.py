@@ -34,6 +34,8 @@ from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS, N_VOICES, VOIC
 
 _ONE = np.uint64(1)
 _DUR_EDGES = (DURATION_VALUES[1:] + DURATION_VALUES[:-1]) / 2.0
+#: duration_class of 0..DURATION_VALUES[-1] grid steps, looked up (longer: the last class).
+_DUR_CLASS = np.searchsorted(_DUR_EDGES, np.arange(DURATION_VALUES[-1] + 1)).astype(np.int16)
 #: Notes of one part and onset share an event when their velocity classes fall in one band
 #: of three classes; the event's class is the band's midrange, so each is within one.
 _VELOCITY_BAND = 3
@@ -168,7 +170,7 @@ def _unique_notes(
     key = (on * N_VOICES + pa) * 128 + pi
     order = np.argsort(key, kind="stable")
     key, on, du, pi, ve, pa = key[order], on[order], du[order], pi[order], ve[order], pa[order]
-    if key.size == 0:
+    if key.size == 0 or (key[1:] != key[:-1]).all():  # no doubled note: nothing to merge
         return on, du, pi, ve, pa
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     return (
@@ -182,7 +184,10 @@ def _unique_notes(
 
 def duration_class(grid_steps: np.ndarray) -> np.ndarray:
     """Nearest duration class for durations in grid steps."""
-    return np.searchsorted(_DUR_EDGES, grid_steps, side="left").astype(np.int16)
+    steps = np.asarray(grid_steps)
+    if steps.dtype.kind in "iu":  # whole steps: a table, ~5x faster than the search
+        return _DUR_CLASS[np.clip(steps, 0, _DUR_CLASS.size - 1)]
+    return np.searchsorted(_DUR_EDGES, steps, side="left").astype(np.int16)
 
 
 def velocity_class(velocity: np.ndarray) -> np.ndarray:
@@ -234,19 +239,24 @@ def _encode(quantized: tuple[np.ndarray, ...], time_signature: tuple[int, int]) 
     total = int(g_on.size + rests.sum())
     if total > MAX_EVENTS:
         raise EncodingError(f"too many events ({total:,} > {MAX_EVENTS:,})")
-    rows = 1 + rests
-    owner = np.repeat(np.arange(g_on.size), rows)
-    pos = np.arange(owner.size) - np.repeat(np.cumsum(rows) - rows, rows)
-    is_event = pos == 0
-    step = np.where(pos < rests[owner], MAX_STEP, gap[owner] - rests[owner] * MAX_STEP)
-    zero = np.uint64(0)
+    if rests.any():
+        rows = 1 + rests
+        owner = np.repeat(np.arange(g_on.size), rows)
+        pos = np.arange(owner.size) - np.repeat(np.cumsum(rows) - rows, rows)
+        is_event = pos == 0
+        step = np.where(pos < rests[owner], MAX_STEP, gap[owner] - rests[owner] * MAX_STEP)
+        zero = np.uint64(0)
+        g_lo, g_hi = np.where(is_event, g_lo[owner], zero), np.where(is_event, g_hi[owner], zero)
+        g_dur, g_vel, g_pa = (np.where(is_event, a[owner], 0) for a in (g_dur, g_vel, g_pa))
+    else:  # no REST events: one row per event, as they are
+        step = gap
     return EventStream(
-        lo=np.where(is_event, g_lo[owner], zero),
-        hi=np.where(is_event, g_hi[owner], zero),
-        duration=np.where(is_event, g_dur[owner], 0).astype(np.int16),
+        lo=g_lo,
+        hi=g_hi,
+        duration=g_dur.astype(np.int16),
         step=step.astype(np.int16),
-        velocity=np.where(is_event, g_vel[owner], 0).astype(np.int16),
-        voice=np.where(is_event, g_pa[owner], 0).astype(np.int8),
+        velocity=g_vel.astype(np.int16),
+        voice=g_pa.astype(np.int8),
         start=int(g_on[0]),
         capped=int((du > DURATION_VALUES[-1]).sum()),
         source_notes=int(on.size),
@@ -356,6 +366,13 @@ def _recall(original: tuple[np.ndarray, ...], decoded: tuple[np.ndarray, ...]) -
         return Recall(int(on.size), 0.0, 0.0, 0.0)
     want = (on * N_VOICES + pa) * 128 + pi
     got = (d_on * N_VOICES + d_pa) * 128 + d_pi  # sorted and unique (quantize)
+    if np.array_equal(got, want):
+        # Every note back at its onset, voice and pitch (the usual case): the searches below
+        # would find each at its own index, and every onset and pitch is heard.
+        strict = (duration_class(du) == duration_class(d_du)) & (
+            np.abs(velocity_class(ve) - velocity_class(d_ve)) <= 1
+        )
+        return Recall(int(on.size), float(strict.mean()), 1.0, float((du == d_du).mean()))
     at = np.clip(np.searchsorted(got, want), 0, got.size - 1)
     found = got[at] == want
     same_class = duration_class(du) == duration_class(d_du[at])

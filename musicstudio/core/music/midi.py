@@ -217,7 +217,9 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
     if tpq <= 0:
         raise MidiError("invalid ticks per quarter in header")
     allowed = set(range(len(PARTS)) if parts is None else parts)
-    tracks, lines = [], []
+    # Every track's notes (symusic's arrays), program, part, and its line for the voices.
+    tracks: list[dict[str, np.ndarray]] = []
+    programs, part_of_track, lines = [], [], []
     drum_notes = 0
     total = 0
     for track in score.tracks:
@@ -230,37 +232,24 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         program = int(track.program) % 128
         if track.is_drum:
             drum_notes += n
-        arr = track.notes.numpy()
-        # symusic gives int8 pitch/velocity: widen before any arithmetic.
-        pitch = arr["pitch"].astype(np.int16)
         part = DRUMS if track.is_drum else int(PART_OF_PROGRAM[program])
+        arr = track.notes.numpy()
         steps = np.round(arr["time"] * (GRID / tpq)).astype(np.int64)
         lengths = np.round(arr["duration"] * (GRID / tpq)).astype(np.int64)
-        mean = float(pitch.mean()) if pitch.size else 0.0
+        pitch = arr["pitch"].astype(np.int64)  # symusic's int8: widen before arithmetic
         keys = line_keys(steps, pitch, lengths)
-        lines.append(Line(part, program, str(track.name), keys, mean))
-        tracks.append((arr, pitch, program, part))
-    voice_of_line, merges = assign_voices(lines)
-    onsets, durations, pitches, velocities, programs, part_of_note, voice_of_note = (
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-    )
-    for (arr, pitch, program, part), voice in zip(tracks, voice_of_line, strict=True):
-        if part not in allowed:
-            continue
-        n = pitch.size
-        onsets.append(arr["time"].astype(np.float64) / tpq)
-        durations.append(arr["duration"].astype(np.float64) / tpq)
-        pitches.append(pitch)
-        velocities.append(arr["velocity"].astype(np.int16))
-        programs.append(np.full(n, program, np.int16))
-        part_of_note.append(np.full(n, part, np.int8))
-        voice_of_note.append(np.full(n, voice, np.int8))
+        lines.append(Line(part, program, str(track.name), keys, float(pitch.mean())))
+        tracks.append(arr)
+        programs.append(program)
+        part_of_track.append(part)
+    voice_of_track, merges = assign_voices(lines)
+    chosen = [k for k, part in enumerate(part_of_track) if part in allowed]
+    tracks = [tracks[k] for k in chosen]
+    counts = [tracks[k]["time"].size for k in range(len(chosen))]
+
+    def per_note(values: list[int], dtype: type) -> np.ndarray:
+        return np.repeat(np.array([values[k] for k in chosen], dtype), counts)
+
     tempo = 120.0
     if len(score.tempos):
         qpm = float(score.tempos[0].qpm)
@@ -272,14 +261,21 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         if int(t0.numerator) > 0 and int(t0.denominator) > 0:
             ts = (int(t0.numerator), int(t0.denominator))
 
-    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+    def cat(name: str, dtype: type) -> np.ndarray:
+        """One field of all the tracks' notes, joined, then converted (once, not per track)."""
+        return (
+            np.concatenate([t[name] for t in tracks]).astype(dtype)
+            if tracks
+            else np.zeros(0, dtype)
+        )
 
-    pitch = cat(pitches, np.int16)
-    vel = np.clip(cat(velocities, np.int16), 1, 127)
+    # symusic gives int8 pitch/velocity: widen before any arithmetic.
+    pitch = cat("pitch", np.int16)
+    vel = np.clip(cat("velocity", np.int16), 1, 127)
     keep = (pitch >= 0) & (pitch <= 127)
-    onset, duration = cat(onsets, np.float64)[keep], cat(durations, np.float64)[keep]
-    note_part = cat(part_of_note, np.int8)[keep]
+    onset = cat("time", np.float64)[keep] / tpq
+    duration = cat("duration", np.float64)[keep] / tpq
+    note_part = per_note(part_of_track, np.int8)[keep]
     placed = place_notes(score, onset, duration, pitch[keep], vel[keep], note_part == DRUMS)
     if placed.onset is not None and placed.duration is not None:  # a played file (beats.py)
         onset, duration, ts = placed.onset, placed.duration, placed.time_signature
@@ -289,13 +285,13 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         duration=np.maximum(duration, 0.0),
         pitch=pitch[keep],
         velocity=vel[keep],
-        program=cat(programs, np.int16)[keep],
+        program=per_note(programs, np.int16)[keep],
         tempo_qpm=tempo,
         time_signature=ts,
         drum_notes=drum_notes,
         part=note_part,
         repaired=repaired,
-        voice=cat(voice_of_note, np.int8)[keep],
+        voice=per_note(voice_of_track, np.int8)[keep],
         joined=tuple(str(m) for m in merges),
         tempo_map=placed.tempo_map,
         timing=placed.outcome,

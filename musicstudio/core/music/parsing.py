@@ -29,6 +29,15 @@ from musicstudio.core.music.voices import N_VOICES
 
 #: The arrays of an event stream, as workers send them and the scan cache stores them.
 PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "voice")
+#: Their types in the cache (EventStream's).
+PACK_DTYPES: dict[str, type] = {
+    "lo": np.uint64,
+    "hi": np.uint64,
+    "duration": np.int16,
+    "step": np.int16,
+    "velocity": np.int16,
+    "voice": np.int8,
+}
 
 OK, REPAIRED, EMPTY, DRUMS_ONLY, TOO_SHORT, UNREADABLE = (
     "ok",
@@ -66,6 +75,17 @@ class FileReport:
     voices: dict[str, int] = field(default_factory=dict)  # notes per voice
     joined: list[str] = field(default_factory=list)  # tracks that joined another's voice, and why
     feel: dict[str, Any] | None = None  # feel.file_feel's sums (None: no steady beat to feel)
+
+    def as_dict(self) -> dict[str, Any]:
+        """dataclasses.asdict(self) (the scan cache keeps it), without its slow deep copy."""
+        d = dict(self.__dict__)
+        ts = self.time_signature
+        d["time_signature"] = tuple(ts) if isinstance(ts, tuple) else list(ts)
+        d["parts"] = dict(self.parts)
+        d["programs"] = [list(row) for row in self.programs]
+        d["voices"] = dict(self.voices)
+        d["joined"] = list(self.joined)
+        return d
 
 
 # -- parsing one file (runs in a worker process) ------------------------------------------
@@ -141,7 +161,8 @@ def _make_pool(workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["musicstudio.core.music.parsing"])
+        # symusic too: parse_midi_bytes imports it lazily, which would cost every worker ~70 ms.
+        ctx.set_forkserver_preload(["musicstudio.core.music.parsing", "symusic"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
@@ -159,8 +180,8 @@ def parse_all(
             cancel.raise_if_cancelled()
             on_result(*parser(p, parts))
         return
-    size = max(1, min(32, len(paths) // (workers * 4) or 1))
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    batches = guided_batches(paths, workers)
+    size = len(batches[0]) if batches else 1  # the largest batch
     suspects: list[str] = []
     pool = _make_pool(workers)
     hung = started = False
@@ -192,6 +213,18 @@ def parse_all(
     for p in suspects:
         cancel.raise_if_cancelled()
         on_result(*_parse_alone(p, parts, parser))
+
+
+def guided_batches(paths: list[str], workers: int, largest: int = 32) -> list[list[str]]:
+    """The files in order, in batches of a quarter of each worker's share of what is left
+    (at most `largest`): few batches to send, and small ones at the end, so that no worker
+    is left alone with a big batch while the others wait."""
+    batches, i = [], 0
+    while i < len(paths):
+        size = max(1, min(largest, (len(paths) - i) // (max(1, workers) * 4)))
+        batches.append(paths[i : i + size])
+        i += size
+    return batches
 
 
 def parse_timeout() -> float:

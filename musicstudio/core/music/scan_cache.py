@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.files import load_arrays, save_arrays
+from musicstudio.core.files import load_arrays, save_array_pieces
 from musicstudio.core.music.constants import REPRESENTATION_VERSION
 from musicstudio.core.music.events import EventStream
-from musicstudio.core.music.parsing import PACK_ARRAYS
+from musicstudio.core.music.parsing import PACK_ARRAYS, PACK_DTYPES
 
 OBS_ARRAYS = ("obs_lo", "obs_hi", "obs_n")
 Observed = tuple[np.ndarray, np.ndarray, np.ndarray]  # one file's pitch sets (lo, hi) and counts
@@ -90,6 +90,7 @@ def save_pack(
     streams: dict[str, EventStream],
     observed: dict[str, Observed],
 ) -> None:
+    """Write the pack: each array is written file by file into the container (never joined)."""
     offset = obs_offset = 0
     kept: list[EventStream] = []
     kept_obs: list[Observed] = []
@@ -104,11 +105,12 @@ def save_pack(
             entry["obs_span"] = [obs_offset, obs_offset + len(obs[0])]
             obs_offset += len(obs[0])
             kept_obs.append(obs)
-    joined = EventStream.concatenate(kept)
-    arrays = {k: getattr(joined, k) for k in PACK_ARRAYS}
+    pieces: dict[str, tuple[type, list[np.ndarray]]] = {
+        k: (PACK_DTYPES[k], [getattr(s, k) for s in kept]) for k in PACK_ARRAYS
+    }
     for i, (k, dtype) in enumerate(zip(OBS_ARRAYS, (np.uint64, np.uint64, np.int64), strict=True)):
-        arrays[k] = np.concatenate([o[i] for o in kept_obs]) if kept_obs else np.zeros(0, dtype)
-    save_arrays(path, arrays, {"version": REPRESENTATION_VERSION, "entries": entries})
+        pieces[k] = (dtype, [o[i] for o in kept_obs])
+    save_array_pieces(path, pieces, {"version": REPRESENTATION_VERSION, "entries": entries})
 
 
 def fingerprint(path: Path) -> tuple[int, int] | None:
