@@ -28,7 +28,7 @@ import numpy as np
 
 from musicstudio.core.music.meter import downbeat_phase
 
-FRAME = 0.01  # seconds per envelope frame
+FRAME = 0.02  # seconds per envelope frame
 #: A file with this share of its onsets within EXACT_TOLERANCE quarters of the grid is quantized.
 EXACT_TOLERANCE, EXACT_SHARE = 1.0 / 192, 0.98
 #: Onsets within this many quarters of the 1/12 or 1/8 grid count as on it.

@@ -25,7 +25,6 @@ from musicstudio.core.music.voices import (
     Line,
     assign_voices,
     fit_channels,
-    line_keys,
 )
 
 
@@ -237,8 +236,9 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
         steps = np.round(arr["time"] * (GRID / tpq)).astype(np.int64)
         lengths = np.round(arr["duration"] * (GRID / tpq)).astype(np.int64)
         pitch = arr["pitch"].astype(np.int64)  # symusic's int8: widen before arithmetic
-        keys = line_keys(steps, pitch, lengths)
-        lines.append(Line(part, program, str(track.name), keys, float(pitch.mean())))
+        lines.append(
+            Line(part, program, str(track.name), float(pitch.mean()), steps, pitch, lengths)
+        )
         tracks.append(arr)
         programs.append(program)
         part_of_track.append(part)

@@ -69,17 +69,23 @@ def part_label_of_voice(voice: int) -> str:
 
 @dataclass(frozen=True)
 class Line:
-    """One track of a file as read: its part, program, name and (grid onset, pitch) keys."""
+    """One track of a file as read: its part, program, name, register and notes (grid onset,
+    pitch and length in grid steps; only compared when another line shares its family)."""
 
     part: int
     program: int
     name: str
-    keys: np.ndarray  # sorted unique int64 keys of (onset step, pitch, length): line_keys
     mean_pitch: float
+    steps: np.ndarray
+    pitch: np.ndarray
+    lengths: np.ndarray
 
     @property
     def notes(self) -> int:
-        return int(self.keys.size)
+        return int(self.pitch.size)
+
+    def keys(self) -> np.ndarray:
+        return line_keys(self.steps, self.pitch, self.lengths)
 
 
 @dataclass(frozen=True)
@@ -107,12 +113,15 @@ def shared_notes(lines: Sequence[Line]) -> dict[tuple[int, int], int]:
     """Notes (onset, pitch, length) shared by pairs of pitched lines of one GM family, as
     {(line, other line): count}, each pair both ways; pairs that share none are absent. One
     sort of every note, so a file of thousands of tracks costs what one of its size does."""
-    ids = [i for i, line in enumerate(lines) if line.part != DRUMS and line.keys.size]
+    pitched = [i for i, line in enumerate(lines) if line.part != DRUMS and line.notes]
+    families = [_family(lines[i]) for i in pitched]
+    ids = [i for i, f in zip(pitched, families, strict=True) if families.count(f) > 1]
     if len(ids) < 2:
-        return {}
-    sizes = [lines[i].keys.size for i in ids]
+        return {}  # no two lines of one family: nothing can double (most files)
+    keys = [lines[i].keys() for i in ids]
+    sizes = [k.size for k in keys]
     family = np.repeat([_family(lines[i]) for i in ids], sizes)
-    key = np.concatenate([lines[i].keys for i in ids]) * 17 + family
+    key = np.concatenate(keys) * 17 + family
     line = np.repeat(ids, sizes)
     order = np.argsort(key, kind="stable")
     key, line = key[order], line[order]
