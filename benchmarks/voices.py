@@ -15,7 +15,8 @@ family) — a unison doubling inside one family is not a loss:
 - tracks kept: the original's instruments (distinct programs, and drums) in the written file;
 - coll.: files whose written bytes have note-ons on a channel and pitch that already sounds;
   src: files whose original has them (their lengths are ambiguous: a synthesizer ends the
-  sounding note, a parser may pair the note-offs otherwise).
+  sounding note, a parser may pair the note-offs otherwise); dur.clear: the duration figure
+  over the files without them.
 Folders: the shipped band corpus, synthetic band files (benchmarks/bandmidi.py: two guitars,
 piano + organ, pad + strings, a unison doubling, "cont." tracks) and string quartets from the
 music21 corpus (never looked at while the voice slots were chosen), plus any DIR given.
@@ -146,10 +147,17 @@ def report(label: str, paths: list[Path]) -> None:
         tracks = float(np.mean([r["tracks"] for r in rows]))
         collided = sum(r["collisions"] > 0 for r in rows)
         ambiguous = sum(r["source_collisions"] > 0 for r in rows)
+        clear = [r for r in rows if r["source_collisions"] == 0]
+        clear_duration = (
+            f"{np.average([r['duration'] for r in clear], weights=[r['notes'] for r in clear]):.4f}"
+            if clear
+            else "-"
+        )
         print(
             f"{label:<16} {rep:<11} {len(paths):>4} {int(weight.sum()):>8,} "
             f"{mean('onset_pitch'):>8.4f} {mean('family'):>8.4f} {mean('duration'):>8.4f} "
             f"{mean('velocity'):>8.4f} {tracks:>8.4f} {collided:>6} {ambiguous:>6} "
+            f"{clear_duration:>9} "
             f"{(time.perf_counter() - t0) / len(paths) * 1000:>7.1f}"
         )
 
@@ -168,7 +176,8 @@ def main() -> int:
     folders += [(d.name, sorted(d.rglob("*.mid"))) for d in args.dirs]
     print(
         f"{'folder':<16} {'repr.':<11} {'files':>4} {'notes':>8} {'on+pitch':>8} {'family':>8} "
-        f"{'duration':>8} {'velocity':>8} {'tracks':>8} {'coll.':>6} {'src':>6} {'ms/file':>7}"
+        f"{'duration':>8} {'velocity':>8} {'tracks':>8} {'coll.':>6} {'src':>6} {'dur.clear':>9} "
+        f"{'ms/file':>7}"
     )
     for label, paths in folders:
         if paths:
