@@ -4,6 +4,7 @@
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py shaping   # shaping.png only
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py form      # form.png only
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py voices    # voices.png only
 
 The window has its default size (85 % of the screen, from a fresh settings file): 1360 x 850 on
 that screen. Without a display, QT_QPA_PLATFORM=offscreen works too (an 800 x 800 screen).
@@ -130,6 +131,39 @@ def form(out: Path, tmp: Path) -> Path:
     return path
 
 
+def voices(out: Path, tmp: Path) -> Path:
+    """The Dataset panel on band files with two guitars, piano + organ, pad + strings, a unison
+    doubling and "cont." tracks (benchmarks/bandmidi.py): the Voices column, one file's voices."""
+    import importlib.util
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    spec = importlib.util.spec_from_file_location("bandmidi", ROOT / "benchmarks" / "bandmidi.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    band = Path(tempfile.gettempdir()) / "musicstudio-screenshots" / "Band songs"
+    module.write_band_folder(band, 12)
+    app = QApplication([])
+    from musicstudio.gui.main_window import MainWindow
+
+    w = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat))
+    w.show()
+    w.dataset.load([str(band)])
+    wait_until(app, lambda: w.session.corpus is not None and w.dataset.scan_thread is None, 120)
+    table = w.dataset.table
+    table.selectRow(1)
+    index = table.model().index(1, 3)
+    rect = table.visualRect(index)
+    tip = table.model().data(index, 3)  # Qt.ToolTipRole
+    QToolTip.showText(table.viewport().mapToGlobal(rect.center()), tip, table)
+    wait_until(app, lambda: False, 1.0)
+    path = out / "voices.png"
+    app.primaryScreen().grabWindow(0).save(str(path))
+    return path
+
+
 def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -144,6 +178,9 @@ def main() -> int:
         return 0
     if sys.argv[1:] == ["form"]:
         print(f"saved {form(out, tmp)}")
+        return 0
+    if sys.argv[1:] == ["voices"]:
+        print(f"saved {voices(out, tmp)}")
         return 0
     band = pop_folder(Path(tempfile.gettempdir()) / "musicstudio-screenshots" / "Pop songs", 30)
     app = QApplication([])
