@@ -143,7 +143,7 @@ class EngineClient(QObject):
         super().__init__(parent)
         self.engine = Engine(tensorflow=True)
         self.composer = Engine(tensorflow=False)
-        self._readers: dict[int, _Reader] = {}
+        self._readers: dict[Engine, _Reader] = {}  # by the engine itself, never id()
         self._jobs: dict[int, JobHandle] = {}
         self._owners: dict[int, Engine] = {}
 
@@ -166,8 +166,8 @@ class EngineClient(QObject):
 
     def _start(self, engine: Engine) -> None:
         engine.start()
-        if id(engine) not in self._readers:
-            reader = self._readers[id(engine)] = _Reader(engine, self)
+        if engine not in self._readers:
+            reader = self._readers[engine] = _Reader(engine, self)
             reader.event.connect(lambda ev, e=engine: self._dispatch(e, ev))
             reader.start()
 
