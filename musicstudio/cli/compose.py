@@ -101,9 +101,9 @@ def main(
     if as_json:
         print_json(summary)
     else:
-        for path, piece in zip(written, pieces, strict=True):
+        for name, piece in zip(written, pieces, strict=True):
             print(
-                f"{path}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
+                f"{name}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
             )
             words = piece.metrics.get("form_words")
             if piece.form or words:
