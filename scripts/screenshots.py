@@ -99,7 +99,7 @@ def shaping(out: Path, tmp: Path) -> Path:
     bars_shown = 10 * roll.quarters_per_bar() * roll.pixels_per_quarter()
     roll.zoom_by((roll.viewport().width() - 60) / bars_shown)
     roll.horizontalScrollBar().setValue(0)
-    cp.scroll.verticalScrollBar().setValue(box.y() - 6)  # the constraints at the top
+    cp.scroll_area.verticalScrollBar().setValue(box.y() - 6)  # the constraints at the top
     app.processEvents()
     path = out / "shaping.png"
     w.grab().save(str(path))
@@ -123,7 +123,7 @@ def form(out: Path, tmp: Path) -> Path:
     wait_until(app, lambda: not cp.metrics.measuring, 120)
     roll.zoom_to_fit()
     box = cp.regenerate_box
-    cp.scroll.verticalScrollBar().setValue(box.y() - 6)  # the linked choice in view
+    cp.scroll_area.verticalScrollBar().setValue(box.y() - 6)  # the linked choice in view
     app.processEvents()
     path = out / "form.png"
     w.grab().save(str(path))

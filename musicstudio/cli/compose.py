@@ -101,9 +101,9 @@ def main(
     if as_json:
         print_json(summary)
     else:
-        for path, piece in zip(written, pieces, strict=True):
+        for name, piece in zip(written, pieces, strict=True):
             print(
-                f"{path}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
+                f"{name}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
             )
             words = piece.metrics.get("form_words")
             if piece.form or words:
@@ -130,8 +130,10 @@ def _bars(piece: Any) -> int:
 
 
 def _measure_against(bundle: Path, corpus: str | None) -> Any:
-    """The training folder when it is here (scan cache: fast), else the bundle's primers."""
+    """The training folder when it is here (scan cache: fast), scanned with the model's own
+    options (its parts, threshold, transposition and key), else the bundle's primers."""
     from musicstudio.core.learn.bundle import read_manifest
+    from musicstudio.core.music.constants import DEFAULT_THRESHOLD
     from musicstudio.core.music.corpus import CorpusSource, ScanOptions
     from musicstudio.core.resources import sample_corpus_dir
 
@@ -141,8 +143,11 @@ def _measure_against(bundle: Path, corpus: str | None) -> Any:
         folder = str(sample_corpus_dir() or "")  # a shipped sample model, on another machine
     if not folder or not Path(folder).is_dir():
         return None
-    threshold = int((manifest.get("vocab") or {}).get("threshold", 40))
-    return CorpusSource((folder,), ScanOptions(threshold=threshold))
+    vocab = manifest.get("vocab")
+    older = (
+        vocab.get("threshold", DEFAULT_THRESHOLD) if isinstance(vocab, dict) else DEFAULT_THRESHOLD
+    )
+    return CorpusSource((folder,), ScanOptions.from_json(manifest.get("scan_options"), older))
 
 
 def _instruments(pairs: list[str] | None) -> dict[str, int] | None:

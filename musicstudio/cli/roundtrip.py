@@ -33,6 +33,7 @@ def main(
         write_midi(output, learned)
     except OSError as e:
         raise UsageError(f"cannot write {output}: {e.strerror or e}") from e
+    voices = learned.notes_per_voice()
     summary = {
         "out": output,
         "notes": recall.notes,
@@ -42,7 +43,7 @@ def main(
         "repaired": notes.repaired,
         "parts_in": notes.notes_per_part(),
         "parts_out": learned.notes_per_part(),
-        "voices": learned.notes_per_voice(),
+        "voices": voices,
         "joined": list(notes.joined),
     }
     if as_json:
@@ -53,7 +54,7 @@ def main(
             f" note recall {recall.strict:.2%} (onset and pitch {recall.onset_pitch:.2%},"
             f" exact durations {recall.duration_exact:.2%})"
         )
-        print("voices: " + ", ".join(f"{v} {n:,}" for v, n in summary["voices"].items()))
+        print("voices: " + ", ".join(f"{v} {n:,}" for v, n in voices.items()))
         for line in notes.joined:
             print(f"  {line}")
     return 0

@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 
 def _setup_logging() -> Path | None:
@@ -40,8 +44,11 @@ def run_app(argv: list[str]) -> int:
     _setup_logging()
     QCoreApplication.setOrganizationName("MusicStudio")
     QCoreApplication.setApplicationName("MusicStudio")
-    app = QApplication.instance() or QApplication(
-        [sys.argv[0], *[a for a in argv if not a.startswith("--self-test")]]
+    running = QApplication.instance()  # tests make theirs first
+    app = (
+        running
+        if isinstance(running, QApplication)
+        else QApplication([sys.argv[0], *[a for a in argv if not a.startswith("--self-test")]])
     )
     from PySide6.QtGui import QIcon
 
@@ -49,8 +56,8 @@ def run_app(argv: list[str]) -> int:
 
     icon = app_icon()
     if icon is not None:
-        app.setWindowIcon(QIcon(str(icon)))  # type: ignore[attr-defined]
-    app.setDesktopFileName("musicstudio")  # type: ignore[attr-defined]  # Wayland/X11 matching
+        app.setWindowIcon(QIcon(str(icon)))
+    app.setDesktopFileName("musicstudio")  # Wayland/X11 matching
     window = MainWindow(QSettings())
 
     def excepthook(kind, value, tb):  # type: ignore[no-untyped-def]
@@ -77,15 +84,15 @@ def run_app(argv: list[str]) -> int:
     return int(app.exec())
 
 
-def _quit_on_sigterm(app: object) -> None:
+def _quit_on_sigterm(app: QApplication) -> None:
     """A desktop logout or `kill` closes the window properly (the engine process ends with it)."""
     import signal
 
     from PySide6.QtCore import QTimer
 
     # Queued: a signal that comes before the event loop runs must still end it.
-    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))  # type: ignore[attr-defined]
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))
     # Python runs signal handlers only between bytecodes: wake the interpreter now and then.
-    timer = QTimer(app)  # type: ignore[call-overload]
+    timer = QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(200)

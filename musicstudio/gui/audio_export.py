@@ -67,7 +67,7 @@ class AudioExport(QObject):
         self._dest = path
         # Background: a Compose clicked meanwhile queues behind it instead of being refused.
         self.handle = self.session.engine.submit(RenderJob(piece[0].notes, str(path)), True)
-        self.handle.connect(self._on_progress, self._on_result, self._on_error, self._on_cancelled)
+        self.handle.on(self._on_progress, self._on_result, self._on_error, self._on_cancelled)
         self.handle.finished.connect(self._on_finished)
         self.message.emit(f"Rendering {path.name}…", 0)
         return self.handle

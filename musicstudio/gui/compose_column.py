@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -63,10 +67,12 @@ class ComposeColumn(QWidget):
         self.tempo_form = SettingsForm(
             ComposeSettings, ["include_primer", "tempo", "feel"], f, remembered
         )
-        w = self.piece_form.widgets
-        self.form, self.length, self.bars, self.minutes, self.variations = (
-            w[n] for n in ("form", "length", "bars", "minutes", "variations")
-        )
+        piece = self.piece_form
+        self.form = piece.widget("form", QLineEdit)
+        self.length = piece.widget("length", QSpinBox)
+        self.bars = piece.widget("bars", QDoubleSpinBox)
+        self.minutes = piece.widget("minutes", QDoubleSpinBox)
+        self.variations = piece.widget("variations", QSpinBox)
         self.form.setPlaceholderText("corpus, none, or e.g. A A B A")
         self.length.setSpecialValueText("off (the form)")
         self.bars.setSpecialValueText("your files' length")
@@ -75,9 +81,9 @@ class ComposeColumn(QWidget):
         for box_ in (self.bars, self.minutes):
             box_.valueChanged.connect(self._on_bars)
         self._on_bars()
-        self.include_primer = self.tempo_form.widgets["include_primer"]
-        self.tempo = self.tempo_form.widgets["tempo"]
-        self.feel = self.tempo_form.widgets["feel"]
+        self.include_primer = self.tempo_form.widget("include_primer", QCheckBox)
+        self.tempo = self.tempo_form.widget("tempo", QDoubleSpinBox)
+        self.feel = self.tempo_form.widget("feel", QComboBox)
         column.addWidget(box)
         self.instruments = PartInstruments()
         column.addWidget(self.instruments)
@@ -85,10 +91,13 @@ class ComposeColumn(QWidget):
         column.addWidget(self.constraints)
         box = QGroupBox("Sampling")
         self.sampling_form = SettingsForm(SamplingSettings, SAMPLING, QFormLayout(box), remembered)
-        w = self.sampling_form.widgets
-        self.temperature, self.top_k, self.top_p = w["temperature"], w["top_k"], w["top_p"]
-        self.penalty, self.seed = w["repetition_penalty"], w["seed"]
-        self.rhythm = w["rhythm_temperature"]
+        sampling = self.sampling_form
+        self.temperature = sampling.widget("temperature", QDoubleSpinBox)
+        self.rhythm = sampling.widget("rhythm_temperature", QDoubleSpinBox)
+        self.top_k = sampling.widget("top_k", QSpinBox)
+        self.top_p = sampling.widget("top_p", QDoubleSpinBox)
+        self.penalty = sampling.widget("repetition_penalty", QDoubleSpinBox)
+        self.seed = sampling.widget("seed", QSpinBox)
         column.addWidget(box)
         self.regenerate_box = RegenerateBox(remembered)
         column.addWidget(self.regenerate_box)

@@ -83,9 +83,9 @@ class ComposePanel(QWidget):
         self.temperature, self.rhythm, self.seed = f.temperature, f.rhythm, f.seed
         self.top_k, self.top_p, self.include_primer = f.top_k, f.top_p, f.include_primer
         self.regenerate_box = f.regenerate_box
-        self.scroll = scrolled(f)  # many parts make the form taller than a window
+        self.scroll_area = scrolled(f)  # many parts make the form taller than a window
         self.side = QTabWidget()
-        self.side.addTab(self.scroll, "Settings")
+        self.side.addTab(self.scroll_area, "Settings")
         self.history = History(self.session.settings)
         self.side.addTab(self.history, "History")
         self.compose_button = QPushButton("Compose")
@@ -183,7 +183,7 @@ class ComposePanel(QWidget):
         return corpus.source if corpus is not None else None
 
     def _start(self, job: Any, on_result: Any, state: str) -> None:
-        self.job = self.session.engine.submit(job).connect(
+        self.job = self.session.engine.submit(job).on(
             self._on_progress, on_result, self._on_error, self._on_cancelled
         )
         self.progress.setRange(0, 0)

@@ -116,7 +116,8 @@ class DatasetPanel(QWidget):
         self.normalize = QCheckBox("Move every piece to C major / A minor")
         self.threshold = QSpinBox()
         self.threshold.setRange(1, 100000)
-        self.threshold.setValue(int(self.session.settings.value("threshold", DEFAULT_THRESHOLD)))
+        stored = self.session.settings.value("threshold", DEFAULT_THRESHOLD)
+        self.threshold.setValue(int(str(stored)))  # an int, or its text from an ini file
         self.threshold.setToolTip(
             "Chords seen fewer times than this are split into frequent sub-chords"
         )

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -20,6 +19,9 @@ from musicstudio.core.jobs.engine import Engine, EngineEvent
 from musicstudio.core.jobs.progress import FileScanned, Progress
 from musicstudio.core.jobs.workspace import Workspace
 from musicstudio.core.music.corpus import Corpus, CorpusError, CorpusSource, FileReport, ScanOptions
+
+#: What a job's signal calls: progress (fraction, event), result (value), error (text), cancelled ().
+Handler = Callable[..., object]
 
 
 @contextmanager
@@ -112,10 +114,14 @@ class JobHandle(QObject):
         """Stop this job (and no other)."""
         self._client.engine_of(self.job).cancel(self.job)
 
-    def connect(
-        self, progress: Any = None, result: Any = None, error: Any = None, cancelled: Any = None
+    def on(
+        self,
+        progress: Handler | None = None,
+        result: Handler | None = None,
+        error: Handler | None = None,
+        cancelled: Handler | None = None,
     ) -> JobHandle:
-        """Connect the handlers given (a small builder, Anki-style)."""
+        """Connect the handlers given (a small builder, Anki-style; not QObject.connect)."""
         for signal, slot in (
             (self.progress, progress),
             (self.result, result),
@@ -143,7 +149,7 @@ class EngineClient(QObject):
         super().__init__(parent)
         self.engine = Engine(tensorflow=True)
         self.composer = Engine(tensorflow=False)
-        self._readers: dict[int, _Reader] = {}
+        self._readers: dict[Engine, _Reader] = {}  # by the engine itself, never id()
         self._jobs: dict[int, JobHandle] = {}
         self._owners: dict[int, Engine] = {}
 
@@ -166,9 +172,9 @@ class EngineClient(QObject):
 
     def _start(self, engine: Engine) -> None:
         engine.start()
-        if id(engine) not in self._readers:
-            reader = self._readers[id(engine)] = _Reader(engine, self)
-            reader.event.connect(lambda ev, e=engine: self._dispatch(e, ev))
+        if engine not in self._readers:
+            reader = self._readers[engine] = _Reader(engine, self)
+            reader.arrived.connect(lambda ev, e=engine: self._dispatch(e, ev))
             reader.start()
 
     def engine_of(self, job: int) -> Engine:
@@ -224,7 +230,7 @@ class EngineClient(QObject):
 class _Reader(QThread):
     """Blocks on the engine's event queue so the UI thread never does (it changes no state)."""
 
-    event = Signal(object)
+    arrived = Signal(object)  # an EngineEvent (not `event`: QObject.event is a virtual)
 
     def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -238,7 +244,7 @@ class _Reader(QThread):
         while not self._stop:
             ev = self.engine.wait_event(0.05)
             if ev is not None:
-                self.event.emit(ev)
+                self.arrived.emit(ev)
                 if ev.kind == "stopped":
                     self.msleep(200)  # the UI thread releases the dead engine meanwhile
             elif not self.engine.alive:

@@ -92,9 +92,12 @@ class MainWindow(QMainWindow):
         self.dataset = DatasetPanel(self.session, self.player)
         self.training = TrainingPanel(self.session)
         self.compose = ComposePanel(self.session, self.player)
-        for i, (panel, step) in enumerate(
-            zip((self.dataset, self.training, self.compose), STEPS, strict=True)
-        ):
+        steps: tuple[DatasetPanel | TrainingPanel | ComposePanel, ...] = (
+            self.dataset,
+            self.training,
+            self.compose,
+        )
+        for i, (panel, step) in enumerate(zip(steps, STEPS, strict=True)):
             self.tabs.addTab(panel, f"{i + 1}  {step}")
             panel.state_changed.connect(lambda text, i=i: self.set_step_state(i, text))
         layout.addWidget(self.tabs, 1)

@@ -72,8 +72,9 @@ class ModelList(QWidget):
     def _on_clicked(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            path = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
-            self.session.select_model(Path(path))
+            item = self.table.item(rows[0].row(), 0)
+            if item is not None:
+                self.session.select_model(Path(item.data(Qt.ItemDataRole.UserRole)))
 
     def choose_model(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -74,4 +74,6 @@ class SelfTest:
             file=sys.stderr if code else sys.stdout,
         )
         self.window.close()
-        QApplication.instance().quit()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()

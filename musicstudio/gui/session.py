@@ -110,9 +110,9 @@ class Session(QObject):
             return None
         history = m.get("history") or []
         vals = [
-            h.get("val_loss")
+            float(h["val_loss"])
             for h in history
-            if isinstance(h, dict) and h.get("val_loss") is not None
+            if isinstance(h, dict) and isinstance(h.get("val_loss"), int | float)
         ]
         created = str(
             m.get("created") or _dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat()
@@ -138,9 +138,8 @@ class Session(QObject):
     # -- recent lists ------------------------------------------------------------------
     def recent(self, key: str) -> list[str]:
         value = self.settings.value(key, [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [str(v) for v in values]
 
     def remember(self, key: str, item: str) -> None:
         items = [item] + [i for i in self.recent(key) if i != item]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -25,6 +25,7 @@ from musicstudio.core.settings import Setting, settings_of
 from musicstudio.gui.persist import remember
 
 _INT_MAX = 2**31 - 1
+W = TypeVar("W", bound=QWidget)
 
 
 def _kind(cls: Any, f: dataclasses.Field[Any]) -> type:
@@ -36,7 +37,8 @@ def _kind(cls: Any, f: dataclasses.Field[Any]) -> type:
 def make_widget(cls: Any, name: str) -> QWidget:
     """The editor of one setting of a settings class, at its default."""
     f, s = next((f, s) for f, s in settings_of(cls) if f.name == name)
-    kind, default = _kind(cls, f), f.default
+    kind = _kind(cls, f)
+    default: Any = None if f.default is dataclasses.MISSING else f.default
     w: QWidget
     if s.choices:
         w = QComboBox()
@@ -54,10 +56,10 @@ def make_widget(cls: Any, name: str) -> QWidget:
         w.setChecked(bool(default))
     elif kind is int:
         w = QSpinBox()
-        low = int(s.low if s.low is not None else 0) - (1 if s.optional else 0)
-        w.setRange(low, int(min(s.high or _INT_MAX, _INT_MAX)))
+        bottom = int(s.low if s.low is not None else 0) - (1 if s.optional else 0)
+        w.setRange(bottom, int(min(s.high or _INT_MAX, _INT_MAX)))
         w.setSingleStep(int(s.step or 1))
-        w.setValue(int(default) if default is not None else low)
+        w.setValue(int(default) if default is not None else bottom)
     else:
         w = QDoubleSpinBox()
         w.setDecimals(s.decimals)
@@ -115,6 +117,13 @@ class SettingsForm:
                 layout.addRow(self.settings[name].label, w)
         if settings is not None:
             remember(settings, cls.__name__, self.widgets)
+
+    def widget(self, name: str, kind: type[W]) -> W:
+        """The editor of one setting, as the kind of widget its declaration makes."""
+        w = self.widgets[name]
+        if not isinstance(w, kind):
+            raise TypeError(f"{name} is edited by a {type(w).__name__}, not a {kind.__name__}")
+        return w
 
     def values(self) -> dict[str, Any]:
         """The form's values, by field name (to build the settings class with)."""

@@ -120,7 +120,8 @@ class Takes(QWidget):
 
     def show_variation(self, variation: Variation | None) -> None:
         """Undo and redo act on the takes of the variation shown."""
-        self.undo_group.setActiveStack(variation.stack if variation is not None else None)
+        # PySide6's stub wants a QUndoStack; Qt takes None (nullptr): no stack is active.
+        self.undo_group.setActiveStack(variation.stack if variation is not None else None)  # type: ignore[arg-type]
 
     def show_selection(self, variation: Variation | None, can_run: bool) -> None:
         """Say which bars are selected; Regenerate is possible with bars selected and `can_run`

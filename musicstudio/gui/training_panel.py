@@ -34,7 +34,7 @@ from musicstudio.core.jobs.progress import (
 )
 from musicstudio.core.learn.checkpoints import run_dir_for
 from musicstudio.core.learn.models.config import LSTMConfig, ModelConfig, WaveNetConfig
-from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainSettings
+from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainResult, TrainSettings
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.vocab import STREAM_SIZES
 from musicstudio.core.resources import models_dir
@@ -81,7 +81,7 @@ class TrainingPanel(QWidget):
                 "stacks": self.stacks,
                 "units": self.units,
                 "lstm_layers": self.ls_layers,
-                "window": self.window,
+                "window": self.window_events,
                 "dropout": self.dropout,
             },
         )
@@ -125,14 +125,14 @@ class TrainingPanel(QWidget):
         self.stack.addWidget(wavenet)
         self.stack.addWidget(lstm)
         mf.addRow(self.stack)
-        self.window = _spin(
+        self.window_events = _spin(
             16, 1024, wn.window, "Events per training window; every position is a target", 16
         )
         self.dropout = QDoubleSpinBox()
         self.dropout.setRange(0.0, 0.8)
         self.dropout.setSingleStep(0.05)
         self.dropout.setValue(wn.dropout)
-        mf.addRow("Window", self.window)
+        mf.addRow("Window", self.window_events)
         mf.addRow("Dropout", self.dropout)
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
@@ -156,13 +156,11 @@ class TrainingPanel(QWidget):
             QFormLayout(run_box),
             self.session.settings,
         )
-        w = self.train_form.widgets
-        self.epochs, self.minutes, self.batch, self.seed = (
-            w["epochs"],
-            w["minutes"],
-            w["batch_size"],
-            w["seed"],
-        )
+        run = self.train_form
+        self.epochs = run.widget("epochs", QSpinBox)
+        self.minutes = run.widget("minutes", QDoubleSpinBox)
+        self.batch = run.widget("batch_size", QSpinBox)
+        self.seed = run.widget("seed", QSpinBox)
         # A time budget is what the user asked for: the epochs no longer limit training.
         self.minutes.valueChanged.connect(
             lambda v: self.epochs.setEnabled(v == self.minutes.minimum())
@@ -176,9 +174,9 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(False)
         self.resume_button.setEnabled(False)
         lv.addStretch(1)
-        self.scroll = scrolled(left)  # the form is taller than a small window
+        self.scroll_area = scrolled(left)  # the form is taller than a small window
         self.action_bar = ActionBar(self.train_button, (self.stop_button, self.resume_button))
-        split.addWidget(StepColumn(self.scroll, self.action_bar))
+        split.addWidget(StepColumn(self.scroll_area, self.action_bar))
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -208,7 +206,7 @@ class TrainingPanel(QWidget):
             self.stacks,
             self.units,
             self.ls_layers,
-            self.window,
+            self.window_events,
         ):
             w.valueChanged.connect(self.update_estimate)
         self.train_button.clicked.connect(lambda: self.start(resume=False))
@@ -219,20 +217,20 @@ class TrainingPanel(QWidget):
     def _on_family(self) -> None:
         fam = self.family.currentData()
         self.stack.setCurrentIndex(0 if fam == "wavenet" else 1)
-        self.window.setValue(WaveNetConfig.window if fam == "wavenet" else LSTMConfig.window)
+        self.window_events.setValue(WaveNetConfig.window if fam == "wavenet" else LSTMConfig.window)
         self.update_estimate()
 
     def config(self) -> ModelConfig:
         if self.family.currentData() == "wavenet":
             return WaveNetConfig(
-                window=self.window.value(),
+                window=self.window_events.value(),
                 dropout=self.dropout.value(),
                 channels=self.channels.value(),
                 layers=self.wn_layers.value(),
                 stacks=self.stacks.value(),
             )
         return LSTMConfig(
-            window=self.window.value(),
+            window=self.window_events.value(),
             dropout=self.dropout.value(),
             units=self.units.value(),
             layers=self.ls_layers.value(),
@@ -280,7 +278,7 @@ class TrainingPanel(QWidget):
             return
         # The engine reads the corpus from the scan cache: nothing large crosses to it.
         job = TrainJob(corpus.source, config, settings, str(self.out_path), resume)
-        self.job = self.session.engine.submit(job).connect(
+        self.job = self.session.engine.submit(job).on(
             self._on_progress, self._on_result, self._on_error, self._on_cancelled
         )
         self.epoch_bar.setRange(0, settings.epochs if settings.minutes is None else 0)
@@ -331,10 +329,12 @@ class TrainingPanel(QWidget):
                 f"Trained. Tuning sampling to your corpus ({event.done}/{event.total})…"
             )
 
-    def _on_result(self, result: Any) -> None:
+    def _on_result(self, result: TrainResult) -> None:
         self._running(False)
         self.job = None
-        best = next((h for h in result.history if h["epoch"] == result.best_epoch), {})
+        best: dict[str, Any] = next(
+            (h for h in result.history if h["epoch"] == result.best_epoch), {}
+        )
         self.status.setText(
             f"{result.why_stopped[0].upper()}{result.why_stopped[1:]}"
             f" (val loss {best.get('val_loss', float('nan')):.3f},"

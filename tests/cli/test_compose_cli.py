@@ -114,3 +114,26 @@ def test_a_file_that_cannot_be_written_is_named_as_the_user_typed_it(tmp_path: P
     proc = run("compose", "lstm", "--length", "32", "--out", str(taken))
     assert proc.returncode == 2
     assert f"cannot write {taken}:" in proc.stderr and ".part" not in proc.stderr, proc.stderr
+
+
+def test_compose_measures_against_the_folder_as_the_model_learned_it(tmp_path: Path) -> None:
+    """The corpus a piece is compared with is scanned with the model's own options (its parts,
+    threshold, transposition), not a copied default threshold."""
+    from musicstudio.cli.compose import _measure_against
+    from musicstudio.core.learn.bundle import load_bundle
+    from musicstudio.core.music.corpus import ScanOptions
+    from musicstudio.core.resources import sample_models_dir
+
+    models = sample_models_dir()
+    assert models is not None
+    bundle = load_bundle(models / "sample-lstm.msb")
+    bundle.scan_options = {"parts": [0, 3], "threshold": 12, "transpose": 2, "normalize_key": True}
+    path = bundle.save(tmp_path / "model.msb")
+    source = _measure_against(path, str(tmp_path))
+    assert source.paths == (str(tmp_path),)
+    assert source.options == ScanOptions(
+        parts=(0, 3), threshold=12, transpose=2, normalize_key=True
+    )
+
+    bundle.scan_options = {"threshold": "lots", "transpose": 99}  # a damaged manifest: defaults
+    assert _measure_against(bundle.save(path), str(tmp_path)).options == ScanOptions()

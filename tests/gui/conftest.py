@@ -53,6 +53,6 @@ def tiny_wavenet(panel, epochs: int) -> None:  # type: ignore[no-untyped-def]
     panel.family.setCurrentIndex(0)
     panel.channels.setValue(8)
     panel.wn_layers.setValue(3)
-    panel.window.setValue(32)
+    panel.window_events.setValue(32)
     panel.batch.setValue(8)
     panel.epochs.setValue(epochs)

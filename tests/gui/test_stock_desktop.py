@@ -62,15 +62,15 @@ def test_the_action_bar_is_in_view_at_every_scroll_position(
         window.resize(window.minimumSizeHint())
     qtbot.waitUntil(lambda: panel.isVisible())
     QApplication.processEvents()
-    bar = panel.scroll.verticalScrollBar()
+    bar = panel.scroll_area.verticalScrollBar()
     if size == "smallest" or step == "compose":  # the Training form fits a default window
         assert bar.maximum() > 0, "the form fits: nothing to scroll at this size"
     for value in (0, bar.maximum() // 2, bar.maximum()):
         bar.setValue(value)
         QApplication.processEvents()
         assert in_view(panel.action_bar.action, window), f"{step} button hidden at {value}"
-        assert not panel.scroll.isAncestorOf(panel.action_bar)  # below the scroll area
-        assert panel.scroll.widget().y() == -value  # the column moved; the bar did not
+        assert not panel.scroll_area.isAncestorOf(panel.action_bar)  # below the scroll area
+        assert panel.scroll_area.widget().y() == -value  # the column moved; the bar did not
     assert panel.action_bar.action.text() in ("Train", "Compose")
 
 
@@ -100,9 +100,9 @@ def test_ctrl_enter_runs_the_current_steps_action(window, qtbot) -> None:  # typ
     assert cp.tabs.currentWidget().note_count() > 0
 
     window.tabs.setCurrentWidget(window.training)  # nothing scanned: Train says what is missing
-    window.training.window.setFocus()
-    qtbot.waitUntil(lambda: window.training.window.hasFocus())
-    QTest.keyClick(window.training.window, Qt.Key.Key_Enter, CTRL | KEYPAD)
+    window.training.window_events.setFocus()
+    qtbot.waitUntil(lambda: window.training.window_events.hasFocus())
+    QTest.keyClick(window.training.window_events, Qt.Key.Key_Enter, CTRL | KEYPAD)
     qtbot.waitUntil(lambda: window.banner.isVisible())
     assert window.banner.text.text() == "Scan a dataset first (step 1)."
 
@@ -112,11 +112,11 @@ def test_the_wheel_scrolls_the_form_past_an_unfocused_setting(window, qtbot) -> 
     choose_sample(window)  # the instruments' combo boxes are made now, after the window
     window.tabs.setCurrentWidget(cp)
     qtbot.waitUntil(lambda: cp.isVisible())
-    bar = cp.scroll.verticalScrollBar()
+    bar = cp.scroll_area.verticalScrollBar()
     instrument = next(iter(cp.instruments.boxes.values()))
     for editor, value in ((instrument, instrument.currentIndex), (cp.length, cp.length.value)):
         bar.setValue(0)
-        cp.scroll.ensureWidgetVisible(editor)
+        cp.scroll_area.ensureWidgetVisible(editor)
         QApplication.processEvents()
         before, scrolled_to = value(), bar.value()
         assert not editor.hasFocus() and editor.focusPolicy() == Qt.FocusPolicy.StrongFocus
@@ -125,7 +125,7 @@ def test_the_wheel_scrolls_the_form_past_an_unfocused_setting(window, qtbot) -> 
         assert value() == before  # and the setting under the pointer stayed
 
     window.activateWindow()
-    cp.scroll.ensureWidgetVisible(instrument)
+    cp.scroll_area.ensureWidgetVisible(instrument)
     instrument.setFocus()  # a clicked (or tabbed to) combo box takes the wheel
     qtbot.waitUntil(lambda: instrument.hasFocus())
     before, scrolled_to = instrument.currentIndex(), bar.value()

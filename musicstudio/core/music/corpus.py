@@ -107,6 +107,22 @@ class ScanOptions:
     def __post_init__(self) -> None:
         validate(self)
 
+    @classmethod
+    def from_json(cls, raw: object, threshold: object = DEFAULT_THRESHOLD) -> ScanOptions:
+        """The options a model was trained with, as its manifest stores them; missing or bad
+        values are the defaults (`threshold`: an older model's, from its vocabulary)."""
+        got = raw if isinstance(raw, dict) else {}
+        try:
+            parts = got.get("parts")
+            return cls(
+                parts=None if parts is None else tuple(int(p) for p in parts),
+                threshold=int(got.get("threshold", threshold)),
+                transpose=int(got.get("transpose", 0)),
+                normalize_key=bool(got.get("normalize_key", False)),
+            )
+        except (TypeError, ValueError):  # not numbers, or out of range (SettingsError)
+            return cls()
+
     def parse_key(self) -> str:
         """The part of the options that changes what a file parses to (cache key)."""
         return f"v{REPRESENTATION_VERSION}:parts={self.parts}:feel"

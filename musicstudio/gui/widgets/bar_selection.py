@@ -8,15 +8,12 @@ the drag-out one, so Qt asks it first and a press it takes never starts a file d
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 
 from musicstudio.gui.widgets.roll_paint import HEADER_PX, KEYBOARD_PX
-
-if TYPE_CHECKING:
-    from musicstudio.gui.widgets.piano_roll import PianoRoll
+from musicstudio.gui.widgets.roll_view import RollView
 
 
 class BarSelection(QObject):
@@ -24,8 +21,8 @@ class BarSelection(QObject):
 
     changed = Signal()
 
-    def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
+    def __init__(self, roll: RollView) -> None:
+        super().__init__(roll.viewport())  # lives as long as the notes it filters the mouse of
         self.roll = roll
         self._bars: tuple[int, int] | None = None
         self._anchor: int | None = None  # the bar a drag started in

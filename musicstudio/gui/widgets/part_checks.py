@@ -37,7 +37,7 @@ class PartChecks(QWidget):
         if self._settings is None or not self._key:
             return []
         value = self._settings.value(self._key, [])
-        values = [value] if isinstance(value, str) else list(value or [])
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         return [str(v) for v in values if str(v) in PARTS]
 
     def set_parts(self, parts: Iterable[str]) -> None:

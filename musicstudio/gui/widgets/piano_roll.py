@@ -3,7 +3,6 @@ a selection of bars (to compose again), and drag out as a .mid file."""
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
@@ -15,10 +14,8 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPaintEvent,
-    QResizeEvent,
-    QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QToolButton, QToolTip, QWidget
 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
@@ -26,22 +23,18 @@ from musicstudio.core.music.theory import pitch_name
 from musicstudio.gui.widgets import roll_paint as paint
 from musicstudio.gui.widgets.bar_selection import BarSelection
 from musicstudio.gui.widgets.part_legend import PartLegend
+from musicstudio.gui.widgets.roll_canvas import ZOOM_STEP, RollCanvas
 from musicstudio.gui.widgets.roll_drag import DragOut
 from musicstudio.gui.widgets.roll_notes import RollNotes
 from musicstudio.gui.widgets.roll_paint import HEADER_PX, HEADER_TEXT, KEYBOARD_PX
 
-__all__ = ["HEADER_PX", "KEYBOARD_PX", "PianoRoll", "pitch_name"]
-
-DEFAULT_PX_PER_QUARTER = 36.0
-MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 0.5, 400.0
-ZOOM_STEP = 1.25
-MIN_ROW_PX, MAX_ROW_PX = 4, 14  # height of one semitone
-FOLLOW_MARGIN = 0.1  # the playhead pages the view when it passes 90% of its width
+__all__ = ["HEADER_PX", "KEYBOARD_PX", "ZOOM_STEP", "PianoRoll", "pitch_name"]
 
 
-class PianoRoll(QAbstractScrollArea):
+class PianoRoll(RollCanvas):
     """Time left to right, pitch bottom to top, a colour per part; paints only the exposed part,
-    so 5,000 notes stay smooth. The legend above it mutes and solos parts."""
+    so 5,000 notes stay smooth. The legend above it mutes and solos parts. Where things are,
+    the zoom and the playhead are the canvas's (roll_canvas.py)."""
 
     #: The parts that should sound changed (a mute or solo click); playback re-renders.
     audible_changed = Signal()
@@ -50,14 +43,8 @@ class PianoRoll(QAbstractScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ppq = DEFAULT_PX_PER_QUARTER
-        self._row = 9
-        self._note_low, self._note_high = 48, 84  # the notes' own range (plus a margin)
-        self.low, self.high = 48, 84  # what is drawn: the notes' range widened to fill the view
         self._notes = RollNotes()
         self._audible: frozenset[int] = frozenset(range(len(PARTS)))
-        self._quarters_per_bar = 4.0
-        self._playhead: float | None = None
         self.sections: list[tuple[str, float, float]] = []  # (name, start, end) in quarters
         self.drag_out = DragOut(self.viewport())
         self.selection = BarSelection(self)  # after DragOut: its filter is asked first
@@ -99,11 +86,10 @@ class PianoRoll(QAbstractScrollArea):
         counts = self._notes.notes_per_part()
         self.legend.set_parts([p for p, n in enumerate(counts) if n], dict(enumerate(counts)))
         self._audible = self.legend.audible()
-        self._place_legend()
+        self._place_margins()
         num, den = notes.time_signature
-        self._quarters_per_bar = num * 4.0 / den if num > 0 and den > 0 else 4.0
-        self._note_low, self._note_high = self._notes.pitch_range()
-        self._relayout()
+        bar = num * 4.0 / den if num > 0 and den > 0 else 4.0
+        self.set_extent(*self._notes.pitch_range(), self._notes.length(), bar)
         if keep_view:
             hbar.setValue(view[0])
             vbar.setValue(view[1])
@@ -163,7 +149,7 @@ class PianoRoll(QAbstractScrollArea):
         self.viewport().update()
         self.audible_changed.emit()
 
-    def _place_legend(self) -> None:
+    def _place_margins(self) -> None:
         """The legend sits in a strip above the viewport (a viewport margin), shown with notes."""
         shown = bool(self.legend.parts)
         self.legend.setVisible(shown)
@@ -176,65 +162,7 @@ class PianoRoll(QAbstractScrollArea):
         """How many notes the roll holds (drawn or scrolled out of view)."""
         return len(self._notes)
 
-    def length_quarters(self) -> float:
-        """Where the last note ends."""
-        return self._notes.length()
-
-    # -- geometry ---------------------------------------------------------------------------------
-    def quarters_per_bar(self) -> float:
-        """Bar length from the piece's time signature."""
-        return self._quarters_per_bar
-
-    def pixels_per_quarter(self) -> float:
-        """Horizontal zoom."""
-        return self._ppq
-
-    def row_height(self) -> int:
-        """Pixels per semitone."""
-        return self._row
-
-    def _roll_size(self) -> tuple[int, int]:
-        return (
-            max(1, self.viewport().width() - KEYBOARD_PX),
-            max(1, self.viewport().height() - HEADER_PX),
-        )
-
-    def _relayout(self) -> None:
-        """Row height, drawn pitch range and scroll ranges for the current size and zoom."""
-        view_w, view_h = self._roll_size()
-        span = self._note_high - self._note_low + 1
-        self._row = int(np.clip(view_h // span, MIN_ROW_PX, MAX_ROW_PX))
-        # Widen the drawn range to fill the view, so no empty band sits under the keyboard.
-        rows = max(span, view_h // self._row)
-        lo = self._note_low - (rows - span) // 2
-        lo = min(max(0, lo), max(0, 128 - rows))
-        self.low, self.high = lo, min(127, lo + rows - 1)
-        content_w = (self.length_quarters() + self._quarters_per_bar) * self._ppq
-        content_h = (self.high - self.low + 1) * self._row
-        hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
-        hbar.setRange(0, max(0, math.ceil(content_w - view_w)))
-        hbar.setPageStep(view_w)
-        vbar.setRange(0, max(0, math.ceil(content_h - view_h)))
-        vbar.setPageStep(view_h)
-
-    def x_of(self, quarters: float) -> float:
-        """Viewport x of a time in quarters."""
-        return KEYBOARD_PX + quarters * self._ppq - self.horizontalScrollBar().value()
-
-    def y_of(self, pitch: int) -> float:
-        """Viewport y of the top of a pitch row."""
-        return HEADER_PX + (self.high - pitch) * self._row - self.verticalScrollBar().value()
-
-    def time_at(self, x: float) -> float:
-        """Quarters at a viewport x."""
-        return (x - KEYBOARD_PX + self.horizontalScrollBar().value()) / self._ppq
-
-    def pitch_at(self, y: float) -> int:
-        """Pitch of the row at a viewport y."""
-        return self.high - math.floor(
-            (y - HEADER_PX + self.verticalScrollBar().value()) / self._row
-        )
-
+    # -- the notes on screen ------------------------------------------------------------------------
     def _notes_in(self, area: QRect) -> tuple[np.ndarray, list[QRectF]]:
         """Indices and viewport rectangles of the notes touching an area of the roll."""
         t0, t1 = self.time_at(max(area.left(), KEYBOARD_PX)), self.time_at(area.right() + 1)
@@ -268,80 +196,7 @@ class PianoRoll(QAbstractScrollArea):
         hits = [int(i) for i, r in zip(idx, rects, strict=True) if r.contains(QPointF(pos))]
         return hits[-1] if hits else None
 
-    # -- zoom and playhead ---------------------------------------------------------------------------
-    def zoom_by(self, factor: float, anchor_x: float | None = None) -> None:
-        """Zoom time, keeping the moment under anchor_x (default: the view's centre) in place."""
-        view_w, _ = self._roll_size()
-        anchor = KEYBOARD_PX + view_w / 2 if anchor_x is None else max(KEYBOARD_PX, anchor_x)
-        moment = self.time_at(anchor)
-        self._ppq = float(np.clip(self._ppq * factor, MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER))
-        self._relayout()
-        self.horizontalScrollBar().setValue(round(moment * self._ppq - (anchor - KEYBOARD_PX)))
-        self.viewport().update()
-
-    def zoom_in(self) -> None:
-        """Wider quarters: more detail."""
-        self.zoom_by(ZOOM_STEP)
-
-    def zoom_out(self) -> None:
-        """Narrower quarters: more of the piece."""
-        self.zoom_by(1 / ZOOM_STEP)
-
-    def zoom_to_fit(self) -> None:
-        """The whole piece in the width of the view."""
-        view_w, _ = self._roll_size()
-        length = self.length_quarters() + self._quarters_per_bar  # the scrollable width
-        self._ppq = float(np.clip(view_w / length, MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER))
-        self._relayout()
-        self.horizontalScrollBar().setValue(0)
-        self.viewport().update()
-
-    def set_playhead(self, quarters: float | None) -> None:
-        """Draw the playhead at a time (None hides it), paging the view to keep it visible."""
-        old = self.playhead_x()
-        self._playhead = None if quarters is None else float(quarters)
-        if self._playhead is not None:
-            view_w, _ = self._roll_size()
-            x = self._playhead * self._ppq
-            bar = self.horizontalScrollBar()
-            if x < bar.value() or x > bar.value() + view_w * (1 - FOLLOW_MARGIN):
-                bar.setValue(round(x - view_w * FOLLOW_MARGIN))
-        # Repaint only the strips the line left and entered (a full repaint follows a scroll).
-        h = self.viewport().height()
-        for x in (old, self.playhead_x()):
-            if x is not None:
-                self.viewport().update(QRect(round(x) - 6, 0, 12, h))
-
-    def playhead(self) -> float | None:
-        """The playhead's time in quarters."""
-        return self._playhead
-
-    def playhead_x(self) -> float | None:
-        """Viewport x of the playhead, None when hidden."""
-        return None if self._playhead is None else self.x_of(self._playhead)
-
     # -- events ----------------------------------------------------------------------------------------
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(event)
-        self._place_legend()
-        self._relayout()
-
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
-        self.viewport().update()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
-        delta = event.angleDelta().y() or event.angleDelta().x()
-        mods = event.modifiers()
-        if mods & Qt.KeyboardModifier.ControlModifier:
-            self.zoom_by(ZOOM_STEP ** (delta / 120), event.position().x())
-        elif mods & Qt.KeyboardModifier.ShiftModifier or self.verticalScrollBar().maximum() == 0:
-            bar = self.horizontalScrollBar()
-            bar.setValue(bar.value() - round(delta / 3))
-        else:
-            super().wheelEvent(event)
-            return
-        event.accept()
-
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):

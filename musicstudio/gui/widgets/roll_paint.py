@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from functools import cache
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
@@ -25,10 +24,7 @@ from PySide6.QtGui import (
 
 from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PARTS
 from musicstudio.core.music.theory import pitch_name
-
-#: The PianoRoll being painted. Typed loosely: importing piano_roll here would make an import
-#: cycle (piano_roll draws with these functions).
-PianoRoll = Any
+from musicstudio.gui.widgets.roll_view import RollView
 
 KEYBOARD_PX = 52  # width of the keyboard strip at the left
 HEADER_PX = 20  # height of the bar-number strip at the top
@@ -147,12 +143,12 @@ def paint_notes(
         p.restore()
 
 
-def visible_pitches(roll: PianoRoll, area: QRect) -> range:
+def visible_pitches(roll: RollView, area: QRect) -> range:
     top = min(roll.high, roll.pitch_at(max(area.top(), HEADER_PX)))
     return range(max(roll.low, roll.pitch_at(area.bottom())), top + 1)
 
 
-def bar_stride(roll: PianoRoll, min_px: float) -> int:
+def bar_stride(roll: RollView, min_px: float) -> int:
     """Draw every n-th bar so that drawn bars are at least min_px apart."""
     every = 1
     while every * roll.quarters_per_bar() * roll.pixels_per_quarter() < min_px:
@@ -160,7 +156,7 @@ def bar_stride(roll: PianoRoll, min_px: float) -> int:
     return every
 
 
-def paint_rows(p: QPainter, roll: PianoRoll, area: QRect) -> None:
+def paint_rows(p: QPainter, roll: RollView, area: QRect) -> None:
     p.fillRect(area, ROLL_BG)
     right, row = area.right() + 1, roll.row_height()
     for pitch in visible_pitches(roll, area):
@@ -172,7 +168,7 @@ def paint_rows(p: QPainter, roll: PianoRoll, area: QRect) -> None:
             p.drawLine(area.left(), y + row - 1, right, y + row - 1)
 
 
-def paint_grid(p: QPainter, roll: PianoRoll, area: QRect) -> None:
+def paint_grid(p: QPainter, roll: RollView, area: QRect) -> None:
     t0, t1 = roll.time_at(area.left()), roll.time_at(area.right() + 1)
     top, bottom, ppq = area.top(), area.bottom(), roll.pixels_per_quarter()
     # Finer lines as the zoom allows: sixteenths, then beats, then every bar.
@@ -190,7 +186,7 @@ def paint_grid(p: QPainter, roll: PianoRoll, area: QRect) -> None:
             p.drawLine(x, top, x, bottom)
 
 
-def paint_header(p: QPainter, roll: PianoRoll, exposed: QRect) -> None:
+def paint_header(p: QPainter, roll: RollView, exposed: QRect) -> None:
     w = roll.viewport().width()
     p.fillRect(QRect(0, 0, w, HEADER_PX), HEADER_BG)
     p.setPen(QColor(BAR_LINE))
@@ -214,7 +210,7 @@ def paint_header(p: QPainter, roll: PianoRoll, exposed: QRect) -> None:
     p.drawText(label, Qt.AlignmentFlag.AlignVCenter, "bar")
 
 
-def paint_keyboard(p: QPainter, roll: PianoRoll, exposed: QRect) -> None:
+def paint_keyboard(p: QPainter, roll: RollView, exposed: QRect) -> None:
     h, row = roll.viewport().height(), roll.row_height()
     strip = QRect(0, HEADER_PX, KEYBOARD_PX, h - HEADER_PX)
     p.save()
@@ -239,7 +235,7 @@ def paint_keyboard(p: QPainter, roll: PianoRoll, exposed: QRect) -> None:
     p.restore()
 
 
-def paint_playhead(p: QPainter, roll: PianoRoll) -> None:
+def paint_playhead(p: QPainter, roll: RollView) -> None:
     x = roll.playhead_x()
     if x is None or not KEYBOARD_PX <= x <= roll.viewport().width():
         return
@@ -254,7 +250,7 @@ def paint_playhead(p: QPainter, roll: PianoRoll) -> None:
     p.restore()
 
 
-def paint_selection(p: QPainter, roll: PianoRoll, start: float, end: float) -> None:
+def paint_selection(p: QPainter, roll: RollView, start: float, end: float) -> None:
     """The selected bars: shaded over the notes, solid on the bar ruler, edged at both ends."""
     right = roll.viewport().width()
     x0, x1 = max(KEYBOARD_PX, round(roll.x_of(start))), min(right, round(roll.x_of(end)))
@@ -285,7 +281,7 @@ def section_tint(name: str, alpha: int) -> QColor:
 
 
 def paint_sections(
-    p: QPainter, roll: PianoRoll, sections: Collection[tuple[str, float, float]], area: QRect
+    p: QPainter, roll: RollView, sections: Collection[tuple[str, float, float]], area: QRect
 ) -> None:
     """The form: each section a faint band over its bars, its name in a strip at the top."""
     top, h = HEADER_PX, roll.viewport().height()
