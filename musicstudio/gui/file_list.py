@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from musicstudio.core.music.corpus import ScanOptions
-from musicstudio.core.music.events import Recall
 from musicstudio.core.music.learned import as_learned
 from musicstudio.core.music.midi import MidiError, read_midi
+from musicstudio.core.music.recall import Recall
 from musicstudio.gui.corpus_view import COLUMNS, REASON_COLUMN, FileTable, ProblemFilter
 from musicstudio.gui.session import Session
 

@@ -11,9 +11,10 @@ import pytest
 from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.jobs.progress import FileScanned
 from musicstudio.core.music.corpus import OK, CorpusError, ScanOptions, scan
-from musicstudio.core.music.events import decode, note_recall
+from musicstudio.core.music.events import decode
 from musicstudio.core.music.midi import read_midi
 from musicstudio.core.music.parts import BASS, DRUMS, KEYS
+from musicstudio.core.music.recall import note_recall
 
 
 def test_scan_real_chorales(chorale_dir: Path, tmp_path: Path) -> None:

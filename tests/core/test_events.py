@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from musicstudio.core.music.constants import DURATION_VALUES, GRID, MAX_STEP
-from musicstudio.core.music.events import decode, encode, note_recall, transpose_masks
+from musicstudio.core.music.events import decode, encode, transpose_masks
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import BASS, DRUMS, KEYS, PARTS
+from musicstudio.core.music.recall import note_recall
 from musicstudio.core.music.vocab import pitches_of
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.music.events import decode, encode, note_recall
+from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.recall import note_recall
 from musicstudio.core.music.vocab import REST, START, Vocabulary, VocabularyError
 
 

@@ -9,10 +9,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from musicstudio.core.music.events import decode, encode, encode_and_measure, roundtrip
+from musicstudio.core.music.events import decode, encode, roundtrip
 from musicstudio.core.music.learned import file_programs
 from musicstudio.core.music.midi import NoteArray, midi_bytes, parse_midi_bytes, read_midi
 from musicstudio.core.music.parts import DRUMS, GUITAR, KEYS, STRINGS
+from musicstudio.core.music.recall import encode_and_measure
 from musicstudio.core.music.voices import MAX_VOICES, N_VOICES, VOICE_PART, VOICES
 from tests.core.raw_midi import channel_notes
 

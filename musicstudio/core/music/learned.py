@@ -11,8 +11,9 @@ from dataclasses import replace
 import numpy as np
 
 from musicstudio.core.music.constants import DEFAULT_THRESHOLD
-from musicstudio.core.music.events import Recall, decode, encode, note_recall
+from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.recall import Recall, note_recall
 from musicstudio.core.music.vocab import Vocabulary
 from musicstudio.core.music.voices import most_used_voice_programs
 

@@ -21,10 +21,11 @@ import numpy as np
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.beats import NO_BEAT
 from musicstudio.core.music.constants import MIN_EVENTS, PARSE_TIMEOUT
-from musicstudio.core.music.events import EncodingError, encode_and_measure, unique_masks
+from musicstudio.core.music.events import EncodingError, unique_masks
 from musicstudio.core.music.feel import file_feel
 from musicstudio.core.music.midi import MidiError, read_midi
 from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.recall import encode_and_measure
 from musicstudio.core.music.voices import N_VOICES
 
 #: The arrays of an event stream, as workers send them and the scan cache stores them.
