@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,8 +20,8 @@ from musicstudio.core.music.constants import (
     REPRESENTATION_VERSION,
     VALIDATION_SHARE,
 )
+from musicstudio.core.music.corpus_stats import corpus_stats
 from musicstudio.core.music.events import EventStream
-from musicstudio.core.music.feel import corpus_feel
 from musicstudio.core.music.form_profile import CorpusForm, corpus_form
 from musicstudio.core.music.parsing import (
     CRASHED,
@@ -39,7 +38,6 @@ from musicstudio.core.music.parsing import (
     parse_all,
     parse_file,
 )
-from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.scan_cache import (
     Observed,
     Pack,
@@ -49,7 +47,6 @@ from musicstudio.core.music.scan_cache import (
     save_pack,
 )
 from musicstudio.core.music.vocab import TokenStream, Vocabulary
-from musicstudio.core.music.voices import VOICES, most_used_voice_programs
 from musicstudio.core.settings import setting, validate
 
 __all__ = [
@@ -356,53 +353,6 @@ def scan(
         vocab = Vocabulary.from_observations(lo, hi, n, options.threshold)
     source = CorpusSource(tuple(str(p) for p in paths), options)
     corpus = Corpus(ordered, ok_streams, ok_paths, vocab, options, source=source)
-    corpus.stats = _stats(corpus, from_cache, time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    corpus.stats = corpus_stats(corpus.files, corpus.streams, vocab, from_cache, seconds)
     return corpus
-
-
-def _stats(corpus: Corpus, from_cache: int, seconds: float) -> dict[str, Any]:
-    ok = [f for f in corpus.files if f.status in LEARNED]
-    notes = sum(f.notes for f in ok)
-
-    def weighted(share: Any) -> float:
-        return sum(share(f) * f.notes for f in ok) / notes if notes else 1.0
-
-    # Notes that survive the vocabulary's rare-chord splitting (exact partition unless a pitch is unknown).
-    kept = corpus.vocab.kept_note_share()
-    per_part: Counter[str] = Counter()
-    per_voice: Counter[str] = Counter()
-    for f in ok:
-        per_part.update(f.parts)
-        per_voice.update(f.voices)
-    signatures = Counter(tuple(f.time_signature) for f in ok)
-    programs = most_used_voice_programs(row for f in ok for row in f.programs)
-    skipped = Counter(f.status for f in corpus.files if f.status not in LEARNED)
-    return {
-        "files": len(corpus.files),
-        "ok": len(ok),
-        "repaired": sum(f.status == REPAIRED for f in ok),
-        "skipped": sum(skipped.values()),
-        "skipped_by_reason": dict(skipped),
-        "cached": from_cache,
-        "notes": notes,
-        "events": sum(len(s) for s in corpus.streams),
-        "unique_tokens": int(corpus.vocab.observed.size),
-        "vocab_size": len(corpus.vocab),
-        "threshold": corpus.vocab.threshold,
-        "coverage": round(corpus.vocab.coverage(), 4),
-        "note_recall": round(weighted(lambda f: f.recall) * kept, 5),
-        "onset_pitch_recall": round(weighted(lambda f: f.onset_pitch_recall) * kept, 5),
-        "duration_exact": round(weighted(lambda f: f.duration_exact), 5),
-        "parts": {p: per_part[p] for p in PARTS if per_part[p]},
-        "voices": {v: per_voice[v] for v in VOICES if per_voice[v]},
-        "programs": {v: programs[i] for i, v in enumerate(VOICES) if per_voice[v]},
-        "joined": sum(len(f.joined) for f in ok),
-        "time_signature": list(signatures.most_common(1)[0][0]) if signatures else [4, 4],
-        "feel": corpus_feel(f.feel for f in ok),
-        "seconds": round(seconds, 3),
-        "problems": [
-            {"path": f.path, "status": f.status, "reason": f.reason}
-            for f in corpus.files
-            if f.status != OK
-        ],
-    }
