@@ -43,6 +43,7 @@ def main(
     window: int | None = None,
     resume: bool = False,
     as_json: bool = False,
+    metric_position: bool = False,
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
     from musicstudio.core.jobs.catalog import TrainJob
@@ -58,7 +59,10 @@ def main(
     from musicstudio.core.music.corpus import CorpusSource
 
     load_tensorflow()
-    config = default_config(family, **({"window": window} if window else {}))
+    overrides: dict[str, Any] = {"window": window} if window else {}
+    if metric_position:
+        overrides["metric_position"] = True
+    config = default_config(family, **overrides)
     job = TrainJob(CorpusSource((folder,), options), config, settings, str(out), resume, out.stem)
     term = TerminalProgress(enabled=not as_json)
     term.line(f"training {family} on {folder} → {out}")
@@ -134,7 +138,15 @@ def run(args: argparse.Namespace) -> int:
     stamp = f"{args.model}-{_dt.datetime.now():%Y%m%d-%H%M%S}"
     out = Path(args.out) if args.out else models_dir() / f"{stamp}.msb"
     return main(
-        folder, args.model, scan_options(args), settings, out, args.window, args.resume, args.json
+        folder,
+        args.model,
+        scan_options(args),
+        settings,
+        out,
+        args.window,
+        args.resume,
+        args.json,
+        args.metric_position,
     )
 
 
@@ -146,6 +158,11 @@ def register(sub: Any) -> None:
     ap.add_argument("--sample", action="store_true", help="train on the bundled sample corpus")
     ap.add_argument("--model", choices=["wavenet", "lstm"], default="wavenet")
     ap.add_argument("--window", type=int, help="events per training window")
+    ap.add_argument(
+        "--metric-position",
+        action="store_true",
+        help="the model also reads where each event sits in the bar (an input, not predicted)",
+    )
     add_settings(ap, TrainSettings, TRAIN_FLAGS)
     ap.set_defaults(epochs=None)  # no --epochs: 20, or no limit with --minutes
     add_scan_options(ap)

@@ -14,6 +14,7 @@ from musicstudio.core.learn.models import (
     make_stepper,
     weight_shapes,
 )
+from musicstudio.core.music.metric import metric_columns
 
 SIZES = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "voice": 8}
 CONFIGS = [
@@ -22,7 +23,28 @@ CONFIGS = [
         "wavenet", channels=8, skip_channels=8, layers=3, stacks=2, kernel_size=3, window=32
     ),
     default_config("lstm", units=24, layers=2, window=32),
+    default_config(
+        "wavenet", channels=8, skip_channels=8, layers=3, window=32, metric_position=True
+    ),
+    default_config("lstm", units=16, layers=2, window=32, metric_position=True),
 ]
+#: Where each test row's first event sits (grid steps from time 0), and the time signature.
+STARTS = np.array([0, 30, 100])
+SIGNATURE = (3, 4)
+
+
+def ids(config) -> str:  # type: ignore[no-untyped-def]
+    return config.family + ("-metric" if config.metric_position else "")
+
+
+def with_metric(config, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The model's input: the token rows, then their metric classes when the model reads them."""
+    if not config.metric_position:
+        return x
+    cols = [
+        metric_columns(row, int(s), SIGNATURE) for row, s in zip(x, STARTS[: len(x)], strict=True)
+    ]
+    return np.concatenate([x, np.stack(cols)], axis=-1).astype("int32")
 
 
 def tokens(batch: int, length: int, seed: int = 0) -> np.ndarray:
@@ -32,35 +54,35 @@ def tokens(batch: int, length: int, seed: int = 0) -> np.ndarray:
     )
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.family}")
+@pytest.mark.parametrize("config", CONFIGS, ids=ids)
 def test_parameter_count_shown_in_ui_matches_keras(config) -> None:  # type: ignore[no-untyped-def]
     model = build_model(config, SIZES)
     assert model.count_params() == config.parameter_count(SIZES)
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.family}")
+@pytest.mark.parametrize("config", CONFIGS, ids=ids)
 def test_every_position_predicts_and_the_future_is_not_seen(config) -> None:  # type: ignore[no-untyped-def]
     model = build_model(config, SIZES)
-    x = tokens(2, 24)
+    x = with_metric(config, tokens(2, 24))
     out = model(x)
     assert out["pitch"].shape == (2, 24, SIZES["pitch"])  # one prediction per position
     y = x.copy()
-    y[:, 12:] = tokens(2, 12, seed=1)
+    y[:, 12:] = with_metric(config, tokens(2, 12, seed=1))
     out2 = model(y)
     assert np.allclose(out["pitch"][:, :12], out2["pitch"][:, :12], atol=1e-5)
     assert not np.allclose(out["pitch"][:, 12:], out2["pitch"][:, 12:], atol=1e-3)
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.family}")
+@pytest.mark.parametrize("config", CONFIGS, ids=ids)
 def test_stepper_logits_match_full_model(config) -> None:  # type: ignore[no-untyped-def]
     """The NumPy stepper on the trained weights computes what the Keras model computes."""
     model = build_model(config, SIZES)
     x = tokens(3, 40)
-    full = model(x)
+    full = model(with_metric(config, x))
     weights = model.get_weights()
     assert [tuple(w.shape) for w in weights] == weight_shapes(config, SIZES)
-    stepper = make_stepper(config, SIZES, weights)
-    state = stepper.initial_state(3)
+    stepper = make_stepper(config, SIZES, weights, SIGNATURE)
+    state = stepper.initial_state(3, STARTS)
     steps: dict[str, list[np.ndarray]] = {k: [] for k in SIZES}
     for t in range(40):
         logits, state = stepper.step(x[:, t], state)

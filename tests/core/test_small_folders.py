@@ -205,3 +205,26 @@ def test_patience_counts_steps_not_passes_on_a_tiny_folder(tmp_path: Path) -> No
     # ... until about 2 x PATIENCE_STEPS steps went by.
     trainer._maybe_halve_learning_rate(1 + 2 * scale)
     assert float(trainer.optimizer.learning_rate) == pytest.approx(5e-3)
+
+
+def test_a_held_out_stretch_keeps_its_place_in_the_bar(tmp_path: Path) -> None:
+    corpus = corpus_of(tiny_folder(tmp_path / "tiny", 3, 100), tmp_path)
+    data = TrainingData.from_corpus(corpus, 0.1, augment=False)
+    assert data.validation_kind == "stretches"
+    for head, stretch in zip(data.train, data.validation, strict=True):
+        assert stretch.start == head.start + int(head.tokens[:, 2].sum())
+        assert stretch.time_signature == head.time_signature
+
+
+def test_a_model_that_reads_the_metric_position_trains_saves_and_composes(tmp_path: Path) -> None:
+    corpus = corpus_of(tiny_folder(tmp_path / "tiny", 3, 100), tmp_path)
+    data = TrainingData.from_corpus(corpus, 0.1, window=SMALL_LSTM.window)
+    config = default_config("lstm", units=32, layers=1, head_units=32, metric_position=True)
+    train(data, config, TrainSettings(epochs=1), tmp_path / "metric.msb")
+    bundle = load_bundle(tmp_path / "metric.msb")
+    assert bundle.config.metric_position
+    composer = Composer(bundle)
+    straight = composer.compose(ComposeSettings(length=48, sampling=SamplingSettings(seed=1)))
+    assert len(straight[0].notes) > 0
+    shaped = composer.compose(ComposeSettings(bars=8.0, sampling=SamplingSettings(seed=2)))
+    assert len(shaped[0].notes) > 0

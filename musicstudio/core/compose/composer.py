@@ -22,7 +22,7 @@ from musicstudio.core.compose.constraints import (
     resolve_key,
 )
 from musicstudio.core.compose.form_plan import FormError, FormPlan, corpus_plan, user_plan
-from musicstudio.core.compose.generator import Generator, Masks, Plan
+from musicstudio.core.compose.generator import Generator, Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.compose.sections import PlacedSection, SectionComposer, onsets
 from musicstudio.core.jobs.cancel import CancelToken
@@ -147,17 +147,18 @@ class Composer:
     def __init__(self, bundle: ModelBundle) -> None:
         sizes = bundle.vocab.sizes
         try:
-            self.stepper = make_stepper(bundle.config, sizes, bundle.weights)
+            self.stepper = make_stepper(bundle.config, sizes, bundle.weights, bundle.time_signature)
         except WeightsError as e:
             raise ComposeError(f"{bundle.name}: {e}") from e
         self.bundle = bundle
         self.generator = Generator(self.stepper, sizes)
         self._file_primer: tuple[NoteArray, float] | None = None  # (notes, where they end)
+        self._primer_end = 0  # grid step where the composed music starts (file: where it ends)
 
     def primers(self, settings: ComposeSettings, rng: np.random.Generator) -> list[np.ndarray]:
         """One primer per variation: stored corpus windows, the user's file, or a start token."""
         n = settings.variations
-        self._file_primer = None
+        self._file_primer, self._primer_end = None, 0
         if settings.primer == "none":
             return [np.zeros((1, N_STREAMS), np.int32) for _ in range(n)]
         if settings.primer == "file":
@@ -175,7 +176,8 @@ class Composer:
                 )
             stream = encode(notes)
             # The continuation starts where the file's last event ends (its step).
-            self._file_primer = (notes, (stream.start + int(stream.step.sum())) / GRID)
+            self._primer_end = stream.start + int(stream.step.sum())
+            self._file_primer = (notes, self._primer_end / GRID)
             toks = self.bundle.vocab.tokenize(stream).tokens[-settings.primer_events :]
             return [toks.astype(np.int32)] * n
         if settings.primer == "corpus":
@@ -215,6 +217,7 @@ class Composer:
                 seed,
                 cancel,
                 lambda done: progress(done / total, Composing(done, total)),
+                self._primer_end,
             )
             generated, placed = sections.compose(
                 plan, primers, bar_steps(self.bundle.time_signature)
@@ -283,7 +286,8 @@ class Composer:
         batch_primer = np.zeros((b, p_len, N_STREAMS), np.int32)
         for i, p in enumerate(primers):
             batch_primer[i, p_len - len(p) :] = p
-        cursor = self.generator.start(batch_primer[:, 0], sp.repetition_window, seed)
+        onset = primed_onsets(batch_primer, self._primer_end)
+        cursor = self.generator.start(batch_primer[:, 0], sp.repetition_window, seed, onset)
         # The first run takes the rest of the primer, then samples.
         taken = Plan.taking(batch_primer[:, 1:])
         num, den = self.bundle.time_signature

@@ -104,14 +104,18 @@ class Generator:
         self.stepper = stepper
         self.sizes = sizes
 
-    def start(self, first: np.ndarray, window: int, seed: int) -> Cursor:
-        """A cursor before feeding the first event of each row (B, N_STREAMS): fresh state."""
+    def start(
+        self, first: np.ndarray, window: int, seed: int, onset: int | np.ndarray = 0
+    ) -> Cursor:
+        """A cursor before feeding the first event of each row (B, N_STREAMS): fresh state.
+        `onset`: the grid step (from time 0) of that event, where a model that reads the
+        metric position places it in the bar (`primed_onsets`)."""
         b = len(first)
         recent = np.full((b, max(1, window)), -1, np.int64)
         recent[:, -1] = first[:, 0]
         return Cursor(
             first.astype(np.int64),
-            self.stepper.initial_state(b),
+            self.stepper.initial_state(b, onset),
             recent,
             np.random.default_rng(seed),
             np.zeros(b, np.float64),
@@ -284,6 +288,13 @@ class Generator:
         picked = [pick(0, logits["pitch"] + pitch_mask - penalty)]
         picked += [pick(h, logits[name]) for h, name in enumerate(STREAMS) if 0 < h < VOICE]
         return np.stack([*picked, voice], axis=1)
+
+
+def primed_onsets(primers: np.ndarray, end: int | np.ndarray = 0) -> np.ndarray:
+    """(B,) grid onset of each primer's first row when the event after the primer (B, T,
+    N_STREAMS, left-padded with start tokens of step 0) falls at `end`: a primer composed
+    after starts the new music on a downbeat (end 0), a continuation where the file ends."""
+    return np.asarray(end, np.int64) - primers[:, :, STEP].astype(np.int64).sum(axis=1)
 
 
 def _placed_after(placed: np.ndarray, nxt: np.ndarray, masks: Masks) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 
 from musicstudio.core.compose.composer import ComposeError, Composer
 from musicstudio.core.compose.constraints import Constraints
-from musicstudio.core.compose.generator import Masks, Plan
+from musicstudio.core.compose.generator import Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
@@ -119,7 +119,10 @@ def regenerate(
     context = _tokens_until(composer, notes.select(notes.onset < start), start)
     masks = _masks(composer, settings.constraints, chosen_parts, context)
     generator = composer.generator
-    cursor = generator.start(np.repeat(context[:1], k, axis=0), sp.repetition_window, seed)
+    onset = primed_onsets(context[None], int(round(start * GRID)))
+    cursor = generator.start(
+        np.repeat(context[:1], k, axis=0), sp.repetition_window, seed, np.repeat(onset, k)
+    )
     plan = Plan.taking(np.repeat(context[None, 1:], k, axis=0))
     span = int(round((end - start) * GRID))
     sampled = generator.sample_after(
@@ -255,7 +258,7 @@ def _score_following(
 ) -> tuple[np.ndarray, int]:
     """Log-likelihood of the events in [start, end) of each piece, given all before them."""
     vocab = composer.bundle.vocab
-    rows, scored = [], []
+    rows, scored, firsts = [], [], []
     for piece in pieces:
         stream = encode(piece)
         tokens = vocab.tokenize(stream).tokens.astype(np.int64)
@@ -265,10 +268,12 @@ def _score_following(
         if not want.any():
             rows.append(tokens[:1])
             scored.append(np.zeros(1, bool))
+            firsts.append(stream.start)
             continue
         last = int(np.flatnonzero(want)[-1])
         first = max(1, int(np.flatnonzero(want)[0]) - CONTEXT)
         rows.append(np.vstack([tokens[:1], tokens[first : last + 1]]))
+        firsts.append(int(round(onset[first - 1] * GRID)))  # where row `first` sits
         scored.append(np.r_[False, want[first : last + 1]])
     width = max(len(r) for r in rows)
     batch = np.zeros((len(rows), width, N_STREAMS), np.int64)
@@ -279,7 +284,7 @@ def _score_following(
     if not flags.any():
         return np.zeros(len(pieces)), 0
     generator = composer.generator
-    cursor = generator.start(batch[:, 0], 1, seed)
+    cursor = generator.start(batch[:, 0], 1, seed, np.array(firsts, np.int64))
     generator.run(
         cursor, Plan.taking(batch[:, 1:], flags[:, 1:]), SamplingSettings(), _open(composer)
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicstudio.core.compose.form_plan import FormPlan
-from musicstudio.core.compose.generator import Cursor, Generator, Masks
+from musicstudio.core.compose.generator import Cursor, Generator, Masks, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.constants import MAX_STEP
@@ -107,7 +107,9 @@ class SectionComposer:
         seed: int,
         cancel: CancelToken,
         report: Callable[[int], None],
+        primer_end: int = 0,
     ) -> None:
+        self.primer_end = primer_end  # grid step where the new music starts
         self.generator = generator
         self.sampling = sampling
         self.masks = masks
@@ -123,7 +125,10 @@ class SectionComposer:
         batch = np.zeros((b, longest, N_STREAMS), np.int32)  # left-padded with start tokens
         for i, p in enumerate(primers):
             batch[i, longest - len(p) :] = p
-        cursor = self.generator.start(batch[:, 0], self.sampling.repetition_window, self.seed)
+        onset = primed_onsets(batch, self.primer_end)
+        cursor = self.generator.start(
+            batch[:, 0], self.sampling.repetition_window, self.seed, onset
+        )
         self._fill(cursor, taken=list(batch[:, 1:]))
         pieces = [np.zeros((0, N_STREAMS), np.int32) for _ in range(b)]
         done = 0

@@ -19,6 +19,7 @@ import numpy as np
 from musicstudio.core.learn.holdout import held_out_stretches, wants_stretches
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.form_profile import FormProfile, profile_of_streams
+from musicstudio.core.music.metric import N_METRIC, metric_columns
 from musicstudio.core.music.vocab import N_STREAMS, TokenStream, Vocabulary
 
 #: A fitted run aims for this many optimizer steps per epoch (fit_windows).
@@ -43,14 +44,23 @@ class WindowSource:
 
     @classmethod
     def from_streams(
-        cls, streams: Sequence[TokenStream], window: int, within_pieces: bool = False
+        cls,
+        streams: Sequence[TokenStream],
+        window: int,
+        within_pieces: bool = False,
+        metric: bool = False,
     ) -> WindowSource:
-        arrays = [s.tokens for s in streams if len(s)]
-        flat = (
-            np.concatenate(arrays).astype(np.int32)
-            if arrays
-            else np.zeros((0, N_STREAMS), np.int32)
-        )
+        """With `metric`, every row also carries its metric classes (metric.py) after the
+        streams: inputs the model reads, never targets."""
+        kept = [s for s in streams if len(s)]
+        arrays = [s.tokens[:, :N_STREAMS] for s in kept]
+        if metric:
+            arrays = [
+                np.concatenate([a, metric_columns(a, s.start, s.time_signature)], axis=1)
+                for a, s in zip(arrays, kept, strict=True)
+            ]
+        width = N_STREAMS + (N_METRIC if metric else 0)
+        flat = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros((0, width), np.int32)
         bounds = np.cumsum([0, *(len(a) for a in arrays)], dtype=np.int64)
         return cls(flat, window, bounds, within_pieces)
 

@@ -57,7 +57,9 @@ def evaluate(
     import tensorflow as tf
 
     model = bundle.model()
-    src = WindowSource.from_streams(streams, bundle.config.window)
+    src = WindowSource.from_streams(
+        streams, bundle.config.window, metric=bundle.config.metric_position
+    )
 
     @tf.function
     def eval_step(x: Any, y: Any) -> tuple[Any, Any]:

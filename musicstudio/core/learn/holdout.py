@@ -14,6 +14,7 @@ same moment, so no copy of a held-out stretch is ever trained on.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -56,10 +57,12 @@ def held_out_stretches(
     heads, stretches, cut_times = [], [], []
     for piece in whole:
         cut = _cut(piece.tokens, share)
-        heads.append(TokenStream(piece.tokens[:cut]))
+        heads.append(replace(piece, tokens=piece.tokens[:cut]))
         cut_times.append(None if cut == len(piece) else _onsets(piece.tokens)[cut])
         if cut < len(piece):
-            stretches.append(TokenStream(piece.tokens[cut:]))
+            # A stretch starts mid-piece: its first row's onset keeps where it is in the bar.
+            at = piece.start + int(_onsets(piece.tokens)[cut])
+            stretches.append(replace(piece, tokens=piece.tokens[cut:], start=at))
     transpose = corpus.options.transpose if augment else 0
     for k in range(-transpose, transpose + 1):
         if k == 0:
@@ -68,10 +71,11 @@ def held_out_stretches(
             moved = stream.transposed(k)
             if moved is None:
                 continue
-            tokens = vocab.tokenize(moved).tokens
+            head = vocab.tokenize(moved)
+            tokens = head.tokens
             if until is not None:
                 tokens = tokens[: int(np.searchsorted(_onsets(tokens), until, side="left"))]
-            heads.append(TokenStream(tokens))
+            heads.append(replace(head, tokens=tokens))
     return heads, stretches
 
 

@@ -116,9 +116,13 @@ class _Trainer:
         self.bundle_path, self.progress, self.name = bundle_path, progress, name
         self.cancel = cancel or CancelToken()
         self.ckpt = Checkpoints(run_dir_for(bundle_path))
-        self.train_src = WindowSource.from_streams(data.train, config.window)
+        metric = config.metric_position
+        self.train_src = WindowSource.from_streams(data.train, config.window, metric=metric)
         self.val_src = WindowSource.from_streams(
-            data.validation, config.window, within_pieces=data.validation_kind == "stretches"
+            data.validation,
+            config.window,
+            within_pieces=data.validation_kind == "stretches",
+            metric=metric,
         )
         with self.strategy.scope():
             from musicstudio.core.learn.models import build_model

@@ -50,6 +50,8 @@ class TokenStream:
     """Integer streams of one piece: column 0 pitch token, then duration, step, velocity, voice."""
 
     tokens: np.ndarray  # (N, N_STREAMS) int32
+    start: int = 0  # grid step of the first row (bar lines fall on multiples of the bar)
+    time_signature: tuple[int, int] = (4, 4)
 
     def __len__(self) -> int:
         return int(self.tokens.shape[0])
@@ -234,7 +236,7 @@ class Vocabulary:
         out, _ = self._rows(stream)
         if start_token:
             out = np.vstack([np.zeros((1, N_STREAMS), np.int32), out])
-        return TokenStream(out)
+        return TokenStream(out, int(stream.start), tuple(stream.time_signature))  # type: ignore[arg-type]
 
     def _rows(self, stream: EventStream) -> tuple[np.ndarray, np.ndarray]:
         """Token rows of a stream, and how many rows each event became."""
@@ -268,8 +270,8 @@ class Vocabulary:
         row_bounds = np.r_[0, np.cumsum(rows)][bounds]
         start = np.zeros((1, N_STREAMS), np.int32)
         return [
-            TokenStream(np.vstack([start, tokens[a:b]]))
-            for a, b in zip(row_bounds[:-1], row_bounds[1:], strict=True)
+            TokenStream(np.vstack([start, tokens[a:b]]), int(s.start), tuple(s.time_signature))  # type: ignore[arg-type]
+            for s, a, b in zip(streams, row_bounds[:-1], row_bounds[1:], strict=True)
         ]
 
     def detokenize(

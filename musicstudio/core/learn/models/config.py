@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
 from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.music.metric import METRIC_DIMS, METRIC_SIZES
 
 #: Embedding width per event stream (pitch set, duration, step, velocity, part).
 EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8, "voice": 8}
@@ -23,6 +24,8 @@ class ModelConfig:
     window: int = 128  # events per training window (every position predicts its next event)
     dropout: float = 0.1
     head_units: int = 128  # hidden width before the softmax heads
+    #: Each event also reads where its onset sits in the bar (metric.py): an input only.
+    metric_position: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, **asdict(self)}
@@ -39,9 +42,16 @@ class ModelConfig:
         if not 8 <= self.head_units <= 4096:
             raise ConfigError(f"head_units must be 8..4096, not {self.head_units}")
 
+    def embed_dims(self) -> int:
+        """Width of the concatenated embeddings (streams, then metric classes when read)."""
+        metric = sum(METRIC_DIMS.values()) if self.metric_position else 0
+        return sum(EMBED_DIMS.values()) + metric
+
     def _embed_params(self, sizes: dict[str, int], width: int) -> int:
         emb = sum(sizes[k] * EMBED_DIMS[k] for k in EMBED_DIMS)
-        return emb + (sum(EMBED_DIMS.values()) + 1) * width
+        if self.metric_position:
+            emb += sum(METRIC_SIZES[k] * METRIC_DIMS[k] for k in METRIC_SIZES)
+        return emb + (self.embed_dims() + 1) * width
 
     def _head_params(self, width: int, sizes: dict[str, int]) -> int:
         return (width + 1) * self.head_units + sum(

@@ -8,6 +8,7 @@ import keras
 from keras import ops
 
 from musicstudio.core.learn.models.config import EMBED_DIMS
+from musicstudio.core.music.metric import METRIC, METRIC_DIMS, METRIC_SIZES
 from musicstudio.core.music.vocab import STREAMS
 
 PACKAGE = "musicstudio"
@@ -15,21 +16,31 @@ PACKAGE = "musicstudio"
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class EventEmbedding(keras.layers.Layer):
-    """One embedding per event stream, concatenated and projected to the model width."""
+    """One embedding per event stream (and, with `metric`, per metric class of the row's onset:
+    columns after the streams), concatenated and projected to the model width."""
 
-    def __init__(self, sizes: dict[str, int], width: int, **kwargs: Any) -> None:
+    def __init__(
+        self, sizes: dict[str, int], width: int, metric: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.sizes = {k: int(sizes[k]) for k in STREAMS}
         self.width = int(width)
+        self.metric = bool(metric)
         self.tables = [
             keras.layers.Embedding(self.sizes[k], EMBED_DIMS[k], name=f"embed_{k}") for k in STREAMS
         ]
+        if self.metric:
+            self.tables += [
+                keras.layers.Embedding(METRIC_SIZES[k], METRIC_DIMS[k], name=f"embed_{k}")
+                for k in METRIC
+            ]
+        self.dims = sum(EMBED_DIMS.values()) + (sum(METRIC_DIMS.values()) if self.metric else 0)
         self.project = keras.layers.Dense(self.width, name="project")
 
     def build(self, input_shape: Any) -> None:
         for table in self.tables:
             table.build(input_shape[:-1])
-        self.project.build((*input_shape[:-1], sum(EMBED_DIMS.values())))
+        self.project.build((*input_shape[:-1], self.dims))
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         # Given, so building a model does not trace `call` in a scratch graph (slow).
@@ -40,7 +51,12 @@ class EventEmbedding(keras.layers.Layer):
         return self.project(ops.concatenate(parts, axis=-1))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "sizes": self.sizes, "width": self.width}
+        return {
+            **super().get_config(),
+            "sizes": self.sizes,
+            "width": self.width,
+            "metric": self.metric,
+        }
 
 
 @keras.saving.register_keras_serializable(PACKAGE)

@@ -17,7 +17,15 @@ import numpy as np
 
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.learn.models.config import EMBED_DIMS, LSTMConfig, ModelConfig, WaveNetConfig
-from musicstudio.core.music.vocab import STREAMS
+from musicstudio.core.music.metric import (
+    METRIC,
+    METRIC_DIMS,
+    METRIC_SIZES,
+    N_METRIC,
+    STEP_COLUMN,
+    metric_of_onsets,
+)
+from musicstudio.core.music.vocab import N_STREAMS, STREAMS
 
 Array = np.ndarray
 State = list[Array]
@@ -27,11 +35,13 @@ class WeightsError(MusicStudioError, ValueError):
     """Weights that do not fit the model's settings, with the first array that differs."""
 
 
-def _embedding_shapes(sizes: dict[str, int], width: int) -> list[tuple[int, ...]]:
-    return [(sizes[k], EMBED_DIMS[k]) for k in STREAMS] + [
-        (sum(EMBED_DIMS[k] for k in STREAMS), width),
-        (width,),
-    ]
+def _embedding_shapes(
+    config: ModelConfig, sizes: dict[str, int], width: int
+) -> list[tuple[int, ...]]:
+    tables = [(sizes[k], EMBED_DIMS[k]) for k in STREAMS]
+    if config.metric_position:
+        tables += [(METRIC_SIZES[k], METRIC_DIMS[k]) for k in METRIC]
+    return [*tables, (config.embed_dims(), width), (width,)]
 
 
 def _head_shapes(sizes: dict[str, int], width: int, units: int) -> list[tuple[int, ...]]:
@@ -45,13 +55,13 @@ def weight_shapes(config: ModelConfig, sizes: dict[str, int]) -> list[tuple[int,
     """The shape of every weight array, in the order the family's Keras builder creates them."""
     if isinstance(config, LSTMConfig):
         u = config.units
-        shapes = _embedding_shapes(sizes, u)
+        shapes = _embedding_shapes(config, sizes, u)
         for _ in range(config.layers):
             shapes += [(u, 4 * u), (u, 4 * u), (4 * u,)]
         return shapes + _head_shapes(sizes, u, config.head_units)
     if isinstance(config, WaveNetConfig):
         c, s, k = config.channels, config.skip_channels, config.kernel_size
-        shapes = _embedding_shapes(sizes, c)
+        shapes = _embedding_shapes(config, sizes, c)
         dilations = config.dilations()
         for i in range(len(dilations)):
             shapes += [(k, c, 2 * c), (2 * c,)]
@@ -90,15 +100,36 @@ class _Reader:
 
 
 class _Shared:
-    """The embeddings in front and the heads behind: the same for every family."""
+    """The embeddings in front and the heads behind: the same for every family.
 
-    def __init__(self, r: _Reader) -> None:
-        self.tables = r.take(len(STREAMS))
+    With the metric position, the state's last array is every row's clock: the onset (grid
+    steps from time 0) of the event it feeds next; each step reads its metric classes from it
+    and moves it on by the event's step."""
+
+    def __init__(self, r: _Reader, config: ModelConfig, time_signature: tuple[int, int]) -> None:
+        self.metric = config.metric_position
+        self.time_signature = time_signature
+        self.tables = r.take(len(STREAMS) + (N_METRIC if self.metric else 0))
         self.project, self.project_bias = r.take(2)
 
-    def embed(self, tokens: Array) -> Array:
-        x = np.concatenate([t[tokens[:, i]] for i, t in enumerate(self.tables)], axis=-1)
-        return x @ self.project + self.project_bias
+    def clock(self, batch: int, onset: int | Array) -> State:
+        """The clock arrays of a fresh state ([] without the metric position)."""
+        if not self.metric:
+            return []
+        return [np.broadcast_to(np.asarray(onset, np.int64), (batch,)).copy()]
+
+    def embed(self, tokens: Array, state: State) -> tuple[Array, State]:
+        """The rows' embeddings, and the clock after them ([] without the metric position)."""
+        tokens = np.asarray(tokens)[:, :N_STREAMS]
+        columns = [t[tokens[:, i]] for i, t in enumerate(self.tables[: len(STREAMS)])]
+        clock: State = []
+        if self.metric:
+            at = state[-1]
+            metric = metric_of_onsets(at, self.time_signature)
+            columns += [t[metric[:, i]] for i, t in enumerate(self.tables[len(STREAMS) :])]
+            clock = [at + tokens[:, STEP_COLUMN]]
+        x = np.concatenate(columns, axis=-1)
+        return x @ self.project + self.project_bias, clock
 
     def read_heads(self, r: _Reader) -> None:
         self.hidden, self.hidden_bias = r.take(2)
@@ -110,11 +141,14 @@ class _Shared:
 
 
 class Stepper:
-    """A family's stepper: `initial_state(batch)`, then `step(tokens, state)` per event."""
+    """A family's stepper: `initial_state(batch, onset)`, then `step(tokens, state)` per event.
+
+    `onset` is the grid step (from time 0) of the first event fed: only a model that reads the
+    metric position uses it."""
 
     family: ClassVar[str] = ""
 
-    def initial_state(self, batch: int) -> State:
+    def initial_state(self, batch: int, onset: int | Array = 0) -> State:
         raise NotImplementedError
 
     def step(self, tokens: Array, state: State) -> tuple[dict[str, Array], State]:
@@ -125,18 +159,21 @@ class Stepper:
 class LSTMStepper(Stepper):
     family = "lstm"
 
-    def __init__(self, config: LSTMConfig, weights: list[Array]) -> None:
+    def __init__(
+        self, config: LSTMConfig, weights: list[Array], time_signature: tuple[int, int] = (4, 4)
+    ) -> None:
         r = _Reader(weights)
-        self.shared = _Shared(r)
+        self.shared = _Shared(r, config, time_signature)
         self.cells = [tuple(r.take(3)) for _ in range(config.layers)]
         self.shared.read_heads(r)
         self.units = config.units
 
-    def initial_state(self, batch: int) -> State:
-        return [np.zeros((batch, self.units), np.float32) for _ in range(2 * len(self.cells))]
+    def initial_state(self, batch: int, onset: int | Array = 0) -> State:
+        cells = [np.zeros((batch, self.units), np.float32) for _ in range(2 * len(self.cells))]
+        return cells + self.shared.clock(batch, onset)
 
     def step(self, tokens: Array, state: State) -> tuple[dict[str, Array], State]:
-        x = self.shared.embed(tokens)
+        x, clock = self.shared.embed(tokens, state)
         new: State = []
         for i, (kernel, recurrent, bias) in enumerate(self.cells):
             h, c = state[2 * i], state[2 * i + 1]
@@ -144,15 +181,17 @@ class LSTMStepper(Stepper):
             c = _sigmoid(gf) * c + _sigmoid(gi) * np.tanh(gc)
             x = _sigmoid(go) * np.tanh(c)
             new += [x, c]
-        return self.shared.logits(x), new
+        return self.shared.logits(x), new + clock
 
 
 class WaveNetStepper(Stepper):
     family = "wavenet"
 
-    def __init__(self, config: WaveNetConfig, weights: list[Array]) -> None:
+    def __init__(
+        self, config: WaveNetConfig, weights: list[Array], time_signature: tuple[int, int] = (4, 4)
+    ) -> None:
         r = _Reader(weights)
-        self.shared = _Shared(r)
+        self.shared = _Shared(r, config, time_signature)
         self.channels = config.channels
         self.blocks: list[dict[str, Any]] = []
         dilations = config.dilations()
@@ -172,14 +211,15 @@ class WaveNetStepper(Stepper):
         self.post, self.post_bias = r.take(2)
         self.shared.read_heads(r)
 
-    def initial_state(self, batch: int) -> State:
-        return [np.zeros((batch, b["history"], self.channels), np.float32) for b in self.blocks]
+    def initial_state(self, batch: int, onset: int | Array = 0) -> State:
+        queues = [np.zeros((batch, b["history"], self.channels), np.float32) for b in self.blocks]
+        return queues + self.shared.clock(batch, onset)
 
     def step(self, tokens: Array, state: State) -> tuple[dict[str, Array], State]:
-        x = self.shared.embed(tokens)
+        x, clock = self.shared.embed(tokens, state)
         skip_sum = None
         new: State = []
-        for block, past in zip(self.blocks, state, strict=True):
+        for block, past in zip(self.blocks, state[: len(self.blocks)], strict=True):
             d, kernel = block["dilation"], block["kernel"]
             h = x @ kernel[-1] + block["bias"]
             for j in range(kernel.shape[0] - 1):
@@ -195,13 +235,19 @@ class WaveNetStepper(Stepper):
             skip_sum = s if skip_sum is None else skip_sum + s
         assert skip_sum is not None
         h = np.maximum(np.maximum(skip_sum, 0.0) @ self.post + self.post_bias, 0.0)
-        return self.shared.logits(h), new
+        return self.shared.logits(h), new + clock
 
 
-def make_stepper(config: ModelConfig, sizes: dict[str, int], weights: list[Array]) -> Stepper:
-    """The family's stepper over trained weights (checked against the settings first)."""
+def make_stepper(
+    config: ModelConfig,
+    sizes: dict[str, int],
+    weights: list[Array],
+    time_signature: tuple[int, int] = (4, 4),
+) -> Stepper:
+    """The family's stepper over trained weights (checked against the settings first); the
+    time signature places its events in the bar when the model reads the metric position."""
     check_weights(config, sizes, weights)
     if isinstance(config, LSTMConfig):
-        return LSTMStepper(config, weights)
+        return LSTMStepper(config, weights, time_signature)
     assert isinstance(config, WaveNetConfig)  # weight_shapes refused any other family
-    return WaveNetStepper(config, weights)
+    return WaveNetStepper(config, weights, time_signature)
