@@ -106,3 +106,35 @@ def evaluate_windows(
         out[f"val_loss_{k}"] = float(c / n)
         out[f"val_accuracy_{k}"] = float(h / n)
     return out
+
+
+def compiled_steps(
+    model: Any, optimizer: Any, strategy: Any, replicas: int, smoothing: float
+) -> tuple[Any, Any]:
+    """One training step (gradients, label smoothing in the loss only) and one evaluation step,
+    each a tf.function run on every replica of the strategy, summing the heads' losses and hits."""
+    import tensorflow as tf
+
+    def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
+        with tf.GradientTape() as tape:
+            per_token, ce_sum, hits = head_losses(model, x, y, True, smoothing)
+            loss = tf.reduce_sum(per_token) / tf.cast(tf.size(per_token) * replicas, tf.float32)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return ce_sum, hits
+
+    def eval_fn(x: Any, y: Any) -> tuple[Any, Any]:
+        _, ce_sum, hits = head_losses(model, x, y, False)
+        return ce_sum, hits
+
+    @tf.function
+    def train_step(x: Any, y: Any) -> tuple[Any, Any]:
+        ce, hits = strategy.run(train_fn, args=(x, y))
+        return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
+
+    @tf.function
+    def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
+        ce, hits = strategy.run(eval_fn, args=(x, y))
+        return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
+
+    return train_step, eval_step

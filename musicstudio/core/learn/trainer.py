@@ -36,7 +36,7 @@ from musicstudio.core.learn.dataset import (
     fit_windows,
     primer_windows,
 )
-from musicstudio.core.learn.evaluation import evaluate_windows, head_losses
+from musicstudio.core.learn.evaluation import compiled_steps, evaluate_windows
 from musicstudio.core.learn.models.config import ModelConfig
 from musicstudio.core.learn.training import (
     EARLY_STOP_FLOOR,
@@ -135,7 +135,13 @@ class _Trainer:
             else:
                 self.optimizer = keras.optimizers.Adam(settings.learning_rate, clipnorm=1.0)
             self.optimizer.build(self.model.trainable_variables)
-        self.train_step, self.eval_step = self._compile_steps()
+        self.train_step, self.eval_step = compiled_steps(
+            self.model,
+            self.optimizer,
+            self.strategy,
+            self.replicas,
+            float(settings.label_smoothing),
+        )
         self.start_epoch = 0
         self.history: list[dict[str, Any]] = []
         self.best, self.best_epoch = math.inf, 0
@@ -143,41 +149,6 @@ class _Trainer:
         self.targets_done, self.train_seconds = 0, 0.0
         self.t_start = time.perf_counter()
         self.budget = settings.minutes * 60 if settings.minutes else None
-
-    def _compile_steps(self) -> tuple[Any, Any]:
-        import tensorflow as tf
-
-        model, optimizer, strategy, replicas = (
-            self.model,
-            self.optimizer,
-            self.strategy,
-            self.replicas,
-        )
-        smoothing = float(self.settings.label_smoothing)
-
-        def train_fn(x: Any, y: Any) -> tuple[Any, Any]:
-            with tf.GradientTape() as tape:
-                per_token, ce_sum, hits = head_losses(model, x, y, True, smoothing)
-                loss = tf.reduce_sum(per_token) / tf.cast(tf.size(per_token) * replicas, tf.float32)
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-            return ce_sum, hits
-
-        def eval_fn(x: Any, y: Any) -> tuple[Any, Any]:
-            _, ce_sum, hits = head_losses(model, x, y, False)
-            return ce_sum, hits
-
-        @tf.function
-        def train_step(x: Any, y: Any) -> tuple[Any, Any]:
-            ce, hits = strategy.run(train_fn, args=(x, y))
-            return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
-
-        @tf.function
-        def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
-            ce, hits = strategy.run(eval_fn, args=(x, y))
-            return strategy.reduce("SUM", ce, axis=None), strategy.reduce("SUM", hits, axis=None)
-
-        return train_step, eval_step
 
     # -- the run -------------------------------------------------------------------------
     def resume(self) -> None:
