@@ -233,12 +233,9 @@ def parse_midi_bytes(data: bytes, parts: Iterable[int] | None = None) -> NoteArr
             drum_notes += n
         part = DRUMS if track.is_drum else int(PART_OF_PROGRAM[program])
         arr = track.notes.numpy()
-        steps = np.round(arr["time"] * (GRID / tpq)).astype(np.int64)
-        lengths = np.round(arr["duration"] * (GRID / tpq)).astype(np.int64)
-        pitch = arr["pitch"].astype(np.int64)  # symusic's int8: widen before arithmetic
-        lines.append(
-            Line(part, program, str(track.name), float(pitch.mean()), steps, pitch, lengths)
-        )
+        time, length, pitch = arr["time"], arr["duration"], arr["pitch"]
+        mean = float(pitch.mean())  # a float mean: symusic's int8 pitches cannot overflow it
+        lines.append(Line(part, program, str(track.name), mean, time, length, pitch, GRID / tpq))
         tracks.append(arr)
         programs.append(program)
         part_of_track.append(part)

@@ -1,8 +1,9 @@
 """Parts: the roles a track plays in the band, from its General MIDI program (channel 10 = drums).
 
-A small fixed set keeps the part stream learnable from a few dozen files: tracks of one role
-(two guitars, a piano and an organ) merge into one part, and each part remembers the program
-the corpus used most, so a composition comes back with the corpus's instruments.
+A small fixed set of roles, learnable from a few dozen files. Since representation 3 every
+track is a voice of its own (voices.py: two guitars are guitar 1 and guitar 2), and each voice
+slot remembers the program the corpus used most; the part is what constraints, colours,
+mute / solo and the measures go by.
 
 The roles follow the GM families (program // 8), grouped where the families play the same role
 in an arrangement: piano, chromatic percussion and organ are keys; strings, ensemble and synth
@@ -12,7 +13,7 @@ synth effects are the lead line of electronic music ("lead").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -85,26 +86,3 @@ def parse_parts(names: Iterable[str] | str | None) -> tuple[int, ...] | None:
             raise PartError(f"unknown part {raw!r} (one of {', '.join(PARTS)})")
         out.append(PARTS.index(name))
     return tuple(sorted(set(out))) or None
-
-
-def most_used_programs(counts: Iterable[Sequence[int]]) -> list[int]:
-    """From (part, program, notes) triples: the program each part used most (else its default)."""
-    table = np.zeros((len(PARTS), 128), np.int64)
-    for part, program, notes in counts:
-        if 0 <= int(part) < len(PARTS) and 0 <= int(program) < 128:
-            table[int(part), int(program)] += int(notes)
-    return [
-        int(table[p].argmax()) if table[p].any() else DEFAULT_PROGRAMS[p] for p in range(len(PARTS))
-    ]
-
-
-def programs_with(base: Sequence[int], overrides: Mapping[str, int] | None) -> list[int]:
-    """A part → program table with some parts' programs chosen by the user (by part name)."""
-    out = list(base)
-    for name, program in (overrides or {}).items():
-        if name not in PARTS:
-            raise PartError(f"unknown part {name!r} (one of {', '.join(PARTS)})")
-        if not 0 <= int(program) <= 127:
-            raise PartError(f"program for {name} must be 0..127, not {program}")
-        out[PARTS.index(name)] = int(program)
-    return out

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicstudio.core.music.parts import DEFAULT_PROGRAMS, DRUMS, PART_LABELS, PARTS
+from musicstudio.core.music.parts import DEFAULT_PROGRAMS, DRUMS, PARTS, PartError
 
 #: Voice slots per part (keys, guitar, bass, strings, winds, lead, other, drums): 40 in all;
 #: strings and winds have most (an orchestra's violins, viola and choir are all "strings").
@@ -46,46 +46,38 @@ VOICES = tuple(
     for v, p in enumerate(VOICE_PART.tolist())
 )
 VOICE_LABELS = tuple(v.capitalize() for v in VOICES)
-DRUM_VOICE = int(FIRST_VOICE[DRUMS])
 #: Program of every slot when the corpus gives none (the part's default).
 DEFAULT_VOICE_PROGRAMS = tuple(DEFAULT_PROGRAMS[p] for p in VOICE_PART.tolist())
 
-#: A track whose notes are mostly another's (onset and pitch) doubles it in unison.
+#: A track whose notes are mostly another's (onset, pitch and length) doubles it in unison.
 DOUBLING_SHARE = 0.8
 _CONTINUES = re.compile(r"\bcont(?:\.|inued|\b)|\(cont", re.IGNORECASE)
 
 
-def voice_name(voice: int) -> str:
-    return VOICES[int(voice)] if 0 <= int(voice) < N_VOICES else f"voice {voice}"
-
-
-def voice_label(voice: int) -> str:
-    return voice_name(voice).capitalize()
-
-
-def part_label_of_voice(voice: int) -> str:
-    return PART_LABELS[int(VOICE_PART[int(voice) % N_VOICES])]
-
-
 @dataclass(frozen=True)
 class Line:
-    """One track of a file as read: its part, program, name, register and notes (grid onset,
-    pitch and length in grid steps; only compared when another line shares its family)."""
+    """One track of a file as read: its part, program, name, register and notes (onset and
+    length in ticks, pitch; made grid keys only when another line shares its family)."""
 
     part: int
     program: int
     name: str
     mean_pitch: float
-    steps: np.ndarray
+    ticks: np.ndarray
+    length_ticks: np.ndarray
     pitch: np.ndarray
-    lengths: np.ndarray
+    steps_per_tick: float  # GRID / ticks per quarter
 
     @property
     def notes(self) -> int:
         return int(self.pitch.size)
 
     def keys(self) -> np.ndarray:
-        return line_keys(self.steps, self.pitch, self.lengths)
+        def steps(ticks: np.ndarray) -> np.ndarray:
+            return np.round(ticks * self.steps_per_tick).astype(np.int64)
+
+        pitch = self.pitch.astype(np.int64)
+        return line_keys(steps(self.ticks), pitch, steps(self.length_ticks))
 
 
 @dataclass(frozen=True)
@@ -249,8 +241,6 @@ def voices_of_parts(parts: Iterable[int]) -> np.ndarray:
 def programs_with(base: Sequence[int], overrides: Mapping[str, int] | None) -> list[int]:
     """A voice → program table with some programs chosen by the user: by voice ('guitar 2')
     or by part ('guitar': every voice of the part)."""
-    from musicstudio.core.music.parts import PartError
-
     out = list(base)
     for raw, program in (overrides or {}).items():
         name = " ".join(str(raw).lower().split())
