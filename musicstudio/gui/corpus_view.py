@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -27,11 +28,12 @@ NO_PARENT = QModelIndex()
 def voices_text(report: FileReport) -> str:
     """'keys ×2, bass, drums': the parts a file plays, in the fixed part order, with how many
     voices each has when more than one."""
-    per_part = [sum(1 for v in report.voices if v.split()[0] == p) for p in PARTS]
+    slots = [VOICE_PART[VOICES.index(v)] for v in report.voices if v in VOICES]
+    per_part = np.bincount(np.asarray(slots, np.int64), minlength=len(PARTS))
     return ", ".join(
-        p if n <= 1 else f"{p} ×{n}"
-        for p, n, notes in zip(PARTS, per_part, (report.parts.get(p) for p in PARTS), strict=True)
-        if notes
+        p if per_part[i] <= 1 else f"{p} ×{per_part[i]}"
+        for i, p in enumerate(PARTS)
+        if report.parts.get(p)
     )
 
 
