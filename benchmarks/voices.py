@@ -39,7 +39,7 @@ from musicstudio.core.music.voices import FIRST_VOICE
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.core.raw_midi import channel_notes, heard_notes  # noqa: E402
+from tests.core.raw_midi import heard_notes  # noqa: E402
 
 QUARTETS = [
     f"{work}/movement{m}.mxl"
@@ -48,15 +48,15 @@ QUARTETS = [
 ]
 
 
-def file_notes(data: bytes) -> dict[str, np.ndarray]:
+def file_notes(data: bytes) -> tuple[dict[str, np.ndarray], int]:
     """Every note of a MIDI file as a synthesizer hears it (a note-on of a sounding channel and
     pitch ends that note): onset step, pitch, family, length (quarters), velocity, and the
-    instrument (program, or 128 for drums on channel 10)."""
-    heard, _, tpq = heard_notes(data)
+    instrument (program, or 128 for drums on channel 10); and the file's collisions."""
+    heard, collisions, tpq = heard_notes(data)
     drum = np.array([n.channel == 9 for n in heard], bool)
     program = np.array([n.program for n in heard], np.int64)
     on = np.array([n.on for n in heard], np.int64)
-    return {
+    notes = {
         "on": np.round(on * GRID / tpq).astype(np.int64),
         "pitch": np.array([n.pitch for n in heard], np.int64),
         "family": np.where(drum, 16, program // 8),
@@ -64,40 +64,40 @@ def file_notes(data: bytes) -> dict[str, np.ndarray]:
         "vel": np.array([n.velocity for n in heard], np.int64),
         "inst": np.where(drum, 128, program),
     }
+    return notes, collisions
+
+
+def _by_key(keys: np.ndarray) -> dict[int, list[int]]:
+    """The notes (indices) of every distinct key."""
+    out: dict[int, list[int]] = {}
+    for i, k in enumerate(keys.tolist()):
+        out.setdefault(k, []).append(i)
+    return out
 
 
 def measure(original: bytes, written: bytes) -> dict[str, float]:
-    a, b = file_notes(original), file_notes(written)
-    key_a = (a["on"] * 128 + a["pitch"]) * 17 + a["family"]
-    key_b = (b["on"] * 128 + b["pitch"]) * 17 + b["family"]
-    distinct, first = np.unique(key_a, return_index=True)
-    found = np.isin(distinct, key_b)
+    (a, source_collisions), (b, collisions) = file_notes(original), file_notes(written)
+    mine, theirs = (_by_key((n["on"] * 128 + n["pitch"]) * 17 + n["family"]) for n in (a, b))
+    found = [k for k in mine if k in theirs]
     op_a = np.unique(a["on"] * 128 + a["pitch"])
     op_b = np.unique(b["on"] * 128 + b["pitch"])
     dur_ok = vel_ok = 0
-    by_key: dict[int, list[int]] = {}
-    for i, k in enumerate(key_b.tolist()):
-        by_key.setdefault(k, []).append(i)
-    for k, i in zip(distinct[found].tolist(), first[found].tolist(), strict=True):
-        # the original's notes of this key (a doubling: any of them) against the written ones
-        mine = np.flatnonzero(key_a == k) if (key_a == k).sum() > 1 else [i]
-        theirs = by_key[k]
+    for k in found:  # the original's notes of this key (a doubling: any of them) against ours
+        pairs = [(m, j) for m in mine[k] for j in theirs[k]]
         dur_ok += any(
-            abs(b["len"][j] - a["len"][m]) <= max(1 / GRID, 0.125 * a["len"][m])
-            for m in mine
-            for j in theirs
+            abs(b["len"][j] - a["len"][m]) <= max(1 / GRID, 0.125 * a["len"][m]) for m, j in pairs
         )
-        vel_ok += any(abs(b["vel"][j] - a["vel"][m]) <= 16 for m in mine for j in theirs)
+        vel_ok += any(abs(b["vel"][j] - a["vel"][m]) <= 16 for m, j in pairs)
     kept = set(a["inst"].tolist())
     return {
-        "notes": float(distinct.size),
+        "notes": float(len(mine)),
         "onset_pitch": float(np.isin(op_a, op_b).mean()),
-        "family": float(found.mean()),
-        "duration": dur_ok / max(1, int(found.sum())),
-        "velocity": vel_ok / max(1, int(found.sum())),
+        "family": len(found) / max(1, len(mine)),
+        "duration": dur_ok / max(1, len(found)),
+        "velocity": vel_ok / max(1, len(found)),
         "tracks": len(kept & set(b["inst"].tolist())) / max(1, len(kept)),
-        "collisions": float(channel_notes(written)[1]),
-        "source_collisions": float(channel_notes(original)[1]),
+        "collisions": float(collisions),
+        "source_collisions": float(source_collisions),
     }
 
 
