@@ -34,15 +34,20 @@ def wait_until(app, cond, timeout: float) -> None:  # type: ignore[no-untyped-de
         time.sleep(0.01)
 
 
-def pop_folder(folder: Path, count: int) -> Path:
-    """benchmarks/popmidi.py's band files (loaded by path: benchmarks is not a package)."""
+def benchmark_module(name: str):  # type: ignore[no-untyped-def]
+    """A module of benchmarks/ (loaded by path: benchmarks is not a package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("popmidi", ROOT / "benchmarks" / "popmidi.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.write_pop_folder(folder, count)
+    return module
+
+
+def pop_folder(folder: Path, count: int) -> Path:
+    """benchmarks/popmidi.py's band files."""
+    benchmark_module("popmidi").write_pop_folder(folder, count)
     return folder
 
 
@@ -134,17 +139,11 @@ def form(out: Path, tmp: Path) -> Path:
 def voices(out: Path, tmp: Path) -> Path:
     """The Dataset panel on band files with two guitars, piano + organ, pad + strings, a unison
     doubling and "cont." tracks (benchmarks/bandmidi.py): the Voices column, one file's voices."""
-    import importlib.util
-
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QToolTip
 
-    spec = importlib.util.spec_from_file_location("bandmidi", ROOT / "benchmarks" / "bandmidi.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     band = Path(tempfile.gettempdir()) / "musicstudio-screenshots" / "Band songs"
-    module.write_band_folder(band, 12)
+    benchmark_module("bandmidi").write_band_folder(band, 12)
     app = QApplication([])
     from musicstudio.gui.main_window import MainWindow
 
