@@ -15,7 +15,12 @@ from musicstudio.core.music.quality import (
     compare_sets,
     piece_features,
 )
-from musicstudio.core.music.quality_kde import GaussianKDE, compare_samples, scott_bandwidth
+from musicstudio.core.music.quality_kde import (
+    GaussianKDE,
+    binned_density,
+    compare_samples,
+    scott_bandwidth,
+)
 
 C_MAJOR = [60, 62, 64, 65, 67, 69, 71, 72]
 
@@ -166,3 +171,13 @@ def test_overlap_and_divergence_at_their_limits() -> None:
     assert compare_samples(np.zeros(100), np.r_[np.zeros(95), np.ones(5)]).overlap == (
         pytest.approx(0.95, abs=0.02)
     )
+
+
+@pytest.mark.parametrize("n", [3, 39, 741])
+def test_binned_density_is_the_exact_kde_on_the_comparison_grid(n: int) -> None:
+    # compare_samples smooths by linear binning + FFT; it must agree with the exact sum.
+    data = np.random.default_rng(n).gamma(2.0, 1.5, n)
+    bw = max(scott_bandwidth(data), 0.01 * np.ptp(data))
+    x = np.linspace(data.min() - 5 * bw, data.max() + 5 * bw, 4096)
+    exact = GaussianKDE(data, bw)(x)
+    assert np.abs(binned_density(data, bw, x) - exact).max() <= 1e-4 * exact.max()

@@ -93,9 +93,31 @@ def compare_samples(reference: ArrayLike, other: ArrayLike) -> DensityComparison
         return DensityComparison(1.0, 0.0, 0.0)  # one value everywhere: the same distribution
     bw = max(scott_bandwidth(p_data), scott_bandwidth(q_data), MIN_BANDWIDTH_SHARE * (high - low))
     x = np.linspace(low - 5 * bw, high + 5 * bw, GRID_POINTS)
-    p = GaussianKDE(p_data, bw)(x)
-    q = GaussianKDE(q_data, bw)(x)
+    p = binned_density(p_data, bw, x)
+    q = binned_density(q_data, bw, x)
     return DensityComparison(overlap_area(p, q, x), kl_divergence(p, q, x), bw)
+
+
+def binned_density(data: np.ndarray, bandwidth: float, x: np.ndarray) -> np.ndarray:
+    """The Gaussian KDE of `data` on the uniform grid `x` (which holds every value), fast.
+
+    Each value is shared between its two neighbouring grid points (linear binning) and the
+    counts are convolved with the kernel by FFT: O(n + G log G) instead of O(n·G). On the
+    comparisons' grids a kernel spans 40 or more points, so it is within about 1e-4 of
+    `GaussianKDE` (a test checks it), and it keeps the 8 comparisons of a composition's
+    closeness to a corpus of 40 excerpts at milliseconds each.
+    """
+    step = float(x[1] - x[0])
+    position = (np.asarray(data, np.float64) - x[0]) / step
+    left = np.clip(np.floor(position).astype(np.int64), 0, x.size - 2)
+    right_share = np.clip(position - left, 0.0, 1.0)
+    counts = np.bincount(left, 1.0 - right_share, minlength=x.size)
+    counts += np.bincount(left + 1, right_share, minlength=x.size)
+    offsets = np.arange(-(x.size - 1), x.size) * step / bandwidth
+    kernel = np.exp(-0.5 * offsets * offsets) / (bandwidth * np.sqrt(2 * np.pi) * data.size)
+    size = 1 << int(np.ceil(np.log2(counts.size + kernel.size - 1)))
+    full = np.fft.irfft(np.fft.rfft(counts, size) * np.fft.rfft(kernel, size), size)
+    return np.maximum(full[x.size - 1 : 2 * x.size - 1], 0.0)
 
 
 def overlap_area(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
