@@ -115,10 +115,13 @@ def nucleus(probs: np.ndarray, top_k: int, top_p: float) -> np.ndarray:
         probs = np.where(probs >= kth, probs, 0.0)
     if top_p < 1.0:
         ranked = -np.sort(-probs, axis=-1)
-        before = np.cumsum(ranked, axis=-1) - ranked  # mass of the likelier choices
-        kept = np.maximum((before < top_p * ranked.sum(axis=-1, keepdims=True)).sum(axis=-1), 1)
-        least = np.take_along_axis(ranked, kept[:, None] - 1, axis=-1)
-        probs = np.where(probs >= least, probs, 0.0)
+        mass = np.cumsum(ranked, axis=-1)
+        before = mass - ranked  # mass of the likelier choices
+        kept = np.maximum((before < top_p * mass[:, -1:]).sum(axis=-1), 1)
+        least = ranked[
+            np.arange(len(ranked)), kept - 1
+        ]  # (plain indexing: once per head and event)
+        probs = np.where(probs >= least[:, None], probs, 0.0)
     return probs
 
 

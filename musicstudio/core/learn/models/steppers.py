@@ -177,9 +177,11 @@ class LSTMStepper(Stepper):
         new: State = []
         for i, (kernel, recurrent, bias) in enumerate(self.cells):
             h, c = state[2 * i], state[2 * i + 1]
-            gi, gf, gc, go = np.split(x @ kernel + h @ recurrent + bias, 4, axis=-1)  # Keras order
-            c = _sigmoid(gf) * c + _sigmoid(gi) * np.tanh(gc)
-            x = _sigmoid(go) * np.tanh(c)
+            z = x @ kernel + h @ recurrent + bias  # gates i, f, c, o (Keras order)
+            u = self.units
+            gates = _sigmoid(z)  # one call for the three gates that are sigmoids
+            c = gates[:, u : 2 * u] * c + gates[:, :u] * np.tanh(z[:, 2 * u : 3 * u])
+            x = gates[:, 3 * u :] * np.tanh(c)
             new += [x, c]
         return self.shared.logits(x), new + clock
 
@@ -208,6 +210,8 @@ class WaveNetStepper(Stepper):
                     "skip": tuple(r.take(2)),
                 }
             )
+        self.skip = np.concatenate([b["skip"][0] for b in self.blocks], axis=0)
+        self.skip_bias = np.sum([b["skip"][1] for b in self.blocks], axis=0)
         self.post, self.post_bias = r.take(2)
         self.shared.read_heads(r)
 
@@ -217,23 +221,22 @@ class WaveNetStepper(Stepper):
 
     def step(self, tokens: Array, state: State) -> tuple[dict[str, Array], State]:
         x, clock = self.shared.embed(tokens, state)
-        skip_sum = None
+        gated: list[Array] = []
         new: State = []
         for block, past in zip(self.blocks, state[: len(self.blocks)], strict=True):
             d, kernel = block["dilation"], block["kernel"]
             h = x @ kernel[-1] + block["bias"]
             for j in range(kernel.shape[0] - 1):
                 h += past[:, j * d] @ kernel[j]
-            a, g = np.split(h, 2, axis=-1)
-            z = np.tanh(a) * _sigmoid(g)
+            c = self.channels  # slices, not np.split: this runs once per layer and event
+            z = np.tanh(h[:, :c]) * _sigmoid(h[:, c:])
             new.append(np.concatenate([past[:, 1:], x[:, None, :]], axis=1))
             if block["residual"] is not None:
                 w, b = block["residual"]
                 x = x + z @ w + b
-            w, b = block["skip"]
-            s = z @ w + b
-            skip_sum = s if skip_sum is None else skip_sum + s
-        assert skip_sum is not None
+            gated.append(z)
+        # Every layer's skip projection at once: sum_i z_i W_i + b_i = [z_1 … z_n] [W_1; …; W_n] + b
+        skip_sum = np.concatenate(gated, axis=-1) @ self.skip + self.skip_bias
         h = np.maximum(np.maximum(skip_sum, 0.0) @ self.post + self.post_bias, 0.0)
         return self.shared.logits(h), new + clock
 
