@@ -74,7 +74,9 @@ def bundle_for(corpus: str, family: str, minutes: float, reprofile: bool = False
         cmd += ["--model", family, "--minutes", str(minutes), "--seed", "0", "--out", str(path)]
         subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     bundle = load_bundle(path)
-    if reprofile or bundle.form is None:  # trained before form profiles: as the trainer makes it
+    if (
+        reprofile or bundle.form is None or not bundle.form.lineups
+    ):  # trained before form profiles: as the trainer makes it
         options = ScanOptions(threshold=int(bundle.vocab.threshold))
         bundle.form = profile_of_streams(scan([OUT / corpus / "train"], options).streams)
         bundle.save(path)

@@ -27,6 +27,7 @@ COMPOSE_FLAGS = [
     "variations",
     "tempo",
     "feel",
+    "lineup",
     "primer_events",
     "single_instrument",
     "program",

@@ -65,7 +65,7 @@ class ComposeColumn(QWidget):
         self.primer.activated.connect(self._on_primer)
         f.addRow("Primer", self.primer)
         self.tempo_form = SettingsForm(
-            ComposeSettings, ["include_primer", "tempo", "feel"], f, remembered
+            ComposeSettings, ["include_primer", "tempo", "feel", "lineup"], f, remembered
         )
         piece = self.piece_form
         self.form = piece.widget("form", QLineEdit)

@@ -12,7 +12,7 @@ from musicstudio.core.music.form import (
     similarity_matrix,
     voice_repeats,
 )
-from musicstudio.core.music.form_profile import FormProfile, profile_of
+from musicstudio.core.music.form_profile import FormProfile, lineup_of, profile_of
 from musicstudio.core.music.midi import NoteArray, read_midi
 from musicstudio.core.music.parts import BASS, DRUMS, KEYS, PARTS
 from tests.conftest import sample_files
@@ -105,5 +105,13 @@ def test_profile_of_real_chorales_in_words_and_back_from_json() -> None:
     assert set(profile.voices) <= set(PARTS) and profile.voices
     words = profile.describe()
     assert "sections of 4 bars" in words and "median piece" in words
+    # every chorale's line-up: its four singers' voices, as the file's tracks give them
+    assert len(profile.lineups) == 40
+    assert all(
+        lineup == lineup_of(p) and len(lineup) == len(set(p.voice.tolist()))
+        for lineup, p in zip(profile.lineups, pieces, strict=True)
+    )
     assert FormProfile.from_json(profile.to_json()) == profile
     assert FormProfile.from_json({"forms": "A"}) is None  # damaged: ignored, not raised
+    damaged = profile.to_json() | {"lineups": [["keys 1"]]}  # one line-up for 40 files
+    assert FormProfile.from_json(damaged).lineups == ()  # every learned voice plays

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
+from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.form_plan import corpus_plan, user_plan
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.compose.sections import cut, onsets, rests
@@ -15,6 +17,7 @@ from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.form import analyse, form_features
 from musicstudio.core.music.midi import NoteArray, read_markers, read_midi, write_midi
 from musicstudio.core.music.vocab import N_STREAMS, STREAMS
+from musicstudio.core.music.voices import VOICES
 
 STEP = STREAMS.index("step")
 BAR = 4.0  # quarters: the chorales are in 4/4
@@ -155,3 +158,25 @@ def test_a_regenerated_passage_follows_to_every_return_when_linked(
     else:
         assert changed == 0 and [m.name for m in sections] == ["A′", "B", "A"]
         assert bars_of(notes, 10, 11) == bars_of(before, 10, 11)  # the return keeps its bars
+
+
+def test_a_piece_plays_the_line_up_of_one_of_your_files(
+    tiny_bundles: dict[str, Path],
+) -> None:
+    bundle = load_bundle(tiny_bundles["lstm"])
+    assert bundle.form is not None and len(bundle.form.lineups) == len(bundle.form.forms)
+    learned = bundle.voices
+    assert len(learned) >= 3  # the chorales' singers
+    # A corpus whose files are all duets of its two most played voices.
+    duet = tuple(sorted(learned[:2], key=VOICES.index))
+    bundle.form = replace(bundle.form, lineups=(duet,) * len(bundle.form.forms))
+    composer = Composer(bundle)
+    (everyone,) = compose(composer, lineup="all", seed=3)
+    (files,) = compose(composer, lineup="files", seed=3)
+    (plain,) = compose(composer, form="none", length=120, seed=3)  # the line-up needs no form
+    assert {VOICES[v] for v in np.unique(files.notes.voice)} == set(duet)
+    assert {VOICES[v] for v in np.unique(plain.notes.voice)} <= set(duet)
+    assert len(np.unique(everyone.notes.voice)) > 2
+    # parts chosen by the musician come first: the line-up steps aside
+    (keys,) = compose(composer, constraints=Constraints(parts=("keys",)), seed=3)
+    assert len(np.unique(keys.notes.voice)) > 2

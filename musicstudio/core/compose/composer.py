@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.compose.composition import Composition, Marker
+from musicstudio.core.compose.composition import Composition, Marker, single_instrument
 from musicstudio.core.compose.constraints import (
     ConstraintError,
     Constraints,
@@ -35,13 +35,14 @@ from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.feel import FEELS, apply_feel
 from musicstudio.core.music.form import bar_steps, phrase_bars
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
-from musicstudio.core.music.parts import DRUMS, KEYS, PartError
+from musicstudio.core.music.parts import PartError
 from musicstudio.core.music.theory import key_name
 from musicstudio.core.music.vocab import N_STREAMS
-from musicstudio.core.music.voices import FIRST_VOICE, programs_with
+from musicstudio.core.music.voices import programs_with
 from musicstudio.core.settings import setting, validate
 
 PRIMER_KINDS = ("corpus", "file", "none")
+LINEUPS = ("files", "all")
 #: Bounds that keep one Compose within memory and minutes on a laptop.
 MAX_LENGTH = 100_000
 MAX_VARIATIONS = 64
@@ -121,6 +122,13 @@ class ComposeSettings:
         "'straight' writes the piece on the grid; 'files' plays it like your files: their"
         " timing against the beat (swing included) and how their tempo moves",
         choices=FEELS,
+    )
+    lineup: str = setting(
+        "files",
+        "Line-up",
+        "'files' plays the voices of one of your files (as many instruments as your pieces"
+        " have); 'all' lets every voice the model learned play",
+        choices=LINEUPS,
     )
     programs: dict[str, int] | None = None  # voice or part name -> GM program; others: the corpus's
     single_instrument: bool = setting(
@@ -203,9 +211,10 @@ class Composer:
         seed = sp.seed if sp.seed is not None else int(np.random.default_rng().integers(2**31 - 1))
         rng = np.random.default_rng(seed)
         primers = self.primers(settings, rng)
-        masks, obeys, key = self.masks(settings.constraints, primers)
-        t0 = time.perf_counter()
         plan = self.plan(settings, rng)
+        lineup = self.lineup(settings, plan, rng)
+        masks, obeys, key = self.masks(settings.constraints, primers, lineup)
+        t0 = time.perf_counter()
         if plan is None:
             generated, placed = self._straight(settings, primers, sp, masks, seed, progress, cancel)
         else:
@@ -310,7 +319,23 @@ class Composer:
             rows = [toks[: _events_for(toks, target_steps)] for toks in rows]
         return rows, []
 
-    def masks(self, constraints: Constraints, primers: list[np.ndarray]) -> tuple[Masks, str, str]:
+    def lineup(
+        self, settings: ComposeSettings, plan: FormPlan | None, rng: np.random.Generator
+    ) -> tuple[str, ...]:
+        """The voices that may play: the plan's file's, or one file's drawn from the profile
+        (the line-up 'files', no parts chosen); () lets every learned voice play."""
+        profile = self.bundle.form
+        if settings.lineup != "files" or settings.constraints.parts is not None:
+            return ()
+        if plan is not None and plan.lineup:
+            return plan.lineup
+        if profile is None or not profile.lineups:
+            return ()
+        return profile.lineups[int(rng.integers(len(profile.lineups)))]
+
+    def masks(
+        self, constraints: Constraints, primers: list[np.ndarray], lineup: tuple[str, ...] = ()
+    ) -> tuple[Masks, str, str]:
         """The logit masks, the constraints in words and the key locked to ('' if none)."""
         vocab, ts = self.bundle.vocab, self.bundle.time_signature
 
@@ -323,7 +348,9 @@ class Composer:
                 music(self.bundle.primers, constraints.key == "corpus"),
                 music(primers, constraints.key == "primer"),
             )
-            masks = masks_for(constraints, vocab, self.bundle.parts, key, self.bundle.voices)
+            masks = masks_for(
+                constraints, vocab, self.bundle.parts, key, self.bundle.voices, lineup
+            )
         except ConstraintError as e:
             raise ComposeError(str(e)) from e
         words = constraints.describe(key) if constraints.active else ""
@@ -356,22 +383,6 @@ class Composer:
         if settings.single_instrument:
             return single_instrument(notes, settings.program)
         return notes
-
-
-def single_instrument(notes: NoteArray, program: int) -> NoteArray:
-    """A reduction for one instrument: the pitched voices on one program and track, no drums."""
-    pitched = np.flatnonzero(notes.parts != DRUMS)
-    # one instrument plays a pitch once at an onset: of voices that shared it, the longest
-    order = pitched[
-        np.lexsort((-notes.duration[pitched], notes.pitch[pitched], notes.onset[pitched]))
-    ]
-    key = np.round(notes.onset[order] * GRID).astype(np.int64) * 128 + notes.pitch[order]
-    first = np.r_[True, key[1:] != key[:-1]] if key.size else np.zeros(0, bool)
-    reduced = notes.select(np.sort(order[first]))
-    object.__setattr__(reduced, "program", np.full(len(reduced), program, np.int16))
-    object.__setattr__(reduced, "part", np.full(len(reduced), KEYS, np.int8))
-    object.__setattr__(reduced, "voice", np.full(len(reduced), FIRST_VOICE[KEYS], np.int8))
-    return reduced
 
 
 def _events_for(tokens: np.ndarray, target_steps: float) -> int:

@@ -1,4 +1,5 @@
-"""A composed piece as the app keeps it: its tokens, notes, sections and how it was made."""
+"""A composed piece as the app keeps it: its tokens, notes, sections and how it was made;
+and its reduction for one instrument."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.music.parts import DRUMS, KEYS
+from musicstudio.core.music.voices import FIRST_VOICE
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,19 @@ def sections_from_markers(markers: list[tuple[float, str]], end: float) -> list[
     """Sections back from a file's markers (each lasts until the next; the last until `end`)."""
     starts = [t for t, _ in markers] + [max(end, markers[-1][0])] if markers else []
     return [Marker(name, t, starts[i + 1]) for i, (t, name) in enumerate(markers)]
+
+
+def single_instrument(notes: NoteArray, program: int) -> NoteArray:
+    """A reduction for one instrument: the pitched voices on one program and track, no drums."""
+    pitched = np.flatnonzero(notes.parts != DRUMS)
+    # one instrument plays a pitch once at an onset: of voices that shared it, the longest
+    order = pitched[
+        np.lexsort((-notes.duration[pitched], notes.pitch[pitched], notes.onset[pitched]))
+    ]
+    key = np.round(notes.onset[order] * GRID).astype(np.int64) * 128 + notes.pitch[order]
+    first = np.r_[True, key[1:] != key[:-1]] if key.size else np.zeros(0, bool)
+    reduced = notes.select(np.sort(order[first]))
+    object.__setattr__(reduced, "program", np.full(len(reduced), program, np.int16))
+    object.__setattr__(reduced, "part", np.full(len(reduced), KEYS, np.int8))
+    object.__setattr__(reduced, "voice", np.full(len(reduced), FIRST_VOICE[KEYS], np.int8))
+    return reduced

@@ -133,12 +133,15 @@ def masks_for(
     learned_parts: Iterable[str],
     key: tuple[int, str] | None = None,
     learned_voices: Iterable[str] = (),
+    lineup: Iterable[str] = (),
 ) -> Masks:
     """Logit masks that make every sampled event obey the constraints.
 
     `key` is the resolved key ('corpus' and 'primer' are found by the caller, who has the
     music). `learned_voices`: the voices the model learned (none: every voice of a learned
-    part may play). Raises ConstraintError when the constraints leave nothing to play.
+    part may play). `lineup`: the voices of one of the user's files; only those play, unless
+    none of them may (then it is ignored). Raises ConstraintError when the constraints leave
+    nothing to play.
     """
     masks = Masks.open(len(vocab))
     allowed = _pitched_tokens(constraints, vocab, key)
@@ -166,6 +169,11 @@ def masks_for(
             masks.voice[voice] = MASKED
         elif heard and voice not in heard and any(VOICE_PART[v] == part for v in heard):
             masks.voice[voice] = MASKED  # nor does a voice of it that no file played
+    chosen = [VOICES.index(v) for v in lineup if v in VOICES]
+    outside = np.ones(N_VOICES, bool)
+    outside[chosen] = False
+    if chosen and (masks.voice[~outside] == 0).any():
+        masks.voice[outside] = MASKED
     if not sounding.any() and any(p != PARTS[DRUMS] for p in playing):
         raise ConstraintError(
             f"no note or chord this model knows fits {constraints.describe(key)}:"

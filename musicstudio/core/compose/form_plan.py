@@ -9,7 +9,8 @@ form.repeat_map's codes: NEW, an exact repeat of an earlier bar, or a varied one
 - From a corpus's profile: the sections and the repeat map of one of its files of about the
   wanted length, cut or extended (repeating from the start) to exactly that length. So the
   riffs inside a phrase come back as the file's did, not only its sections: its letters, never
-  its notes.
+  its notes. The plan plays that file's line-up too (its voices), so a piece has as many
+  instruments as the files, not every voice any file used.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class FormPlan:
 
     sections: tuple[PlannedSection, ...]
     repeats: tuple[int, ...] = ()  # one code per bar (form.repeat_map); () : from the sections
+    lineup: tuple[str, ...] = ()  # the voices that play (VOICES names); () : every learned voice
 
     def __post_init__(self) -> None:
         if not self.repeats:
@@ -148,12 +150,13 @@ def corpus_plan(
     labels = parse_labels(profile.forms[pick])
     phrase = profile.phrase_bars[pick]
     sections = _fit(labels, [phrase] * len(labels), want).sections
+    lineup = profile.lineups[pick] if profile.lineups else ()
     if not profile.repeats:
-        return FormPlan(sections)
+        return FormPlan(sections, lineup=lineup)
     codes = list(profile.repeats[pick][:want])
     length = len(codes)
     codes += [repeat_code(t % length, EXACT) for t in range(want - length)]  # again from the start
-    return FormPlan(sections, tuple(codes))
+    return FormPlan(sections, tuple(codes), lineup)
 
 
 def _fit(labels: list[tuple[str, bool]], bars: list[int], want: int) -> FormPlan:

@@ -2,7 +2,9 @@
 
 Made from the form of every file (form.py) when a model is trained, kept in the bundle, and
 drawn from when composing: a composition takes the form of one of the corpus's pieces (its
-letters, not its notes), so it repeats itself as the user's files do.
+letters, not its notes), so it repeats itself as the user's files do; and that piece's line-up
+(the voices that play in it), so it has as many instruments as the user's pieces, not every
+voice any of them used.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from musicstudio.core.music.form import (
 )
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
+from musicstudio.core.music.voices import VOICES
 
 #: Forms kept in a profile (a bundle stays small; more say nothing new).
 MAX_FORMS = 256
@@ -54,6 +57,8 @@ class FormProfile:
     voices: dict[str, float]  # part name -> mean near-repeat share of that voice alone
     #: Each file's repeat map (form.repeat_map), its first MAX_PLAN_BARS bars.
     repeats: tuple[tuple[int, ...], ...] = ()
+    #: Each file's line-up: the voices that play in it (voices.VOICES names).
+    lineups: tuple[tuple[str, ...], ...] = ()
 
     @property
     def median_bars(self) -> int:
@@ -115,6 +120,7 @@ class FormProfile:
             "lag_similarity": self.lag_similarity,
             "voices": self.voices,
             "repeats": [list(r) for r in self.repeats],
+            "lineups": [list(v) for v in self.lineups],
         }
 
     @classmethod
@@ -132,6 +138,9 @@ class FormProfile:
             repeats = tuple(
                 tuple(int(c) for c in r[:MAX_PLAN_BARS]) for r in raw.get("repeats", [])
             )[:MAX_FORMS]
+            lineups = tuple(
+                tuple(str(v) for v in voices if v in VOICES) for voices in raw.get("lineups", [])
+            )[:MAX_FORMS]
         except (KeyError, TypeError, ValueError):
             return None
         if repeats and (
@@ -139,12 +148,14 @@ class FormProfile:
             or not all(valid_code(c, i) for r in repeats for i, c in enumerate(r))
         ):
             repeats = ()  # a damaged map: plans fall back to the sections
+        if len(lineups) != len(forms) or not all(lineups):
+            lineups = ()  # older or damaged: every learned voice may play
         ok = len(forms) == len(phrase) == len(bars) == len(seconds)
         ok = ok and all(0 < b <= 64 for b in phrase) and all(0 < b <= 100_000 for b in bars)
         if not ok or not all(0.0 <= f <= 1.0 for f in figures):
             return None
         near, exact, lag = figures
-        return cls(forms, phrase, bars, seconds, near, exact, lag, voices, repeats)
+        return cls(forms, phrase, bars, seconds, near, exact, lag, voices, repeats, lineups)
 
 
 def _root(label: str) -> str:
@@ -183,7 +194,15 @@ def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
         lag_similarity=mean([f.lag_similarity for f in features]),
         voices={k: mean(v) for k, v in per_voice.items()},
         repeats=tuple(repeats),
+        lineups=tuple(lineup_of(p) for p in sample),
     )
+
+
+def lineup_of(notes: NoteArray) -> tuple[str, ...]:
+    """The voices that play in a piece, in slot order (VOICES names)."""
+    if notes.voice is None or not len(notes):
+        return ()
+    return tuple(VOICES[v] for v in np.unique(notes.voice).tolist())
 
 
 def profile_of_streams(streams: Sequence[EventStream]) -> FormProfile:
