@@ -73,7 +73,7 @@ class ComposeColumn(QWidget):
         self.bars = piece.widget("bars", QDoubleSpinBox)
         self.minutes = piece.widget("minutes", QDoubleSpinBox)
         self.variations = piece.widget("variations", QSpinBox)
-        self.form.setPlaceholderText("corpus, none, or e.g. A A B A")
+        self.form.setPlaceholderText("corpus, none, or e.g. A A B(E minor) A")
         self.length.setSpecialValueText("off (the form)")
         self.bars.setSpecialValueText("your files' length")
         self.bars.setSingleStep(1.0)

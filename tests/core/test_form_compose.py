@@ -16,6 +16,8 @@ from musicstudio.core.compose.sections import cut, onsets, rests
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.form import analyse, form_features
 from musicstudio.core.music.midi import NoteArray, read_markers, read_midi, write_midi
+from musicstudio.core.music.parts import DRUMS
+from musicstudio.core.music.theory import scale_of
 from musicstudio.core.music.vocab import N_STREAMS, STREAMS
 from musicstudio.core.music.voices import VOICES
 
@@ -180,3 +182,39 @@ def test_a_piece_plays_the_line_up_of_one_of_your_files(
     # parts chosen by the musician come first: the line-up steps aside
     (keys,) = compose(composer, constraints=Constraints(parts=("keys",)), seed=3)
     assert len(np.unique(keys.notes.voice)) > 2
+
+
+def pitched(notes: NoteArray, first: int, last: int) -> list[tuple[float, int]]:
+    """(onset within the passage, pitch) of the pitched notes starting in bars first..last."""
+    lo, hi = (first - 1) * BAR, last * BAR
+    sel = (notes.onset >= lo - 1e-9) & (notes.onset < hi - 1e-9) & (notes.parts != DRUMS)
+    return sorted(
+        (round(float(o) - lo, 4), int(p))
+        for o, p in zip(notes.onset[sel], notes.pitch[sel], strict=True)
+    )
+
+
+def test_a_section_in_its_own_key_keeps_to_it_and_a_return_is_transposed(
+    composer: Composer,
+) -> None:
+    [piece] = compose(composer, form="A(C major) B(F# major) A(D major)", bars=12, seed=4)
+    assert piece.form == "A(C major) B(F# major) A(D major)"
+    assert [m.name for m in piece.sections] == ["A (C major)", "B (F# major)", "A (D major)"]
+    c_major, f_sharp = set(scale_of(0, "major")), set(scale_of(6, "major"))
+    first, middle, last = (
+        pitched(piece.notes, 1, 4),
+        pitched(piece.notes, 5, 8),
+        pitched(piece.notes, 9, 12),
+    )
+    assert first and middle and last
+    assert {p % 12 for _, p in first} <= c_major
+    assert {p % 12 for _, p in middle} <= f_sharp
+    # the return is the first A a tone up: note for note where the vocabulary has the chord
+    moved = {(o, p + 2) for o, p in first}
+    assert {o for o, _ in last} <= {o for o, _ in first}  # the rhythm of A, never new notes
+    assert sum(n in moved for n in last) >= 0.8 * len(last)
+
+
+def test_a_key_that_is_not_one_is_refused_with_the_word(composer: Composer) -> None:
+    with pytest.raises(ComposeError, match=r"'B\(H\)': 'H' is not a key"):
+        compose(composer, form="A B(H) A")

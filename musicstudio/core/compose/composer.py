@@ -8,22 +8,38 @@ composing needs neither TensorFlow nor a traced graph (learn/models/steppers.py)
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from musicstudio.core.compose.compose_settings import (  # noqa: F401 (the Composer's API)
+    DEFAULT_EVENTS,
+    LINEUPS,
+    MAX_LENGTH,
+    MAX_VARIATIONS,
+    PRIMER_KINDS,
+    ComposeSettings,
+)
 from musicstudio.core.compose.composition import Composition, Marker, single_instrument
 from musicstudio.core.compose.constraints import (
     ConstraintError,
     Constraints,
+    found_key,
     masks_for,
     resolve_key,
 )
-from musicstudio.core.compose.form_plan import FormError, FormPlan, corpus_plan, user_plan
+from musicstudio.core.compose.form_plan import (
+    FormError,
+    FormPlan,
+    corpus_plan,
+    lineup_for,
+    user_plan,
+)
 from musicstudio.core.compose.generator import Generator, Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.compose.section_keys import SectionKeys
 from musicstudio.core.compose.sections import PlacedSection, SectionComposer, onsets
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
@@ -32,121 +48,17 @@ from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.models import WeightsError, make_stepper
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
-from musicstudio.core.music.feel import FEELS, apply_feel
+from musicstudio.core.music.feel import apply_feel
 from musicstudio.core.music.form import bar_steps, phrase_bars
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import PartError
-from musicstudio.core.music.theory import key_name
+from musicstudio.core.music.theory import key_name, parse_key
 from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.core.music.voices import programs_with
-from musicstudio.core.settings import setting, validate
-
-PRIMER_KINDS = ("corpus", "file", "none")
-LINEUPS = ("files", "all")
-#: Bounds that keep one Compose within memory and minutes on a laptop.
-MAX_LENGTH = 100_000
-MAX_VARIATIONS = 64
-#: Events composed straight on when neither events nor bars are asked for (the form 'none').
-DEFAULT_EVENTS = 500
 
 
 class ComposeError(MusicStudioError):
     """A composition that cannot start (bad primer file, bad settings), with the reason."""
-
-
-@dataclass(frozen=True)
-class ComposeSettings:
-    """What to compose (the Compose panel shows these names)."""
-
-    form: str = setting(
-        "corpus",
-        "Form",
-        "The piece's sections: 'corpus' takes the form of one of your files (its sections"
-        " return as theirs do), 'none' composes straight on, or write one, e.g. 'A A B A'",
-    )
-    bars: float | None = setting(
-        None,
-        "Bars",
-        "Length in bars (the corpus's metre); unset: a whole piece of your files' median length",
-        low=0.25,
-        high=10_000,
-        optional=True,
-    )
-    minutes: float | None = setting(
-        None,
-        "Minutes",
-        "Length in minutes at the tempo, instead of bars",
-        low=0.05,
-        high=120,
-        optional=True,
-        decimals=2,
-    )
-    length: int | None = setting(
-        None,
-        "Events",
-        "Compose this many events straight on, without form (a chord of one part is one event)",
-        low=1,
-        high=MAX_LENGTH,
-        unit="events",
-        optional=True,
-    )
-    variations: int = setting(
-        1,
-        "Variations",
-        "Pieces composed together (in one batch: nearly free)",
-        low=1,
-        high=MAX_VARIATIONS,
-    )
-    primer: str = setting(
-        "corpus",
-        "Primer",
-        "What the piece continues: a passage the model learned from"
-        " (corpus), your own MIDI file (file), or nothing (none)",
-        choices=PRIMER_KINDS,
-    )
-    primer_file: str | None = None
-    primer_events: int = setting(
-        32,
-        "Primer length",
-        "Events of the primer the model hears first",
-        low=1,
-        high=4096,
-        unit="events",
-    )
-    tempo: float = setting(
-        100.0, "Tempo", "Speed of the written piece", low=20, high=400, unit="BPM", decimals=0
-    )
-    feel: str = setting(
-        "straight",
-        "Feel",
-        "'straight' writes the piece on the grid; 'files' plays it like your files: their"
-        " timing against the beat (swing included) and how their tempo moves",
-        choices=FEELS,
-    )
-    lineup: str = setting(
-        "files",
-        "Line-up",
-        "'files' plays the voices of one of your files (as many instruments as your pieces"
-        " have); 'all' lets every voice the model learned play",
-        choices=LINEUPS,
-    )
-    programs: dict[str, int] | None = None  # voice or part name -> GM program; others: the corpus's
-    single_instrument: bool = setting(
-        False, "Single instrument", "One track: every pitched part on one instrument, no drums"
-    )
-    program: int = setting(
-        0, "Instrument", "GM program of the single-instrument reduction", low=0, high=127
-    )
-    include_primer: bool = setting(
-        False,
-        "Primer in the piece",
-        "Write the primer and its continuation as one piece (your whole file, then the new music)",
-    )
-    sampling: SamplingSettings = field(default_factory=SamplingSettings)
-    constraints: Constraints = field(default_factory=Constraints)
-
-    def __post_init__(self) -> None:
-        validate(self)
 
 
 class Composer:
@@ -212,7 +124,9 @@ class Composer:
         rng = np.random.default_rng(seed)
         primers = self.primers(settings, rng)
         plan = self.plan(settings, rng)
-        lineup = self.lineup(settings, plan, rng)
+        lineup: tuple[str, ...] = ()
+        if settings.lineup == "files" and settings.constraints.parts is None:
+            lineup = lineup_for(plan, self.bundle.form, rng)
         masks, obeys, key = self.masks(settings.constraints, primers, lineup)
         t0 = time.perf_counter()
         if plan is None:
@@ -227,6 +141,7 @@ class Composer:
                 cancel,
                 lambda done: progress(done / total, Composing(done, total)),
                 self._primer_end,
+                self.section_keys(plan, masks, settings.constraints, primers, lineup, key),
             )
             generated, placed = sections.compose(
                 plan, primers, bar_steps(self.bundle.time_signature)
@@ -319,19 +234,21 @@ class Composer:
             rows = [toks[: _events_for(toks, target_steps)] for toks in rows]
         return rows, []
 
-    def lineup(
-        self, settings: ComposeSettings, plan: FormPlan | None, rng: np.random.Generator
-    ) -> tuple[str, ...]:
-        """The voices that may play: the plan's file's, or one file's drawn from the profile
-        (the line-up 'files', no parts chosen); () lets every learned voice play."""
-        profile = self.bundle.form
-        if settings.lineup != "files" or settings.constraints.parts is not None:
-            return ()
-        if plan is not None and plan.lineup:
-            return plan.lineup
-        if profile is None or not profile.lineups:
-            return ()
-        return profile.lineups[int(rng.integers(len(profile.lineups)))]
+    def section_keys(self, plan: FormPlan, masks: Masks, *piece: Any) -> SectionKeys | None:
+        """Sections in their own keys (None when none has one). `piece`: the constraints,
+        primers, line-up and locked key the piece's masks were made with."""
+        constraints, primers, lineup, locked = piece
+        vocab, ts = self.bundle.vocab, self.bundle.time_signature
+        if not any(s.key for s in plan.sections):
+            return None
+        return SectionKeys(
+            plan,
+            vocab,
+            masks,
+            lambda key: self.masks(replace(constraints, key=key), primers, lineup)[0],
+            parse_key(locked) if locked else None,
+            lambda rows: found_key([vocab.detokenize(rows, time_signature=ts)]),
+        )
 
     def masks(
         self, constraints: Constraints, primers: list[np.ndarray], lineup: tuple[str, ...] = ()

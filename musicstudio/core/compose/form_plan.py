@@ -5,7 +5,9 @@ form.repeat_map's codes: NEW, an exact repeat of an earlier bar, or a varied one
 
 - Typed by the user ("A A B A′"): a section whose label comes for the first time is new music;
   one whose label came before returns as its first occurrence, bar for bar, exactly, or varied
-  (A′: its first half the same, the rest composed again to lead on).
+  (A′: its first half the same, the rest composed again to lead on). A section may carry its
+  own key ("A A B(E minor) A(D)"): its new bars keep to that key's scale, and a return in
+  another key than its first occurrence is that occurrence transposed (section_keys.py).
 - From a corpus's profile: the sections and the repeat map of one of its files of about the
   wanted length, cut or extended (repeating from the start) to exactly that length. So the
   riffs inside a phrase come back as the file's did, not only its sections: its letters, never
@@ -23,12 +25,15 @@ import numpy as np
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.form import EXACT, NEW, PRIME, repeat_code
 from musicstudio.core.music.form_profile import FormProfile
+from musicstudio.core.music.theory import NotationError, key_name, parse_key
 
 #: Without a profile (an older model): A A B A of 4-bar sections, repeated to the length.
 FALLBACK_FORM = "A A B A"
 FALLBACK_PHRASE = 4
 MAX_SECTIONS = 256
-_LABEL = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(['′]?)$")
+_LABEL = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(['′]?)(?:\(([^()]*)\))?$")
+#: A word of a form: a label with its key in brackets, which may hold spaces ("B(E minor)").
+_WORD = re.compile(r"[^\s,(]*\([^)]*\)?|[^\s,]+")
 
 
 class FormError(MusicStudioError, ValueError):
@@ -43,10 +48,19 @@ class PlannedSection:
     bars: int
     source: int | None = None  # index of the section it returns as (its first occurrence)
     varied: bool = False  # a varied return (A′): the first bars again, the rest new
+    key: str | None = None  # its own key ("E minor"); None: the piece's
 
     @property
     def name(self) -> str:
-        return self.label + (PRIME if self.varied else "")
+        """How the piece's markers name it: "A", "B′", "A (D major)"."""
+        name = self.label + (PRIME if self.varied else "")
+        return f"{name} ({self.key})" if self.key else name
+
+    @property
+    def written(self) -> str:
+        """As the form is written: "A", "B′", "A(D major)" (it parses back)."""
+        name = self.label + (PRIME if self.varied else "")
+        return f"{name}({self.key})" if self.key else name
 
 
 @dataclass(frozen=True)
@@ -68,7 +82,7 @@ class FormPlan:
         return sum(s.bars for s in self.sections)
 
     def __str__(self) -> str:
-        return " ".join(s.name for s in self.sections)
+        return " ".join(s.written for s in self.sections)
 
     def starts(self) -> list[int]:
         """The first bar (0-based) of every section."""
@@ -91,9 +105,13 @@ def _section_repeats(sections: tuple[PlannedSection, ...]) -> list[int]:
     return codes
 
 
-def parse_labels(text: str) -> list[tuple[str, bool]]:
-    """ "A A B A′" -> [(label, varied)]; raises FormError with the offending word."""
-    words = text.replace(",", " ").split()
+#: A section as typed: its label, whether it is a variant (A′), its own key (None: the piece's).
+Label = tuple[str, bool, str | None]
+
+
+def parse_labels(text: str) -> list[Label]:
+    """ "A A B(E minor) A′" -> [(label, varied, key)]; raises FormError with the offending word."""
+    words = _WORD.findall(text)
     if not words:
         raise FormError('a form needs at least one section, e.g. "A A B A"')
     if len(words) > MAX_SECTIONS:
@@ -103,22 +121,35 @@ def parse_labels(text: str) -> list[tuple[str, bool]]:
         m = _LABEL.match(w)
         if not m:
             raise FormError(
-                f"{w!r} is not a section label (use letters or words, A′ or A' for a variant)"
+                f"{w!r} is not a section label (use letters or words, A′ or A' for a variant,"
+                " B(E minor) for a section in its own key)"
             )
         word = m.group(1)
-        out.append((word.upper() if len(word) == 1 else word.capitalize(), bool(m.group(2))))
+        label = word.upper() if len(word) == 1 else word.capitalize()
+        out.append((label, bool(m.group(2)), _key_of(w, m.group(3))))
     return out
 
 
-def plan_of(labels: list[tuple[str, bool]], bars: list[int]) -> FormPlan:
+def _key_of(word: str, text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return key_name(*parse_key(text))
+    except NotationError:
+        raise FormError(
+            f"{word!r}: {text.strip()!r} is not a key (write e.g. B(E minor) or A(Eb))"
+        ) from None
+
+
+def plan_of(labels: list[Label], bars: list[int]) -> FormPlan:
     """Sections with these labels and bars; a label seen before returns as its first occurrence."""
     first: dict[str, int] = {}
     sections = []
-    for i, ((label, varied), n) in enumerate(zip(labels, bars, strict=True)):
+    for i, ((label, varied, key), n) in enumerate(zip(labels, bars, strict=True)):
         source = first.get(label)
         if source is None:
             first[label] = i
-        sections.append(PlannedSection(label, n, source, varied and source is not None))
+        sections.append(PlannedSection(label, n, source, varied and source is not None, key))
     return FormPlan(tuple(sections))
 
 
@@ -159,9 +190,21 @@ def corpus_plan(
     return FormPlan(sections, tuple(codes), lineup)
 
 
-def _fit(labels: list[tuple[str, bool]], bars: list[int], want: int) -> FormPlan:
+def lineup_for(
+    plan: FormPlan | None, profile: FormProfile | None, rng: np.random.Generator
+) -> tuple[str, ...]:
+    """The voices that play: the plan's file's, else one file's drawn from the profile;
+    () lets every learned voice play (a profile from before line-ups)."""
+    if plan is not None and plan.lineup:
+        return plan.lineup
+    if profile is None or not profile.lineups:
+        return ()
+    return profile.lineups[int(rng.integers(len(profile.lineups)))]
+
+
+def _fit(labels: list[Label], bars: list[int], want: int) -> FormPlan:
     """Cut or extend (repeating the form from its start: returns) to exactly `want` bars."""
-    out_labels: list[tuple[str, bool]] = []
+    out_labels: list[Label] = []
     out_bars: list[int] = []
     i = 0
     while sum(out_bars) < want:

@@ -19,6 +19,7 @@ import numpy as np
 from musicstudio.core.compose.form_plan import FormPlan
 from musicstudio.core.compose.generator import Cursor, Generator, Masks, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.compose.section_keys import SectionKeys
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.constants import MAX_STEP
 from musicstudio.core.music.form import EXACT, NEAR_REPEAT, NEW, PARTIAL_REPEAT, repeated_bar
@@ -108,8 +109,10 @@ class SectionComposer:
         cancel: CancelToken,
         report: Callable[[int], None],
         primer_end: int = 0,
+        keys: SectionKeys | None = None,
     ) -> None:
         self.primer_end = primer_end  # grid step where the new music starts
+        self.keys = keys  # sections in their own keys (None: the piece's masks everywhere)
         self.generator = generator
         self.sampling = sampling
         self.masks = masks
@@ -129,28 +132,37 @@ class SectionComposer:
         cursor = self.generator.start(
             batch[:, 0], self.sampling.repetition_window, self.seed, onset
         )
-        self._fill(cursor, taken=list(batch[:, 1:]))
+        self._fill(cursor, self.masks, taken=list(batch[:, 1:]))
         pieces = [np.zeros((0, N_STREAMS), np.int32) for _ in range(b)]
         done = 0
         for level, bars in segments(plan.repeats):
-            self.cancel.raise_if_cancelled()
-            if level is None:
-                new = self._fill(cursor, span=len(bars) * bar)
-            elif level == EXACT:
-                new = self._fill(
-                    cursor,
-                    taken=[np.concatenate([bar_of(p, j * bar, bar) for j in bars]) for p in pieces],
-                )
-            else:
-                keep = int(round(bar * KEEP[level]))
-                head = self._fill(
-                    cursor, taken=[cut(bar_of(p, bars[0] * bar, bar), keep) for p in pieces]
-                )
-                tail = self._fill(cursor, span=bar - keep)
-                new = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
-            pieces = [np.concatenate([p, n]) for p, n in zip(pieces, new, strict=True)]
-            done += len(bars)
-            self.report(done * bar)
+            runs = self.keys.runs(bars, done) if self.keys else [(done, bars)]
+            for target, run in runs:  # a run plays in one key
+                self.cancel.raise_if_cancelled()
+                masks = self.keys.masks(target) if self.keys else self.masks
+
+                def again(p: np.ndarray, j: int, to: int, span: int = bar) -> np.ndarray:
+                    rows = cut(bar_of(p, j * bar, bar), span)  # bar j again, as bar `to`
+                    return self.keys.moved(rows, j, to, p) if self.keys else rows
+
+                if level is None:
+                    new = self._fill(cursor, masks, span=len(run) * bar)
+                elif level == EXACT:
+                    taken = [
+                        np.concatenate([again(p, j, target + i) for i, j in enumerate(run)])
+                        for p in pieces
+                    ]
+                    new = self._fill(cursor, masks, taken=taken)
+                else:
+                    keep = int(round(bar * KEEP[level]))
+                    head = self._fill(
+                        cursor, masks, taken=[again(p, run[0], target, keep) for p in pieces]
+                    )
+                    tail = self._fill(cursor, masks, span=bar - keep)
+                    new = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
+                pieces = [np.concatenate([p, n]) for p, n in zip(pieces, new, strict=True)]
+                done += len(run)
+                self.report(done * bar)
         starts = [s * bar for s in plan.starts()]
         placed = [
             PlacedSection(section.name, start, start + section.bars * bar)
@@ -159,6 +171,6 @@ class SectionComposer:
         return pieces, placed
 
     def _fill(
-        self, cursor: Cursor, span: int = 0, taken: list[np.ndarray] | None = None
+        self, cursor: Cursor, masks: Masks, span: int = 0, taken: list[np.ndarray] | None = None
     ) -> list[np.ndarray]:
-        return self.generator.fill(cursor, self.sampling, self.masks, span, taken, self.cancel)
+        return self.generator.fill(cursor, self.sampling, masks, span, taken, self.cancel)

@@ -188,6 +188,18 @@ class Vocabulary:
             pitch_name(p) for p in pitches_of(int(self.table_lo[token]), int(self.table_hi[token]))
         )
 
+    def token_of(self, pitches: Sequence[int]) -> int | None:
+        """The token of exactly these pitches, if the vocabulary kept it."""
+        lo = hi = 0
+        for p in pitches:
+            if not 0 <= p <= 127:
+                return None
+            if p < 64:
+                lo |= 1 << p
+            else:
+                hi |= 1 << (p - 64)
+        return self._index.get((lo, hi))
+
     def chord_name(self, token: int) -> str:
         """music21's common name for a chord token, e.g. 'major triad'."""
         ps = pitches_of(int(self.table_lo[token]), int(self.table_hi[token]))
