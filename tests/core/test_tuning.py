@@ -99,3 +99,25 @@ def test_tuning_stops_when_cancelled(data: TrainingData, tiny_bundles: dict[str,
     token.cancel()
     with pytest.raises(Cancelled):
         tune_sampling(load_bundle(tiny_bundles["lstm"]), data.validation + data.train, token)
+
+
+def test_the_tuning_hears_pieces_with_form_as_compose_makes_them(
+    data: TrainingData, tiny_bundles: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The temperatures were chosen on straight-on excerpts, while Compose writes pieces whose
+    # returns add no new notes: a folk model tuned so sounded narrower than its files.
+    bundle = load_bundle(tiny_bundles["lstm"])
+    heard: list[tuple[str, int]] = []
+    compose = Composer.compose
+
+    def spy(self: Composer, settings: ComposeSettings, *a, **kw):  # type: ignore[no-untyped-def]
+        pieces = compose(self, settings, *a, **kw)
+        heard.extend((p.form, len(p.sections)) for p in pieces)
+        return pieces
+
+    monkeypatch.setattr(Composer, "compose", spy)
+    tuning = tune_sampling(bundle, data.validation + data.train)
+    assert tuning is not None
+    assert len(heard) == len(TEMPERATURES) * len(RHYTHM_TEMPERATURES) * 40
+    assert all(form and sections for form, sections in heard)
+    assert len({form for form, _ in heard}) > 1  # several plans, not one form for every piece

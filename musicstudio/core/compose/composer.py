@@ -40,7 +40,12 @@ from musicstudio.core.compose.form_plan import (
 from musicstudio.core.compose.generator import Generator, Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.compose.section_keys import SectionKeys
-from musicstudio.core.compose.sections import PlacedSection, SectionComposer, onsets
+from musicstudio.core.compose.sections import (
+    PlacedSection,
+    SectionComposer,
+    bar_similarity,
+    onsets,
+)
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
@@ -142,6 +147,7 @@ class Composer:
                 lambda done: progress(done / total, Composing(done, total)),
                 self._primer_end,
                 self.section_keys(plan, masks, settings.constraints, primers, lineup, key),
+                bar_similarity(self.bundle.vocab),
             )
             generated, placed = sections.compose(
                 plan, primers, bar_steps(self.bundle.time_signature)

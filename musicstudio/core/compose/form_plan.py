@@ -176,7 +176,11 @@ def corpus_plan(
         return _fit(labels, [FALLBACK_PHRASE] * len(labels), want)
     want = total_bars or profile.median_bars
     bars = np.asarray(profile.bars, np.float64)
-    near = np.flatnonzero(np.abs(bars - want) <= 0.25 * want)
+    # A file at least as long, cut to the length, keeps its repeats as they were; a shorter one
+    # extended from its start would repeat more than any file does (its start comes back).
+    near = np.flatnonzero((bars >= want) & (bars <= 1.25 * want))
+    if not near.size:
+        near = np.flatnonzero(np.abs(bars - want) <= 0.25 * want)
     pick = int(rng.choice(near)) if near.size else int(np.abs(bars - want).argmin())
     labels = parse_labels(profile.forms[pick])
     phrase = profile.phrase_bars[pick]

@@ -12,7 +12,7 @@ variation) follows the same plan with its own music; rows wait for each other at
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -22,13 +22,27 @@ from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.compose.section_keys import SectionKeys
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.constants import MAX_STEP
-from musicstudio.core.music.form import EXACT, NEAR_REPEAT, NEW, PARTIAL_REPEAT, repeated_bar
-from musicstudio.core.music.vocab import N_STREAMS, REST, STREAMS
+from musicstudio.core.music.form import (
+    EXACT,
+    NEAR,
+    NEAR_REPEAT,
+    NEW,
+    PARTIAL,
+    PARTIAL_REPEAT,
+    repeated_bar,
+)
+from musicstudio.core.music.vocab import N_STREAMS, REST, STREAMS, Vocabulary, pitches_of
+from musicstudio.core.music.voices import VOICE_PART
 
 STEP = STREAMS.index("step")
+VOICE = STREAMS.index("voice")
 #: Share of a bar copied from the bar it varies, by how much it repeats it: three quarters keep
 #: the two near (similarity ~0.6), a half shares a motif (~0.33).
 KEEP = {NEAR_REPEAT: 0.75, PARTIAL_REPEAT: 0.5}
+#: The similarity a varied bar must have with its source (form.py's bands), and the draws of
+#: its end it may take to land in its band.
+LEVELS = {NEAR_REPEAT: (NEAR, 1.0), PARTIAL_REPEAT: (PARTIAL, NEAR)}
+TRIES = 4
 
 
 @dataclass(frozen=True)
@@ -110,9 +124,11 @@ class SectionComposer:
         report: Callable[[int], None],
         primer_end: int = 0,
         keys: SectionKeys | None = None,
+        similarity: Callable[[np.ndarray, np.ndarray], float] | None = None,
     ) -> None:
         self.primer_end = primer_end  # grid step where the new music starts
         self.keys = keys  # sections in their own keys (None: the piece's masks everywhere)
+        self.similarity = similarity  # of two one-bar event rows (bar_similarity); None: unchecked
         self.generator = generator
         self.sampling = sampling
         self.masks = masks
@@ -158,7 +174,8 @@ class SectionComposer:
                     head = self._fill(
                         cursor, masks, taken=[again(p, run[0], target, keep) for p in pieces]
                     )
-                    tail = self._fill(cursor, masks, span=bar - keep)
+                    source = [again(p, run[0], target) for p in pieces]
+                    tail = self._varied_tail(cursor, masks, head, source, bar - keep, level)
                     new = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
                 pieces = [np.concatenate([p, n]) for p, n in zip(pieces, new, strict=True)]
                 done += len(run)
@@ -170,7 +187,71 @@ class SectionComposer:
         ]
         return pieces, placed
 
+    def _varied_tail(
+        self,
+        cursor: Cursor,
+        masks: Masks,
+        head: list[np.ndarray],
+        source: list[np.ndarray],
+        span: int,
+        level: int,
+    ) -> list[np.ndarray]:
+        """The rest of a varied bar, drawn again (up to TRIES times) while the whole bar is not
+        as alike to its source as the plan's level says: a model that has just heard the
+        source's start tends to play its end too, which makes a partial repeat a near one."""
+        low, high = LEVELS[level]
+        best: tuple[float, list[np.ndarray], Cursor] | None = None
+        start = replace(cursor)
+        for _ in range(TRIES if self.similarity is not None else 1):
+            _restore(cursor, start)
+            tail = self._fill(cursor, masks, span=span)
+            if self.similarity is None:
+                return tail
+            alike = [
+                self.similarity(np.concatenate([h, t]), s)
+                for h, t, s in zip(head, tail, source, strict=True)
+            ]
+            miss = float(np.mean([max(low - a, a - high + 1e-9, 0.0) for a in alike]))
+            if best is None or miss < best[0]:
+                best = (miss, tail, replace(cursor))
+            if miss == 0:
+                break
+        assert best is not None
+        _restore(cursor, best[2])
+        return best[1]
+
     def _fill(
         self, cursor: Cursor, masks: Masks, span: int = 0, taken: list[np.ndarray] | None = None
     ) -> list[np.ndarray]:
         return self.generator.fill(cursor, self.sampling, masks, span, taken, self.cancel)
+
+
+def _restore(cursor: Cursor, saved: Cursor) -> None:
+    """Put the cursor back where it was (its arrays are replaced as it runs, never changed in
+    place, so a shallow copy is a snapshot); the random stream runs on."""
+    for f in fields(Cursor):
+        if f.name != "rng":
+            setattr(cursor, f.name, getattr(saved, f.name))
+
+
+def bar_similarity(vocab: Vocabulary) -> Callable[[np.ndarray, np.ndarray], float]:
+    """Jaccard similarity of two bars' event rows, as form.similarity_matrix measures bars:
+    the sets of (part, onset in the bar, pitch) of their notes."""
+
+    def signature(rows: np.ndarray) -> set[tuple[int, int, int]]:
+        on = onsets(rows)
+        out: set[tuple[int, int, int]] = set()
+        for row, t in zip(rows, on, strict=True):
+            token = int(row[0])
+            if token < 2:  # start and rest
+                continue
+            part = int(VOICE_PART[min(int(row[VOICE]), len(VOICE_PART) - 1)])
+            lo, hi = int(vocab.table_lo[token]), int(vocab.table_hi[token])
+            out.update((part, int(t), p) for p in pitches_of(lo, hi))
+        return out
+
+    def similarity(a: np.ndarray, b: np.ndarray) -> float:
+        x, y = signature(a), signature(b)
+        return len(x & y) / len(x | y) if x | y else 1.0
+
+    return similarity

@@ -19,16 +19,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.closeness import Reference, closeness
 from musicstudio.core.music.metrics import Tokens
+from musicstudio.core.music.vocab import STREAMS
+
+STEP = STREAMS.index("step")
 
 #: The grid tried (pitch temperature × rhythm temperature), pieces per pair and their length.
 TEMPERATURES = (0.55, 0.65, 0.75, 0.85)
 RHYTHM_TEMPERATURES = (0.75, 0.9, 1.0)
 PIECES = 40
 EVENTS = 256
+#: Pieces are composed as Compose makes them, with form, in this many batches (each batch
+#: follows one form plan: several give several forms).
+BATCHES = 8
 
 
 @dataclass(frozen=True)
@@ -72,17 +80,19 @@ def tune_sampling(
     if len(reference.windows) < 2:
         return None
     composer = Composer(bundle)
-    length = reference.length_for(EVENTS)
+    bars = bars_for(reference.length_for(EVENTS), reference, bundle)
     tried: list[dict[str, float]] = []
     grid = list(itertools.product(TEMPERATURES, RHYTHM_TEMPERATURES))
     for temperature, rhythm in grid:
         report(len(tried), len(grid))
         cancel.raise_if_cancelled()
-        sampling = SamplingSettings(temperature=temperature, rhythm_temperature=rhythm, seed=0)
-        pieces = composer.compose(
-            ComposeSettings(form="none", length=length, variations=PIECES, sampling=sampling),
-            cancel=cancel,
-        )
+        pieces = []
+        for seed in range(BATCHES):  # the same seeds, so the same plans, for every pair
+            sampling = SamplingSettings(
+                temperature=temperature, rhythm_temperature=rhythm, seed=seed
+            )
+            settings = ComposeSettings(bars=bars, variations=PIECES // BATCHES, sampling=sampling)
+            pieces += composer.compose(settings, cancel=cancel)
         near = closeness([p.tokens for p in pieces], reference)
         if near is None:
             return None
@@ -102,6 +112,19 @@ def tune_sampling(
         tried,
         time.perf_counter() - t0,
     )
+
+
+def bars_for(events: int, reference: Reference, bundle: Any) -> int | None:
+    """Bars that hold about `events` events of the corpus, the whole piece at most (None: the
+    form's own length, the corpus's median piece)."""
+    from musicstudio.core.music.form import bar_steps
+
+    steps = [int(w[:events, STEP].sum()) for w in reference.windows if len(w) >= events]
+    if not steps:
+        return None
+    bars = int(np.ceil(np.median(steps) / bar_steps(bundle.time_signature)))
+    whole = bundle.form.median_bars if bundle.form is not None else None
+    return max(1, bars if whole is None else min(bars, whole))
 
 
 def score(tried: dict[str, float]) -> float:
