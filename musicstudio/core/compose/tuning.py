@@ -4,9 +4,12 @@ How cool to sample is not one number for every model: a model of chorales sounds
 chorales cooler than a model of string quartets does, whose note lengths and chords collapse to
 the most common ones when sampled too cool (benchmarks/README.md, "Sampling tuned per model").
 So after training, the model composes a few pieces at each pair of a small grid of pitch and
-rhythm temperatures, every pair from the same seed, and the pair whose pieces are closest to
+rhythm temperatures, every pair from the same seeds, and the pair whose pieces are closest to
 the corpus (closeness.py: the mean over the features and the weakest feature, half each) is
-kept in the bundle and used unless the user sets a temperature. The corpus is the training
+kept in the bundle and used unless the user sets a temperature. When the best pair sits on an
+end of the grid, one pair a step further out is tried too. The pieces are composed as Compose
+makes them, whole and with form: their returns add no new notes, so a temperature chosen on
+straight-on excerpts made pieces with form narrower than the files. The corpus is the training
 folder, validation and training files both: against the few validation files alone the choice
 was mostly noise (benchmarks/README.md, "Sampling tuned per model").
 """
@@ -37,6 +40,8 @@ EVENTS = 256
 #: Pieces are composed as Compose makes them, with form, in this many batches (each batch
 #: follows one form plan: several give several forms).
 BATCHES = 8
+#: How far past an end of the grid the tuning looks when the best pair sits on it.
+EDGE_STEP = 0.15
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,10 @@ def tune_sampling(
     bars = bars_for(reference.length_for(EVENTS), reference, bundle)
     tried: list[dict[str, float]] = []
     grid = list(itertools.product(TEMPERATURES, RHYTHM_TEMPERATURES))
-    for temperature, rhythm in grid:
-        report(len(tried), len(grid))
+
+    def measure(temperature: float, rhythm: float, total: int) -> bool:
+        """Compose at one pair and note how close it came (False: too few excerpts)."""
+        report(len(tried), total)
         cancel.raise_if_cancelled()
         pieces = []
         for seed in range(BATCHES):  # the same seeds, so the same plans, for every pair
@@ -95,7 +102,7 @@ def tune_sampling(
             pieces += composer.compose(settings, cancel=cancel)
         near = closeness([p.tokens for p in pieces], reference)
         if near is None:
-            return None
+            return False
         tried.append(
             {
                 "temperature": temperature,
@@ -104,6 +111,25 @@ def tune_sampling(
                 "weakest": round(near.weakest.overlap, 4),
             }
         )
+        return True
+
+    if not all(measure(t, r, len(grid)) for t, r in grid):
+        return None
+    best = max(tried, key=score)
+    # The best pair on the grid's edge: one step further out in that direction (the grid's
+    # optimum may lie beyond it); the better of the two is kept.
+    beyond = (
+        _beyond(best["temperature"], TEMPERATURES),
+        _beyond(best["rhythm_temperature"], RHYTHM_TEMPERATURES),
+    )
+    further = [
+        (t, r)
+        for t, r in [(beyond[0], best["rhythm_temperature"]), (best["temperature"], beyond[1])]
+        if t is not None and r is not None
+    ]
+    for temperature, rhythm in further:
+        if not measure(temperature, rhythm, len(grid) + len(further)):
+            return None
     best = max(tried, key=score)
     return Tuning(
         best["temperature"],
@@ -112,6 +138,15 @@ def tune_sampling(
         tried,
         time.perf_counter() - t0,
     )
+
+
+def _beyond(value: float, grid: Sequence[float]) -> float | None:
+    """One grid step past `value` when it is at an end of the grid (None: inside it)."""
+    if value == grid[-1]:
+        return round(value + EDGE_STEP, 2)
+    if value == grid[0]:
+        return round(max(0.05, value - EDGE_STEP), 2)
+    return None
 
 
 def bars_for(events: int, reference: Reference, bundle: Any) -> int | None:
