@@ -4,6 +4,7 @@
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py shaping   # shaping.png only
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py form      # form.png only
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py keys      # form_keys.png only
     DISPLAY=:99 QT_QPA_PLATFORM=xcb python scripts/screenshots.py voices    # voices.png only
 
 The window has its default size (85 % of the screen, from a fresh settings file): 1360 x 850 on
@@ -136,6 +137,27 @@ def form(out: Path, tmp: Path) -> Path:
     return path
 
 
+def keys(out: Path, tmp: Path) -> Path:
+    """A piece whose sections carry their own keys, A A B(E minor) A(D) (the sample WaveNet):
+    the bands name each section's key; the Piece settings with the form and the line-up."""
+    app, w = composing_window(tmp / "keys.ini")
+    cp = w.compose
+    wavenet = next(m for m in w.session.models if m.sample and m.family == "wavenet")
+    w.session.select_model(wavenet.path)
+    cp.form.setText("A A B(E minor) A(D)")
+    cp.bars.setValue(16)
+    cp.seed.setValue(5)
+    cp.compose()
+    wait_until(app, lambda: bool(cp.pieces) and cp.job is None and not cp.metrics.measuring, 120)
+    cp.tabs.currentWidget().zoom_to_fit()
+    cp.scroll_area.verticalScrollBar().setValue(cp.form.parentWidget().y() - 6)
+    app.processEvents()
+    path = out / "form_keys.png"
+    w.grab().save(str(path))
+    w.close()
+    return path
+
+
 def voices(out: Path, tmp: Path) -> Path:
     """The Dataset panel on band files with two guitars, piano + organ, pad + strings, a unison
     doubling and "cont." tracks (benchmarks/bandmidi.py): the Voices column, one file's voices."""
@@ -177,6 +199,9 @@ def main() -> int:
         return 0
     if sys.argv[1:] == ["form"]:
         print(f"saved {form(out, tmp)}")
+        return 0
+    if sys.argv[1:] == ["keys"]:
+        print(f"saved {keys(out, tmp)}")
         return 0
     if sys.argv[1:] == ["voices"]:
         print(f"saved {voices(out, tmp)}")

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 
 from musicstudio.core.music.midi import NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS
@@ -345,4 +345,22 @@ def test_the_feel_is_a_choice_and_remembered(qtbot, tmp_path: Path) -> None:  # 
     second = MainWindow(QSettings(path, QSettings.Format.IniFormat))
     qtbot.addWidget(second)
     assert second.compose.settings().feel == "files"
+    second.close()
+
+
+def test_the_line_up_is_a_choice_and_remembered(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from musicstudio.gui.main_window import MainWindow
+
+    path = str(tmp_path / "lineup.ini")
+    first = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    lineup = first.compose.column.tempo_form.widget("lineup", QComboBox)
+    assert [lineup.itemData(i) for i in range(lineup.count())] == ["files", "all"]
+    assert first.compose.settings().lineup == "files"  # a piece plays one file's voices
+    lineup.setCurrentIndex(lineup.findData("all"))
+    assert first.compose.settings().lineup == "all"
+    first.close()
+    second = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    assert second.compose.settings().lineup == "all"
     second.close()

@@ -43,7 +43,7 @@ from musicstudio.core.compose.section_keys import SectionKeys
 from musicstudio.core.compose.sections import (
     PlacedSection,
     SectionComposer,
-    bar_similarity,
+    bar_signature,
     onsets,
 )
 from musicstudio.core.jobs.cancel import CancelToken
@@ -147,7 +147,7 @@ class Composer:
                 lambda done: progress(done / total, Composing(done, total)),
                 self._primer_end,
                 self.section_keys(plan, masks, settings.constraints, primers, lineup, key),
-                bar_similarity(self.bundle.vocab),
+                bar_signature(self.bundle.vocab),
             )
             generated, placed = sections.compose(
                 plan, primers, bar_steps(self.bundle.time_signature)

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicstudio.core.compose.sampling import MASKED, SamplingSettings, log_softmax, sample
+from musicstudio.core.compose.sampling import (
+    MASKED,
+    SamplingSettings,
+    log_softmax,
+    sample,
+    sample_heads,
+)
 from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.learn.models import Stepper
 from musicstudio.core.music.parts import DRUMS
@@ -268,25 +274,30 @@ class Generator:
     ) -> np.ndarray:
         """One event per row; with `step_range` (least, most: (B,) each), every row's step is in it."""
 
-        def pick(h: int, lg: np.ndarray) -> np.ndarray:
-            if h == STEP and step_range is not None:
-                steps = np.arange(lg.shape[1])[None, :]
-                outside = (steps < step_range[0][:, None]) | (steps > step_range[1][:, None])
-                lg = np.where(outside, MASKED, lg)
+        def heat(h: int) -> float:
             harmony = h in (0, VOICE)  # pitch and voice; the rest is rhythm and loudness
-            temperature = sp.temperature if harmony else sp.rhythm_temperature
-            return sample(lg, temperature or 0.0, sp.top_k, sp.top_p, uniform[:, h])
+            return (sp.temperature if harmony else sp.rhythm_temperature) or 0.0
 
         # The voice first: the pitch mask depends on it (a key lock leaves the drums alone).
-        voice = pick(VOICE, logits["voice"] + masks.voice)
+        voice = sample(
+            logits["voice"] + masks.voice, heat(VOICE), sp.top_k, sp.top_p, uniform[:, VOICE]
+        )
         pitch_mask = masks.pitch[voice]
         if masks.max_chord is not None and masks.chord_size is not None:
             room = masks.max_chord - placed[np.arange(len(voice)), voice]
             pitched = VOICE_PART[voice] != DRUMS
             too_big = (masks.chord_size[None, :] > room[:, None]) & pitched[:, None]
             pitch_mask = np.where(too_big, MASKED, pitch_mask)
-        picked = [pick(0, logits["pitch"] + pitch_mask - penalty)]
-        picked += [pick(h, logits[name]) for h, name in enumerate(STREAMS) if 0 < h < VOICE]
+        heads = [logits["pitch"] + pitch_mask - penalty]
+        heads += [logits[name] for h, name in enumerate(STREAMS) if 0 < h < VOICE]
+        if step_range is not None:
+            steps = np.arange(heads[STEP].shape[1])[None, :]
+            outside = (steps < step_range[0][:, None]) | (steps > step_range[1][:, None])
+            heads[STEP] = np.where(outside, MASKED, heads[STEP])
+        # Then every other head in one pass (sample_heads draws what `sample` would, head by head).
+        picked = sample_heads(
+            heads, [heat(h) for h in range(VOICE)], sp.top_k, sp.top_p, uniform[:, :VOICE]
+        )
         return np.stack([*picked, voice], axis=1)
 
 

@@ -141,6 +141,31 @@ def sample(
     return np.minimum(picked, last)
 
 
+def sample_heads(
+    logits: list[np.ndarray],
+    temperatures: list[float],
+    top_k: int,
+    top_p: float,
+    uniform: np.ndarray,
+) -> list[np.ndarray]:
+    """`sample` for several heads at once (each (B, V_h), with its temperature and its column
+    of `uniform` (B, H)): the same choices, in one pass over the heads' logits padded to one
+    width with MASKED (probability exactly 0), so composing pays the per-call cost once."""
+    b = len(logits[0])
+    width = max(lg.shape[1] for lg in logits)
+    rows = np.full((len(logits), b, width), MASKED)
+    for h, lg in enumerate(logits):
+        rows[h, :, : lg.shape[1]] = lg
+    heat = np.asarray(temperatures, np.float64)
+    hot = heat > 0
+    out = np.argmax(rows, axis=-1)  # temperature <= 0: the greedy choice
+    if hot.any():
+        scaled = rows[hot] / np.maximum(heat[hot], 1e-4)[:, None, None]
+        drawn = sample(scaled.reshape(-1, width), 1.0, top_k, top_p, uniform.T[hot].ravel())
+        out[hot] = drawn.reshape(-1, b)
+    return list(out)
+
+
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))

@@ -124,11 +124,11 @@ class SectionComposer:
         report: Callable[[int], None],
         primer_end: int = 0,
         keys: SectionKeys | None = None,
-        similarity: Callable[[np.ndarray, np.ndarray], float] | None = None,
+        signature: Callable[[np.ndarray], Signature] | None = None,
     ) -> None:
         self.primer_end = primer_end  # grid step where the new music starts
         self.keys = keys  # sections in their own keys (None: the piece's masks everywhere)
-        self.similarity = similarity  # of two one-bar event rows (bar_similarity); None: unchecked
+        self.signature = signature  # of one bar's event rows (bar_signature); None: unchecked
         self.generator = generator
         self.sampling = sampling
         self.masks = masks
@@ -150,6 +150,7 @@ class SectionComposer:
         )
         self._fill(cursor, self.masks, taken=list(batch[:, 1:]))
         pieces = [np.zeros((0, N_STREAMS), np.int32) for _ in range(b)]
+        heard: list[list[Signature]] = [[] for _ in range(b)]  # every finished bar's, per row
         done = 0
         for level, bars in segments(plan.repeats):
             runs = self.keys.runs(bars, done) if self.keys else [(done, bars)]
@@ -175,8 +176,13 @@ class SectionComposer:
                         cursor, masks, taken=[again(p, run[0], target, keep) for p in pieces]
                     )
                     source = [again(p, run[0], target) for p in pieces]
-                    tail = self._varied_tail(cursor, masks, head, source, bar - keep, level)
+                    tail = self._varied_tail(
+                        cursor, masks, head, (source, run[0], heard), bar - keep, level
+                    )
                     new = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
+                if self.signature is not None:
+                    for row, n in zip(heard, new, strict=True):
+                        row += [self.signature(bar_of(n, i * bar, bar)) for i in range(len(run))]
                 pieces = [np.concatenate([p, n]) for p, n in zip(pieces, new, strict=True)]
                 done += len(run)
                 self.report(done * bar)
@@ -192,26 +198,34 @@ class SectionComposer:
         cursor: Cursor,
         masks: Masks,
         head: list[np.ndarray],
-        source: list[np.ndarray],
+        sources: tuple[list[np.ndarray], int, list[list[Signature]]],
         span: int,
         level: int,
     ) -> list[np.ndarray]:
         """The rest of a varied bar, drawn again (up to TRIES times) while the whole bar is not
-        as alike to its source as the plan's level says: a model that has just heard the
-        source's start tends to play its end too, which makes a partial repeat a near one."""
+        as alike to the bars before it as the plan's level says: to its source at least the
+        level's least, to any earlier bar less than the next level. A model that has just heard
+        a bar's start tends to play its end too, which makes a partial repeat a near one (of its
+        source, or of another bar that repeats the same start).
+        `sources`: each row's source bar (as this bar plays it), its index, the rows' earlier
+        bars' signatures."""
         low, high = LEVELS[level]
+        source, index, heard = sources
         best: tuple[float, list[np.ndarray], Cursor] | None = None
         start = replace(cursor)
-        for _ in range(TRIES if self.similarity is not None else 1):
+        for _ in range(TRIES if self.signature is not None else 1):
             _restore(cursor, start)
             tail = self._fill(cursor, masks, span=span)
-            if self.similarity is None:
+            if self.signature is None:
                 return tail
-            alike = [
-                self.similarity(np.concatenate([h, t]), s)
-                for h, t, s in zip(head, tail, source, strict=True)
-            ]
-            miss = float(np.mean([max(low - a, a - high + 1e-9, 0.0) for a in alike]))
+            misses = []
+            for h, t, s, before in zip(head, tail, source, heard, strict=True):
+                mine = self.signature(np.concatenate([h, t]))
+                to_source = jaccard(mine, self.signature(s))
+                others = [jaccard(mine, x) for j, x in enumerate(before) if j != index]
+                most = max([to_source, *others])
+                misses.append(max(low - to_source, most - high + 1e-9, 0.0))
+            miss = float(np.mean(misses))
             if best is None or miss < best[0]:
                 best = (miss, tail, replace(cursor))
             if miss == 0:
@@ -234,24 +248,37 @@ def _restore(cursor: Cursor, saved: Cursor) -> None:
             setattr(cursor, f.name, getattr(saved, f.name))
 
 
+#: A bar's notes as form.similarity_matrix compares them: (part, onset in the bar, pitch).
+Signature = set[tuple[int, int, int]]
+
+
+def jaccard(x: Signature, y: Signature) -> float:
+    return len(x & y) / len(x | y) if x | y else 1.0
+
+
 def bar_similarity(vocab: Vocabulary) -> Callable[[np.ndarray, np.ndarray], float]:
-    """Jaccard similarity of two bars' event rows, as form.similarity_matrix measures bars:
-    the sets of (part, onset in the bar, pitch) of their notes."""
+    """Jaccard similarity of two bars' event rows, as form.similarity_matrix measures bars."""
+    signature = bar_signature(vocab)
+    return lambda a, b: jaccard(signature(a), signature(b))
+
+
+def bar_signature(vocab: Vocabulary) -> Callable[[np.ndarray], Signature]:
+    """The signature of one bar's event rows: the set of (part, onset in the bar, pitch) of
+    its notes."""
+
+    chords: dict[int, list[int]] = {}  # the pitches of each token, read once
 
     def signature(rows: np.ndarray) -> set[tuple[int, int, int]]:
         on = onsets(rows)
-        out: set[tuple[int, int, int]] = set()
-        for row, t in zip(rows, on, strict=True):
-            token = int(row[0])
+        out: Signature = set()
+        for row, t in zip(rows.tolist(), on.tolist(), strict=True):
+            token = row[0]
             if token < 2:  # start and rest
                 continue
-            part = int(VOICE_PART[min(int(row[VOICE]), len(VOICE_PART) - 1)])
-            lo, hi = int(vocab.table_lo[token]), int(vocab.table_hi[token])
-            out.update((part, int(t), p) for p in pitches_of(lo, hi))
+            if token not in chords:
+                chords[token] = pitches_of(int(vocab.table_lo[token]), int(vocab.table_hi[token]))
+            part = int(VOICE_PART[min(row[VOICE], len(VOICE_PART) - 1)])
+            out.update((part, t, p) for p in chords[token])
         return out
 
-    def similarity(a: np.ndarray, b: np.ndarray) -> float:
-        x, y = signature(a), signature(b)
-        return len(x & y) / len(x | y) if x | y else 1.0
-
-    return similarity
+    return signature
