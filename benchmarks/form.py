@@ -3,8 +3,8 @@
     python benchmarks/form.py [CORPUS ...] [--pieces 20] [--minutes 3] [--json]
 
 Corpora (benchmarks/form_corpora.py): chorales and band (shipped), folk (Ryan's Mammoth
-Collection from music21's corpus) and palestrina (mass movements from music21's corpus: never
-used to choose anything). Each is split into train and
+Collection from music21's corpus), palestrina (mass movements from music21's corpus) and
+trecento (music21's corpus: never used to choose anything). Each is split into train and
 test files; a WaveNet and an LSTM are trained on train with the app's defaults for --minutes
 (once: bench_data/form/models/, reused after). Every row is --pieces pieces, each cut to its
 first 32 bars, compared with the test files' first 32 bars:
@@ -257,7 +257,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("corpora", nargs="*", default=["chorales", "band", "folk", "palestrina"])
+    ap.add_argument(
+        "corpora", nargs="*", default=["chorales", "band", "folk", "palestrina", "trecento"]
+    )
     ap.add_argument("--pieces", type=int, default=20)
     ap.add_argument("--minutes", type=float, default=3.0)
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)

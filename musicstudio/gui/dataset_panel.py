@@ -32,6 +32,7 @@ from musicstudio.gui.corpus_view import summary_html
 from musicstudio.gui.file_list import FileList
 from musicstudio.gui.jobs import ScanThread
 from musicstudio.gui.session import Session
+from musicstudio.gui.settings_form import label_of, widget_for
 from musicstudio.gui.step_column import ActionBar
 
 #: The parts filter: label and ScanOptions.parts (None: every part, drums too).
@@ -108,25 +109,19 @@ class DatasetPanel(QWidget):
             "Which parts of the band to learn. A track's part comes from its General MIDI"
             " instrument (channel 10 is drums)"
         )
-        self.transpose = QSpinBox()
-        self.transpose.setRange(0, 6)
-        self.transpose.setPrefix("± ")
-        self.transpose.setSuffix(" semitones")
-        self.transpose.setToolTip("Augmentation: also learn every piece transposed up and down")
-        self.normalize = QCheckBox("Move every piece to C major / A minor")
-        self.threshold = QSpinBox()
-        self.threshold.setRange(1, 100000)
+        # Ranges, units, labels and help as ScanOptions declares them (one source with the CLI).
+        self.transpose = widget_for(ScanOptions, "transpose", QSpinBox)
+        self.normalize = widget_for(ScanOptions, "normalize_key", QCheckBox)
+        self.threshold = widget_for(ScanOptions, "threshold", QSpinBox)
         stored = self.session.settings.value("threshold", DEFAULT_THRESHOLD)
         self.threshold.setValue(int(str(stored)))  # an int, or its text from an ini file
-        self.threshold.setToolTip(
-            "Chords seen fewer times than this are split into frequent sub-chords"
-        )
-        for label, w in (("Parts", self.parts), ("Transpose", self.transpose)):
-            form.addWidget(QLabel(label))
-            form.addWidget(w)
+        form.addWidget(QLabel("Parts"))
+        form.addWidget(self.parts)
+        form.addWidget(QLabel(label_of(ScanOptions, "transpose")))
+        form.addWidget(self.transpose)
         form.addWidget(self.normalize)
         form.addStretch(1)
-        form.addWidget(QLabel("Rare-token threshold"))
+        form.addWidget(QLabel(label_of(ScanOptions, "threshold")))
         form.addWidget(self.threshold)
         root.addWidget(options)
         for w in (self.parts, self.transpose):

@@ -79,6 +79,19 @@ def make_widget(cls: Any, name: str) -> QWidget:
     return w
 
 
+def widget_for(cls: Any, name: str, kind: type[W]) -> W:
+    """`make_widget`, as the kind of widget the declaration makes (a panel laid out by hand)."""
+    w = make_widget(cls, name)
+    if not isinstance(w, kind):
+        raise TypeError(f"{name} is edited by a {type(w).__name__}, not a {kind.__name__}")
+    return w
+
+
+def label_of(cls: Any, name: str) -> str:
+    """The label a setting is declared with."""
+    return next(s.label for f, s in settings_of(cls) if f.name == name)
+
+
 def read_widget(widget: QWidget, setting: Setting) -> Any:
     """The value a setting's editor holds (None for an optional setting at its "no" value)."""
     if isinstance(widget, QComboBox):

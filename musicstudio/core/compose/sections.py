@@ -5,8 +5,10 @@ everything before it. New bars are sampled, the step of every event masked so th
 crosses the last bar line of the run: the run ends exactly on it. A repeated bar is the
 earlier bar's events again, fed to the model as if it had drawn them (so what follows hears
 the repeat); a bar that comes in a repeated bar's place but is only near it (a varied repeat)
-takes the first KEEP of the earlier bar and samples the rest. Every row of the batch (a
-variation) follows the same plan with its own music; rows wait for each other at bar lines.
+takes the first KEEP of the earlier bar and samples the rest, drawn again (up to TRIES times)
+until the bar is as alike to the bars before it as the plan says (LEVELS). Sections in their
+own keys take their masks and transposed returns from section_keys.py. Every row of the batch
+(a variation) follows the same plan with its own music; rows wait for each other at bar lines.
 """
 
 from __future__ import annotations
