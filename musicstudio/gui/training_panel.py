@@ -41,19 +41,10 @@ from musicstudio.core.resources import models_dir
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.model_list import ModelList
 from musicstudio.gui.session import Session
-from musicstudio.gui.settings_form import SettingsForm
+from musicstudio.gui.settings_form import SettingsForm, label_of, widget_for
 from musicstudio.gui.step_column import ActionBar, StepColumn, scrolled
 
 NO_CORPUS = "Scan a dataset, then click Train."
-
-
-def _spin(lo: int, hi: int, value: int, tip: str, step: int = 1) -> QSpinBox:
-    w = QSpinBox()
-    w.setRange(lo, hi)
-    w.setValue(value)
-    w.setSingleStep(step)
-    w.setToolTip(tip)
-    return w
 
 
 class TrainingPanel(QWidget):
@@ -104,36 +95,34 @@ class TrainingPanel(QWidget):
             "Both predict every next event of a window (pitch set, duration, step, velocity, part)"
         )
         mf.addRow("Family", self.family)
-        wn, ls = WaveNetConfig(), LSTMConfig()
         self.stack = QStackedWidget()
         wavenet = QWidget()
         wf = QFormLayout(wavenet)
         wf.setContentsMargins(0, 0, 0, 0)
-        self.channels = _spin(8, 256, wn.channels, "Width of each dilated convolution", 8)
-        self.wn_layers = _spin(1, 12, wn.layers, "Layers per stack; dilations 1, 2, 4, …")
-        self.stacks = _spin(1, 4, wn.stacks, "Repeats of the dilation pattern")
-        wf.addRow("Channels", self.channels)
-        wf.addRow("Layers", self.wn_layers)
-        wf.addRow("Stacks", self.stacks)
+        # Ranges, steps, defaults and help as the configs declare them (validate reads them too).
+        self.channels = widget_for(WaveNetConfig, "channels", QSpinBox)
+        self.wn_layers = widget_for(WaveNetConfig, "layers", QSpinBox)
+        self.stacks = widget_for(WaveNetConfig, "stacks", QSpinBox)
+        for name, w in (
+            ("channels", self.channels),
+            ("layers", self.wn_layers),
+            ("stacks", self.stacks),
+        ):
+            wf.addRow(label_of(WaveNetConfig, name), w)
         lstm = QWidget()
         lf = QFormLayout(lstm)
         lf.setContentsMargins(0, 0, 0, 0)
-        self.units = _spin(16, 1024, ls.units, "Units per LSTM layer", 16)
-        self.ls_layers = _spin(1, 4, ls.layers, "Stacked LSTM layers")
-        lf.addRow("Units", self.units)
-        lf.addRow("Layers", self.ls_layers)
+        self.units = widget_for(LSTMConfig, "units", QSpinBox)
+        self.ls_layers = widget_for(LSTMConfig, "layers", QSpinBox)
+        lf.addRow(label_of(LSTMConfig, "units"), self.units)
+        lf.addRow(label_of(LSTMConfig, "layers"), self.ls_layers)
         self.stack.addWidget(wavenet)
         self.stack.addWidget(lstm)
         mf.addRow(self.stack)
-        self.window_events = _spin(
-            16, 1024, wn.window, "Events per training window; every position is a target", 16
-        )
-        self.dropout = QDoubleSpinBox()
-        self.dropout.setRange(0.0, 0.8)
-        self.dropout.setSingleStep(0.05)
-        self.dropout.setValue(wn.dropout)
-        mf.addRow("Window", self.window_events)
-        mf.addRow("Dropout", self.dropout)
+        self.window_events = widget_for(WaveNetConfig, "window", QSpinBox)
+        self.dropout = widget_for(WaveNetConfig, "dropout", QDoubleSpinBox)
+        mf.addRow(label_of(WaveNetConfig, "window"), self.window_events)
+        mf.addRow(label_of(WaveNetConfig, "dropout"), self.dropout)
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
         mf.addRow(self.estimate)

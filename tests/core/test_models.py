@@ -120,8 +120,10 @@ def test_config_refuses_unknown_and_wrong_types() -> None:
         config_from_dict({"family": "lstm", "units": 8, "evil": "__import__('os')"})
     with pytest.raises(ConfigError, match="must be int"):
         config_from_dict({"family": "lstm", "units": "8"})
-    with pytest.raises(ConfigError, match="layers"):
+    with pytest.raises(ConfigError, match="Layers must be from 1 to 14, not 40"):
         config_from_dict({"family": "wavenet", "layers": 40})
+    with pytest.raises(ConfigError, match="Window must be from 8 to 4096"):
+        config_from_dict({"family": "lstm", "window": 4})
 
 
 def test_keras_file_round_trip_in_safe_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,8 @@
-"""Model settings as plain dataclasses (no TensorFlow): validated, serialisable, shown in the UI."""
+"""Model settings as plain dataclasses (no TensorFlow): validated, serialisable, shown in the UI.
+
+Every setting is declared once (core/settings.py): its default, range, label and help. The
+Training panel's editors and `validate` both read the declarations.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ from typing import Any, ClassVar
 
 from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.metric import METRIC_DIMS, METRIC_SIZES
+from musicstudio.core.settings import SettingsError, setting, validate
+
+_WINDOW_HELP = "Events per training window; every position predicts its next event"
 
 #: Embedding width per event stream (pitch set, duration, step, velocity, part).
 EMBED_DIMS = {"pitch": 64, "duration": 16, "step": 16, "velocity": 8, "voice": 8}
@@ -21,11 +28,18 @@ class ModelConfig:
     """What every model family shares."""
 
     family: ClassVar[str] = ""
-    window: int = 128  # events per training window (every position predicts its next event)
-    dropout: float = 0.1
-    head_units: int = 128  # hidden width before the softmax heads
-    #: Each event also reads where its onset sits in the bar (metric.py): an input only.
-    metric_position: bool = False
+    window: int = setting(128, "Window", _WINDOW_HELP, low=8, high=4096, step=16, unit="events")
+    dropout: float = setting(
+        0.1, "Dropout", "Share of activations dropped while training", low=0.0, high=0.85, step=0.05
+    )
+    head_units: int = setting(
+        128, "Head units", "Hidden width before the softmax heads", low=8, high=4096, step=16
+    )
+    metric_position: bool = setting(
+        False,
+        "Metric position",
+        "Each event also reads where its onset sits in the bar (metric.py): an input only",
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, **asdict(self)}
@@ -35,12 +49,11 @@ class ModelConfig:
         return self.window
 
     def validate(self) -> None:
-        if not 8 <= self.window <= 4096:
-            raise ConfigError(f"window must be 8..4096 events, not {self.window}")
-        if not 0.0 <= self.dropout < 0.9:
-            raise ConfigError(f"dropout must be in [0, 0.9), not {self.dropout}")
-        if not 8 <= self.head_units <= 4096:
-            raise ConfigError(f"head_units must be 8..4096, not {self.head_units}")
+        """Every setting within its declared range (ConfigError names the first that is not)."""
+        try:
+            validate(self)
+        except SettingsError as e:
+            raise ConfigError(str(e)) from None
 
     def embed_dims(self) -> int:
         """Width of the concatenated embeddings (streams, then metric classes when read)."""
@@ -64,27 +77,22 @@ class WaveNetConfig(ModelConfig):
     """Gated, dilated, causal convolutions with residual and skip connections."""
 
     family: ClassVar[str] = "wavenet"
-    window: int = 256
-    channels: int = 32
-    skip_channels: int = 64
-    layers: int = 9  # per stack; dilations 1, 2, 4, … 2**(layers-1)
-    stacks: int = 1
-    kernel_size: int = 2
+    window: int = setting(256, "Window", _WINDOW_HELP, low=8, high=4096, step=16, unit="events")
+    channels: int = setting(
+        32, "Channels", "Width of each dilated convolution", low=4, high=1024, step=8
+    )
+    skip_channels: int = setting(
+        64, "Skip channels", "Width of the skip connections summed", low=4, high=1024, step=8
+    )
+    layers: int = setting(9, "Layers", "Layers per stack; dilations 1, 2, 4, …", low=1, high=14)
+    stacks: int = setting(1, "Stacks", "Repeats of the dilation pattern", low=1, high=8)
+    kernel_size: int = setting(2, "Kernel size", "Taps of each convolution", low=2, high=8)
 
     def dilations(self) -> list[int]:
         return [2**i for _ in range(self.stacks) for i in range(self.layers)]
 
     def receptive_field(self) -> int:
         return 1 + (self.kernel_size - 1) * sum(self.dilations())
-
-    def validate(self) -> None:
-        super().validate()
-        if not 1 <= self.layers <= 14 or not 1 <= self.stacks <= 8:
-            raise ConfigError("layers must be 1..14 and stacks 1..8")
-        if not 4 <= self.channels <= 1024 or not 4 <= self.skip_channels <= 1024:
-            raise ConfigError("channels and skip_channels must be 4..1024")
-        if not 2 <= self.kernel_size <= 8:
-            raise ConfigError("kernel_size must be 2..8")
 
     def parameter_count(self, sizes: dict[str, int]) -> int:
         c, s, k = self.channels, self.skip_channels, self.kernel_size
@@ -105,13 +113,8 @@ class LSTMConfig(ModelConfig):
     """Stacked LSTM over the same embeddings and heads."""
 
     family: ClassVar[str] = "lstm"
-    units: int = 128
-    layers: int = 2
-
-    def validate(self) -> None:
-        super().validate()
-        if not 1 <= self.layers <= 8 or not 8 <= self.units <= 2048:
-            raise ConfigError("layers must be 1..8 and units 8..2048")
+    units: int = setting(128, "Units", "Units per LSTM layer", low=8, high=2048, step=16)
+    layers: int = setting(2, "Layers", "Stacked LSTM layers", low=1, high=8)
 
     def parameter_count(self, sizes: dict[str, int]) -> int:
         u = self.units
