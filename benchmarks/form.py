@@ -63,6 +63,14 @@ class Piece:
     notes: NoteArray
     tokens: np.ndarray | None = None
     seconds: float = 0.0  # at its tempo
+    bars: float = 0.0  # of the whole piece (its notes are its first FORM_BARS bars)
+
+
+def bars_of(notes: NoteArray) -> float:
+    """Bars from the start to the last onset's bar line (at least one)."""
+    if not len(notes):
+        return 0.0
+    return float(np.floor(notes.onset.max() / (bar_steps(notes.time_signature) / 12)) + 1)
 
 
 def bundle_for(corpus: str, family: str, minutes: float, reprofile: bool = False) -> ModelBundle:
@@ -89,7 +97,7 @@ def real_pieces(folder: Path) -> list[Piece]:
     for f in sorted(folder.glob("*.mid")):
         notes = read_midi(f)
         if len(notes):
-            pieces.append(Piece(first_bars(notes)))
+            pieces.append(Piece(first_bars(notes), bars=bars_of(notes)))
     return pieces
 
 
@@ -104,7 +112,9 @@ def composed(bundle: ModelBundle, n: int, form: str) -> list[Piece]:
             settings = replace(settings, form="none", bars=float(plan.bars if plan else 32))
         [c] = composer.compose(settings)
         quarters = float(c.notes.onset.max() + c.notes.duration.max()) if len(c.notes) else 0.0
-        out.append(Piece(first_bars(c.notes), c.tokens, quarters * 60 / settings.tempo))
+        out.append(
+            Piece(first_bars(c.notes), c.tokens, quarters * 60 / settings.tempo, bars_of(c.notes))
+        )
     return out
 
 
@@ -119,11 +129,7 @@ def row(name: str, pieces: list[Piece], test: list[Piece], corpus_hashes: Any) -
     forms = compare_sets(form, ref_form, FORM_FEATURES)
     every = list(notes.features) + list(forms.features)
     weakest = min(every, key=lambda f: f.overlap)
-    bars = [
-        p.notes.onset.max() / (bar_steps(p.notes.time_signature) / 12)
-        for p in pieces
-        if len(p.notes)
-    ]
+    bars = [p.bars for p in pieces if p.bars]  # the whole pieces', not their first 32 bars
     return {
         "row": name,
         **{f: float(np.mean([getattr(x, f) for x in form])) for f in FORM_FEATURES},
@@ -137,7 +143,7 @@ def row(name: str, pieces: list[Piece], test: list[Piece], corpus_hashes: Any) -
             if pieces and pieces[0].tokens is not None
             else None
         ),
-        "bars": float(np.median(np.ceil(bars))) if bars else 0.0,
+        "bars": float(np.median(bars)) if bars else 0.0,
         "seconds": float(np.median([p.seconds for p in pieces])) if pieces[0].seconds else None,
     }
 

@@ -28,6 +28,7 @@ from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.theory import scale_of
 from musicstudio.core.music.vocab import N_STREAMS, STREAMS
 from musicstudio.core.music.voices import VOICES
+from musicstudio.core.resources import sample_models_dir
 
 STEP = STREAMS.index("step")
 BAR = 4.0  # quarters: the chorales are in 4/4
@@ -228,10 +229,10 @@ def test_a_key_that_is_not_one_is_refused_with_the_word(composer: Composer) -> N
         compose(composer, form="A B(H) A")
 
 
-def test_varied_bars_are_as_alike_to_their_source_as_the_plan_says(
-    tiny_bundles: dict[str, Path],
-) -> None:
-    bundle = load_bundle(tiny_bundles["wavenet"])
+@pytest.mark.parametrize("family", ["wavenet", "lstm"])
+def test_varied_bars_are_as_alike_to_their_source_as_the_plan_says(family: str) -> None:
+    # The shipped models (the session's tiny ones play a handful of notes a bar: too coarse)
+    bundle = load_bundle(sample_models_dir() / f"sample-{family}.msb")
     assert bundle.form is not None
     # Every file's map: a new bar, then bars that repeat it in part, then near, in turn.
     codes = tuple([NEW] + [repeat_code(0, PARTIAL_REPEAT), repeat_code(0, NEAR_REPEAT)] * 8)
@@ -241,11 +242,16 @@ def test_varied_bars_are_as_alike_to_their_source_as_the_plan_says(
     )
     composer = Composer(bundle)
     alike = {PARTIAL_REPEAT: [], NEAR_REPEAT: []}
-    for seed in range(3):
+    used = 0
+    for seed in range(8):
         [piece] = compose(composer, bars=len(codes), seed=seed)
+        if (piece.notes.onset < BAR).sum() < 8:
+            continue  # a first bar of a few notes (a rest, a held chord) leaves little to vary
+        used += 1
         sim = similarity_matrix(piece.notes, len(codes))
         for bar, code in enumerate(codes[1:], 1):
             alike[code % 4].append(sim[bar, 0])
+    assert used >= 3
     partial, near = np.array(alike[PARTIAL_REPEAT]), np.array(alike[NEAR_REPEAT])
     # without the re-draws, a quarter of the partial repeats came out near (>= 0.5); how far
     # below they land depends on the notes the copied half holds, which may be none

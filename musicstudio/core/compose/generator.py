@@ -158,18 +158,19 @@ class Generator:
         cursor: Cursor,
         sampling: SamplingSettings,
         masks: Masks,
-        span: int = 0,
+        span: int | np.ndarray = 0,
         taken: list[np.ndarray] | None = None,
         cancel: CancelToken | None = None,
     ) -> list[np.ndarray]:
         """Advance every row by its own events: `taken[row]` when given, else sampled ones that
-        span exactly `span` grid steps (the step is masked so that no event crosses the line).
+        span exactly `span` grid steps, one for all rows or (B,) each (the step is masked so
+        that no event crosses the line).
         A row that is done waits for the others: its state, last event and counters are kept.
         The events each row took or drew (the cursor is advanced in place)."""
         sampling = sampling.tuned({})
         b = len(cursor.prev)
         todo = np.array([len(t) for t in taken]) if taken is not None else None
-        left = np.full(b, span, np.int64)  # grid steps still to sample, per row
+        left = np.broadcast_to(np.asarray(span, np.int64), (b,)).copy()  # steps still to sample
         at_onset = np.zeros(b, np.int64)  # events drawn since the last step forward
         out: list[list[np.ndarray]] = [[] for _ in range(b)]
         i = 0

@@ -173,13 +173,14 @@ class SectionComposer:
                     ]
                     new = self._fill(cursor, masks, taken=taken)
                 else:
-                    keep = int(round(bar * KEEP[level]))
-                    head = self._fill(
-                        cursor, masks, taken=[again(p, run[0], target, keep) for p in pieces]
-                    )
                     source = [again(p, run[0], target) for p in pieces]
+                    sizes = self.masks.chord_size
+                    keep = [kept_span(s, KEEP[level], sizes, bar) for s in source]
+                    head = self._fill(
+                        cursor, masks, taken=[cut(s, k) for s, k in zip(source, keep, strict=True)]
+                    )
                     tail = self._varied_tail(
-                        cursor, masks, head, (source, run[0], heard), bar - keep, level
+                        cursor, masks, head, (source, run[0], heard), bar - np.array(keep), level
                     )
                     new = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
                 if self.signature is not None:
@@ -201,7 +202,7 @@ class SectionComposer:
         masks: Masks,
         head: list[np.ndarray],
         sources: tuple[list[np.ndarray], int, list[list[Signature]]],
-        span: int,
+        span: np.ndarray,
         level: int,
     ) -> list[np.ndarray]:
         """The rest of a varied bar, drawn again (up to TRIES times) while the whole bar is not
@@ -237,9 +238,30 @@ class SectionComposer:
         return best[1]
 
     def _fill(
-        self, cursor: Cursor, masks: Masks, span: int = 0, taken: list[np.ndarray] | None = None
+        self,
+        cursor: Cursor,
+        masks: Masks,
+        span: int | np.ndarray = 0,
+        taken: list[np.ndarray] | None = None,
     ) -> list[np.ndarray]:
         return self.generator.fill(cursor, self.sampling, masks, span, taken, self.cancel)
+
+
+def kept_span(source: np.ndarray, share: float, sizes: np.ndarray | None, bar: int) -> int:
+    """Where a varied bar stops copying its source: at the first onset by which more than
+    `share` of the source's notes would have started. KEEP is a share of notes, as the
+    similarity counts them: in a bar whose notes crowd its first beats, half its time holds
+    more than half its notes. `sizes`: notes per pitch token (None: one per event)."""
+    on = onsets(source)
+    tokens = source[:, 0].astype(np.int64)
+    notes = sizes[tokens] if sizes is not None else (tokens >= 2).astype(np.int64)
+    total = int(notes.sum())
+    if total == 0:
+        return int(round(bar * share))
+    starts, first = np.unique(on, return_inverse=True)
+    before = np.cumsum(np.bincount(first.ravel(), weights=notes, minlength=starts.size))
+    over = np.flatnonzero(before > share * total + 1e-9)
+    return int(min(starts[over[0]], bar)) if over.size else bar
 
 
 def _restore(cursor: Cursor, saved: Cursor) -> None:
