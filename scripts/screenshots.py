@@ -84,6 +84,20 @@ def composing_window(settings: Path):  # type: ignore[no-untyped-def]
     return app, w
 
 
+def compose_and_wait(app, cp) -> None:  # type: ignore[no-untyped-def]
+    """Click Compose and wait for the piece and its figures."""
+    cp.compose()
+    wait_until(app, lambda: bool(cp.pieces) and cp.job is None and not cp.metrics.measuring, 120)
+
+
+def save_window(app, w, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The window as it is drawn now, saved to `path`; the window closes."""
+    app.processEvents()
+    w.grab().save(str(path))
+    w.close()
+    return path
+
+
 def shaping(out: Path, tmp: Path) -> Path:
     """A composition under a key lock with bars 5–8 just regenerated (the sample LSTM)."""
     app, w = composing_window(tmp / "shaping.ini")
@@ -95,8 +109,7 @@ def shaping(out: Path, tmp: Path) -> Path:
     box.lowest.setText("C3")
     box.highest.setText("C6")
     box.max_chord.setValue(3)
-    cp.compose()
-    wait_until(app, lambda: bool(cp.pieces) and cp.job is None and not cp.metrics.measuring, 120)
+    compose_and_wait(app, cp)
     roll = cp.tabs.currentWidget()
     roll.select_bars(5, 8)
     cp.seed.setValue(cp.seed.minimum())  # a random seed for the new passage
@@ -106,11 +119,7 @@ def shaping(out: Path, tmp: Path) -> Path:
     roll.zoom_by((roll.viewport().width() - 60) / bars_shown)
     roll.horizontalScrollBar().setValue(0)
     cp.scroll_area.verticalScrollBar().setValue(box.y() - 6)  # the constraints at the top
-    app.processEvents()
-    path = out / "shaping.png"
-    w.grab().save(str(path))
-    w.close()
-    return path
+    return save_window(app, w, out / "shaping.png")
 
 
 def form(out: Path, tmp: Path) -> Path:
@@ -120,8 +129,7 @@ def form(out: Path, tmp: Path) -> Path:
     cp.form.setText("A A B A")
     cp.bars.setValue(16)
     cp.seed.setValue(11)
-    cp.compose()
-    wait_until(app, lambda: bool(cp.pieces) and cp.job is None and not cp.metrics.measuring, 120)
+    compose_and_wait(app, cp)
     roll = cp.tabs.currentWidget()
     roll.select_bars(2, 3)
     cp.regenerate()  # every return of the first A follows (the box's default)
@@ -130,11 +138,7 @@ def form(out: Path, tmp: Path) -> Path:
     roll.zoom_to_fit()
     box = cp.regenerate_box
     cp.scroll_area.verticalScrollBar().setValue(box.y() - 6)  # the linked choice in view
-    app.processEvents()
-    path = out / "form.png"
-    w.grab().save(str(path))
-    w.close()
-    return path
+    return save_window(app, w, out / "form.png")
 
 
 def keys(out: Path, tmp: Path) -> Path:
@@ -147,15 +151,10 @@ def keys(out: Path, tmp: Path) -> Path:
     cp.form.setText("A A B(E minor) A(D)")
     cp.bars.setValue(16)
     cp.seed.setValue(5)
-    cp.compose()
-    wait_until(app, lambda: bool(cp.pieces) and cp.job is None and not cp.metrics.measuring, 120)
+    compose_and_wait(app, cp)
     cp.tabs.currentWidget().zoom_to_fit()
     cp.scroll_area.verticalScrollBar().setValue(cp.form.parentWidget().y() - 6)
-    app.processEvents()
-    path = out / "form_keys.png"
-    w.grab().save(str(path))
-    w.close()
-    return path
+    return save_window(app, w, out / "form_keys.png")
 
 
 def voices(out: Path, tmp: Path) -> Path:

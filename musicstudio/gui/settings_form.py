@@ -81,7 +81,10 @@ def make_widget(cls: Any, name: str) -> QWidget:
 
 def widget_for(cls: Any, name: str, kind: type[W]) -> W:
     """`make_widget`, as the kind of widget the declaration makes (a panel laid out by hand)."""
-    w = make_widget(cls, name)
+    return _as_kind(make_widget(cls, name), name, kind)
+
+
+def _as_kind(w: QWidget, name: str, kind: type[W]) -> W:
     if not isinstance(w, kind):
         raise TypeError(f"{name} is edited by a {type(w).__name__}, not a {kind.__name__}")
     return w
@@ -133,10 +136,7 @@ class SettingsForm:
 
     def widget(self, name: str, kind: type[W]) -> W:
         """The editor of one setting, as the kind of widget its declaration makes."""
-        w = self.widgets[name]
-        if not isinstance(w, kind):
-            raise TypeError(f"{name} is edited by a {type(w).__name__}, not a {kind.__name__}")
-        return w
+        return _as_kind(self.widgets[name], name, kind)
 
     def values(self) -> dict[str, Any]:
         """The form's values, by field name (to build the settings class with)."""

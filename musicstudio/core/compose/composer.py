@@ -8,6 +8,7 @@ composing needs neither TensorFlow nor a traced graph (learn/models/steppers.py)
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,12 @@ class Composer:
                 cancel,
                 lambda done: progress(done / total, Composing(done, total)),
                 self._primer_end,
-                self.section_keys(plan, masks, settings.constraints, primers, lineup, key),
+                self.section_keys(
+                    plan,
+                    masks,
+                    lambda k: self.masks(replace(settings.constraints, key=k), primers, lineup)[0],
+                    key,
+                ),
                 bar_signature(self.bundle.vocab),
             )
             generated, placed = sections.compose(
@@ -240,10 +246,11 @@ class Composer:
             rows = [toks[: _events_for(toks, target_steps)] for toks in rows]
         return rows, []
 
-    def section_keys(self, plan: FormPlan, masks: Masks, *piece: Any) -> SectionKeys | None:
-        """Sections in their own keys (None when none has one). `piece`: the constraints,
-        primers, line-up and locked key the piece's masks were made with."""
-        constraints, primers, lineup, locked = piece
+    def section_keys(
+        self, plan: FormPlan, masks: Masks, masks_in: Callable[[str], Masks], locked: str
+    ) -> SectionKeys | None:
+        """Sections in their own keys (None when none has one). `masks_in(key)`: the piece's
+        masks with the key lock at `key`; `locked`: the key the piece is locked to ('' if none)."""
         vocab, ts = self.bundle.vocab, self.bundle.time_signature
         if not any(s.key for s in plan.sections):
             return None
@@ -251,7 +258,7 @@ class Composer:
             plan,
             vocab,
             masks,
-            lambda key: self.masks(replace(constraints, key=key), primers, lineup)[0],
+            masks_in,
             parse_key(locked) if locked else None,
             lambda rows: found_key([vocab.detokenize(rows, time_signature=ts)]),
         )

@@ -80,10 +80,6 @@ class SectionKeys:
         self._key_of_music = key_of_music
         self._tables: dict[int, np.ndarray] = {}
 
-    @property
-    def any(self) -> bool:
-        return any(self.bar_keys)
-
     def masks(self, bar: int) -> Masks:
         return self._masks[self.bar_keys[bar]]
 

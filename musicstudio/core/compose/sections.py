@@ -212,19 +212,20 @@ class SectionComposer:
         source, or of another bar that repeats the same start).
         `sources`: each row's source bar (as this bar plays it), its index, the rows' earlier
         bars' signatures."""
+        if self.signature is None:
+            return self._fill(cursor, masks, span=span)
         low, high = LEVELS[level]
         source, index, heard = sources
+        theirs = [self.signature(s) for s in source]  # the same for every draw
         best: tuple[float, list[np.ndarray], Cursor] | None = None
         start = replace(cursor)
-        for _ in range(TRIES if self.signature is not None else 1):
+        for _ in range(TRIES):
             _restore(cursor, start)
             tail = self._fill(cursor, masks, span=span)
-            if self.signature is None:
-                return tail
             misses = []
-            for h, t, s, before in zip(head, tail, source, heard, strict=True):
+            for h, t, s, before in zip(head, tail, theirs, heard, strict=True):
                 mine = self.signature(np.concatenate([h, t]))
-                to_source = jaccard(mine, self.signature(s))
+                to_source = jaccard(mine, s)
                 others = [jaccard(mine, x) for j, x in enumerate(before) if j != index]
                 most = max([to_source, *others])
                 misses.append(max(low - to_source, most - high + 1e-9, 0.0))

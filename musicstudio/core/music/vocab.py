@@ -8,7 +8,7 @@ at the same onset, so almost every note survives the round trip.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +61,20 @@ def _keys(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     k = np.empty(len(lo), KEY_DTYPE)
     k["lo"], k["hi"] = lo, hi
     return k
+
+
+def mask_of(pitches: Iterable[int]) -> tuple[int, int]:
+    """The pitch-set mask (lo, hi) of MIDI pitches (the inverse of pitches_of); ValueError for a
+    pitch outside 0..127."""
+    lo = hi = 0
+    for p in pitches:
+        if not 0 <= p <= 127:
+            raise ValueError(f"pitch {p} out of range")
+        if p < 64:
+            lo |= 1 << p
+        else:
+            hi |= 1 << (p - 64)
+    return lo, hi
 
 
 def pitches_of(lo: int, hi: int) -> list[int]:
@@ -188,17 +202,12 @@ class Vocabulary:
             pitch_name(p) for p in pitches_of(int(self.table_lo[token]), int(self.table_hi[token]))
         )
 
-    def token_of(self, pitches: Sequence[int]) -> int | None:
+    def token_of(self, pitches: Iterable[int]) -> int | None:
         """The token of exactly these pitches, if the vocabulary kept it."""
-        lo = hi = 0
-        for p in pitches:
-            if not 0 <= p <= 127:
-                return None
-            if p < 64:
-                lo |= 1 << p
-            else:
-                hi |= 1 << (p - 64)
-        return self._index.get((lo, hi))
+        try:
+            return self._index.get(mask_of(pitches))
+        except ValueError:  # a pitch outside the MIDI range has no token
+            return None
 
     def chord_name(self, token: int) -> str:
         """music21's common name for a chord token, e.g. 'major triad'."""
@@ -333,15 +342,7 @@ class Vocabulary:
         try:
 
             def parse(s: str) -> tuple[int, int]:
-                lo = hi = 0
-                for p in (int(x) for x in s.split(".")):
-                    if not 0 <= p <= 127:
-                        raise ValueError(f"pitch {p} out of range")
-                    if p < 64:
-                        lo |= 1 << p
-                    else:
-                        hi |= 1 << (p - 64)
-                return lo, hi
+                return mask_of(int(x) for x in s.split("."))
 
             toks = data["tokens"]
             if toks[:2] != ["<start>", "<rest>"]:

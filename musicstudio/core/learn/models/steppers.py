@@ -210,8 +210,9 @@ class WaveNetStepper(Stepper):
                     "skip": tuple(r.take(2)),
                 }
             )
-        self.skip = np.concatenate([b["skip"][0] for b in self.blocks], axis=0)
-        self.skip_bias = np.sum([b["skip"][1] for b in self.blocks], axis=0)
+        skips = [b.pop("skip") for b in self.blocks]  # kept only stacked, as step uses them
+        self.skip = np.concatenate([w for w, _ in skips], axis=0)
+        self.skip_bias = np.sum([b for _, b in skips], axis=0)
         self.post, self.post_bias = r.take(2)
         self.shared.read_heads(r)
 
