@@ -16,13 +16,13 @@ import statistics
 import time
 from pathlib import Path
 
+from musicstudio.core.base.resources import sample_models_dir
 from musicstudio.core.compose.avoid_copies import resample_copies
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.novelty import build_index, find_copies
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.corpus import scan
-from musicstudio.core.resources import sample_models_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from musicstudio.core.base.resources import sample_models_dir
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.regenerate import RegenerateSettings, regenerate
@@ -25,7 +26,6 @@ from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.theory import scale_of
-from musicstudio.core.resources import sample_models_dir
 
 
 def joins(composer: Composer, pieces: int, candidates: int) -> dict[str, float]:

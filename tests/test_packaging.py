@@ -12,8 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
-from musicstudio.core.resources import resources_dir, sample_corpus_dir, sample_models_dir
-from musicstudio.core.playback import find_soundfont
+from musicstudio.core.base.resources import resources_dir, sample_corpus_dir, sample_models_dir
+from musicstudio.core.sound.playback import find_soundfont
 print(resources_dir()); print(sample_corpus_dir()); print(sample_models_dir()); print(find_soundfont())
 """
 

@@ -1,7 +1,7 @@
 """`musicstudio` opens the app; `musicstudio scan|roundtrip|train|compose|regenerate|play|render|evaluate` run headless.
 
 One module per command, each a typed `main(...)` beside its argparse `register`/`run`. The
-commands that learn or compose run the same jobs (core/jobs/catalog.py) as the app's engine.
+commands that learn or compose run the same jobs (core/app/catalog.py) as the app's engine.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `musicstudio` command."""
-    from musicstudio.core.jobs.errors import MusicStudioError
+    from musicstudio.core.base.errors import MusicStudioError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):  # file names need not be valid UTF-8

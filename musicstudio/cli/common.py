@@ -11,7 +11,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 
 
 class UsageError(MusicStudioError):
@@ -22,7 +22,7 @@ def print_json(obj: dict[str, Any]) -> None:
     print(json.dumps(obj, default=str))
 
 
-# -- settings as flags (declared once in core, see core/settings.py) ----------------------
+# -- settings as flags (declared once in core, see core/base/settings.py) ----------------------
 def _flag_type(cls: Any, name: str) -> type:
     hint = typing.get_type_hints(cls)[name]
     args = [a for a in typing.get_args(hint) if a is not type(None)]
@@ -31,7 +31,7 @@ def _flag_type(cls: Any, name: str) -> type:
 
 def add_settings(ap: argparse.ArgumentParser, cls: Any, names: list[str]) -> None:
     """A flag per setting: --name-with-dashes, its type, default and help from the declaration."""
-    from musicstudio.core.settings import settings_of
+    from musicstudio.core.base.settings import settings_of
 
     declared = {f.name: (f, s) for f, s in settings_of(cls)}
     for name in names:
@@ -102,7 +102,7 @@ def add_scan_options(ap: argparse.ArgumentParser, names: list[str] = SCAN_FLAGS)
 
 # -- where things are ---------------------------------------------------------------------
 def sample_corpus() -> str:
-    from musicstudio.core.resources import sample_corpus_dir
+    from musicstudio.core.base.resources import sample_corpus_dir
 
     d = sample_corpus_dir()
     if d is None:
@@ -112,7 +112,7 @@ def sample_corpus() -> str:
 
 def bundle_path(name: str) -> Path:
     """A bundle path, or the name of a shipped sample model ("wavenet", "lstm")."""
-    from musicstudio.core.resources import sample_models_dir
+    from musicstudio.core.base.resources import sample_models_dir
 
     path = Path(name)
     if path.exists():
@@ -158,8 +158,8 @@ class TerminalProgress:
 
 def run_job(job: Any, progress: Any) -> Any:
     """Run a job here; the first Ctrl-C asks it to stop after the current step, the second aborts."""
-    from musicstudio.core.jobs.cancel import CancelToken
-    from musicstudio.core.jobs.workspace import Workspace
+    from musicstudio.core.app.workspace import Workspace
+    from musicstudio.core.base.cancel import CancelToken
 
     cancel = CancelToken()
 

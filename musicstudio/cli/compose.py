@@ -54,9 +54,9 @@ def main(
     as_json: bool = False,
 ) -> int:
     """Compose, write each variation, print what was written with its metrics and the speed."""
+    from musicstudio.core.app.catalog import ComposeJob
+    from musicstudio.core.base.progress import no_progress
     from musicstudio.core.compose.library import write_piece
-    from musicstudio.core.jobs.catalog import ComposeJob
-    from musicstudio.core.jobs.progress import no_progress
     from musicstudio.core.learn.bundle import read_manifest
 
     t0 = time.perf_counter()
@@ -133,10 +133,10 @@ def _bars(piece: Any) -> int:
 def _measure_against(bundle: Path, corpus: str | None) -> Any:
     """The training folder when it is here (scan cache: fast), scanned with the model's own
     options (its parts, threshold, transposition and key), else the bundle's primers."""
+    from musicstudio.core.base.resources import sample_corpus_dir
     from musicstudio.core.learn.bundle import read_manifest
     from musicstudio.core.music.constants import DEFAULT_THRESHOLD
     from musicstudio.core.music.corpus import CorpusSource, ScanOptions
-    from musicstudio.core.resources import sample_corpus_dir
 
     manifest = read_manifest(bundle)
     folder = corpus or str((manifest.get("corpus") or {}).get("folder") or "")

@@ -14,8 +14,8 @@ def main(
     bundle: Path, folder: str, batch_size: int = 32, as_json: bool = False, pieces: int = 20
 ) -> int:
     """Evaluate the model on every file of the folder (the same jobs the engine runs)."""
-    from musicstudio.core.jobs.catalog import ClosenessJob, EvaluateJob
-    from musicstudio.core.jobs.progress import no_progress
+    from musicstudio.core.app.catalog import ClosenessJob, EvaluateJob
+    from musicstudio.core.base.progress import no_progress
     from musicstudio.core.learn.tensorflow_setup import load_tensorflow
     from musicstudio.core.music.corpus import CorpusSource
     from musicstudio.core.music.vocab import STREAMS

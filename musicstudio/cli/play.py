@@ -14,7 +14,7 @@ def main(path: Path, soundfont: str | None = None) -> int:
     """Play until the end (or Ctrl-C, exit 130)."""
     from musicstudio.core.music.midi import MidiError, read_midi
     from musicstudio.core.music.tempo_map import seconds_at
-    from musicstudio.core.playback import MidiPlayer
+    from musicstudio.core.sound.playback import MidiPlayer
 
     try:
         notes = read_midi(path)

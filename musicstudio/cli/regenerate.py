@@ -30,10 +30,10 @@ def main(
     """Regenerate the bars, write the piece under a new name, print how the passage was chosen.
     In a piece with sections (its markers), the new bars go to every return of their section
     too, unless not `linked` (then the section is renamed a variant, A′)."""
+    from musicstudio.core.app.catalog import RegenerateJob
+    from musicstudio.core.base.progress import no_progress
     from musicstudio.core.compose.composition import sections_from_markers
     from musicstudio.core.compose.linked import apply_regeneration
-    from musicstudio.core.jobs.catalog import RegenerateJob
-    from musicstudio.core.jobs.progress import no_progress
     from musicstudio.core.music.midi import MidiError, read_markers, read_midi, write_midi
 
     try:

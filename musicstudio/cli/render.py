@@ -18,9 +18,9 @@ def main(
     as_json: bool = False,
 ) -> int:
     """Render through the same job as File → Export audio; say where the WAV is and how long."""
-    from musicstudio.core.jobs.cancel import Cancelled
-    from musicstudio.core.jobs.catalog import RenderJob
-    from musicstudio.core.jobs.progress import Progress, Rendering
+    from musicstudio.core.app.catalog import RenderJob
+    from musicstudio.core.base.cancel import Cancelled
+    from musicstudio.core.base.progress import Progress, Rendering
     from musicstudio.core.music.midi import MidiError
 
     if output.suffix.lower() != ".wav":

@@ -46,8 +46,8 @@ def main(
     metric_position: bool = False,
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
-    from musicstudio.core.jobs.catalog import TrainJob
-    from musicstudio.core.jobs.progress import (
+    from musicstudio.core.app.catalog import TrainJob
+    from musicstudio.core.base.progress import (
         EpochDone,
         Resumed,
         TrainingPlan,
@@ -123,8 +123,8 @@ def main(
 
 
 def run(args: argparse.Namespace) -> int:
+    from musicstudio.core.base.resources import models_dir
     from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainSettings
-    from musicstudio.core.resources import models_dir
 
     folder = args.dir or (sample_corpus() if args.sample else None)
     if not folder:

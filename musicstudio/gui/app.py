@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _setup_logging() -> Path | None:
-    from musicstudio.core.resources import user_data_dir
+    from musicstudio.core.base.resources import user_data_dir
 
     try:
         folder = user_data_dir()
@@ -52,7 +52,7 @@ def run_app(argv: list[str]) -> int:
     )
     from PySide6.QtGui import QIcon
 
-    from musicstudio.core.resources import app_icon
+    from musicstudio.core.base.resources import app_icon
 
     icon = app_icon()
     if icon is not None:

@@ -1,6 +1,6 @@
 """File → Export audio…: the piece on the Compose step rendered to a WAV file, off the UI thread.
 
-The render is a job (core/jobs/catalog.RenderJob) in the process that composes, so the window
+The render is a job (core/app/catalog.RenderJob) in the process that composes, so the window
 never waits on the synthesizer and a native fault there is a message, not a dead app. Progress
 shows in the status bar; a failure says what went wrong and where.
 """
@@ -14,9 +14,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from musicstudio.core.app.catalog import RenderJob
+from musicstudio.core.base.progress import Rendering
 from musicstudio.core.compose.composer import Composition
-from musicstudio.core.jobs.catalog import RenderJob
-from musicstudio.core.jobs.progress import Rendering
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
 

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from musicstudio.core.app.catalog import ComposeJob, PrepareJob
+from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.library import keep, write_piece
 from musicstudio.core.compose.regenerate import Regeneration
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob
-from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.corpus import CorpusSource
 from musicstudio.core.music.midi import MidiError
 from musicstudio.core.music.parts import PARTS

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from musicstudio.core.base.resources import sample_corpus_dir
 from musicstudio.core.music.constants import DEFAULT_THRESHOLD
 from musicstudio.core.music.corpus import Corpus, ScanOptions
 from musicstudio.core.music.parts import DRUMS, PART_LABELS, PARTS
 from musicstudio.core.music.recall import Recall
-from musicstudio.core.resources import sample_corpus_dir
 from musicstudio.gui.corpus_view import summary_html
 from musicstudio.gui.file_list import FileList
 from musicstudio.gui.jobs import ScanThread

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from musicstudio.core.base.files import atomic_copy
+from musicstudio.core.base.resources import user_data_dir
 from musicstudio.core.compose.composer import Composition
 from musicstudio.core.compose.composition import sections_from_markers
 from musicstudio.core.compose.library import kept
-from musicstudio.core.files import atomic_copy
 from musicstudio.core.music.midi import read_markers, read_midi
-from musicstudio.core.resources import user_data_dir
 from musicstudio.gui.regenerate_box import bars_words
 from musicstudio.gui.takes import no_tokens
 from musicstudio.gui.variation import Take

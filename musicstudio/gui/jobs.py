@@ -13,11 +13,11 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from musicstudio.core.jobs.cancel import Cancelled, CancelToken, Throttle
-from musicstudio.core.jobs.catalog import Job, ScanJob
-from musicstudio.core.jobs.engine import Engine, EngineEvent
-from musicstudio.core.jobs.progress import FileScanned, Progress
-from musicstudio.core.jobs.workspace import Workspace
+from musicstudio.core.app.catalog import Job, ScanJob
+from musicstudio.core.app.engine import Engine, EngineEvent
+from musicstudio.core.app.workspace import Workspace
+from musicstudio.core.base.cancel import Cancelled, CancelToken, Throttle
+from musicstudio.core.base.progress import FileScanned, Progress
 from musicstudio.core.music.corpus import Corpus, CorpusError, CorpusSource, FileReport, ScanOptions
 
 #: What a job's signal calls: progress (fraction, event), result (value), error (text), cancelled ().

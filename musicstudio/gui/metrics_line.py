@@ -13,8 +13,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from musicstudio.core.app.catalog import MeasureJob
 from musicstudio.core.compose.library import note_metrics
-from musicstudio.core.jobs.catalog import MeasureJob
 from musicstudio.core.music.corpus import CorpusSource
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session

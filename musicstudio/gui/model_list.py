@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.files import atomic_copy
+from musicstudio.core.base.files import atomic_copy
 from musicstudio.gui.session import Session
 
 COLUMNS = ["Name", "Type", "Dataset", "Epochs", "Val loss", "Date"]

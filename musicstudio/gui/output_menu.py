@@ -13,8 +13,8 @@ from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-from musicstudio.core import midi_out
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.sound import midi_out
 
 SETTING = "playback_output"  # the output's name; "" for the built-in player
 BUILT_IN = "Built-in player (SoundFont)"

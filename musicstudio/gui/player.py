@@ -40,7 +40,7 @@ class QtMidiPlayer(QObject):
 
         The port is opened at once, so a choice that cannot work raises MidiOutError here
         and the built-in player stays in use."""
-        from musicstudio.core.midi_out import MidiOutput
+        from musicstudio.core.sound.midi_out import MidiOutput
 
         live = None
         if name is not None:
@@ -55,7 +55,7 @@ class QtMidiPlayer(QObject):
         if self._live is not None:
             return self._live
         if self._player is None:
-            from musicstudio.core.playback import MidiPlayer
+            from musicstudio.core.sound.playback import MidiPlayer
 
             self._player = MidiPlayer()
         return self._player

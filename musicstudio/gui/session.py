@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from musicstudio.core.base.resources import models_dir, sample_models_dir
 from musicstudio.core.learn.bundle import (
     BundleError,
     learned_parts,
@@ -18,7 +19,6 @@ from musicstudio.core.learn.bundle import (
 )
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS
-from musicstudio.core.resources import models_dir, sample_models_dir
 from musicstudio.gui.jobs import EngineClient
 
 

@@ -1,4 +1,4 @@
-"""Form rows made from the settings declarations (core/settings.py): one source for every setting.
+"""Form rows made from the settings declarations (core/base/settings.py): one source for every setting.
 
 Each row's widget, range, step, unit, "off" text, label and tooltip come from the field's
 Setting; values are remembered in QSettings under "<Class>/<field>".
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.settings import Setting, settings_of
+from musicstudio.core.base.settings import Setting, settings_of
 from musicstudio.gui.persist import remember
 
 _INT_MAX = 2**31 - 1

@@ -17,10 +17,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from musicstudio.core.app.catalog import RegenerateJob
 from musicstudio.core.compose.composer import Composition
 from musicstudio.core.compose.linked import apply_regeneration
 from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
-from musicstudio.core.jobs.catalog import RegenerateJob
 from musicstudio.core.music.corpus import CorpusSource
 from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.gui.constraints_box import in_words

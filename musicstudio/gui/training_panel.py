@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from musicstudio.core.jobs.catalog import TrainJob
-from musicstudio.core.jobs.progress import (
+from musicstudio.core.app.catalog import TrainJob
+from musicstudio.core.base.progress import (
     EpochDone,
     Progress,
     Resumed,
@@ -32,12 +32,12 @@ from musicstudio.core.jobs.progress import (
     TrainingStep,
     TuningStep,
 )
+from musicstudio.core.base.resources import models_dir
 from musicstudio.core.learn.checkpoints import run_dir_for
 from musicstudio.core.learn.models.config import LSTMConfig, ModelConfig, WaveNetConfig
 from musicstudio.core.learn.training import UNLIMITED_EPOCHS, TrainResult, TrainSettings
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.vocab import STREAM_SIZES
-from musicstudio.core.resources import models_dir
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.model_list import ModelList
 from musicstudio.gui.session import Session

@@ -120,9 +120,9 @@ def test_compose_measures_against_the_folder_as_the_model_learned_it(tmp_path: P
     """The corpus a piece is compared with is scanned with the model's own options (its parts,
     threshold, transposition), not a copied default threshold."""
     from musicstudio.cli.compose import _measure_against
+    from musicstudio.core.base.resources import sample_models_dir
     from musicstudio.core.learn.bundle import load_bundle
     from musicstudio.core.music.corpus import ScanOptions
-    from musicstudio.core.resources import sample_models_dir
 
     models = sample_models_dir()
     assert models is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import typing
 
-from musicstudio.core.jobs import catalog
+from musicstudio.core.app import catalog
 
 
 def test_the_job_union_names_every_job_of_the_catalog() -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from musicstudio.core.app.catalog import ComposeJob, MeasureJob
+from musicstudio.core.app.workspace import Workspace
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.progress import no_progress
+from musicstudio.core.base.resources import sample_corpus_dir, sample_models_dir
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.catalog import ComposeJob, MeasureJob
-from musicstudio.core.jobs.progress import no_progress
-from musicstudio.core.jobs.workspace import Workspace
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.closeness import Reference, closeness, corpus_against_itself
 from musicstudio.core.music.corpus import CorpusSource, ScanOptions
 from musicstudio.core.music.vocab import N_STREAMS
-from musicstudio.core.resources import sample_corpus_dir, sample_models_dir
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicstudio.core.base.cancel import Cancelled, CancelToken
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
 from musicstudio.core.compose.generator import Generator, Masks
 from musicstudio.core.compose.sampling import MASKED, SamplingSettings, nucleus, sample
-from musicstudio.core.jobs.cancel import Cancelled, CancelToken
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import read_midi, write_midi
 from musicstudio.core.music.musicxml import read_musicxml_pitches, write_musicxml

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicstudio.core.base.resources import sample_models_dir
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
 from musicstudio.core.compose.constraints import ConstraintError, Constraints
 from musicstudio.core.compose.sampling import SamplingSettings
@@ -15,7 +16,6 @@ from musicstudio.core.music.metrics import CorpusProfile, evaluate_composition, 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.theory import note_number, parse_key, scale_of
-from musicstudio.core.resources import sample_models_dir
 
 FAMILIES = ("wavenet", "lstm")
 
@@ -88,10 +88,10 @@ def test_a_piece_locked_to_d_minor_is_all_in_key_by_the_metric(composer: Compose
 
 def test_the_compose_job_measures_a_locked_piece_in_its_key() -> None:
     """What the metrics line shows: a piece composed in D minor is 100 % in D minor."""
-    from musicstudio.core.jobs.cancel import CancelToken
-    from musicstudio.core.jobs.catalog import ComposeJob
-    from musicstudio.core.jobs.progress import no_progress
-    from musicstudio.core.jobs.workspace import Workspace
+    from musicstudio.core.app.catalog import ComposeJob
+    from musicstudio.core.app.workspace import Workspace
+    from musicstudio.core.base.cancel import CancelToken
+    from musicstudio.core.base.progress import no_progress
 
     models = sample_models_dir()
     assert models is not None
@@ -159,8 +159,8 @@ def test_part_lock_and_drums_keep_their_kit(band_bundle: Path) -> None:
 def test_continuing_a_file_writes_it_whole_then_the_new_music(
     composer: Composer, tmp_path: Path
 ) -> None:
+    from musicstudio.core.base.resources import sample_corpus_dir
     from musicstudio.core.music.midi import read_midi, write_midi
-    from musicstudio.core.resources import sample_corpus_dir
 
     folder = sample_corpus_dir()
     assert folder is not None

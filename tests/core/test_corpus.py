@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.jobs.cancel import Cancelled, CancelToken
-from musicstudio.core.jobs.progress import FileScanned
+from musicstudio.core.base.cancel import Cancelled, CancelToken
+from musicstudio.core.base.progress import FileScanned
 from musicstudio.core.music.corpus import OK, CorpusError, ScanOptions, scan
 from musicstudio.core.music.events import decode
 from musicstudio.core.music.midi import read_midi

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from musicstudio.core.app.catalog import ComposeJob, PrepareJob, TrainJob
+from musicstudio.core.app.engine import Engine, EngineEvent
+from musicstudio.core.base.progress import Composing, EpochDone
 from musicstudio.core.compose.composer import ComposeSettings
-from musicstudio.core.jobs.catalog import ComposeJob, PrepareJob, TrainJob
-from musicstudio.core.jobs.engine import Engine, EngineEvent
-from musicstudio.core.jobs.progress import Composing, EpochDone
 from musicstudio.core.learn.models import default_config
 from musicstudio.core.learn.training import TrainSettings
 from musicstudio.core.music.corpus import CorpusSource, ScanOptions

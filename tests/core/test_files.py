@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.files import atomic_copy, atomic_write_bytes
+from musicstudio.core.base.files import atomic_copy, atomic_write_bytes
 
 
 def test_missing_folders_are_made(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_an_error_names_the_file_not_its_temporary(tmp_path: Path) -> None:
 def test_pieces_load_as_the_joined_arrays(tmp_path: Path) -> None:
     import numpy as np
 
-    from musicstudio.core.files import load_arrays, save_array_pieces, save_arrays
+    from musicstudio.core.base.files import load_arrays, save_array_pieces, save_arrays
 
     parts = [np.arange(5, dtype=np.uint64), np.zeros(0, np.uint64), np.array([2**63], np.uint64)]
     pieces = {

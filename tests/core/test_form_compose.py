@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicstudio.core.base.resources import sample_models_dir
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.form_plan import corpus_plan, user_plan
@@ -28,7 +29,6 @@ from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.theory import scale_of
 from musicstudio.core.music.vocab import N_STREAMS, STREAMS
 from musicstudio.core.music.voices import VOICES
-from musicstudio.core.resources import sample_models_dir
 
 STEP = STREAMS.index("step")
 BAR = 4.0  # quarters: the chorales are in 4/4

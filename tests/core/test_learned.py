@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from musicstudio.core.base.resources import sample_corpus_dir
 from musicstudio.core.music.corpus import scan
 from musicstudio.core.music.learned import as_learned, file_programs
 from musicstudio.core.music.midi import read_midi, write_midi
-from musicstudio.core.resources import sample_corpus_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 BAND_CORPUS = ROOT / "resources" / "band_corpus"

@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from musicstudio.core import midi_out
-from musicstudio.core.midi_out import (
+from musicstudio.core.music.midi import NoteArray, read_midi, write_midi
+from musicstudio.core.music.parts import BASS, DRUMS, KEYS
+from musicstudio.core.sound import midi_out
+from musicstudio.core.sound.midi_out import (
     NO_OUTPUTS,
     MidiOutError,
     MidiOutput,
@@ -25,8 +27,6 @@ from musicstudio.core.midi_out import (
     open_port,
     outputs,
 )
-from musicstudio.core.music.midi import NoteArray, read_midi, write_midi
-from musicstudio.core.music.parts import BASS, DRUMS, KEYS
 from tests.conftest import sample_files
 
 

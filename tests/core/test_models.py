@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from musicstudio.core.compose.steppers import make_stepper
 from musicstudio.core.learn.models import (
     ConfigError,
     WeightsError,
     build_model,
     config_from_dict,
     default_config,
-    make_stepper,
     weight_shapes,
 )
 from musicstudio.core.music.metric import metric_columns

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicstudio.core.base.resources import sample_models_dir
 from musicstudio.core.compose.avoid_copies import copies_in, resample_copies
 from musicstudio.core.compose.composer import Composer, Composition
 from musicstudio.core.compose.novelty import NoveltyIndex, build_index, find_copies
@@ -18,7 +19,6 @@ from musicstudio.core.music.corpus import Corpus, ScanOptions, scan
 from musicstudio.core.music.events import decode
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import KEYS
-from musicstudio.core.resources import sample_models_dir
 
 SOURCE = 3  # the chorale the planted bars come from (an index into the scanned files)
 
@@ -138,11 +138,11 @@ def test_resampling_composes_the_copied_bars_again(corpus: Corpus, index: Novelt
 def test_compose_avoids_copies_of_the_folder_it_is_measured_against(tmp_path: Path) -> None:
     """A folder holding the very piece the seed composes: with Avoid copies the piece comes
     back with the copied bars composed again; without, the copies are reported."""
+    from musicstudio.core.app.catalog import ComposeJob
+    from musicstudio.core.app.workspace import Workspace
+    from musicstudio.core.base.cancel import CancelToken
     from musicstudio.core.compose.composer import ComposeSettings
     from musicstudio.core.compose.constraints import Constraints
-    from musicstudio.core.jobs.cancel import CancelToken
-    from musicstudio.core.jobs.catalog import ComposeJob
-    from musicstudio.core.jobs.workspace import Workspace
     from musicstudio.core.music.corpus import CorpusSource
     from musicstudio.core.music.midi import write_midi
 

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from musicstudio.core.music.midi import NoteArray, write_midi
-from musicstudio.core.playback import MidiPlayer, PlaybackError, find_soundfont
+from musicstudio.core.sound.playback import MidiPlayer, PlaybackError, find_soundfont
 
 PLAY = """
 import json, sys, time
-from musicstudio.core.playback import MidiPlayer
+from musicstudio.core.sound.playback import MidiPlayer
 
 events = []
 class Recorder(MidiPlayer):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from musicstudio.core.base.resources import sample_corpus_dir, sample_models_dir
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.corpus import ScanOptions, scan
 from musicstudio.core.music.metrics import CorpusProfile, evaluate_composition
-from musicstudio.core.resources import sample_corpus_dir, sample_models_dir
 
 
 @pytest.mark.parametrize("family", ["wavenet", "lstm"])

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicstudio.core.base.resources import sample_models_dir
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.regenerate import RegenerateSettings, regenerate
@@ -15,7 +16,6 @@ from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import NoteArray, read_midi, write_midi
 from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.theory import scale_of
-from musicstudio.core.resources import sample_models_dir
 
 
 @pytest.fixture(scope="module", params=("wavenet", "lstm"))

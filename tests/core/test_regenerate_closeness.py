@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from musicstudio.core.app.catalog import ComposeJob, RegenerateJob
+from musicstudio.core.app.workspace import Workspace
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.progress import no_progress
+from musicstudio.core.base.resources import sample_corpus_dir, sample_models_dir
 from musicstudio.core.compose.composer import ComposeSettings
 from musicstudio.core.compose.regenerate import RegenerateSettings
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.catalog import ComposeJob, RegenerateJob
-from musicstudio.core.jobs.progress import no_progress
-from musicstudio.core.jobs.workspace import Workspace
 from musicstudio.core.music.closeness import closeness
 from musicstudio.core.music.corpus import CorpusSource, ScanOptions
 from musicstudio.core.music.events import encode
-from musicstudio.core.resources import sample_corpus_dir, sample_models_dir
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicstudio.core.jobs.cancel import Cancelled, CancelToken
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.jobs.progress import Progress, Rendering
+from musicstudio.core.base.cancel import Cancelled, CancelToken
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.progress import Progress, Rendering
 from musicstudio.core.music.midi import MidiError, NoteArray
 from musicstudio.core.sound.render import RenderError, render_wav
 from tests.conftest import sample_files

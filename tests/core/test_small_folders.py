@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicstudio.core.base.progress import EpochDone, TrainingPlan
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.progress import EpochDone, TrainingPlan
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.dataset import (
     MIN_STEPS,

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicstudio.core.midi_out import midi_messages
 from musicstudio.core.music.midi import NoteArray, midi_bytes
 from musicstudio.core.music.tempo_map import quarters_at, seconds_at, tempo_map_from
+from musicstudio.core.sound.midi_out import midi_messages
 from musicstudio.core.sound.render import midi_of, render_wav
 from tests.core.test_render import read_wav
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.progress import EpochDone, TrainingStep
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.progress import EpochDone, TrainingStep
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.checkpoints import run_dir_for
 from musicstudio.core.learn.dataset import TrainingData

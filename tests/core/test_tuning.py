@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from musicstudio.core.app.catalog import TrainJob
+from musicstudio.core.app.workspace import Workspace
+from musicstudio.core.base.cancel import Cancelled, CancelToken
+from musicstudio.core.base.progress import TuningStep
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.sampling import RHYTHM_TEMPERATURE, TEMPERATURE, SamplingSettings
 from musicstudio.core.compose.tuning import (
@@ -15,14 +19,11 @@ from musicstudio.core.compose.tuning import (
     score,
     tune_sampling,
 )
-from musicstudio.core.jobs.cancel import Cancelled, CancelToken
-from musicstudio.core.jobs.progress import TuningStep
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.dataset import TrainingData
 from musicstudio.core.learn.models import default_config
-from musicstudio.core.learn.trainer import train
 from musicstudio.core.learn.training import TrainSettings
-from musicstudio.core.music.corpus import ScanOptions, scan
+from musicstudio.core.music.corpus import CorpusSource, ScanOptions, scan
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,8 @@ def data(tiny_bundles: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
     return TrainingData.from_corpus(corpus, 0.2)
 
 
-def test_training_tunes_the_sampling_to_the_held_out_files(
-    data: TrainingData, tmp_path: Path
+def test_the_train_job_tunes_the_sampling_as_its_last_stage(
+    tiny_bundles: dict[str, Path], tmp_path: Path
 ) -> None:
     config = default_config("lstm", units=32, layers=1, window=32, head_units=32)
     seen: list[tuple[int, int]] = []
@@ -42,9 +43,9 @@ def test_training_tunes_the_sampling_to_the_held_out_files(
         if isinstance(event, TuningStep):
             seen.append((event.done, event.total))
 
-    result = train(
-        data, config, TrainSettings(epochs=2, batch_size=8), tmp_path / "m.msb", progress
-    )
+    source = CorpusSource((str(tiny_bundles["corpus"]),), ScanOptions(threshold=5))
+    job = TrainJob(source, config, TrainSettings(epochs=2, batch_size=8), str(tmp_path / "m.msb"))
+    result = job.run(progress, CancelToken(), Workspace(scan_workers=1))
     bundle = load_bundle(tmp_path / "m.msb")
     tuned = bundle.sampling
     tried = tuned["tried"]
@@ -78,7 +79,7 @@ def test_composing_uses_the_models_tuning_unless_the_user_sets_one(
     tiny_bundles: dict[str, Path],
 ) -> None:
     bundle = load_bundle(tiny_bundles["wavenet"])
-    assert bundle.sampling  # the fixture's training tuned it
+    bundle.sampling = {"temperature": 0.65, "rhythm_temperature": 0.9}  # as a tuning keeps it
     composer = Composer(bundle)
     model_own = (bundle.sampling["temperature"], bundle.sampling["rhythm_temperature"])
     [piece] = composer.compose(ComposeSettings(length=32, sampling=SamplingSettings(seed=1)))
@@ -127,3 +128,13 @@ def test_the_tuning_hears_pieces_with_form_as_compose_makes_them(
     assert len(heard) == len(tuning.tried) * 40
     assert all(form and sections for form, sections in heard)
     assert len({form for form, _ in heard}) > 1  # several plans, not one form for every piece
+
+
+def test_training_alone_leaves_the_sampling_to_the_job(data: TrainingData, tmp_path: Path) -> None:
+    # The trainer (learn) never calls into compose: tuning is the train job's stage.
+    config = default_config("lstm", units=16, layers=1, window=32, head_units=16)
+    from musicstudio.core.learn.trainer import train
+
+    result = train(data, config, TrainSettings(epochs=1, batch_size=8), tmp_path / "t.msb")
+    assert result.bundle is not None and result.tuned == ""
+    assert load_bundle(result.bundle).sampling == {}

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicstudio.core.jobs import workspace as workspace_module
-from musicstudio.core.jobs.workspace import Workspace
+from musicstudio.core.app import workspace as workspace_module
+from musicstudio.core.app.workspace import Workspace
+from musicstudio.core.base.resources import sample_models_dir
 from musicstudio.core.learn.bundle import ModelBundle, load_bundle
 from musicstudio.core.music.metrics import CorpusProfile
-from musicstudio.core.resources import sample_models_dir
 
 
 @pytest.fixture(scope="module")

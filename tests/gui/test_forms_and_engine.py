@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 
+from musicstudio.core.base.settings import settings_of
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.training import UNLIMITED_EPOCHS
-from musicstudio.core.settings import settings_of
 
 
 def test_form_rows_follow_the_declared_ranges_labels_and_help(window) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +58,7 @@ def test_avoid_copies_is_a_constraint_on_by_default(window) -> None:  # type: ig
 
 
 def test_the_training_plan_is_shown_while_training(window) -> None:  # type: ignore[no-untyped-def]
-    from musicstudio.core.jobs.progress import TrainingPlan
+    from musicstudio.core.base.progress import TrainingPlan
 
     message = "730 training events: window 128 → 32 events, batch 32 → 8"
     window.training._on_progress(0.0, TrainingPlan(32, 8, True, message))

@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
-from musicstudio.core import midi_out
 from musicstudio.core.compose.composer import Composition
-from musicstudio.core.midi_out import MidiOutError
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, KEYS
 from musicstudio.core.music.vocab import N_STREAMS
+from musicstudio.core.sound import midi_out
+from musicstudio.core.sound.midi_out import MidiOutError
 from musicstudio.gui.output_menu import BUILT_IN, NONE_FOUND, SETTING, OutputMenu
 from musicstudio.gui.player import QtMidiPlayer
 

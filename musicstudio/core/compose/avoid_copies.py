@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from musicstudio.core.base.cancel import CancelToken
 from musicstudio.core.compose.composer import ComposeError, Composer, Composition, Marker
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.linked import apply_regeneration
 from musicstudio.core.compose.novelty import Copy, NoveltyIndex, find_copies
 from musicstudio.core.compose.regenerate import RegenerateSettings, regenerate
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.events import encode
 from musicstudio.core.music.midi import NoteArray
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from musicstudio.core.base.settings import setting, validate
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.music.feel import FEELS
-from musicstudio.core.settings import setting, validate
 
 PRIMER_KINDS = ("corpus", "file", "none")
 LINEUPS = ("files", "all")

@@ -2,7 +2,7 @@
 
 The model family's stepper advances one event at a time on the trained weights (LSTM:
 carried cell state; WaveNet: queues of past activations per dilated layer), in NumPy, so
-composing needs neither TensorFlow nor a traced graph (learn/models/steppers.py).
+composing needs neither TensorFlow nor a traced graph (compose/steppers.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.progress import Composing, ProgressFn, no_progress
 from musicstudio.core.compose.compose_settings import (  # noqa: F401 (the Composer's API)
     DEFAULT_EVENTS,
     LINEUPS,
@@ -47,11 +50,9 @@ from musicstudio.core.compose.sections import (
     bar_signature,
     onsets,
 )
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
+from musicstudio.core.compose.steppers import make_stepper
 from musicstudio.core.learn.bundle import ModelBundle
-from musicstudio.core.learn.models import WeightsError, make_stepper
+from musicstudio.core.learn.models import WeightsError
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.feel import apply_feel

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.settings import setting, validate
 from musicstudio.core.compose.generator import Masks
 from musicstudio.core.compose.sampling import MASKED
-from musicstudio.core.jobs.errors import MusicStudioError
 from musicstudio.core.music.events import EventStream, popcount
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.theory import (
@@ -30,7 +31,6 @@ from musicstudio.core.music.theory import (
 from musicstudio.core.music.tonality import estimate_key
 from musicstudio.core.music.vocab import REST, START, Vocabulary, pitches_of
 from musicstudio.core.music.voices import N_VOICES, VOICE_PART, VOICES
-from musicstudio.core.settings import setting, validate
 
 #: Keys found by listening: the corpus the model learned (its stored passages), or the primer.
 FOUND_KEYS = ("corpus", "primer")

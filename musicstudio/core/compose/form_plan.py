@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.music.form import EXACT, NEW, PRIME, repeat_code
 from musicstudio.core.music.form_profile import FormProfile
 from musicstudio.core.music.theory import NotationError, key_name, parse_key

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from musicstudio.core.base.cancel import CancelToken
 from musicstudio.core.compose.sampling import (
     MASKED,
     SamplingSettings,
@@ -21,8 +22,7 @@ from musicstudio.core.compose.sampling import (
     sample,
     sample_heads,
 )
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.learn.models import Stepper
+from musicstudio.core.compose.steppers import Stepper
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.vocab import N_STREAMS, START, STREAMS
 from musicstudio.core.music.voices import N_VOICES, VOICE_PART

@@ -13,9 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from musicstudio.core.base.files import atomic_write_bytes
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.regenerate import RegenerateSettings
-from musicstudio.core.files import atomic_write_bytes
 from musicstudio.core.music.midi import midi_bytes, write_midi
 from musicstudio.core.music.musicxml import write_musicxml
 

@@ -16,19 +16,19 @@ from typing import Any
 
 import numpy as np
 
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.progress import Composing, ProgressFn, no_progress
+from musicstudio.core.base.settings import setting, validate
 from musicstudio.core.compose.composer import ComposeError, Composer
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.generator import Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.progress import Composing, ProgressFn, no_progress
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import EventStream, decode, encode
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.core.music.voices import N_VOICES, VOICE_PART, VOICES, programs_with
-from musicstudio.core.settings import setting, validate
 
 #: Events of the piece before a passage that the model hears (and before the bars it scores).
 CONTEXT = 256

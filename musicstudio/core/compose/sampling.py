@@ -1,6 +1,6 @@
 """Sampling the next event per head: temperature, top-k, top-p (nucleus), repetition penalty.
 
-In NumPy, on the logits of one step (see learn/models/steppers.py for why not TensorFlow).
+In NumPy, on the logits of one step (see compose/steppers.py for why not TensorFlow).
 Greedy argmax (the original method) is temperature 0: available, never the default.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.settings import setting, validate
+from musicstudio.core.base.settings import setting, validate
 
 #: The temperatures of a model trained before sampling was tuned per model (chosen by
 #: benchmarks/quality.py on the chorales and quartets: benchmarks/README.md).

@@ -18,11 +18,11 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from musicstudio.core.base.cancel import CancelToken
 from musicstudio.core.compose.form_plan import FormPlan
 from musicstudio.core.compose.generator import Cursor, Generator, Masks, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.compose.section_keys import SectionKeys
-from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.constants import MAX_STEP
 from musicstudio.core.music.form import (
     EXACT,

@@ -3,7 +3,7 @@
 How cool to sample is not one number for every model: a model of chorales sounds most like
 chorales cooler than a model of string quartets does, whose note lengths and chords collapse to
 the most common ones when sampled too cool (benchmarks/README.md, "Sampling tuned per model").
-So after training, the model composes a few pieces at each pair of a small grid of pitch and
+So as the last stage of the train job (app/catalog.py), the model composes a few pieces at each pair of a small grid of pitch and
 rhythm temperatures, every pair from the same seeds, and the pair whose pieces are closest to
 the corpus (closeness.py: the mean over the features and the weakest feature, half each) is
 kept in the bundle and used unless the user sets a temperature. When the best pair sits on an
@@ -20,12 +20,13 @@ import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from musicstudio.core.base.cancel import Cancelled, CancelToken
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.jobs.cancel import CancelToken
 from musicstudio.core.music.closeness import Reference, closeness
 from musicstudio.core.music.metrics import Tokens
 from musicstudio.core.music.vocab import STREAMS
@@ -138,6 +139,27 @@ def tune_sampling(
         tried,
         time.perf_counter() - t0,
     )
+
+
+def tune_bundle(
+    path: Path,
+    corpus: Sequence[Tokens],
+    cancel: CancelToken | None = None,
+    report: Callable[[int, int], None] = lambda done, total: None,
+) -> Tuning | None:
+    """The train job's last stage: tune the sampling of the model file at `path` to its
+    training folder and write it back (None, file untouched: too few excerpts, or cancelled)."""
+    from musicstudio.core.learn.bundle import load_bundle
+
+    bundle = load_bundle(path)
+    try:
+        tuning = tune_sampling(bundle, corpus, cancel, report)
+    except Cancelled:
+        return None
+    if tuning is not None:
+        bundle.sampling = tuning.to_dict()
+        bundle.save(path)
+    return tuning
 
 
 def _beyond(value: float, grid: Sequence[float]) -> float | None:

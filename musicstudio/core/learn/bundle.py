@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.files import atomic_write_bytes
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.files import atomic_write_bytes
 from musicstudio.core.learn.models.config import ConfigError, ModelConfig, config_from_dict
 from musicstudio.core.music.constants import REPRESENTATION_VERSION
 from musicstudio.core.music.feel import FeelProfile

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.files import load_arrays, save_arrays
+from musicstudio.core.base.files import load_arrays, save_arrays
 
 
 class Checkpoints:

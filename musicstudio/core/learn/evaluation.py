@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.dataset import WindowSource
 from musicstudio.core.music.vocab import STREAMS, TokenStream

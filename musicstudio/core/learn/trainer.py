@@ -13,18 +13,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from musicstudio.core.jobs.cancel import Cancelled, CancelToken
-from musicstudio.core.jobs.progress import (
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.progress import (
     EpochDone,
     ProgressFn,
     Resumed,
     TrainingPlan,
     TrainingStep,
-    TuningStep,
     no_progress,
 )
 from musicstudio.core.learn.bundle import ModelBundle
@@ -48,9 +47,6 @@ from musicstudio.core.learn.training import (
     make_strategy,
 )
 from musicstudio.core.music.vocab import STREAMS
-
-if TYPE_CHECKING:
-    from musicstudio.core.compose.tuning import Tuning
 
 
 def train(
@@ -224,15 +220,14 @@ class _Trainer:
             if patience and since_best >= patience and self._may_stop_early():
                 reason = "early"
                 break
-        tuned: Tuning | None = None
         if chief and self.history:
             # The bundle holds the best weights, with the full history (later, worse epochs too).
             weights = self.ckpt.weights("best") or self.model.get_weights()
-            bundle = self._bundle(weights)
-            tuned = self._tune(bundle) if reason != "cancelled" else None
-            bundle.save(self.bundle_path)
+            self._bundle(weights).save(self.bundle_path)
         return TrainResult(
-            bundle=self.bundle_path if self.history and self.bundle_path.exists() else None,
+            bundle=self.bundle_path
+            if chief and self.history and self.bundle_path.exists()
+            else None,
             history=self.history,
             epochs=len(self.history),
             cancelled=reason == "cancelled",
@@ -244,27 +239,10 @@ class _Trainer:
             stopped_early=reason == "early",
             stop_reason=reason,
             best_epoch=self.best_epoch,
-            tuned=tuned.in_words() if tuned else "",
             plan=self.plan,
             window=self.fit.window,
             batch_size=self.fit.batch,
         )
-
-    def _tune(self, bundle: ModelBundle) -> Tuning | None:
-        """Tune the bundle's sampling temperatures to the training folder (seconds)."""
-        from musicstudio.core.compose.tuning import tune_sampling
-
-        def report(done: int, total: int) -> None:
-            self.progress(1.0, TuningStep(done, total))
-
-        try:
-            corpus = [*self.data.validation, *self.data.train]
-            tuning = tune_sampling(bundle, corpus, self.cancel, report)
-        except Cancelled:
-            return None
-        if tuning is not None:
-            bundle.sampling = tuning.to_dict()
-        return tuning
 
     def _fraction(self, epochs_done: float) -> float:
         """Progress: the epochs done, or the budget used when that is further along."""

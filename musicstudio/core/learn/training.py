@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.settings import setting, validate
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.settings import setting, validate
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 

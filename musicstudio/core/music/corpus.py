@@ -12,9 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.jobs.progress import FileScanned, ProgressFn, no_progress
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.file_report import FileReport
+from musicstudio.core.base.progress import FileScanned, ProgressFn, no_progress
+from musicstudio.core.base.settings import setting, validate
 from musicstudio.core.music.constants import (
     DEFAULT_THRESHOLD,
     REPRESENTATION_VERSION,
@@ -33,7 +35,6 @@ from musicstudio.core.music.parsing import (
     TOO_SHORT,
     TOO_SLOW,
     UNREADABLE,
-    FileReport,
     Parser,
     parse_all,
     parse_file,
@@ -47,7 +48,6 @@ from musicstudio.core.music.scan_cache import (
     save_pack,
 )
 from musicstudio.core.music.vocab import TokenStream, Vocabulary
-from musicstudio.core.settings import setting, validate
 
 __all__ = [
     "CRASHED",

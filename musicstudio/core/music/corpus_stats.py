@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from musicstudio.core.base.file_report import FileReport
 from musicstudio.core.music.events import EventStream
 from musicstudio.core.music.feel import corpus_feel
-from musicstudio.core.music.parsing import LEARNED, OK, REPAIRED, FileReport
+from musicstudio.core.music.parsing import LEARNED, OK, REPAIRED
 from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.vocab import Vocabulary
 from musicstudio.core.music.voices import VOICES, most_used_voice_programs

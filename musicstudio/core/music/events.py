@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.music.constants import (
     DURATION_VALUES,
     GRID,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.files import atomic_write_bytes
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.files import atomic_write_bytes
 from musicstudio.core.music.beats import place_notes
 from musicstudio.core.music.constants import GRID, MAX_FILE_BYTES, MAX_NOTES
 from musicstudio.core.music.midi_repair import repair_midi_bytes

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.files import atomic_write_bytes
+from musicstudio.core.base.files import atomic_write_bytes
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.voices import VOICE_LABELS, VOICE_PART

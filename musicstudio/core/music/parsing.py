@@ -13,12 +13,12 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from musicstudio.core.jobs.cancel import CancelToken
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.file_report import FileReport
 from musicstudio.core.music.beats import NO_BEAT
 from musicstudio.core.music.constants import MIN_EVENTS, PARSE_TIMEOUT
 from musicstudio.core.music.events import EncodingError, unique_masks
@@ -55,38 +55,6 @@ LEARNED = frozenset({OK, REPAIRED})
 CRASHED = "the MIDI parser crashed on this file"
 TOO_SLOW = "parsing took too long"
 STARTUP_GRACE = 10.0  # seconds a fresh worker pool may take to start
-
-
-@dataclass
-class FileReport:
-    """What happened to one file."""
-
-    path: str
-    status: str
-    reason: str = ""
-    notes: int = 0
-    events: int = 0
-    recall: float = 1.0  # strict: onset, pitch, voice, duration class (velocity class ±1)
-    tempo: float = 120.0
-    onset_pitch_recall: float = 1.0  # onset and pitch only (the measure before parts)
-    duration_exact: float = 1.0  # notes back with their exact grid duration
-    time_signature: tuple[int, int] | list[int] = (4, 4)
-    parts: dict[str, int] = field(default_factory=dict)  # notes per part
-    programs: list[list[int]] = field(default_factory=list)  # [voice, program, notes] rows
-    voices: dict[str, int] = field(default_factory=dict)  # notes per voice
-    joined: list[str] = field(default_factory=list)  # tracks that joined another's voice, and why
-    feel: dict[str, Any] | None = None  # feel.file_feel's sums (None: no steady beat to feel)
-
-    def as_dict(self) -> dict[str, Any]:
-        """dataclasses.asdict(self) (the scan cache keeps it), without its slow deep copy."""
-        d = dict(self.__dict__)
-        ts = self.time_signature
-        d["time_signature"] = tuple(ts) if isinstance(ts, tuple) else list(ts)
-        d["parts"] = dict(self.parts)
-        d["programs"] = [list(row) for row in self.programs]
-        d["voices"] = dict(self.voices)
-        d["joined"] = list(self.joined)
-        return d
 
 
 # -- parsing one file (runs in a worker process) ------------------------------------------

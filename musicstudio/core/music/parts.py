@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 
 PARTS = ("keys", "guitar", "bass", "strings", "winds", "lead", "other", "drums")
 KEYS, GUITAR, BASS, STRINGS, WINDS, LEAD, OTHER, DRUMS = range(len(PARTS))

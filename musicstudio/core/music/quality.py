@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.form import FORM_LABELS
 from musicstudio.core.music.metrics import histogram, pitch_range, pitched, polyphony

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.files import load_arrays, save_array_pieces
+from musicstudio.core.base.files import load_arrays, save_array_pieces
 from musicstudio.core.music.constants import REPRESENTATION_VERSION
 from musicstudio.core.music.events import EventStream
 from musicstudio.core.music.parsing import PACK_ARRAYS, PACK_DTYPES

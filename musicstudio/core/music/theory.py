@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.music.constants import DURATION_VALUES, GRID
 from musicstudio.core.music.events import EventStream, mask_pitches
 from musicstudio.core.music.midi import NoteArray

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.music.constants import (
     DEFAULT_THRESHOLD,
     DURATION_VALUES,
@@ -364,7 +364,7 @@ class Vocabulary:
             raise VocabularyError(f"vocabulary is damaged: {e}") from e
 
     def save(self, path: str | Path) -> None:
-        from musicstudio.core.files import atomic_write_bytes
+        from musicstudio.core.base.files import atomic_write_bytes
 
         atomic_write_bytes(path, json.dumps(self.to_json()).encode())
 

@@ -6,7 +6,7 @@ its audio back to Python (the binding returns an Eigen array with no converter c
 does return, plays the shipped FluidR3Mono SF3 out of tune (an A4 sounds at 785 Hz on the
 piano, 232 Hz on the flute; FluidSynth: 440 Hz). Why by hand: pyfluidsynth would need a system
 FluidSynth, while the pygame wheel MusicStudio depends on carries libfluidsynth (SDL_mixer plays
-MIDI with it, core/playback.py). A dozen functions of FluidSynth's stable 2.x C API are called.
+MIDI with it, core/sound/playback.py). A dozen functions of FluidSynth's stable 2.x C API are called.
 The MIDI player advances with the samples rendered (player.timing-source=sample), so a minute
 of music takes about half a second, in blocks: `on_block` may report progress or raise to stop.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
 
 BLOCK = 4096  # frames per write: ~0.1 s at 44.1 kHz, the grain of progress and cancel
 TAIL_SECONDS = 3.0  # at most this long after the last event, while notes still ring

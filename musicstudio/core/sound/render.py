@@ -14,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from musicstudio.core.files import atomic_write_bytes
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.jobs.progress import ProgressFn, Rendering, no_progress
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.files import atomic_write_bytes
+from musicstudio.core.base.progress import ProgressFn, Rendering, no_progress
 from musicstudio.core.music.midi import MidiError, NoteArray, midi_bytes, read_midi
 from musicstudio.core.music.midi_repair import repair_midi_bytes
-from musicstudio.core.playback import find_soundfont
 from musicstudio.core.sound.fluidsynth import synthesize
+from musicstudio.core.sound.playback import find_soundfont
 
 PEAK = 10 ** (-1 / 20)  # -1 dBFS: loud enough to send, never clipped by a converter
 RATES = (8000, 192000)  # sample rates accepted, Hz

@@ -1,7 +1,7 @@
 """Model families: a config class (config.py, no TensorFlow) and a module with `build` and `Stepper`.
 
 A third family is one new module (Keras builder), its config class, a line in FAMILY_MODULES
-and its NumPy stepper in steppers.py.
+its weight layout in weights.py and its NumPy stepper in compose/steppers.py.
 """
 
 from __future__ import annotations
@@ -18,13 +18,7 @@ from musicstudio.core.learn.models.config import (
     config_from_dict,
     default_config,
 )
-from musicstudio.core.learn.models.steppers import (
-    Stepper,
-    WeightsError,
-    check_weights,
-    make_stepper,
-    weight_shapes,
-)
+from musicstudio.core.learn.models.weights import WeightsError, check_weights, weight_shapes
 
 FAMILY_MODULES = {
     "wavenet": "musicstudio.core.learn.models.wavenet",
@@ -54,8 +48,6 @@ __all__ = [
     "build_model",
     "config_from_dict",
     "default_config",
-    "make_stepper",
-    "Stepper",
     "WeightsError",
     "check_weights",
     "weight_shapes",

@@ -1,6 +1,6 @@
 """Model settings as plain dataclasses (no TensorFlow): validated, serialisable, shown in the UI.
 
-Every setting is declared once (core/settings.py): its default, range, label and help. The
+Every setting is declared once (core/base/settings.py): its default, range, label and help. The
 Training panel's editors and `validate` both read the declarations.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-from musicstudio.core.jobs.errors import MusicStudioError
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.settings import SettingsError, setting, validate
 from musicstudio.core.music.metric import METRIC_DIMS, METRIC_SIZES
-from musicstudio.core.settings import SettingsError, setting, validate
 
 _WINDOW_HELP = "Events per training window; every position predicts its next event"
 

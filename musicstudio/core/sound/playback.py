@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.resources import resources_dir
+from musicstudio.core.base.errors import MusicStudioError
+from musicstudio.core.base.resources import resources_dir
 
 SOUNDFONT_SUFFIXES = (".sf2", ".sf3")
 #: Mixer format: 44.1 kHz, signed 16-bit, stereo (the layout of SDL_DISKAUDIOFILE in tests).

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from musicstudio.core.music.parsing import FileReport
+from musicstudio.core.base.file_report import FileReport
 
 
 @dataclass(frozen=True)

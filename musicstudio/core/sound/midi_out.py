@@ -25,7 +25,7 @@ import numpy as np
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.tempo_map import seconds_at
-from musicstudio.core.playback import PlaybackError
+from musicstudio.core.sound.playback import PlaybackError
 
 #: (seconds from the start, one MIDI channel message).
 Message = tuple[float, bytes]

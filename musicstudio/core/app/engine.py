@@ -23,7 +23,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from musicstudio.core.jobs.progress import milestone
+from musicstudio.core.base.progress import milestone
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress events a job may send
 
@@ -191,7 +191,7 @@ class _JobToken:
         self._shared.value = self._job
 
     def raise_if_cancelled(self) -> None:
-        from musicstudio.core.jobs.cancel import Cancelled
+        from musicstudio.core.base.cancel import Cancelled
 
         if self.cancelled:
             raise Cancelled()
@@ -207,7 +207,7 @@ def serve(requests: Any, events: Any, cancel_shared: Any, tensorflow: bool = Tru
     warm = threading.Thread(target=_warm_up, args=(events,), name="tensorflow", daemon=True)
     if tensorflow:
         warm.start()
-    from musicstudio.core.jobs.workspace import Workspace
+    from musicstudio.core.app.workspace import Workspace
 
     workspace = Workspace()
     while True:
@@ -249,7 +249,7 @@ def _run(
     job_id: int, job: Any, events: Any, token: _JobToken, workspace: Any
 ) -> tuple[str, int, float, Any]:
     """Run one job; the final event as a tuple for the queue."""
-    from musicstudio.core.jobs.cancel import Cancelled, Throttle
+    from musicstudio.core.base.cancel import Cancelled, Throttle
 
     throttle = Throttle(PROGRESS_INTERVAL)
 
@@ -268,7 +268,7 @@ def _run(
 
 def message(e: BaseException) -> str:
     """What the user reads: the message of an error they can act on, else the bug's traceback."""
-    from musicstudio.core.jobs.errors import MusicStudioError
+    from musicstudio.core.base.errors import MusicStudioError
 
     if isinstance(e, MusicStudioError | OSError):
         return str(e)

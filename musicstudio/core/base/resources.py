@@ -16,10 +16,10 @@ def resources_dir() -> Path:
     if frozen:
         return Path(frozen) / "resources"
     here = Path(__file__).resolve()
-    for candidate in (here.parents[1] / "resources", here.parents[2] / "resources"):
+    for candidate in (here.parents[2] / "resources", here.parents[3] / "resources"):
         if candidate.is_dir():
             return candidate
-    return here.parents[2] / "resources"
+    return here.parents[3] / "resources"
 
 
 def app_icon() -> Path | None:

@@ -8,17 +8,17 @@ process boundary in a few hundred bytes (a piece to regenerate carries its notes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
+from musicstudio.core.app.workspace import Workspace
+from musicstudio.core.base.cancel import Cancelled, CancelToken
+from musicstudio.core.base.progress import ProgressFn, TuningStep, no_progress
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.regenerate import RegenerateSettings, Regeneration
-from musicstudio.core.jobs.cancel import Cancelled, CancelToken
-from musicstudio.core.jobs.progress import ProgressFn, no_progress
-from musicstudio.core.jobs.workspace import Workspace
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.models.config import ModelConfig
 from musicstudio.core.learn.training import TrainResult, TrainSettings
@@ -109,7 +109,21 @@ class TrainJob:
         )
         if result.cancelled and result.bundle is None:
             raise Cancelled()  # stopped before one epoch: nothing to keep
-        return result
+        if result.bundle is None or result.cancelled:
+            return result
+        return replace(result, tuned=self._tune(result.bundle, data, progress, cancel))
+
+    @staticmethod
+    def _tune(bundle: Path, data: Any, progress: ProgressFn, cancel: CancelToken) -> str:
+        """The job's last stage: the sampling temperatures tuned to the training folder,
+        validation and training files both, in words ("" when not tuned)."""
+        from musicstudio.core.compose.tuning import tune_bundle
+
+        def report(done: int, total: int) -> None:
+            progress(1.0, TuningStep(done, total))
+
+        tuning = tune_bundle(bundle, [*data.validation, *data.train], cancel, report)
+        return tuning.in_words() if tuning is not None else ""
 
 
 @dataclass(frozen=True)

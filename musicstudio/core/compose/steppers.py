@@ -4,7 +4,7 @@ Training is Keras; composing is a few small matrix products per event, and NumPy
 without a graph to trace or TensorFlow to import: the first Compose of a fresh process costs
 what the hundredth does. The LSTM carries each layer's (h, c); the WaveNet keeps, per dilated
 block, a queue of its last (k - 1) · d inputs. The weights are the bundle's arrays in the order
-the Keras builders create them (`weight_shapes` says which), and the stepper tests compare every
+the Keras builders create them (learn/models/weights.py says which), and the stepper tests compare every
 step with the full Keras model, so the two cannot drift apart.
 """
 
@@ -15,12 +15,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from musicstudio.core.jobs.errors import MusicStudioError
-from musicstudio.core.learn.models.config import EMBED_DIMS, LSTMConfig, ModelConfig, WaveNetConfig
+from musicstudio.core.learn.models.config import LSTMConfig, ModelConfig, WaveNetConfig
+from musicstudio.core.learn.models.weights import check_weights
 from musicstudio.core.music.metric import (
-    METRIC,
-    METRIC_DIMS,
-    METRIC_SIZES,
     N_METRIC,
     STEP_COLUMN,
     metric_of_onsets,
@@ -29,62 +26,6 @@ from musicstudio.core.music.vocab import N_STREAMS, STREAMS
 
 Array = np.ndarray
 State = list[Array]
-
-
-class WeightsError(MusicStudioError, ValueError):
-    """Weights that do not fit the model's settings, with the first array that differs."""
-
-
-def _embedding_shapes(
-    config: ModelConfig, sizes: dict[str, int], width: int
-) -> list[tuple[int, ...]]:
-    tables = [(sizes[k], EMBED_DIMS[k]) for k in STREAMS]
-    if config.metric_position:
-        tables += [(METRIC_SIZES[k], METRIC_DIMS[k]) for k in METRIC]
-    return [*tables, (config.embed_dims(), width), (width,)]
-
-
-def _head_shapes(sizes: dict[str, int], width: int, units: int) -> list[tuple[int, ...]]:
-    shapes: list[tuple[int, ...]] = [(width, units), (units,)]
-    for k in STREAMS:
-        shapes += [(units, sizes[k]), (sizes[k],)]
-    return shapes
-
-
-def weight_shapes(config: ModelConfig, sizes: dict[str, int]) -> list[tuple[int, ...]]:
-    """The shape of every weight array, in the order the family's Keras builder creates them."""
-    if isinstance(config, LSTMConfig):
-        u = config.units
-        shapes = _embedding_shapes(config, sizes, u)
-        for _ in range(config.layers):
-            shapes += [(u, 4 * u), (u, 4 * u), (4 * u,)]
-        return shapes + _head_shapes(sizes, u, config.head_units)
-    if isinstance(config, WaveNetConfig):
-        c, s, k = config.channels, config.skip_channels, config.kernel_size
-        shapes = _embedding_shapes(config, sizes, c)
-        dilations = config.dilations()
-        for i in range(len(dilations)):
-            shapes += [(k, c, 2 * c), (2 * c,)]
-            if i < len(dilations) - 1:
-                shapes += [(c, c), (c,)]
-            shapes += [(c, s), (s,)]
-        return shapes + [(s, s), (s,)] + _head_shapes(sizes, s, config.head_units)
-    raise WeightsError(f"no stepper for the {config.family!r} family")
-
-
-def check_weights(config: ModelConfig, sizes: dict[str, int], weights: list[Array]) -> None:
-    """Refuse weights that do not fit the settings, naming the first array that differs."""
-    want = weight_shapes(config, sizes)
-    if len(want) != len(weights):
-        raise WeightsError(
-            f"the weights do not fit this model ({len(weights)} arrays, the model has {len(want)})"
-        )
-    for i, (a, w) in enumerate(zip(want, weights, strict=True)):
-        if tuple(w.shape) != a:
-            raise WeightsError(
-                f"the weights do not fit this model (array {i}: {tuple(w.shape)} where {a} is"
-                " expected); the vocabulary or settings were changed"
-            )
 
 
 def _sigmoid(x: Array) -> Array:

@@ -11,8 +11,8 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from musicstudio.core.jobs.cancel import CancelToken
-from musicstudio.core.jobs.progress import ProgressFn, no_progress
+from musicstudio.core.base.cancel import CancelToken
+from musicstudio.core.base.progress import ProgressFn, no_progress
 from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.music.corpus import Corpus, CorpusSource
 
