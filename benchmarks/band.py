@@ -21,6 +21,7 @@ from popmidi import write_pop_folder
 
 from musicstudio.core.compose.composer import Composer, ComposeSettings
 from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.compose.tuning import tune_bundle
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.dataset import TrainingData
 from musicstudio.core.learn.models import default_config
@@ -38,6 +39,7 @@ def run_family(family: str, data: TrainingData, args: argparse.Namespace, tmp: P
     result = train(
         data, default_config(family), TrainSettings(epochs=10_000, minutes=args.minutes), path
     )
+    tune_bundle(path, [*data.validation, *data.train])  # the train job's last stage, as in the app
     trained = time.perf_counter() - t0
     bundle = load_bundle(path)
     best = min(bundle.history, key=lambda h: h.get("val_loss") or np.inf)

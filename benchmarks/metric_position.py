@@ -29,6 +29,7 @@ from typing import Any
 from form import composed, real_pieces, row
 from form_corpora import OUT
 
+from musicstudio.core.compose.tuning import tune_bundle
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.dataset import TrainingData
 from musicstudio.core.learn.evaluation import evaluate
@@ -60,6 +61,7 @@ def one_model(
         settings = TrainSettings(epochs=100_000, minutes=args.minutes, seed=0)
         t = time.perf_counter()
         result = train(data, config, settings, path)
+        tune_bundle(path, [*data.validation, *data.train])  # the train job's last stage
         epochs = result.epochs
         say(f"  trained {path.name}: {result.epochs} epochs, {time.perf_counter() - t:.0f} s")
     bundle = load_bundle(path)
