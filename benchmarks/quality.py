@@ -260,12 +260,12 @@ def ours(bench: Bench, family: str, args: argparse.Namespace, tmp: Path) -> dict
     bundle = load_bundle(path)
     if not bundle.sampling:  # a model trained before sampling was tuned per model
         tuning = tune_sampling(bundle, [*bench.data.validation, *bench.data.train])
-        bundle.sampling = tuning.to_dict() if tuning else {}
+        bundle.sampling = tuning
         bundle.save(path)
     held_out = evaluate(bundle, bench.corpus.token_streams(bench.test_idx))
     sampling = SamplingSettings(seed=args.seed, **sampling_overrides(args))
     if args.untuned:
-        sampling = sampling.tuned({})  # the app's defaults, not the model's tuning
+        sampling = sampling.tuned(None)  # the app's defaults, not the model's tuning
     made = Composer(bundle).compose(
         ComposeSettings(length=bench.length, variations=args.pieces, sampling=sampling)
     )

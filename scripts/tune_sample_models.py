@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +22,7 @@ from musicstudio.core.compose.tuning import tune_sampling  # noqa: E402
 from musicstudio.core.learn.bundle import load_bundle  # noqa: E402
 from musicstudio.core.learn.dataset import TrainingData  # noqa: E402
 from musicstudio.core.learn.training import TrainSettings  # noqa: E402
-from musicstudio.core.music.corpus import ScanOptions, scan  # noqa: E402
+from musicstudio.core.music.corpus import scan  # noqa: E402
 
 
 def main(form_only: bool = False) -> None:
@@ -32,8 +31,7 @@ def main(form_only: bool = False) -> None:
     for family in ("wavenet", "lstm"):
         path = ROOT / "resources" / "models" / f"sample-{family}.msb"
         bundle = load_bundle(path)
-        known = {f.name for f in fields(ScanOptions)}
-        options = ScanOptions(**{k: v for k, v in bundle.scan_options.items() if k in known})
+        options = bundle.scan_options
         # Relative, as the training script gives it: the split hashes the paths.
         corpus = scan([Path("resources/sample_corpus")], options)
         if corpus.vocab.sizes != bundle.vocab.sizes:
@@ -47,7 +45,7 @@ def main(form_only: bool = False) -> None:
         tuning = tune_sampling(bundle, [*data.validation, *data.train])
         if tuning is None:
             raise SystemExit(f"{path.name}: too few excerpts to tune")
-        bundle.sampling = tuning.to_dict()
+        bundle.sampling = tuning
         bundle.save(path)
         print(f"{path.name}: {tuning.in_words()} in {tuning.seconds:.1f} s")
 

@@ -133,22 +133,9 @@ def _bars(piece: Any) -> int:
 def _measure_against(bundle: Path, corpus: str | None) -> Any:
     """The training folder when it is here (scan cache: fast), scanned with the model's own
     options (its parts, threshold, transposition and key), else the bundle's primers."""
-    from musicstudio.core.base.resources import sample_corpus_dir
-    from musicstudio.core.learn.bundle import read_manifest
-    from musicstudio.core.music.constants import DEFAULT_THRESHOLD
-    from musicstudio.core.music.corpus import CorpusSource, ScanOptions
+    from musicstudio.core.learn.bundle import read_source
 
-    manifest = read_manifest(bundle)
-    folder = corpus or str((manifest.get("corpus") or {}).get("folder") or "")
-    if folder and not Path(folder).is_dir() and Path(folder).name == "sample_corpus":
-        folder = str(sample_corpus_dir() or "")  # a shipped sample model, on another machine
-    if not folder or not Path(folder).is_dir():
-        return None
-    vocab = manifest.get("vocab")
-    older = (
-        vocab.get("threshold", DEFAULT_THRESHOLD) if isinstance(vocab, dict) else DEFAULT_THRESHOLD
-    )
-    return CorpusSource((folder,), ScanOptions.from_json(manifest.get("scan_options"), older))
+    return read_source(bundle, corpus)
 
 
 def _instruments(pairs: list[str] | None) -> dict[str, int] | None:

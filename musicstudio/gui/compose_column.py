@@ -4,7 +4,6 @@ and the parts a Regenerate composes again. It says what to compose; the panel co
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from musicstudio.core.compose.composer import ComposeSettings
 from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.learn.bundle_info import Tuning
 from musicstudio.gui.constraints_box import ConstraintsBox
 from musicstudio.gui.persist import remember
 from musicstudio.gui.regenerate_box import RegenerateBox
@@ -149,9 +149,9 @@ class ComposeColumn(QWidget):
         else:
             self.instruments.set_voices(entry.voices, entry.programs)
             self.constraints.set_parts(entry.parts)
-        self.show_tuning(entry.sampling if entry is not None else {})
+        self.show_tuning(entry.sampling if entry is not None else None)
 
-    def show_tuning(self, tuned: dict[str, Any]) -> None:
+    def show_tuning(self, tuned: Tuning | None) -> None:
         """Unset temperatures read "model's (0.65)": what the model was tuned to after training."""
         model = SamplingSettings().tuned(tuned)
         self.temperature.setSpecialValueText(f"model's ({model.temperature:g})")

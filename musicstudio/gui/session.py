@@ -10,13 +10,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from musicstudio.core.base.resources import models_dir, sample_models_dir
-from musicstudio.core.learn.bundle import (
-    BundleError,
-    learned_parts,
-    learned_voices,
-    read_manifest,
-    tuned_sampling,
-)
+from musicstudio.core.learn.bundle import BundleError, read_manifest
+from musicstudio.core.learn.bundle_info import CorpusInfo, Tuning, history_of
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS
 from musicstudio.gui.jobs import EngineClient
@@ -37,7 +32,7 @@ class ModelEntry:
     parts: list[str] = field(default_factory=list)  # learned, most notes first
     voices: list[str] = field(default_factory=list)  # learned, most notes first
     programs: list[int] = field(default_factory=lambda: list(DEFAULT_VOICE_PROGRAMS))  # per slot
-    sampling: dict[str, Any] = field(default_factory=dict)  # tuned after training ({}: none)
+    sampling: Tuning | None = None  # tuned after training (None: the app's defaults)
 
 
 class Session(QObject):
@@ -108,18 +103,15 @@ class Session(QObject):
             m = read_manifest(path)
         except BundleError:
             return None
-        history = m.get("history") or []
-        vals = [
-            float(h["val_loss"])
-            for h in history
-            if isinstance(h, dict) and isinstance(h.get("val_loss"), int | float)
-        ]
+        history = history_of(m.get("history"))
+        vals = [v for h in history if (v := h.get("val_loss")) is not None]
         created = str(
             m.get("created") or _dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat()
         )
-        folder = Path(str((m.get("corpus") or {}).get("folder") or "")).name
-        parts = learned_parts(m.get("corpus"))[0]
-        voices, programs = learned_voices(m.get("corpus"))
+        corpus = CorpusInfo.from_json(m.get("corpus"))
+        folder = Path(corpus.folder).name
+        parts = corpus.learned_parts()[0]
+        voices, programs = corpus.learned_voices()
         return ModelEntry(
             path,
             str(m.get("name") or path.stem),
@@ -132,7 +124,7 @@ class Session(QObject):
             parts,
             voices,
             programs,
-            tuned_sampling(m.get("sampling")),
+            Tuning.from_json(m.get("sampling")),
         )
 
     # -- recent lists ------------------------------------------------------------------

@@ -121,13 +121,13 @@ def test_compose_measures_against_the_folder_as_the_model_learned_it(tmp_path: P
     threshold, transposition), not a copied default threshold."""
     from musicstudio.cli.compose import _measure_against
     from musicstudio.core.base.resources import sample_models_dir
-    from musicstudio.core.learn.bundle import load_bundle
+    from musicstudio.core.learn.bundle import load_bundle, options_of
     from musicstudio.core.music.corpus import ScanOptions
 
     models = sample_models_dir()
     assert models is not None
     bundle = load_bundle(models / "sample-lstm.msb")
-    bundle.scan_options = {"parts": [0, 3], "threshold": 12, "transpose": 2, "normalize_key": True}
+    bundle.scan_options = ScanOptions(parts=(0, 3), threshold=12, transpose=2, normalize_key=True)
     path = bundle.save(tmp_path / "model.msb")
     source = _measure_against(path, str(tmp_path))
     assert source.paths == (str(tmp_path),)
@@ -135,5 +135,6 @@ def test_compose_measures_against_the_folder_as_the_model_learned_it(tmp_path: P
         parts=(0, 3), threshold=12, transpose=2, normalize_key=True
     )
 
-    bundle.scan_options = {"threshold": "lots", "transpose": 99}  # a damaged manifest: defaults
-    assert _measure_against(bundle.save(path), str(tmp_path)).options == ScanOptions()
+    assert bundle.source(str(tmp_path)) == source  # the same source from the loaded model
+    damaged = {"scan_options": {"threshold": "lots", "transpose": 99}}  # a hand-edited manifest
+    assert options_of(damaged) == ScanOptions()

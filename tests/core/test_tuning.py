@@ -20,6 +20,7 @@ from musicstudio.core.compose.tuning import (
     tune_sampling,
 )
 from musicstudio.core.learn.bundle import load_bundle
+from musicstudio.core.learn.bundle_info import Tuning
 from musicstudio.core.learn.dataset import TrainingData
 from musicstudio.core.learn.models import default_config
 from musicstudio.core.learn.training import TrainSettings
@@ -48,7 +49,8 @@ def test_the_train_job_tunes_the_sampling_as_its_last_stage(
     result = job.run(progress, CancelToken(), Workspace(scan_workers=1))
     bundle = load_bundle(tmp_path / "m.msb")
     tuned = bundle.sampling
-    tried = tuned["tried"]
+    assert tuned is not None
+    tried = tuned.tried
     grid = len(TEMPERATURES) * len(RHYTHM_TEMPERATURES)
     assert grid <= len(tried) <= grid + 2
     on_grid = [(t["temperature"], t["rhythm_temperature"]) for t in tried[:grid]]
@@ -59,19 +61,19 @@ def test_the_train_job_tunes_the_sampling_as_its_last_stage(
     )
     assert len(tried) == grid + edges  # one step past each end the best pair sits on
     assert score(tuned_row(tuned)) == max(score(t) for t in tried)
-    assert 0 < tuned["closeness"] <= 1
+    assert 0 < tuned.closeness <= 1
     assert len({t["closeness"] for t in tried}) > 1  # the temperatures make a difference
-    assert f"temperature {tuned['temperature']:g}" in result.tuned
+    assert f"temperature {tuned.temperature:g}" in result.tuned
     assert seen and seen[-1][1] == len(tried)
 
 
-def tuned_row(tuned: dict) -> dict:  # type: ignore[type-arg]
+def tuned_row(tuned: Tuning) -> dict[str, float]:
     """The tried pair the tuning kept."""
     return next(
         t
-        for t in tuned["tried"]
+        for t in tuned.tried
         if (t["temperature"], t["rhythm_temperature"])
-        == (tuned["temperature"], tuned["rhythm_temperature"])
+        == (tuned.temperature, tuned.rhythm_temperature)
     )
 
 
@@ -79,15 +81,15 @@ def test_composing_uses_the_models_tuning_unless_the_user_sets_one(
     tiny_bundles: dict[str, Path],
 ) -> None:
     bundle = load_bundle(tiny_bundles["wavenet"])
-    bundle.sampling = {"temperature": 0.65, "rhythm_temperature": 0.9}  # as a tuning keeps it
+    bundle.sampling = Tuning(temperature=0.65, rhythm_temperature=0.9)  # as a tuning keeps it
     composer = Composer(bundle)
-    model_own = (bundle.sampling["temperature"], bundle.sampling["rhythm_temperature"])
+    model_own = (0.65, 0.9)
     [piece] = composer.compose(ComposeSettings(length=32, sampling=SamplingSettings(seed=1)))
     assert piece.temperatures == model_own
     mine = SamplingSettings(seed=1, temperature=1.3, rhythm_temperature=0.4)
     [other] = composer.compose(ComposeSettings(length=32, sampling=mine))
     assert other.temperatures == (1.3, 0.4)
-    bundle.sampling = {}  # a model trained before tuning: the defaults
+    bundle.sampling = None  # a model trained before tuning: the defaults
     [old] = Composer(bundle).compose(ComposeSettings(length=32, sampling=SamplingSettings()))
     assert old.temperatures == (TEMPERATURE, RHYTHM_TEMPERATURE)
 
@@ -96,9 +98,11 @@ def test_a_damaged_tuning_in_a_bundle_falls_back_to_the_defaults(
     tiny_bundles: dict[str, Path], tmp_path: Path
 ) -> None:
     bundle = load_bundle(tiny_bundles["lstm"])
-    bundle.sampling = {"temperature": "hot", "rhythm_temperature": -1}
-    bundle.save(tmp_path / "odd.msb")
-    assert load_bundle(tmp_path / "odd.msb").sampling == {}
+    assert Tuning.from_json({"temperature": "hot", "rhythm_temperature": -1}) is None
+    assert Tuning.from_json({"temperature": 0.7}) is None
+    bundle.sampling = Tuning(temperature=0.7, rhythm_temperature=1.0, closeness=0.8)
+    bundle.save(tmp_path / "kept.msb")
+    assert load_bundle(tmp_path / "kept.msb").sampling == bundle.sampling
 
 
 def test_tuning_stops_when_cancelled(data: TrainingData, tiny_bundles: dict[str, Path]) -> None:
@@ -137,4 +141,4 @@ def test_training_alone_leaves_the_sampling_to_the_job(data: TrainingData, tmp_p
 
     result = train(data, config, TrainSettings(epochs=1, batch_size=8), tmp_path / "t.msb")
     assert result.bundle is not None and result.tuned == ""
-    assert load_bundle(result.bundle).sampling == {}
+    assert load_bundle(result.bundle).sampling is None

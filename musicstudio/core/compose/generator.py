@@ -132,7 +132,7 @@ class Generator:
         self, cursor: Cursor, plan: Plan, sampling: SamplingSettings, masks: Masks
     ) -> np.ndarray:
         """Run the plan's steps from the cursor (advanced in place): the event of every step."""
-        sampling = sampling.tuned({})  # temperatures left unset: the defaults
+        sampling = sampling.tuned(None)  # temperatures left unset: the defaults
         b, steps = plan.free.shape
         out = np.zeros((b, steps, N_STREAMS), np.int64)
         prev, state, recent = cursor.prev, cursor.state, cursor.recent
@@ -167,7 +167,7 @@ class Generator:
         that no event crosses the line).
         A row that is done waits for the others: its state, last event and counters are kept.
         The events each row took or drew (the cursor is advanced in place)."""
-        sampling = sampling.tuned({})
+        sampling = sampling.tuned(None)
         b = len(cursor.prev)
         todo = np.array([len(t) for t in taken]) if taken is not None else None
         left = np.broadcast_to(np.asarray(span, np.int64), (b,)).copy()  # steps still to sample

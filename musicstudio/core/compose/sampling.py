@@ -6,13 +6,13 @@ Greedy argmax (the original method) is temperature 0: available, never the defau
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from musicstudio.core.base.settings import setting, validate
+from musicstudio.core.learn.bundle_info import Tuning
 
 #: The temperatures of a model trained before sampling was tuned per model (chosen by
 #: benchmarks/quality.py on the chorales and quartets: benchmarks/README.md).
@@ -87,14 +87,16 @@ class SamplingSettings:
     def __post_init__(self) -> None:
         validate(self)
 
-    def tuned(self, model: Mapping[str, Any]) -> SamplingSettings:
+    def tuned(self, model: Tuning | None) -> SamplingSettings:
         """These settings with the temperatures left unset taken from the model's tuning
         (ModelBundle.sampling), else the defaults."""
         return replace(
             self,
-            temperature=_first(self.temperature, model.get("temperature"), TEMPERATURE),
+            temperature=_first(self.temperature, model.temperature if model else None, TEMPERATURE),
             rhythm_temperature=_first(
-                self.rhythm_temperature, model.get("rhythm_temperature"), RHYTHM_TEMPERATURE
+                self.rhythm_temperature,
+                model.rhythm_temperature if model else None,
+                RHYTHM_TEMPERATURE,
             ),
         )
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import numpy as np
 
 from musicstudio.core.base.cancel import Cancelled, CancelToken
 from musicstudio.core.compose.sampling import SamplingSettings
+from musicstudio.core.learn.bundle_info import Tuning
 from musicstudio.core.music.closeness import Reference, closeness
 from musicstudio.core.music.metrics import Tokens
 from musicstudio.core.music.vocab import STREAMS
@@ -43,31 +43,6 @@ EVENTS = 256
 BATCHES = 8
 #: How far past an end of the grid the tuning looks when the best pair sits on it.
 EDGE_STEP = 0.15
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """The temperatures chosen, how close their pieces came, and every pair tried."""
-
-    temperature: float
-    rhythm_temperature: float
-    closeness: float
-    tried: list[dict[str, float]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "temperature": self.temperature,
-            "rhythm_temperature": self.rhythm_temperature,
-            "closeness": round(self.closeness, 4),
-            "tried": self.tried,
-        }
-
-    def in_words(self) -> str:
-        return (
-            f"sampling tuned to the corpus: temperature {self.temperature:g}, rhythm"
-            f" {self.rhythm_temperature:g} (closeness {self.closeness:.2f})"
-        )
 
 
 def tune_sampling(
@@ -157,7 +132,7 @@ def tune_bundle(
     except Cancelled:
         return None
     if tuning is not None:
-        bundle.sampling = tuning.to_dict()
+        bundle.sampling = tuning
         bundle.save(path)
     return tuning
 

@@ -11,7 +11,7 @@ import datetime as _dt
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,14 @@ import numpy as np
 
 from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.base.files import atomic_write_bytes
+from musicstudio.core.base.resources import sample_corpus_dir
+from musicstudio.core.learn.bundle_info import CorpusInfo, EpochFigures, Tuning, history_of
 from musicstudio.core.learn.models.config import ConfigError, ModelConfig, config_from_dict
-from musicstudio.core.music.constants import REPRESENTATION_VERSION
+from musicstudio.core.music.constants import DEFAULT_THRESHOLD, REPRESENTATION_VERSION
+from musicstudio.core.music.corpus import CorpusSource, ScanOptions
 from musicstudio.core.music.feel import FeelProfile
 from musicstudio.core.music.form_profile import FormProfile
-from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.vocab import N_STREAMS, Vocabulary, VocabularyError
-from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS, FIRST_VOICE, VOICES
 
 BUNDLE_FORMAT = 1
 SUFFIX = ".msb"
@@ -45,16 +46,15 @@ class ModelBundle:
     config: ModelConfig
     vocab: Vocabulary
     weights: list[np.ndarray]
-    history: list[dict[str, Any]] = field(default_factory=list)
-    corpus: dict[str, Any] = field(default_factory=dict)
-    scan_options: dict[str, Any] = field(default_factory=dict)
+    history: list[EpochFigures] = field(default_factory=list)
+    corpus: CorpusInfo = field(default_factory=CorpusInfo)
+    scan_options: ScanOptions = field(default_factory=ScanOptions)
     name: str = ""
     created: str = ""
     primers: list[np.ndarray] = field(default_factory=list)  # (P, N_STREAMS) training windows
     best_epoch: int = 0  # the epoch whose weights these are (0: not recorded)
-    #: Sampling tuned to the corpus after training (compose/tuning.py): temperature,
-    #: rhythm_temperature, closeness, tried. Empty: the app's defaults.
-    sampling: dict[str, Any] = field(default_factory=dict)
+    #: Sampling tuned to the corpus after training (compose/tuning.py); None: the app's defaults.
+    sampling: Tuning | None = None
     #: How the training files' sections return (form_profile.py); None: an older model.
     form: FormProfile | None = None
     _model: Any = field(default=None, repr=False)
@@ -70,43 +70,41 @@ class ModelBundle:
     @property
     def part_programs(self) -> list[int]:
         """The GM program of every part: the one the training corpus used most."""
-        return learned_parts(self.corpus)[1]
+        return self.corpus.learned_parts()[1]
 
     @property
     def voice_programs(self) -> list[int]:
         """The GM program of every voice slot: the one the training corpus used most."""
-        return learned_voices(self.corpus)[1]
+        return self.corpus.learned_voices()[1]
 
     @property
     def voices(self) -> list[str]:
         """The voices the model learned (notes of the training corpus per voice, most first)."""
-        return learned_voices(self.corpus)[0]
+        return self.corpus.learned_voices()[0]
 
     @property
     def parts(self) -> list[str]:
         """The parts the model learned (notes of the training corpus per part, most first)."""
-        return learned_parts(self.corpus)[0]
+        return self.corpus.learned_parts()[0]
 
     @property
     def time_signature(self) -> tuple[int, int]:
         """The training corpus's most common time signature (bars of a composition)."""
-        ts = self.corpus.get("time_signature")
-        if (
-            isinstance(ts, list)
-            and len(ts) == 2
-            and all(isinstance(x, int) and 1 <= x <= 64 for x in ts)
-        ):
-            return (ts[0], ts[1])
-        return (4, 4)
+        return self.corpus.time_signature
 
     @property
     def feel(self) -> FeelProfile | None:
         """The training corpus's feel (feel.py), kept in the manifest's corpus figures under
         "feel"; None (straight) for an older model or a damaged entry."""
-        return FeelProfile.from_json(self.corpus.get("feel"))
+        return self.corpus.feel
+
+    def source(self, folder: str | None = None) -> CorpusSource | None:
+        """The corpus to measure this model's pieces against: its training folder (or
+        `folder`), scanned with the options it was trained with; None when it is not here."""
+        return source_of(self.corpus, self.scan_options, folder)
 
     def best_val_loss(self) -> float | None:
-        vals = [h["val_loss"] for h in self.history if h.get("val_loss") is not None]
+        vals = [v for h in self.history if (v := h.get("val_loss")) is not None]
         return min(vals) if vals else None
 
     def model(self) -> Any:
@@ -130,12 +128,12 @@ class ModelBundle:
             "sizes": self.vocab.sizes,
             "vocab": self.vocab.to_json(),
             "history": self.history,
-            "corpus": self.corpus,
-            "scan_options": self.scan_options,
+            "corpus": self.corpus.to_json(),
+            "scan_options": asdict(self.scan_options),
             "weights": [list(w.shape) for w in self.weights],
             "primers": [np.asarray(p, np.int64).tolist() for p in self.primers],
             "best_epoch": self.best_epoch,
-            "sampling": self.sampling,
+            "sampling": self.sampling.to_json() if self.sampling is not None else {},
             "form": self.form.to_json() if self.form is not None else None,
         }
 
@@ -153,37 +151,32 @@ class ModelBundle:
         return path
 
 
-def learned_parts(corpus: Any) -> tuple[list[str], list[int]]:
-    """From a manifest's corpus figures: the parts learned (most notes first) and the program of
-    every part (its first voice's). Reads only the manifest: model lists call it without
-    loading weights. Damaged entries are skipped, never raised."""
-    raw = corpus.get("parts") if isinstance(corpus, dict) else None
-    counts = {
-        p: n
-        for p, n in (raw.items() if isinstance(raw, dict) else ())
-        if p in PARTS and isinstance(n, int)
-    }
-    programs = learned_voices(corpus)[1]
-    return sorted(counts, key=lambda p: -counts[p]), [programs[v] for v in FIRST_VOICE.tolist()]
+def source_of(
+    corpus: CorpusInfo, options: ScanOptions, folder: str | None = None
+) -> CorpusSource | None:
+    """A model's training folder (or `folder`) with the options it was trained with (its
+    parts, threshold, transposition and key); None when the folder is not on this machine."""
+    path = folder or corpus.folder
+    if path and not Path(path).is_dir() and Path(path).name == "sample_corpus":
+        path = str(sample_corpus_dir() or "")  # a shipped sample model, on another machine
+    if not path or not Path(path).is_dir():
+        return None
+    return CorpusSource((path,), options)
 
 
-def learned_voices(corpus: Any) -> tuple[list[str], list[int]]:
-    """From a manifest's corpus figures: the voices learned (most notes first) and the program
-    of every voice slot (the corpus's most used, else the part's default)."""
-    if not isinstance(corpus, dict):
-        return [], list(DEFAULT_VOICE_PROGRAMS)
-    raw = corpus.get("voices")
-    counts = {
-        v: n
-        for v, n in (raw.items() if isinstance(raw, dict) else ())
-        if v in VOICES and isinstance(n, int)
-    }
-    programs = list(DEFAULT_VOICE_PROGRAMS)
-    chosen = corpus.get("programs")
-    for name, program in chosen.items() if isinstance(chosen, dict) else ():
-        if name in VOICES and isinstance(program, int) and 0 <= program <= 127:
-            programs[VOICES.index(name)] = program
-    return sorted(counts, key=lambda v: -counts[v]), programs
+def read_source(path: str | Path, folder: str | None = None) -> CorpusSource | None:
+    """`ModelBundle.source` from the manifest alone (no weights, no TensorFlow)."""
+    manifest = read_manifest(path)
+    return source_of(CorpusInfo.from_json(manifest.get("corpus")), options_of(manifest), folder)
+
+
+def options_of(manifest: dict[str, Any]) -> ScanOptions:
+    """The scan options a manifest stores (an older model's threshold from its vocabulary)."""
+    vocab = manifest.get("vocab")
+    older = (
+        vocab.get("threshold", DEFAULT_THRESHOLD) if isinstance(vocab, dict) else DEFAULT_THRESHOLD
+    )
+    return ScanOptions.from_json(manifest.get("scan_options"), older)
 
 
 def _check_shapes(model: Any, weights: list[np.ndarray]) -> None:
@@ -285,33 +278,20 @@ def load_bundle(path: str | Path) -> ModelBundle:
     if sum(int(w.size) for w in weights) != expected:
         raise BundleError(f"{path.name}: the weights do not fit the model settings and vocabulary")
     primers = _primers(manifest.get("primers"), vocab.sizes, path.name)
-    raw_history = manifest.get("history")
-    history: list[dict[str, Any]] = (
-        [h for h in raw_history if isinstance(h, dict)] if isinstance(raw_history, list) else []
-    )
     return ModelBundle(
         config,
         vocab,
         weights,
-        history,
-        manifest.get("corpus") or {},
-        manifest.get("scan_options") or {},
+        history_of(manifest.get("history")),
+        CorpusInfo.from_json(manifest.get("corpus")),
+        options_of(manifest),
         str(manifest.get("name", "")),
         str(manifest.get("created", "")),
         primers,
         best_epoch if isinstance(best_epoch := manifest.get("best_epoch"), int) else 0,
-        tuned_sampling(manifest.get("sampling")),
+        Tuning.from_json(manifest.get("sampling")),
         FormProfile.from_json(manifest.get("form")),
     )
-
-
-def tuned_sampling(raw: Any) -> dict[str, Any]:
-    """The tuned sampling of a manifest, or {} when it is missing or not numbers in range."""
-    if not isinstance(raw, dict):
-        return {}
-    values = [raw.get("temperature"), raw.get("rhythm_temperature")]
-    ok = all(isinstance(v, int | float) and 0 < v <= 5 for v in values)
-    return dict(raw) if ok else {}
 
 
 def _primers(raw: Any, sizes: dict[str, int], name: str) -> list[np.ndarray]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from musicstudio.core.learn.bundle_info import CorpusInfo
 from musicstudio.core.learn.holdout import held_out_stretches, wants_stretches
-from musicstudio.core.music.corpus import Corpus
+from musicstudio.core.music.corpus import Corpus, ScanOptions
 from musicstudio.core.music.form_profile import FormProfile, profile_of_streams
 from musicstudio.core.music.metric import N_METRIC, metric_columns
 from musicstudio.core.music.vocab import N_STREAMS, TokenStream, Vocabulary
@@ -192,8 +193,8 @@ class TrainingData:
     vocab: Vocabulary
     train: list[TokenStream]
     validation: list[TokenStream]
-    corpus_summary: dict[str, Any] = field(default_factory=dict)
-    scan_options: dict[str, Any] = field(default_factory=dict)
+    corpus_summary: CorpusInfo = field(default_factory=CorpusInfo)
+    scan_options: ScanOptions = field(default_factory=ScanOptions)
     form: FormProfile | None = None  # how the corpus's sections return (kept in the bundle)
     #: "files": whole files held out; "stretches": the end of every file (holdout.py).
     validation_kind: str = "files"
@@ -211,29 +212,24 @@ class TrainingData:
         windows of `window` events from whole files), a held-out stretch of every file."""
         if wants_stretches(corpus, share, seed, window):
             train, validation = held_out_stretches(corpus, share, augment)
-            summary = _summary(corpus)
-            summary["train_files"] = len(corpus.streams)
-            summary["validation_files"] = len(validation)
-            summary["validation"] = "stretches"
+            summary = _summary(corpus, len(corpus.streams), len(validation), "stretches")
             return cls(
                 corpus.vocab,
                 train,
                 validation,
                 summary,
-                asdict(corpus.options),
+                corpus.options,
                 form=profile_of_streams(corpus.streams),
                 validation_kind="stretches",
             )
         train_idx, val_idx = corpus.split(share, seed)
-        summary = _summary(corpus)
-        summary["train_files"], summary["validation_files"] = len(train_idx), len(val_idx)
-        summary["validation"] = "files"
+        summary = _summary(corpus, len(train_idx), len(val_idx), "files")
         return cls(
             corpus.vocab,
             corpus.token_streams(train_idx, augment=augment),
             corpus.token_streams(val_idx),
             summary,
-            asdict(corpus.options),
+            corpus.options,
             form=profile_of_streams(corpus.streams),
         )
 
@@ -250,8 +246,8 @@ class TrainingData:
         return f"validating on {len(self.validation)} held-out files ({events:,} events)"
 
 
-def _summary(corpus: Corpus) -> dict[str, Any]:
-    """The corpus figures a bundle keeps."""
+def _summary(corpus: Corpus, train: int, validation: int, kind: str) -> CorpusInfo:
+    """The corpus figures a bundle keeps (`train` and `validation` files, split by `kind`)."""
     summary = {
         k: corpus.stats.get(k)
         for k in (
@@ -270,7 +266,8 @@ def _summary(corpus: Corpus) -> dict[str, Any]:
         )
     }
     summary["folder"] = os.path.commonpath(corpus.ok_paths) if corpus.ok_paths else ""
-    return summary
+    summary.update(train_files=train, validation_files=validation, validation=kind)
+    return CorpusInfo.from_json(summary)
 
 
 def primer_windows(
