@@ -97,23 +97,25 @@ def main(
         "temperatures": list(pieces[0].temperatures),
         "form": pieces[0].form,
         "bars": _bars(pieces[0]),  # pitch, rhythm: set, or the model's
-        "metrics": [p.metrics for p in pieces] if len(pieces) > 1 else pieces[0].metrics,
+        "metrics": [p.metrics.to_json() for p in pieces]
+        if len(pieces) > 1
+        else pieces[0].metrics.to_json(),
     }
     if as_json:
         print_json(summary)
     else:
         for name, piece in zip(written, pieces, strict=True):
             print(
-                f"{name}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics['parts']}"
+                f"{name}: {piece.events} events, {len(piece.notes)} notes, parts {piece.metrics.parts}"
             )
-            words = piece.metrics.get("form_words")
+            words = piece.metrics.form_words
             if piece.form or words:
                 form = f"form {piece.form} ({_bars(piece)} bars)" if piece.form else "form"
                 print(f"  {form}" + (f": {words}" if words else ""))
-            if piece.metrics.get("closeness_words"):
-                print(f"  sounds {piece.metrics['closeness_words']}")
-            if piece.metrics.get("copies_words"):
-                print(f"  {piece.metrics['copies_words']}")
+            if piece.metrics.closeness_words:
+                print(f"  sounds {piece.metrics.closeness_words}")
+            if piece.metrics.copies_words:
+                print(f"  {piece.metrics.copies_words}")
         print(
             f"composed {events} events in {generating:.2f} s"
             f" ({summary['events_per_second']:,.0f} events/s), seed {seed}, temperature"

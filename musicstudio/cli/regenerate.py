@@ -69,8 +69,8 @@ def main(
         "median_of_others": round(result.median_of_others, 3),
         "following_events": result.scored_events,
         "seconds": round(result.seconds, 3),
-        "closeness": result.metrics.get("closeness"),
-        "closeness_words": result.metrics.get("closeness_words"),
+        "closeness": result.metrics.closeness,
+        "closeness_words": result.metrics.closeness_words or None,
         "returns_changed": returns,
         "sections": [m.name for m in sections],
     }
@@ -89,8 +89,8 @@ def main(
         )
         if returns:
             print(f"The same bars changed in {returns} return(s) of their section.")
-        if "closeness_words" in result.metrics:
-            print(f"The piece sounds {result.metrics['closeness_words']}.")
+        if result.metrics.closeness_words:
+            print(f"The piece sounds {result.metrics.closeness_words}.")
     return 0
 
 

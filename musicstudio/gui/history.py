@@ -29,6 +29,7 @@ from musicstudio.core.base.resources import user_data_dir
 from musicstudio.core.compose.composer import Composition
 from musicstudio.core.compose.composition import sections_from_markers
 from musicstudio.core.compose.library import kept
+from musicstudio.core.music.measures import Measures
 from musicstudio.core.music.midi import read_markers, read_midi
 from musicstudio.gui.regenerate_box import bars_words
 from musicstudio.gui.takes import no_tokens
@@ -66,7 +67,7 @@ def kept_take(path: Path) -> Take:
         0.0,
         seed=int(seed) if isinstance(seed, int) else 0,
         constraints=str(about.get("constraints") or ""),
-        metrics=metrics if isinstance(metrics, dict) else {},
+        metrics=Measures.from_json(metrics),
         sections=sections_from_markers(markers, end),
         form=str(about.get("form") or ""),
     )

@@ -8,7 +8,6 @@ The line says it is measuring, and fills in when the figures come.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from musicstudio.core.app.catalog import MeasureJob
 from musicstudio.core.compose.library import note_metrics
 from musicstudio.core.music.corpus import CorpusSource
+from musicstudio.core.music.measures import Measures
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.session import Session
 from musicstudio.gui.variation import Take
@@ -67,11 +67,11 @@ class MetricsLine(QLabel):
         self._job, self._waiting = None, []
         self.show_take(self.take)
 
-    def _on_measured(self, handle: JobHandle, measured: list[dict[str, Any]]) -> None:
+    def _on_measured(self, handle: JobHandle, measured: list[Measures]) -> None:
         if handle is not self._job:
             return  # called off: its takes are no longer the ones shown
         for take, metrics in zip(self._waiting, measured, strict=True):
-            take.piece.metrics = {**take.piece.metrics, **metrics}  # the copies words stay
+            take.piece.metrics = take.piece.metrics.merged(metrics)  # the copies words stay
             try:
                 note_metrics(take.path, metrics)  # beside the kept piece, as the CLI's
             except (OSError, ValueError):
@@ -111,20 +111,20 @@ def metrics_html(take: Take, measuring_against: str = "") -> str:
     if piece.new_from > 0:
         bar = piece.notes.time_signature[0] * 4 / piece.notes.time_signature[1]
         lines.append(f"The primer, then new music from bar {int(piece.new_from // bar) + 1}")
-    m = piece.metrics or {}
+    m = piece.metrics
     if measuring_against:
         lines.append(f"Measuring how it sounds against {measuring_against}…")
-    if "longest_repeat" in m:
+    if m.longest_repeat is not None:
         lines.append(
-            f"longest repeated note/chord run {m.get('longest_repeat')} (corpus: {m.get('corpus_longest_repeat')}) · "
-            f"in key {m.get('key', '?')}: {m.get('in_key', 0):.0%} · copied 8-event phrases {m.get('copy_rate', 0):.0%} · "
-            f"range {m.get('pitch_range')} semitones · polyphony {m.get('polyphony', 0):.1f}"
+            f"longest repeated note/chord run {m.longest_repeat} (corpus: {m.corpus_longest_repeat}) · "
+            f"in key {m.key or '?'}: {m.in_key or 0:.0%} · copied 8-event phrases {m.copy_rate or 0:.0%} · "
+            f"range {m.pitch_range} semitones · polyphony {m.polyphony or 0:.1f}"
         )
-    if m.get("closeness_words"):
-        lines.append(f"Sounds {m['closeness_words']}")
-    if piece.form or m.get("form_words"):
+    if m.closeness_words:
+        lines.append(f"Sounds {m.closeness_words}")
+    if piece.form or m.form_words:
         form = f"Form {piece.form}" if piece.form else "Form"
-        lines.append(form + (f" · {m['form_words']}" if m.get("form_words") else ""))
-    if m.get("copies_words"):
-        lines.append(f"{m['copies_words'][0].upper()}{m['copies_words'][1:]}")
+        lines.append(form + (f" · {m.form_words}" if m.form_words else ""))
+    if m.copies_words:
+        lines.append(f"{m.copies_words[0].upper()}{m.copies_words[1:]}")
     return "<br>".join(lines)

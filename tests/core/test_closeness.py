@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -59,8 +61,8 @@ def test_every_composition_says_how_close_it_is(setup) -> None:  # type: ignore[
         Workspace(scan_workers=1),
     )[0]
     m = piece.metrics
-    assert 0 <= m["closeness"] <= 1 and 0 < m["corpus_closeness"] <= 1
-    assert "your corpus" in m["closeness_words"] and m["furthest_in"] in m["closeness_words"]
+    assert 0 <= m.closeness <= 1 and 0 < m.corpus_closeness <= 1
+    assert "your corpus" in m.closeness_words and m.furthest_in in m.closeness_words
 
 
 def test_measured_after_composing_the_figures_are_the_same(setup) -> None:  # type: ignore[no-untyped-def]
@@ -76,9 +78,9 @@ def test_measured_after_composing_the_figures_are_the_same(setup) -> None:  # ty
         no_progress, CancelToken(), workspace
     )
     copies = ("copies", "copies_words")  # found while composing (the novelty guard), not after
-    assert [set(p.metrics) for p in shown] == [set(copies)] * 2  # nothing measured yet
+    assert [set(p.metrics.to_json()) for p in shown] == [set(copies)] * 2  # nothing measured yet
     later = MeasureJob(bundle, tuple((p.tokens, p.notes, p.key) for p in shown), source).run(
         no_progress, CancelToken(), workspace
     )
-    measured = [{k: v for k, v in p.metrics.items() if k not in copies} for p in at_once]
-    assert later == measured and "your corpus" in later[0]["closeness_words"]
+    measured = [replace(p.metrics, copies=None, copies_words="") for p in at_once]
+    assert later == measured and "your corpus" in later[0].closeness_words

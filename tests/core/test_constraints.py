@@ -79,7 +79,7 @@ def test_a_piece_locked_to_d_minor_is_all_in_key_by_the_metric(composer: Compose
         assert piece.key == "D minor"
         profile = CorpusProfile.from_tokens([piece.tokens])
         m = evaluate_composition(piece.tokens, piece.notes, profile, piece.key)
-        assert m["key"] == "D minor" and m["in_key"] == 1.0, seed
+        assert m.key == "D minor" and m.in_key == 1.0, seed
         pitched = piece.notes.select(piece.notes.parts != DRUMS)
         assert in_key_share(pitched, *parse_key("D minor")) == 1.0, seed
         sevenths += int((pitched.pitch % 12 == 0).sum())
@@ -100,10 +100,10 @@ def test_the_compose_job_measures_a_locked_piece_in_its_key() -> None:
     )
     job = ComposeJob(str(models / "sample-lstm.msb"), settings)
     piece = job.run(no_progress, CancelToken(), Workspace(1))[0]
-    assert piece.metrics["key"] == "D minor" and piece.metrics["in_key"] == 1.0
+    assert piece.metrics.key == "D minor" and piece.metrics.in_key == 1.0
     unlocked = ComposeJob(job.bundle_path, ComposeSettings(length=200))
     free = unlocked.run(no_progress, CancelToken(), Workspace(1))[0]
-    assert free.key == "" and free.metrics["key"]  # no lock: the key is estimated
+    assert free.key == "" and free.metrics.key  # no lock: the key is estimated
 
 
 def test_without_locks_the_same_seeds_break_them(composer: Composer) -> None:

@@ -51,7 +51,7 @@ def test_compose_in_the_engine(engine: Engine, tiny_bundles: dict[str, Path]) ->
     assert ev.kind == "result" and ev.job == job, ev.info
     [piece] = ev.info
     assert piece.events == 300 and len(piece.notes) > 100
-    assert "copy_rate" in piece.metrics  # measured in the engine
+    assert piece.metrics.copy_rate is not None  # measured in the engine
     assert any(isinstance(e.info, Composing) for e in seen if e.kind == "progress")
 
 

@@ -105,7 +105,7 @@ def test_the_key_profiles_are_music21s() -> None:
 def test_minor_uses_the_natural_minor_scale_of_the_key_lock() -> None:
     a_minor = melody([57, 59, 60, 62, 64, 65, 67, 69, 64, 57, 69, 57], duration=1.0)
     m = evaluate_composition(rows([START, 2]), a_minor, CorpusProfile.from_tokens([rows([2])]))
-    assert m["key"] == "A minor" and m["in_key"] == 1.0  # G belongs, G# would not
+    assert m.key == "A minor" and m.in_key == 1.0  # G belongs, G# would not
     assert in_key_share(melody([68]), 9, "minor") == 0.0
     assert in_key_share(melody([67]), 9, "minor") == 1.0
 
@@ -138,17 +138,17 @@ def test_composition_copied_from_real_chorales() -> None:
     tokens = vocab.tokenize(streams[0]).tokens[1:]  # a whole corpus file, START dropped
     notes = decode(vocab.detokenize(tokens))
     m = evaluate_composition(tokens, notes, CorpusProfile.from_events(streams, vocab))
-    assert set(m) == KEYS
-    assert m["copy_rate"] == 1.0
-    assert int(m["longest_repeat"]) <= int(m["corpus_longest_repeat"])
-    assert float(m["in_key"]) > 0.9 and str(m["key"]).endswith(("major", "minor"))
-    assert 2.0 < float(m["polyphony"]) <= 4.0  # four voices, some moving alone
-    assert 20 <= int(m["pitch_range"]) <= 48
+    assert set(m.to_json()) == KEYS
+    assert m.copy_rate == 1.0
+    assert int(m.longest_repeat) <= int(m.corpus_longest_repeat)
+    assert float(m.in_key) > 0.9 and str(m.key).endswith(("major", "minor"))
+    assert 2.0 < float(m.polyphony) <= 4.0  # four voices, some moving alone
+    assert 20 <= int(m.pitch_range) <= 48
     # Against a profile of that one file, the token-side and note-side histograms agree.
     alone = evaluate_composition(tokens, notes, CorpusProfile.from_events(streams[:1], vocab))
     for k in ("pitch_class_distance", "duration_distance", "step_distance"):
-        assert alone[k] == pytest.approx(0.0, abs=1e-9), k
-    assert alone["longest_repeat"] == alone["corpus_longest_repeat"]
+        assert getattr(alone, k) == pytest.approx(0.0, abs=1e-9), k
+    assert alone.longest_repeat == alone.corpus_longest_repeat
 
 
 def test_a_foreign_composition_is_far_from_the_corpus() -> None:
@@ -162,12 +162,12 @@ def test_a_foreign_composition_is_far_from_the_corpus() -> None:
     own_vocab = Vocabulary.build([encode(notes)], threshold=1)  # the corpus has no such pitches
     tokens = own_vocab.tokenize(encode(notes)).tokens
     m = evaluate_composition(tokens, notes, profile)
-    assert m["copy_rate"] == 0.0 and float(m["in_key"]) < 0.9
-    assert float(m["pitch_class_distance"]) > 0.1 and float(m["duration_distance"]) > 0.5
+    assert m.copy_rate == 0.0 and float(m.in_key) < 0.9
+    assert float(m.pitch_class_distance) > 0.1 and float(m.duration_distance) > 0.5
 
 
 def test_profile_without_vocabulary_skips_only_the_pitch_class_distance() -> None:
     profile = CorpusProfile.from_tokens([rows([START, 2, 3, 4, 5, 6, 7, 8, 9, 10])])
     m = evaluate_composition(rows([2, 3, 4, 5, 6, 7, 8, 9, 10]), melody(C_MAJOR), profile)
-    assert np.isnan(m["pitch_class_distance"])
-    assert m["copy_rate"] == 1.0 and m["duration_distance"] == 0.0 and m["step_distance"] == 0.0
+    assert np.isnan(m.pitch_class_distance)
+    assert m.copy_rate == 1.0 and m.duration_distance == 0.0 and m.step_distance == 0.0

@@ -160,16 +160,18 @@ def test_compose_avoids_copies_of_the_folder_it_is_measured_against(tmp_path: Pa
         )[0]
 
     first = compose(False, None)
-    assert "copies" not in first.metrics  # nothing to check against: not checked, not claimed
+    assert (
+        first.metrics.copies is None and not first.metrics.copies_words
+    )  # nothing to check against: not checked, not claimed
     folder = tmp_path / "mine"
     folder.mkdir()
     write_midi(folder / "mine.mid", first.notes)
     source = CorpusSource((str(folder),), ScanOptions())
     reported = compose(False, source)
-    assert reported.metrics["copies"] >= 1 and "'mine.mid'" in reported.metrics["copies_words"]
+    assert reported.metrics.copies >= 1 and "'mine.mid'" in reported.metrics.copies_words
     guarded = compose(True, source)
-    assert guarded.metrics["copies"] == 0, guarded.metrics["copies_words"]
-    assert "composed again" in guarded.metrics["copies_words"]
+    assert guarded.metrics.copies == 0, guarded.metrics.copies_words
+    assert "composed again" in guarded.metrics.copies_words
     assert len(guarded.notes) > 0.5 * len(first.notes)
     index = workspace.novelty_index(source)
     assert find_copies(guarded.notes, index) == []

@@ -26,6 +26,6 @@ def test_twenty_seeds_neither_repeat_nor_copy(family: str) -> None:
             ComposeSettings(length=500, sampling=SamplingSettings(seed=seed))
         )
         results.append(evaluate_composition(piece.tokens, piece.notes, profile))
-    assert max(r["longest_repeat"] for r in results) <= profile.longest_repeat
-    assert max(r["copy_rate"] for r in results) < 0.5
-    assert min(r["in_key"] for r in results) > 0.6  # it sounds tonal, like the chorales
+    assert max(r.longest_repeat for r in results) <= profile.longest_repeat
+    assert max(r.copy_rate for r in results) < 0.5
+    assert min(r.in_key for r in results) > 0.6  # it sounds tonal, like the chorales

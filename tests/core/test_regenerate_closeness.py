@@ -48,11 +48,11 @@ def test_a_regenerated_piece_is_measured_whole(
     result = job.run(no_progress, CancelToken(), workspace)
 
     m = result.metrics
-    assert 0 <= m["closeness"] <= 1 and 0 < m["corpus_closeness"] <= 1
-    assert "your corpus" in m["closeness_words"] and m["furthest_in"] in m["closeness_words"]
-    assert m["pitch_range"] > 0 and "in_key" in m  # the quality figures a composition has
+    assert 0 <= m.closeness <= 1 and 0 < m.corpus_closeness <= 1
+    assert "your corpus" in m.closeness_words and m.furthest_in in m.closeness_words
+    assert m.pitch_range > 0 and m.in_key is not None  # the quality figures a composition has
     bundle = workspace.composer(model).bundle
     whole = bundle.vocab.tokenize(encode(result.notes)).tokens  # every bar, not the passage
     near = closeness([whole], workspace.reference(bundle, against))
-    assert near is not None and m["closeness"] == round(near.mean_overlap, 3)
-    assert f"({near.mean_overlap:.2f}" in m["closeness_words"]  # the words give the same mean
+    assert near is not None and m.closeness == round(near.mean_overlap, 3)
+    assert f"({near.mean_overlap:.2f}" in m.closeness_words  # the words give the same mean

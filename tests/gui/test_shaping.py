@@ -158,8 +158,8 @@ def test_regenerate_dragged_bars_undo_redo_play_export(window, qtbot, tmp_path: 
     line = cp.metrics.text()
     assert "bars 3–4 regenerated: candidate " in line and " of 8, following bars score " in line
     assert "(median of the others " in line and f"seed {cp.pieces[0].seed}" in line
-    closeness = cp.pieces[0].metrics["closeness"]  # the whole new piece, measured in the engine
-    assert 0 <= closeness <= 1 and f"Sounds {cp.pieces[0].metrics['closeness_words']}" in line
+    closeness = cp.pieces[0].metrics.closeness  # the whole new piece, measured in the engine
+    assert 0 <= closeness <= 1 and f"Sounds {cp.pieces[0].metrics.closeness_words}" in line
     shown = re.search(r"your corpus[^(]*\((\d\.\d\d)", line)  # two places, of the unrounded mean
     assert shown and abs(float(shown[1]) - closeness) <= 0.0051 and "furthest in" in line
     assert cp.files[0] != first_file and read_midi(cp.files[0]).onset.size == len(after)

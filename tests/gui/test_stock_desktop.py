@@ -180,7 +180,7 @@ def test_the_piece_shows_first_and_its_figures_follow(window, qtbot, chorale_dir
     assert "Measuring how it sounds against chorales…" in seen[0] and "Sounds" not in seen[0]
     qtbot.waitUntil(lambda: not cp.metrics.measuring, timeout=120_000)
     piece = cp.pieces[0]
-    assert f"Sounds {piece.metrics['closeness_words']}" in cp.metrics.text()
+    assert f"Sounds {piece.metrics.closeness_words}" in cp.metrics.text()
     assert "Measuring" not in cp.metrics.text()
     kept = json.loads(cp.files[0].with_suffix(".json").read_text())
-    assert kept["metrics"]["closeness"] == piece.metrics["closeness"]  # kept beside the piece
+    assert kept["metrics"]["closeness"] == piece.metrics.closeness  # kept beside the piece

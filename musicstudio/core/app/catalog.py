@@ -23,6 +23,7 @@ from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.learn.models.config import ModelConfig
 from musicstudio.core.learn.training import TrainResult, TrainSettings
 from musicstudio.core.music.corpus import Corpus, CorpusError, CorpusSource
+from musicstudio.core.music.measures import Measures
 from musicstudio.core.music.midi import NoteArray
 
 
@@ -38,7 +39,7 @@ def _learnable(
 
 def _measured(
     tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any, form: Any, key: str = ""
-) -> dict[str, Any]:
+) -> Measures:
     """A piece's quality figures, how close it sounds to the corpus (profile and reference:
     Workspace.profile and .reference) and how it repeats itself next to the corpus's form
     profile (the bundle's), the same for composed and regenerated pieces ("in key" in the
@@ -47,21 +48,25 @@ def _measured(
     from musicstudio.core.music.form import form_features
     from musicstudio.core.music.metrics import evaluate_composition, token_rows
 
-    metrics: dict[str, Any] = dict(evaluate_composition(tokens, notes, profile, key))
     repeats = form_features(notes)
-    metrics["near_repeat"] = round(repeats.near_repeat, 3)
-    metrics["exact_repeat"] = round(repeats.exact_repeat, 3)
-    metrics["lag_similarity"] = round(repeats.lag_similarity, 3)
-    if form is not None:
-        metrics["form_words"] = form.compare(repeats)
+    measures = replace(
+        evaluate_composition(tokens, notes, profile, key),
+        near_repeat=round(repeats.near_repeat, 3),
+        exact_repeat=round(repeats.exact_repeat, 3),
+        lag_similarity=round(repeats.lag_similarity, 3),
+        form_words=form.compare(repeats) if form is not None else "",
+    )
     near = closeness([tokens], reference)
-    if near is not None:
-        metrics["closeness"] = round(near.mean_overlap, 3)
-        metrics["furthest_in"] = near.weakest.label
-        own = reference.own_closeness(len(token_rows(tokens)))
-        metrics["corpus_closeness"] = None if own is None else round(own, 3)
-        metrics["closeness_words"] = in_words(near, own)
-    return metrics
+    if near is None:
+        return measures
+    own = reference.own_closeness(len(token_rows(tokens)))
+    return replace(
+        measures,
+        closeness=round(near.mean_overlap, 3),
+        furthest_in=near.weakest.label,
+        corpus_closeness=None if own is None else round(own, 3),
+        closeness_words=in_words(near, own),
+    )
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,7 @@ class ComposeJob:
         pieces = composer.compose(self.settings, progress, cancel)
         copies = [self._avoid_copies(composer, piece, workspace, cancel) for piece in pieces]
         for piece, words in zip(pieces, copies, strict=True):
-            piece.metrics = dict(words)
+            piece.metrics = words
         if self.measure:
             measure = MeasureJob(
                 self.bundle_path,
@@ -169,26 +174,26 @@ class ComposeJob:
             for piece, metrics in zip(
                 pieces, measure.run(progress, cancel, workspace), strict=True
             ):
-                piece.metrics.update(metrics)
+                piece.metrics = piece.metrics.merged(metrics)
         return pieces
 
     def _avoid_copies(
         self, composer: Any, piece: Composition, workspace: Workspace, cancel: CancelToken
-    ) -> dict[str, Any]:
+    ) -> Measures:
         """Compose a piece's copies of the training files again (the Avoid copies setting);
         what was found and is left, for the metrics."""
         from musicstudio.core.compose.avoid_copies import avoid_copies, copies_in
 
         index = workspace.novelty_index(self.measure_against)
         if index is None:
-            return {}
+            return Measures()
         s = self.settings
         if not s.constraints.novelty_guard:
             left = copies_in(piece, index)
             words = "; ".join(c.in_words() for c in left) or "no copies of the training files"
-            return {"copies": len(left), "copies_words": words}
+            return Measures(copies=len(left), copies_words=words)
         result = avoid_copies(composer, piece, index, s.sampling, s.constraints, cancel)
-        return {"copies": len(result.left), "copies_words": result.in_words()}
+        return Measures(copies=len(result.left), copies_words=result.in_words())
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,7 @@ class MeasureJob:
 
     def run(
         self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace
-    ) -> list[dict[str, Any]]:
+    ) -> list[Measures]:
         bundle = workspace.composer(self.bundle_path).bundle
         profile = workspace.profile(bundle, self.measure_against)
         reference = workspace.reference(bundle, self.measure_against)

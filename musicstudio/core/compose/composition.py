@@ -4,11 +4,11 @@ and its reduction for one instrument."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from musicstudio.core.music.constants import GRID
+from musicstudio.core.music.measures import Measures
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, KEYS
 from musicstudio.core.music.voices import FIRST_VOICE
@@ -31,7 +31,7 @@ class Composition:
     notes: NoteArray
     primer: np.ndarray  # (P, N_STREAMS) the primer it continued
     seconds: float
-    metrics: dict[str, Any] = field(default_factory=dict)
+    metrics: Measures = field(default_factory=Measures)
     seed: int = 0  # the sampling seed that makes this piece again (with the same settings)
     new_from: float = 0.0  # quarters: where the composed music starts (after an included primer)
     constraints: str = ""  # the constraints it obeys, in words (key found, range, …)

@@ -16,6 +16,7 @@ from typing import Any
 from musicstudio.core.base.files import atomic_write_bytes
 from musicstudio.core.compose.composer import ComposeSettings, Composition
 from musicstudio.core.compose.regenerate import RegenerateSettings
+from musicstudio.core.music.measures import Measures
 from musicstudio.core.music.midi import midi_bytes, write_midi
 from musicstudio.core.music.musicxml import write_musicxml
 
@@ -49,17 +50,17 @@ def keep(
         "settings": asdict(settings),
         "constraints": piece.constraints,  # in words, the key found included
         "form": piece.form,  # the plan's form string; its sections are the MIDI's markers
-        "metrics": piece.metrics,
+        "metrics": piece.metrics.to_json(),
     }
     atomic_write_bytes(folder / f"{name}.json", json.dumps(about, default=float).encode())
     return path
 
 
-def note_metrics(path: Path, metrics: dict[str, Any]) -> None:
+def note_metrics(path: Path, metrics: Measures) -> None:
     """Add a kept piece's metrics to its settings file (the app measures after keeping it)."""
     about = path.with_suffix(".json")
     record = json.loads(about.read_text())
-    record["metrics"] = metrics
+    record["metrics"] = metrics.to_json()
     atomic_write_bytes(about, json.dumps(record, default=float).encode())
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 
@@ -25,6 +24,7 @@ from musicstudio.core.compose.generator import Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import EventStream, decode, encode
+from musicstudio.core.music.measures import Measures
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.vocab import N_STREAMS
@@ -79,7 +79,7 @@ class Regeneration:
     scores: list[float]  # log-likelihood of the following bars under each candidate
     scored_events: int  # events of the following bars (0: nothing follows the selection)
     seconds: float
-    metrics: dict[str, Any] = field(default_factory=dict)  # the whole piece's (RegenerateJob)
+    metrics: Measures = field(default_factory=Measures)  # the whole piece's (RegenerateJob)
     parts: tuple[str, ...] = ()  # the parts composed again
 
     @property

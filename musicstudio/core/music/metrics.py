@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 
 from musicstudio.core.music.constants import DURATION_VALUES, GRID
 from musicstudio.core.music.events import EventStream, mask_pitches
+from musicstudio.core.music.measures import Measures
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.theory import key_name, parse_key, pitch_class_histogram, scale_of
@@ -205,8 +206,8 @@ class CorpusProfile:
 
 def evaluate_composition(
     tokens: Tokens, notes: NoteArray, profile: CorpusProfile, key: str = ""
-) -> dict[str, float | str]:
-    """Every metric of one composition, under stable names (UI, CLI JSON, benchmarks).
+) -> Measures:
+    """The quality figures of one composition (Measures: the app, the CLI, benchmarks).
 
     `key`: the key the piece was locked to ('D minor'), which "in key" then measures against,
     as the lock composed it; '' (no lock): the key is estimated from the notes.
@@ -219,20 +220,18 @@ def evaluate_composition(
         if profile.pitch_class is not None
         else float("nan")
     )
-    return {
-        "longest_repeat": longest_repeat(rows),
-        "corpus_longest_repeat": profile.longest_repeat,
-        "pitch_class_distance": pc_distance,
-        "duration_distance": histogram_distance(
+    return Measures(
+        longest_repeat=longest_repeat(rows),
+        corpus_longest_repeat=profile.longest_repeat,
+        pitch_class_distance=pc_distance,
+        duration_distance=histogram_distance(
             histogram(rows[:, 1], STREAM_SIZES["duration"]), profile.duration
         ),
-        "step_distance": histogram_distance(
-            histogram(rows[:, 2], STREAM_SIZES["step"]), profile.step
-        ),
-        "pitch_range": pitch_range(notes),
-        "polyphony": polyphony(notes),
-        "in_key": in_key_share(notes, tonic, mode),
-        "copy_rate": copy_rate(rows, profile.ngram_hashes, profile.ngram),
-        "key": key_name(tonic, mode) if len(pitched(notes)) else "",
-        "parts": len(np.unique(notes.parts)),
-    }
+        step_distance=histogram_distance(histogram(rows[:, 2], STREAM_SIZES["step"]), profile.step),
+        pitch_range=pitch_range(notes),
+        polyphony=polyphony(notes),
+        in_key=in_key_share(notes, tonic, mode),
+        copy_rate=copy_rate(rows, profile.ngram_hashes, profile.ngram),
+        key=key_name(tonic, mode) if len(pitched(notes)) else "",
+        parts=len(np.unique(notes.parts)),
+    )
