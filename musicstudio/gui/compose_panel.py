@@ -32,6 +32,7 @@ from musicstudio.gui.compose_column import ComposeColumn
 from musicstudio.gui.history import History, compositions_folder, kept_take
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.metrics_line import MetricsLine
+from musicstudio.gui.player import QtMidiPlayer
 from musicstudio.gui.regenerate_box import bars_words
 from musicstudio.gui.session import Session
 from musicstudio.gui.step_column import ActionBar, StepColumn, scrolled
@@ -52,7 +53,9 @@ class ComposePanel(QWidget):
 
     state_changed = Signal(str)
 
-    def __init__(self, session: Session, player: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, player: QtMidiPlayer, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.player = player

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,6 +30,7 @@ from musicstudio.core.music.recall import Recall
 from musicstudio.gui.corpus_view import summary_html
 from musicstudio.gui.file_list import FileList
 from musicstudio.gui.jobs import ScanThread
+from musicstudio.gui.player import QtMidiPlayer
 from musicstudio.gui.session import Session
 from musicstudio.gui.settings_form import label_of, widget_for
 from musicstudio.gui.step_column import ActionBar
@@ -48,7 +48,9 @@ class DatasetPanel(QWidget):
 
     state_changed = Signal(str)
 
-    def __init__(self, session: Session, player: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, player: QtMidiPlayer | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.player = player

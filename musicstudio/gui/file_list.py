@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +25,7 @@ from musicstudio.core.music.learned import as_learned
 from musicstudio.core.music.midi import MidiError, read_midi
 from musicstudio.core.music.recall import Recall
 from musicstudio.gui.corpus_view import COLUMNS, REASON_COLUMN, FileTable, ProblemFilter
+from musicstudio.gui.player import QtMidiPlayer
 from musicstudio.gui.session import Session
 
 PLAY, STOP = "▶ Play as learned", "■ Stop"
@@ -40,19 +40,15 @@ class FileList(QWidget):
     def __init__(
         self,
         session: Session,
-        player: Any,
+        player: QtMidiPlayer | None,
         options: Callable[[], ScanOptions],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.session, self.player, self.options = session, player, options
         self._playing: str | None = None  # the file this list plays as learned
-        self._starting = False  # this list is starting the player (not another panel)
-        self.poll_timer = QTimer(self)
-        self.poll_timer.setInterval(100)
-        self.poll_timer.timeout.connect(self._poll)
-        if hasattr(player, "started"):
-            player.started.connect(self._on_player_started)
+        if player is not None:
+            player.finished.connect(self._on_finished)
         self._build()
 
     def _build(self) -> None:
@@ -159,14 +155,11 @@ class FileList(QWidget):
             return None
         vocab = corpus.vocab if corpus is not None else None
         learned, recall = as_learned(notes, vocab, options.threshold)
-        self._starting = True
         try:
-            self.player.play_notes(learned, "as-learned.mid")
+            self.player.play_notes(learned, "as-learned.mid", owner=self)
         except Exception as e:  # PlaybackError: no audio device, no SoundFont; OSError
             self.session.message.emit(str(e))
             return None
-        finally:
-            self._starting = False
         self._playing = path
         self.play_button.setText(STOP)
         self.play_button.setEnabled(True)
@@ -174,7 +167,6 @@ class FileList(QWidget):
             f"Playing {name} as learned · note recall (onset, pitch, part, duration):"
             f" {recall.strict:.2%} of {recall.notes:,} notes"
         )
-        self.poll_timer.start()
         return recall
 
     def stop_playing(self) -> None:
@@ -184,18 +176,13 @@ class FileList(QWidget):
         self._stop_following()
 
     def _stop_following(self) -> None:
-        self.poll_timer.stop()
         if self._playing is not None:
             self.play_status.setText(self.play_status.text().replace("Playing", "Played", 1))
         self._playing = None
         self.play_button.setText(PLAY)
         self._on_selection()
 
-    def _on_player_started(self) -> None:
-        if not self._starting:  # another panel plays now
-            self._stop_following()
-
-    def _poll(self) -> None:
-        self.player.poll()
-        if not self.player.is_playing:
+    def _on_finished(self) -> None:
+        """The file ended, was stopped, or another panel plays now."""
+        if self._playing is not None:
             self._stop_following()

@@ -34,6 +34,7 @@ from musicstudio.gui.audio_export import AudioExport
 from musicstudio.gui.compose_panel import ComposePanel
 from musicstudio.gui.dataset_panel import DatasetPanel
 from musicstudio.gui.output_menu import OutputMenu
+from musicstudio.gui.player import QtMidiPlayer
 from musicstudio.gui.session import Session
 from musicstudio.gui.step_column import RUN_KEYS
 from musicstudio.gui.training_panel import TrainingPanel
@@ -73,7 +74,9 @@ class ErrorBanner(QWidget):
 class MainWindow(QMainWindow):
     """Dataset → Training → Compose."""
 
-    def __init__(self, settings: QSettings | None = None, player: Any = None) -> None:
+    def __init__(
+        self, settings: QSettings | None = None, player: QtMidiPlayer | None = None
+    ) -> None:
         super().__init__()
         from musicstudio.gui.player import QtMidiPlayer
 

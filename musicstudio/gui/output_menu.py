@@ -7,14 +7,13 @@ status bar and leaves the built-in player in use.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
 from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.sound import midi_out
+from musicstudio.gui.player import QtMidiPlayer
 
 SETTING = "playback_output"  # the output's name; "" for the built-in player
 BUILT_IN = "Built-in player (SoundFont)"
@@ -26,7 +25,9 @@ class OutputMenu(QMenu):
 
     message = Signal(str)  # one line for the status bar
 
-    def __init__(self, player: Any, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, player: QtMidiPlayer, settings: QSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__("&Output", parent)
         self.player, self.settings = player, settings
         self.group = QActionGroup(self)

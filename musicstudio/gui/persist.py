@@ -1,4 +1,7 @@
-"""Remember form values in QSettings: restored at start, saved on every change."""
+"""Remember form values in QSettings: restored at start, saved on every change.
+
+Values are stored, never positions: a choice is kept as its value (the item's data, else its
+text), so adding or reordering a combo box's items never turns a saved choice into another."""
 
 from __future__ import annotations
 
@@ -21,9 +24,12 @@ def remember(settings: QSettings, group: str, widgets: dict[str, QWidget]) -> No
                     w.setValue(int(value))
                 w.valueChanged.connect(lambda v, k=key: settings.setValue(k, v))
             elif isinstance(w, QComboBox):
-                if value is not None and 0 <= int(value) < w.count():
-                    w.setCurrentIndex(int(value))
-                w.currentIndexChanged.connect(lambda v, k=key: settings.setValue(k, v))
+                found = _choice_index(w, value)
+                if found >= 0:
+                    w.setCurrentIndex(found)
+                w.currentIndexChanged.connect(
+                    lambda _, w=w, k=key: settings.setValue(k, choice_value(w, w.currentIndex()))
+                )
             elif isinstance(w, QCheckBox):
                 if value is not None:
                     w.setChecked(str(value).lower() in ("true", "1"))
@@ -34,3 +40,16 @@ def remember(settings: QSettings, group: str, widgets: dict[str, QWidget]) -> No
                 w.textChanged.connect(lambda v, k=key: settings.setValue(k, v))
         except (TypeError, ValueError):
             settings.remove(key)  # a damaged setting is forgotten, never fatal
+
+
+def choice_value(box: QComboBox, index: int) -> str:
+    """What a combo box's item stands for: its data as text, else its text."""
+    data = box.itemData(index)
+    return str(data) if data is not None else box.itemText(index)
+
+
+def _choice_index(box: QComboBox, value: object) -> int:
+    """The item a stored value names (-1: none, e.g. an item no longer offered)."""
+    if value is None:
+        return -1
+    return next((i for i in range(box.count()) if choice_value(box, i) == str(value)), -1)

@@ -1,117 +1,168 @@
-"""Qt side of playback: the Qt-free core players, polled by the panels' timers.
+"""Qt side of playback: the core player's hooks as signals, and the one timer that polls it.
 
-Two core players share one surface (play, play_notes, stop, poll, position): the built-in
-SoundFont player (pygame's mixer) and a live system MIDI output (core.midi_out). The panels
-talk to this one object, so the Playback → Output choice reaches every Play button.
+Two core backends share one surface (core/sound/player.py): the built-in SoundFont player and a
+live system MIDI output. Each is used through a thin subclass whose hooks emit this object's
+signals, so the Playback → Output choice reaches every Play button. This object owns the only
+timer: while music plays it polls the backend and emits `ticked` with the position; a panel
+follows only music it started (`owner`), so a second panel never guesses who pressed Play.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from musicstudio.core.music.midi import NoteArray, write_midi
+from musicstudio.core.music.midi import NoteArray
+from musicstudio.core.sound.midi_out import MidiOutput
+from musicstudio.core.sound.playback import MidiPlayer
+from musicstudio.core.sound.player import Player
+
+POLL_MS = 40
+
+
+class _QtHooks(Player):
+    """A core backend's hooks, forwarded to the Qt player that owns it."""
+
+    qt: QtMidiPlayer
+
+    def on_started(self, what: str) -> None:
+        self.qt._on_started()
+
+    def on_finished(self) -> None:
+        self.qt._on_ended("")
+
+    def on_failed(self, message: str) -> None:
+        self.qt._on_ended(message)
+
+
+class _SoundFontPlayer(_QtHooks, MidiPlayer):
+    """The built-in SoundFont backend, its hooks as signals."""
+
+
+class _MidiOutput(_QtHooks, MidiOutput):
+    """A system MIDI output, its hooks as signals."""
 
 
 class QtMidiPlayer(QObject):
-    """Wraps the core players; their hooks become signals."""
+    """The app's one player: started / ticked / finished / failed, for whoever `owner` is."""
 
-    started = Signal()
-    finished = Signal()
-    failed = Signal(str)
+    started = Signal()  # music began (see `owner`: who asked for it)
+    ticked = Signal(float)  # seconds played, every POLL_MS while playing
+    finished = Signal()  # the music ended, was stopped, or failed
+    failed = Signal(str)  # it stopped on an error while playing (a MIDI output unplugged)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._player: Any = None  # the built-in player, made on first use
-        self._live: Any = None  # a core.midi_out.MidiOutput while a system output is chosen
-        self._scratch: tempfile.TemporaryDirectory[str] | None = None
-        self.last_rendered: Path | None = None  # the file play_notes wrote last
+        self._player: _SoundFontPlayer | None = None  # the built-in player, made on first use
+        self._live: _MidiOutput | None = None  # while a system output is chosen
+        self.owner: object = None  # who started the music now playing (or last played)
+        self._sounding = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
 
     @property
     def output(self) -> str | None:
         """The system MIDI output in use; None for the built-in SoundFont player."""
-        return None if self._live is None else str(self._live.name)
+        return None if self._live is None else self._live.name
 
     def set_output(self, name: str | None) -> None:
         """Play through a system MIDI output from now on (None: the built-in player).
 
         The port is opened at once, so a choice that cannot work raises MidiOutError here
         and the built-in player stays in use."""
-        from musicstudio.core.sound.midi_out import MidiOutput
-
         live = None
         if name is not None:
-            live = MidiOutput(name)
+            live = _MidiOutput(name)
+            live.qt = self
             live.open()
         self.stop()
         if self._live is not None:
             self._live.close()
         self._live = live
 
-    def _core(self) -> Any:
+    def _core(self) -> Player:
         if self._live is not None:
             return self._live
         if self._player is None:
-            from musicstudio.core.sound.playback import MidiPlayer
-
-            self._player = MidiPlayer()
+            self._player = _SoundFontPlayer()
+            self._player.qt = self
         return self._player
 
-    def play(self, path: str) -> None:
+    def play(self, path: str, owner: object = None) -> None:
+        """Play a MIDI file for `owner` (PlaybackError when it cannot)."""
+        self.stop()
+        self.owner = owner
         self._core().play(path)
-        self.started.emit()
 
-    def play_notes(self, notes: NoteArray, name: str = "playback.mid") -> Path | None:
+    def play_notes(
+        self, notes: NoteArray, name: str = "playback.mid", owner: object = None
+    ) -> Path | None:
         """Play notes that have no file of their own (parts muted, a file as learned). The
         built-in player gets a scratch MIDI file, which is returned; a MIDI output gets the
         notes themselves (None)."""
-        if self._live is not None:
-            self._live.play_notes(notes)
-            self.started.emit()
+        self.stop()
+        self.owner = owner
+        core = self._core()
+        if core is self._live:
+            core.play_notes(notes)
             return None
-        if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="musicstudio-play-")
-        path = self.last_rendered = write_midi(Path(self._scratch.name) / name, notes)
-        self.play(str(path))
-        return path
+        core.play_notes(notes, name)
+        return core.last_rendered
+
+    @property
+    def last_rendered(self) -> Path | None:
+        """The scratch file the built-in player was given last."""
+        return self._player.last_rendered if self._player is not None else None
 
     def stop(self) -> None:
-        """Stop both players (a MIDI output is sent all-notes-off)."""
+        """Stop the music (a MIDI output is sent all-notes-off); `finished` follows."""
         for core in (self._player, self._live):
             if core is not None:
                 core.stop()
+        if self._sounding:
+            self._on_ended("")
 
     def close(self) -> None:
         """Stop and release the audio device and the MIDI port (the window is closing)."""
+        self.stop()
         for core in (self._player, self._live):
             if core is not None:
                 core.close()
         self._player = self._live = None
-        if self._scratch is not None:
-            self._scratch.cleanup()
-            self._scratch = None
 
     def poll(self) -> None:
+        """Notice the end of the music (the timer calls this); `ticked` while it plays."""
         core = self._live if self._live is not None else self._player
         if core is None:
             return
-        was = core.is_playing
         core.poll()
-        if was and not core.is_playing:
-            error = getattr(core, "error", "")
-            if error:  # the MIDI output failed while sending (unplugged)
-                self.failed.emit(error)
-            self.finished.emit()
+        if core.is_playing:
+            self.ticked.emit(core.position)
 
     @property
     def is_playing(self) -> bool:
         core = self._live if self._live is not None else self._player
-        return core is not None and bool(core.is_playing)
+        return core is not None and core.is_playing
 
     @property
     def position(self) -> float:
         core = self._live if self._live is not None else self._player
-        return float(core.position) if core is not None else 0.0
+        return core.position if core is not None else 0.0
+
+    def _on_started(self) -> None:
+        self._sounding = True
+        self.timer.start()
+        self.started.emit()
+
+    def _on_ended(self, error: str) -> None:
+        """Hooks: the music ended (or failed). A failure to start is raised to the caller
+        instead, so nothing is said twice."""
+        if not self._sounding:
+            return
+        self._sounding = False
+        self.timer.stop()
+        if error:
+            self.failed.emit(error)
+        self.finished.emit()

@@ -8,16 +8,14 @@ A system MIDI output (Playback → Output) is sent those notes directly, by the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.tempo_map import quarters_at, seconds_at
+from musicstudio.gui.player import QtMidiPlayer
 from musicstudio.gui.widgets.part_legend import audible_notes
 from musicstudio.gui.widgets.piano_roll import PianoRoll
-
-POLL_MS = 40
 
 
 class RollTransport(QObject):
@@ -26,45 +24,40 @@ class RollTransport(QObject):
     status = Signal(str)  # "playing", the time in the piece, "" once stopped
     failed = Signal(str)  # playback is impossible (no audio device, no SoundFont)
 
-    def __init__(self, player: Any, parent: QObject | None = None) -> None:
+    def __init__(self, player: QtMidiPlayer, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.player = player
-        self.timer = QTimer(self)
-        self.timer.setInterval(POLL_MS)
-        self.timer.timeout.connect(self._poll)
         self._roll: PianoRoll | None = None
         self._notes: NoteArray | None = None
         self._path = Path()
         self._offset = 0.0  # quarters: where the file now playing starts in the piece
-        self._starting = False  # this transport is starting the player (not another panel)
-        if hasattr(player, "started"):
-            player.started.connect(self._on_player_started)
+        self._following = False  # the player plays what this transport started
+        player.ticked.connect(self._on_tick)
+        player.finished.connect(self._on_finished)
 
     @property
     def active(self) -> bool:
         """Playing a roll's piece now."""
-        return self.timer.isActive()
+        return self._following
 
     def play(self, roll: PianoRoll, notes: NoteArray, path: Path, start: float = 0.0) -> None:
         """Play the roll's audible parts from `start` quarters (the file itself when all sound)."""
         if self._roll is not None and self._roll is not roll:
             self._roll.set_playhead(None)
-        self._starting = True
         try:
-            live = getattr(self.player, "output", None) is not None  # a MIDI output takes notes
+            live = self.player.output is not None  # a MIDI output takes notes
             if start <= 0 and roll.legend.all_audible() and not live:
-                self.player.play(str(path))
+                self.player.play(str(path), owner=self)
             else:
-                self.player.play_notes(audible_notes(notes, roll.audible_parts(), start))
+                audible = audible_notes(notes, roll.audible_parts(), start)
+                self.player.play_notes(audible, owner=self)
         except Exception as e:  # PlaybackError: no audio device, no SoundFont; OSError
             self.failed.emit(str(e))
             return
-        finally:
-            self._starting = False
         self._roll, self._notes, self._path = roll, notes, path
         self._offset = max(0.0, start)
+        self._following = True
         self.status.emit("playing")
-        self.timer.start()
 
     def on_audible_changed(self) -> None:
         """A part of the playing roll was muted, soloed or brought back: go on from the playhead."""
@@ -86,18 +79,20 @@ class RollTransport(QObject):
         self._stop_following()
 
     def _stop_following(self) -> None:
-        self.timer.stop()
+        self._following = False
         self.status.emit("")
         if self._roll is not None:
             self._roll.set_playhead(None)
 
-    def _on_player_started(self) -> None:
-        if not self._starting:  # another panel plays now: stop following
+    def _on_finished(self) -> None:
+        """The music ended, was stopped, or another panel plays now: stop following."""
+        if self._following:
             self._stop_following()
 
-    def _poll(self) -> None:
-        self.player.poll()
-        if not self.player.is_playing or self._roll is None or self._notes is None:
+    def _on_tick(self) -> None:
+        if not self._following or self.player.owner is not self:
+            return
+        if self._roll is None or self._notes is None:
             self.stop()
             return
         quarters = self.position()

@@ -260,3 +260,31 @@ def test_compose_plays_each_voice_on_the_chosen_instrument(window, qtbot) -> Non
     written = read_midi(cp.files[0])
     assert len(written) > 10 and set(written.program.tolist()) == {73}
     assert DRUMS not in written.parts
+
+
+def test_the_one_player_follows_the_panel_that_started_it(window, qtbot, band_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """One player, one timer: a panel follows only music it started, and every panel hears
+    the end, whether it came by itself, by Stop, or because another panel played."""
+    ds, cp = window.dataset, window.compose
+    ds.load([str(band_dir)])
+    qtbot.waitUntil(lambda: window.session.corpus is not None, timeout=60_000)
+    table = ds.table
+    qtbot.mouseClick(
+        table.viewport(), LEFT, pos=table.visualRect(table.model().index(0, 0)).center()
+    )
+    qtbot.mouseClick(ds.play_button, LEFT)
+    assert window.player.owner is ds.files and ds.play_button.text() == "■ Stop"
+
+    window.tabs.setCurrentWidget(cp)
+    cp._on_result([piece(band(4))])  # two seconds of music
+    roll = cp.tabs.currentWidget()
+    qtbot.mouseClick(cp.play_button, LEFT)  # the Compose panel takes the player over
+    assert window.player.owner is cp.transport and window.player.is_playing
+    assert ds.play_button.text() == "▶ Play as learned" and ds.play_status.text().startswith(
+        "Played "
+    )
+    qtbot.waitUntil(lambda: (roll.playhead() or 0) > 0.5, timeout=5000)  # the playhead follows
+    with qtbot.waitSignal(window.player.finished, timeout=10_000):
+        pass  # the piece ends by itself
+    assert not window.player.is_playing and roll.playhead() is None and not cp.transport.active
+    assert window.player.timer.isActive() is False  # nothing polls an idle player

@@ -342,6 +342,9 @@ def test_the_feel_is_a_choice_and_remembered(qtbot, tmp_path: Path) -> None:  # 
     assert first.compose.settings().feel == "straight"
     feel.setCurrentIndex(feel.findData("files"))
     first.close()
+    stored = QSettings(path, QSettings.Format.IniFormat)
+    saved = {k: stored.value(k) for k in stored.allKeys() if k.endswith("/feel")}
+    assert list(saved.values()) == ["files"], saved  # the value, not the item's position
     second = MainWindow(QSettings(path, QSettings.Format.IniFormat))
     qtbot.addWidget(second)
     assert second.compose.settings().feel == "files"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from types import SimpleNamespace
 
 import pytest
 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import KEYS
+from musicstudio.gui.player import QtMidiPlayer
 from musicstudio.gui.transport import RollTransport
 from musicstudio.gui.widgets.part_legend import audible_notes
 
@@ -20,8 +20,15 @@ def mapped() -> NoteArray:
     return dataclasses.replace(notes, tempo_map=MAP)
 
 
+class StoppedClock(QtMidiPlayer):
+    """The app's player, its position set by the test."""
+
+    position = 0.0  # type: ignore[assignment]
+
+
 def test_the_playhead_reads_seconds_on_the_map(qtbot) -> None:  # type: ignore[no-untyped-def]
-    player = SimpleNamespace(position=4.5)
+    player = StoppedClock()
+    player.position = 4.5
     transport = RollTransport(player)
     transport._notes, transport._offset = mapped(), 0.0
     assert transport.position() == pytest.approx(6.0)  # 120 qpm would say 9

@@ -25,7 +25,7 @@ import numpy as np
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.tempo_map import seconds_at
-from musicstudio.core.sound.playback import PlaybackError
+from musicstudio.core.sound.player import PlaybackError, Player
 
 #: (seconds from the start, one MIDI channel message).
 Message = tuple[float, bytes]
@@ -200,8 +200,8 @@ def as_port(port: Any) -> Port:
 
 
 # -- the sender -------------------------------------------------------------------------------
-class MidiOutput:
-    """Plays pieces on one MIDI output from a background thread; call poll() to notice the end.
+class MidiOutput(Player):
+    """The MIDI-out backend: plays pieces on one MIDI output from a background thread.
 
     `port` is an open port (tests pass a recorder); otherwise `opener` (default open_port)
     opens the output called `name` at open() or the first play.
@@ -214,19 +214,18 @@ class MidiOutput:
         opener: Callable[[str], Any] | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
+        super().__init__()
         self.name = name
         self._port: Port | None = None if port is None else as_port(port)
         self._opener = opener
         self._clock = clock
         self._lock = threading.Lock()  # one message at a time on the port
         self._thread: threading.Thread | None = None
-        self._halt = threading.Event()
+        self._halted = threading.Event()
         self._sounding: set[tuple[int, int]] = set()
         self._channels: set[int] = set()
-        self._error = ""
-        self._playing = self._finished = False
+        self._send_error = ""  # set by the sending thread when the port fails
         self._length = 0.0
-        self._last_position = 0.0
         self.started_at = 0.0  # perf_counter() of the start: message i is due at started_at + t_i
 
     def open(self) -> None:
@@ -234,17 +233,7 @@ class MidiOutput:
         if self._port is None:
             self._port = as_port((self._opener or open_port)(self.name))
 
-    def play(self, path: str | os.PathLike[str]) -> None:
-        """Send a MIDI file's notes (stops what was playing)."""
-        try:
-            notes = read_midi(path)
-        except MidiError as e:  # the file is gone or damaged
-            message = f"cannot play {Path(path).name}: {e}"
-            self.on_failed(message)
-            raise PlaybackError(message) from e
-        self.play_notes(notes)
-
-    def play_notes(
+    def play_notes(  # type: ignore[override]
         self, notes: NoteArray, from_quarters: float = 0.0, muted_parts: Iterable[int] = ()
     ) -> None:
         """Send notes from `from_quarters` on, muted parts left out (stops what was playing)."""
@@ -253,21 +242,31 @@ class MidiOutput:
     def play_messages(self, messages: list[Message]) -> None:
         """Send timed messages from now on (stops what was playing)."""
         self.stop()
-        self._error = ""
         try:
-            self.open()
-        except MidiOutError as e:
+            self._start_messages(messages)
+        except PlaybackError as e:
             self.on_failed(str(e))
             raise
-        self._halt = threading.Event()
+        self._begin(self.name)
+
+    def _start_file(self, path: Path) -> str:
+        try:
+            notes = read_midi(path)
+        except MidiError as e:  # the file is gone or damaged
+            raise PlaybackError(f"cannot play {path.name}: {e}") from e
+        self._start_messages(midi_messages(notes))
+        return self.name
+
+    def _start_messages(self, messages: list[Message]) -> None:
+        self._send_error = ""
+        self.open()
+        self._halted = threading.Event()
         self._length = messages[-1][0] if messages else 0.0
-        self._playing, self._finished, self._last_position = True, False, 0.0
         self.started_at = self._clock()
         self._thread = threading.Thread(
-            target=self._send_all, args=(messages, self._halt), name="midi-out", daemon=True
+            target=self._send_all, args=(messages, self._halted), name="midi-out", daemon=True
         )
         self._thread.start()
-        self.on_started(self.name)
 
     def _send_all(self, messages: list[Message], halt: threading.Event) -> None:
         try:
@@ -280,7 +279,7 @@ class MidiOutput:
                     return
                 self._send(message)
         except Exception as e:  # the port failed (unplugged): poll() reports it
-            self._error = f"MIDI output {self.name!r} failed: {e}"
+            self._send_error = f"MIDI output {self.name!r} failed: {e}"
 
     def _send(self, message: bytes) -> None:
         with self._lock:
@@ -303,69 +302,37 @@ class MidiOutput:
                 self._send(bytes([CONTROL | channel, ALL_SOUND_OFF, 0]))
                 self._send(bytes([CONTROL | channel, ALL_NOTES_OFF, 0]))
         except Exception as e:  # the port is gone: nothing sounds on it any more
-            self._error = f"MIDI output {self.name!r} failed: {e}"
+            self._send_error = f"MIDI output {self.name!r} failed: {e}"
         self._sounding.clear()
         self._channels.clear()
-
-    def stop(self) -> None:
-        """Stop at once and silence the output; no on_finished follows."""
-        if self._thread is not None:
-            self._halt.set()
-            self._thread.join(timeout=1.0)
-            self._thread = None
-            self.silence()
-        self._playing = False
-        self._last_position = 0.0
-
-    @property
-    def is_playing(self) -> bool:
-        return self._playing
 
     @property
     def error(self) -> str:
         """Why the port failed while sending ("" when it did not)."""
-        return self._error
+        return self._send_error
 
-    @property
-    def finished(self) -> bool:
-        """True once poll() has seen the last message sent (reset by play and stop)."""
-        return self._finished
-
-    @property
-    def position(self) -> float:
-        """Seconds since play(); the length after the end, 0 when stopped."""
-        if self._playing:
-            self._last_position = min(self._clock() - self.started_at, self._length)
-        return self._last_position
-
-    def poll(self) -> None:
-        """Notice the end (or a failed port); fires on_finished or on_failed once."""
-        if not self._playing or self._thread is None or self._thread.is_alive():
-            return
-        _ = self.position
-        self._thread = None
-        self._playing = False
-        if self._error:
+    # -- the backend ------------------------------------------------------------------------------
+    def _halt(self) -> None:
+        if self._thread is not None:
+            self._halted.set()
+            self._thread.join(timeout=1.0)
+            self._thread = None
             self.silence()
-            self.on_failed(self._error)
-        else:
-            self._finished = True
-            self.on_finished()
 
-    def close(self) -> None:
-        """Stop, silence and release the port."""
-        self.stop()
+    def _busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _elapsed(self) -> float:
+        return min(self._clock() - self.started_at, self._length)
+
+    def _failure(self) -> str:
+        self._thread = None
+        if self._send_error:
+            self.silence()
+        return self._send_error
+
+    def _release(self) -> None:
         with self._lock:
             if self._port is not None:
                 self._port.close()
                 self._port = None
-
-    # -- hooks (a Qt subclass turns these into signals) -------------------------------------
-    def on_started(self, name: str) -> None:
-        """Sending to output `name` began."""
-
-    def on_finished(self) -> None:
-        """The last message was sent."""
-
-    def on_failed(self, message: str) -> None:
-        """The output could not be used; `message` says why."""

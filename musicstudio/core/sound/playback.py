@@ -1,7 +1,7 @@
 """In-app playback of MIDI through pygame's mixer (the FluidSynth inside the pygame wheel).
 
-Qt-free: a player with hook methods (started, finished, failed) that a thin Qt subclass
-turns into signals. SDL_mixer reads the SoundFont from SDL_SOUNDFONTS each time it loads a
+Qt-free: the SoundFont backend of the one player (player.py), whose hooks (started,
+finished, failed) a thin Qt subclass turns into signals. SDL_mixer reads the SoundFont from SDL_SOUNDFONTS each time it loads a
 MIDI file (pygame 2.6 has no set_soundfont), so the player sets it just before every load;
 only the mixer is initialised, never all of pygame. MIDI cannot seek, so position is
 polled with get_pos() and the end is noticed by poll(), which a timer calls.
@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import TracebackType
 
-from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.base.resources import resources_dir
+from musicstudio.core.sound.player import PlaybackError, Player
+
+__all__ = ["MidiPlayer", "PlaybackError", "check_soundfont", "find_soundfont"]
 
 SOUNDFONT_SUFFIXES = (".sf2", ".sf3")
 #: Mixer format: 44.1 kHz, signed 16-bit, stereo (the layout of SDL_DISKAUDIOFILE in tests).
 SAMPLE_RATE, SAMPLE_SIZE, CHANNELS = 44100, -16, 2
-
-
-class PlaybackError(MusicStudioError):
-    """Playback is impossible here (no audio device, no SoundFont, unreadable file), with the reason."""
 
 
 def check_soundfont(path: str | os.PathLike[str]) -> Path:
@@ -56,17 +53,15 @@ def find_soundfont(explicit: str | os.PathLike[str] | None = None) -> Path:
     return check_soundfont(shipped[0])
 
 
-class MidiPlayer:
-    """Plays one MIDI file at a time; call poll() from a timer to notice the end."""
+class MidiPlayer(Player):
+    """The built-in backend: one MIDI file at a time through pygame's mixer and a SoundFont."""
 
     def __init__(self, soundfont: str | os.PathLike[str] | None = None) -> None:
+        super().__init__()
         self._explicit = soundfont
         self._soundfont: Path | None = None
         self._ready = False  # the mixer is open
         self._owns_mixer = False  # we opened it, so close() shuts it
-        self._playing = False
-        self._finished = False
-        self._last_position = 0.0
 
     @property
     def soundfont(self) -> Path:
@@ -93,21 +88,13 @@ class MidiPlayer:
             self._owns_mixer = True
         self._ready = True
 
-    def play(self, path: str | os.PathLike[str]) -> None:
-        """Start playing a MIDI file from the beginning (stops what was playing)."""
-        path = Path(path)
-        try:
-            if not path.is_file():
-                raise PlaybackError(f"{path} does not exist")
-            soundfont = self.soundfont
-            self._open()
-            self._load_and_start(path, soundfont)
-        except PlaybackError as e:
-            self._playing = False
-            self.on_failed(str(e))
-            raise
-        self._playing, self._finished, self._last_position = True, False, 0.0
-        self.on_started(path)
+    def _start_file(self, path: Path) -> str:
+        if not path.is_file():
+            raise PlaybackError(f"{path} does not exist")
+        soundfont = self.soundfont
+        self._open()
+        self._load_and_start(path, soundfont)
+        return str(path)
 
     def _load_and_start(self, path: Path, soundfont: Path) -> None:
         import pygame
@@ -123,70 +110,25 @@ class MidiPlayer:
                 ) from e
             raise PlaybackError(f"cannot play {path.name}: {e}") from e
 
-    def stop(self) -> None:
-        """Stop at once; no on_finished follows."""
+    def _halt(self) -> None:
         if self._ready and self._playing:
             import pygame
 
             pygame.mixer.music.stop()
-        self._playing = False
-        self._last_position = 0.0
 
-    @property
-    def is_playing(self) -> bool:
-        return self._playing
-
-    @property
-    def finished(self) -> bool:
-        """True once poll() has seen the music reach its end (reset by play and stop)."""
-        return self._finished
-
-    @property
-    def position(self) -> float:
-        """Seconds since play(); the last position after the end, 0 when stopped."""
-        if self._ready and self._playing:
-            import pygame
-
-            self._last_position = max(self._last_position, pygame.mixer.music.get_pos() / 1000.0)
-        return self._last_position
-
-    def poll(self) -> None:
-        """Notice the end of the music; fires on_finished once."""
-        if not (self._ready and self._playing):
-            return
+    def _busy(self) -> bool:
         import pygame
 
-        _ = self.position  # keep the last position before get_pos() resets to -1
-        if not pygame.mixer.music.get_busy():
-            self._playing, self._finished = False, True
-            self.on_finished()
+        return bool(pygame.mixer.music.get_busy())
 
-    def close(self) -> None:
-        """Stop and release the audio device (if this player opened it)."""
-        self.stop()
+    def _elapsed(self) -> float:
+        import pygame
+
+        return float(pygame.mixer.music.get_pos()) / 1000.0 if self._ready else 0.0
+
+    def _release(self) -> None:
         if self._ready and self._owns_mixer:
             import pygame
 
             pygame.mixer.quit()
         self._ready = self._owns_mixer = False
-
-    def __enter__(self) -> MidiPlayer:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # -- hooks (a Qt subclass turns these into signals) -------------------------------------
-    def on_started(self, path: Path) -> None:
-        """Playback of `path` began."""
-
-    def on_finished(self) -> None:
-        """The music reached its end."""
-
-    def on_failed(self, message: str) -> None:
-        """The file could not be played; `message` says why."""
