@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -321,12 +320,10 @@ class TrainingPanel(QWidget):
     def _on_result(self, result: TrainResult) -> None:
         self._running(False)
         self.job = None
-        best: dict[str, Any] = next(
-            (h for h in result.history if h["epoch"] == result.best_epoch), {}
-        )
+        loss = result.best_val_loss
         self.status.setText(
             f"{result.why_stopped[0].upper()}{result.why_stopped[1:]}"
-            f" (val loss {best.get('val_loss', float('nan')):.3f},"
+            f" (val loss {loss if loss is not None else float('nan'):.3f},"
             f" {result.targets_per_second:,.0f} targets/s)"
             + (f". {result.tuned[0].upper()}{result.tuned[1:]}." if result.tuned else "")
         )

@@ -132,6 +132,13 @@ class TrainResult:
     batch_size: int = 0  # windows per step (fitted to a small folder)
 
     @property
+    def best_val_loss(self) -> float | None:
+        """The validation loss of the epoch the model keeps (None: not validated)."""
+        best = next((h for h in self.history if h.get("epoch") == self.best_epoch), {})
+        value = best.get("val_loss")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
     def why_stopped(self) -> str:
         """Why training ended, in words for the user (panel and CLI)."""
         best = f"; the model keeps epoch {self.best_epoch}" if self.best_epoch else ""
