@@ -29,6 +29,7 @@ from musicstudio.core.music.corpus import CorpusSource
 from musicstudio.core.music.midi import MidiError
 from musicstudio.core.music.parts import PARTS
 from musicstudio.gui.compose_column import ComposeColumn
+from musicstudio.gui.file_export import MUSICXML, FileExport
 from musicstudio.gui.history import History, compositions_folder, kept_take
 from musicstudio.gui.jobs import JobHandle
 from musicstudio.gui.metrics_line import MetricsLine
@@ -44,7 +45,6 @@ from musicstudio.gui.widgets.piano_roll import PianoRoll
 #: What Export writes: suffix and file-dialog filter, per kind.
 EXPORTS = {
     "midi": (".mid", "MIDI (*.mid)"),
-    "musicxml": (".musicxml", "MusicXML (*.musicxml *.xml)"),
 }
 
 
@@ -65,6 +65,7 @@ class ComposePanel(QWidget):
         self._made_with: ComposeSettings | None = None  # the settings of the Compose running
         self._made_by = ""  # and its model
         self.transport = RollTransport(player, self)
+        self.xml_export = FileExport(session, self.current_piece, MUSICXML, self)  # seconds
         self._build()
         session.models_changed.connect(self._update_shaping)
         session.model_selected.connect(self._update_shaping)
@@ -377,6 +378,9 @@ class ComposePanel(QWidget):
 
     def export(self, kind: str) -> None:
         """Export the variation shown to a file the user picks ("midi" or "musicxml")."""
+        if kind == "musicxml":
+            self.xml_export.ask(self)  # in the engine: music21 takes seconds on a long piece
+            return
         if self.current_piece() is None:
             return
         suffix, kinds = EXPORTS[kind]

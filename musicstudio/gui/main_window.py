@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from musicstudio import __version__
 from musicstudio.core.music.corpus import MIDI_SUFFIXES
 from musicstudio.gui import window_geometry
-from musicstudio.gui.audio_export import AudioExport
 from musicstudio.gui.compose_panel import ComposePanel
 from musicstudio.gui.dataset_panel import DatasetPanel
+from musicstudio.gui.file_export import AUDIO, FileExport
 from musicstudio.gui.output_menu import OutputMenu
 from musicstudio.gui.player import QtMidiPlayer
 from musicstudio.gui.session import Session
@@ -152,9 +152,10 @@ class MainWindow(QMainWindow):
         self._action(
             file, "Export Music&XML…", lambda: self.compose.export("musicxml"), "Ctrl+Shift+E"
         )
-        self.audio_export = AudioExport(self.session, self.compose.current_piece, self)
-        self.audio_export.message.connect(self.statusBar().showMessage)
-        self.audio_export.failed.connect(self.show_error)
+        self.audio_export = FileExport(self.session, self.compose.current_piece, AUDIO, self)
+        for export in (self.audio_export, self.compose.xml_export):
+            export.message.connect(self.statusBar().showMessage)
+            export.failed.connect(self.show_error)
         self.act_export_audio = self._action(
             file, "Export &audio (WAV)…", lambda: self.audio_export.ask(self), "Ctrl+Alt+E"
         )

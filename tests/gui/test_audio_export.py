@@ -1,4 +1,4 @@
-"""File → Export audio (WAV): the piece on the Compose step, rendered off the UI thread."""
+"""File → Export audio (WAV) and Export MusicXML: the piece on the Compose step, written off the UI thread."""
 
 from __future__ import annotations
 
@@ -61,3 +61,32 @@ def test_a_failed_export_says_why(window, qtbot, tmp_path: Path, monkeypatch) ->
     assert window.banner.isVisible()
     assert "Could not export audio" in window.banner.text.text()
     assert "is a file, not a folder" in window.banner.text.text()
+
+
+def test_export_musicxml_is_written_in_the_engine_with_a_staff_per_voice(  # type: ignore[no-untyped-def]
+    window, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """music21 takes seconds on a long piece: the window hands the writing to the engine."""
+    from music21 import converter
+
+    compose_with_sample(window, qtbot)
+    piece, _ = window.compose.current_piece()
+    dest = tmp_path / "score"  # no suffix typed: .musicxml is added
+    asked = answer_save_dialog(monkeypatch, dest)
+    lines: list[str] = []
+    window.statusBar().messageChanged.connect(lines.append)
+    window.compose.export_xml.click()
+    assert window.compose.xml_export.handle is not None  # writing in the background …
+    assert asked and asked[0].endswith("composition.musicxml")
+    qtbot.waitUntil(lambda: window.compose.xml_export.handle is None, timeout=120_000)
+    out = dest.with_name("score.musicxml")
+    assert f"Exported {out}" in lines and not window.banner.isVisible()
+    staves = converter.parse(str(out)).parts
+    assert len(staves) == len(np.unique(piece.notes.voices))  # a staff per voice that plays
+    written = sum(
+        len(n.pitches)
+        for s in staves
+        for n in s.recurse().notes
+        if not n.tie or n.tie.type == "start"
+    )
+    assert written > 0.9 * len(piece.notes)  # the piece's notes (tied over bar lines once)

@@ -323,6 +323,21 @@ class RenderJob:
         return str(out)
 
 
+@dataclass(frozen=True)
+class MusicXmlJob:
+    """Write a piece's notes as MusicXML (music21 takes seconds on a long piece)."""
+
+    kind: ClassVar[str] = "musicxml"
+    needs_tensorflow: ClassVar[bool] = False
+    notes: NoteArray
+    out_path: str
+
+    def run(self, progress: ProgressFn, cancel: CancelToken, workspace: Workspace) -> str:
+        from musicstudio.core.music.musicxml import write_musicxml
+
+        return str(write_musicxml(self.out_path, self.notes))
+
+
 Job = (
     ScanJob
     | TrainJob
@@ -333,4 +348,5 @@ Job = (
     | ClosenessJob
     | EvaluateJob
     | RenderJob
+    | MusicXmlJob
 )
