@@ -24,6 +24,7 @@ from musicstudio.core.learn.models.config import ModelConfig
 from musicstudio.core.learn.training import TrainResult, TrainSettings
 from musicstudio.core.music.corpus import Corpus, CorpusError, CorpusSource
 from musicstudio.core.music.measures import Measures
+from musicstudio.core.music.measuring import measure
 from musicstudio.core.music.midi import NoteArray
 
 
@@ -35,38 +36,6 @@ def _learnable(
     if not corpus.streams:
         raise CorpusError(f"no usable MIDI files in {', '.join(source.paths)}")
     return corpus
-
-
-def _measured(
-    tokens: np.ndarray, notes: NoteArray, profile: Any, reference: Any, form: Any, key: str = ""
-) -> Measures:
-    """A piece's quality figures, how close it sounds to the corpus (profile and reference:
-    Workspace.profile and .reference) and how it repeats itself next to the corpus's form
-    profile (the bundle's), the same for composed and regenerated pieces ("in key" in the
-    `key` it was locked to, if any)."""
-    from musicstudio.core.music.closeness import closeness, in_words
-    from musicstudio.core.music.form import form_features
-    from musicstudio.core.music.metrics import evaluate_composition, token_rows
-
-    repeats = form_features(notes)
-    measures = replace(
-        evaluate_composition(tokens, notes, profile, key),
-        near_repeat=round(repeats.near_repeat, 3),
-        exact_repeat=round(repeats.exact_repeat, 3),
-        lag_similarity=round(repeats.lag_similarity, 3),
-        form_words=form.compare(repeats) if form is not None else "",
-    )
-    near = closeness([tokens], reference)
-    if near is None:
-        return measures
-    own = reference.own_closeness(len(token_rows(tokens)))
-    return replace(
-        measures,
-        closeness=round(near.mean_overlap, 3),
-        furthest_in=near.weakest.label,
-        corpus_closeness=None if own is None else round(own, 3),
-        closeness_words=in_words(near, own),
-    )
 
 
 @dataclass(frozen=True)
@@ -218,7 +187,7 @@ class MeasureJob:
         measured = []
         for tokens, notes, key in self.pieces:
             cancel.raise_if_cancelled()
-            measured.append(_measured(tokens, notes, profile, reference, bundle.form, key))
+            measured.append(measure(tokens, notes, profile, reference, bundle.form, key))
         return measured
 
 
@@ -243,7 +212,7 @@ class RegenerateJob:
         tokens = composer.bundle.vocab.tokenize(encode(result.notes)).tokens  # the whole piece
         profile = workspace.profile(composer.bundle, self.measure_against)
         reference = workspace.reference(composer.bundle, self.measure_against)
-        result.metrics = _measured(tokens, result.notes, profile, reference, composer.bundle.form)
+        result.metrics = measure(tokens, result.notes, profile, reference, composer.bundle.form)
         return result
 
 
