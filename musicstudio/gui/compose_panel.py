@@ -42,11 +42,6 @@ from musicstudio.gui.transport import RollTransport
 from musicstudio.gui.variation import Take, Variation
 from musicstudio.gui.widgets.piano_roll import PianoRoll
 
-#: What Export writes: suffix and file-dialog filter, per kind.
-EXPORTS = {
-    "midi": (".mid", "MIDI (*.mid)"),
-}
-
 
 class ComposePanel(QWidget):
     """Step 3: compose, listen, shape."""
@@ -379,14 +374,12 @@ class ComposePanel(QWidget):
     def export(self, kind: str) -> None:
         """Export the variation shown to a file the user picks ("midi" or "musicxml")."""
         if kind == "musicxml":
-            self.xml_export.ask(self)  # in the engine: music21 takes seconds on a long piece
-            return
+            return self.xml_export.ask(self)  # in the engine: music21 takes seconds
         if self.current_piece() is None:
             return
-        suffix, kinds = EXPORTS[kind]
         folder = Path(str(self.session.settings.value("export_dir", str(Path.home()))))
         dest, _ = QFileDialog.getSaveFileName(
-            self, "Export", str(folder / f"composition{suffix}"), kinds
+            self, "Export", str(folder / "composition.mid"), "MIDI (*.mid)"
         )
         if dest:
             self.export_to(dest, kind)

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from musicstudio.core.base.resources import sample_models_dir
+from musicstudio.core.compose.bars import bar_of, bar_similarity, cut, onsets, rests
 from musicstudio.core.compose.composer import ComposeError, Composer, ComposeSettings
 from musicstudio.core.compose.constraints import Constraints
 from musicstudio.core.compose.form_plan import corpus_plan, user_plan
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.compose.sections import bar_of, bar_similarity, cut, onsets, rests
+from musicstudio.core.compose.sections import JOIN_CANDIDATES, SectionComposer
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.form import (
     NEAR_REPEAT,
@@ -268,3 +269,37 @@ def test_bar_similarity_of_event_rows_is_the_form_measure(composer: Composer) ->
     for i, j in [(0, 2), (1, 3), (0, 4), (4, 6)]:
         a, b = bar_of(rows, i * bar, bar), bar_of(rows, j * bar, bar)
         assert similarity(a, b) == pytest.approx(sim[i, j])
+
+
+@pytest.mark.parametrize("family", ["wavenet", "lstm"])
+def test_the_bar_before_a_return_is_the_candidate_that_leads_into_it_best(
+    family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As regenerate chooses a passage: of the last bar's candidates, the one under which the
+    returning section's first bars are most likely is kept (the joining score)."""
+    composer = Composer(load_bundle(sample_models_dir() / f"sample-{family}.msb"))
+    joined, joining = SectionComposer._joined_bar, SectionComposer._joining
+    seen: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def spy(self, cursor, masks, span, joins):  # type: ignore[no-untyped-def]
+        scores: list[np.ndarray] = []
+
+        def record(inner, c, j, m):  # type: ignore[no-untyped-def]
+            scores.append(joining(inner, c, j, m))
+            return scores[-1]
+
+        monkeypatch.setattr(SectionComposer, "_joining", record)
+        bars = joined(self, cursor, masks, span, joins)
+        monkeypatch.setattr(SectionComposer, "_joining", joining)
+        seen.append((scores[0], joining(self, cursor, joins, masks)))  # after the kept bar
+        return bars
+
+    monkeypatch.setattr(SectionComposer, "_joined_bar", spy)
+    for seed in range(4):
+        [piece] = compose(composer, form="A B A", bars=12, seed=seed)
+        assert bars_of(piece.notes, 9, 12) == bars_of(piece.notes, 1, 4)  # the return, exact
+    assert len(seen) == 4  # B's last bar, once a piece
+    for candidates, kept in seen:
+        assert len(candidates) == JOIN_CANDIDATES
+        assert kept[0] == pytest.approx(candidates.max(), abs=1e-3)  # float32, batch 4 vs 1
+    assert any(np.ptp(c) > 1.0 for c, _ in seen)  # the candidates do differ in how they lead on

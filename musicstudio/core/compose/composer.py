@@ -18,6 +18,7 @@ import numpy as np
 from musicstudio.core.base.cancel import CancelToken
 from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.base.progress import Composing, ProgressFn, no_progress
+from musicstudio.core.compose.bars import bar_signature, onsets
 from musicstudio.core.compose.compose_settings import (  # noqa: F401 (the Composer's API)
     DEFAULT_EVENTS,
     LINEUPS,
@@ -44,12 +45,7 @@ from musicstudio.core.compose.form_plan import (
 from musicstudio.core.compose.generator import Generator, Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.compose.section_keys import SectionKeys
-from musicstudio.core.compose.sections import (
-    PlacedSection,
-    SectionComposer,
-    bar_signature,
-    onsets,
-)
+from musicstudio.core.compose.sections import PlacedSection, SectionComposer
 from musicstudio.core.compose.steppers import make_stepper
 from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.models import WeightsError
