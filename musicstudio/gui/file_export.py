@@ -36,15 +36,9 @@ class ExportKind:
     doing: str  # the status line while it runs
 
 
-AUDIO = ExportKind(
-    "audio", ".wav", "WAV audio (*.wav)", lambda notes, out: RenderJob(notes, out), "Rendering"
-)
+AUDIO = ExportKind("audio", ".wav", "WAV audio (*.wav)", RenderJob, "Rendering")
 MUSICXML = ExportKind(
-    "MusicXML",
-    ".musicxml",
-    "MusicXML (*.musicxml *.xml)",
-    lambda notes, out: MusicXmlJob(notes, out),
-    "Writing",
+    "MusicXML", ".musicxml", "MusicXML (*.musicxml *.xml)", MusicXmlJob, "Writing"
 )
 
 

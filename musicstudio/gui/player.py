@@ -132,9 +132,14 @@ class QtMidiPlayer(QObject):
                 core.close()
         self._player = self._live = None
 
+    @property
+    def _in_use(self) -> Player | None:
+        """The backend that plays now: the MIDI output when one is chosen (None: none yet)."""
+        return self._live if self._live is not None else self._player
+
     def poll(self) -> None:
         """Notice the end of the music (the timer calls this); `ticked` while it plays."""
-        core = self._live if self._live is not None else self._player
+        core = self._in_use
         if core is None:
             return
         core.poll()
@@ -143,12 +148,12 @@ class QtMidiPlayer(QObject):
 
     @property
     def is_playing(self) -> bool:
-        core = self._live if self._live is not None else self._player
+        core = self._in_use
         return core is not None and core.is_playing
 
     @property
     def position(self) -> float:
-        core = self._live if self._live is not None else self._player
+        core = self._in_use
         return core.position if core is not None else 0.0
 
     def _on_started(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from musicstudio.core.base.resources import models_dir, sample_models_dir
 from musicstudio.core.learn.bundle import BundleError, read_manifest
-from musicstudio.core.learn.bundle_info import CorpusInfo, Tuning, history_of
+from musicstudio.core.learn.bundle_info import CorpusInfo, Tuning, best_val_loss, history_of
 from musicstudio.core.music.corpus import Corpus
 from musicstudio.core.music.voices import DEFAULT_VOICE_PROGRAMS
 from musicstudio.gui.jobs import EngineClient
@@ -104,7 +104,6 @@ class Session(QObject):
         except BundleError:
             return None
         history = history_of(m.get("history"))
-        vals = [v for h in history if (v := h.get("val_loss")) is not None]
         created = str(
             m.get("created") or _dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat()
         )
@@ -118,7 +117,7 @@ class Session(QObject):
             str((m.get("config") or {}).get("family", "?")),
             folder or "—",
             len(history),
-            min(vals) if vals else None,
+            best_val_loss(history),
             created[:16].replace("T", " "),
             sample,
             parts,

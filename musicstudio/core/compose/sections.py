@@ -135,6 +135,10 @@ class SectionComposer:
             rows = cut(bar_of(p, j * bar, bar), span)  # bar j again, as bar `to`
             return self.keys.moved(rows, j, to, p) if self.keys else rows
 
+        def copied(source: np.ndarray, level: int) -> int:
+            """Grid steps of its source bar that a varied bar of `level` copies."""
+            return kept_span(source, KEEP[level], self.masks.chord_size, bar)
+
         sections = set(plan.starts())
 
         def joining(k: int, ready: int) -> list[int]:
@@ -146,7 +150,7 @@ class SectionComposer:
             ahead = items[k + 1] if k + 1 < len(items) else None
             if ahead is None or ahead[0] is None or ahead[1] not in sections:
                 return []
-            judges = ahead[2][:JOIN_BARS] if ahead[0] == EXACT else ahead[2][:1]
+            judges = ahead[2][:JOIN_BARS]  # a varied run is its one source bar
             return judges if max(judges) < ready else []
 
         def played(judges: list[int], k: int, sofar: list[np.ndarray]) -> list[np.ndarray]:
@@ -158,8 +162,7 @@ class SectionComposer:
             ]
             if level is None or level == EXACT:
                 return heard
-            sizes = self.masks.chord_size
-            return [cut(h, kept_span(h, KEEP[level], sizes, bar)) for h in heard]
+            return [cut(h, copied(h, level)) for h in heard]
 
         done = 0
         for k, (level, target, run) in enumerate(items):
@@ -187,8 +190,7 @@ class SectionComposer:
                 new = self._fill(cursor, masks, taken=taken)
             else:
                 source = [again(p, run[0], target) for p in pieces]
-                sizes = self.masks.chord_size
-                keep = [kept_span(s, KEEP[level], sizes, bar) for s in source]
+                keep = [copied(s, level) for s in source]
                 head = self._fill(
                     cursor, masks, taken=[cut(s, k) for s, k in zip(source, keep, strict=True)]
                 )

@@ -20,7 +20,13 @@ import numpy as np
 from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.base.files import atomic_write_bytes
 from musicstudio.core.base.resources import sample_corpus_dir
-from musicstudio.core.learn.bundle_info import CorpusInfo, EpochFigures, Tuning, history_of
+from musicstudio.core.learn.bundle_info import (
+    CorpusInfo,
+    EpochFigures,
+    Tuning,
+    best_val_loss,
+    history_of,
+)
 from musicstudio.core.learn.models.config import ConfigError, ModelConfig, config_from_dict
 from musicstudio.core.music.constants import DEFAULT_THRESHOLD, REPRESENTATION_VERSION
 from musicstudio.core.music.corpus import CorpusSource, ScanOptions
@@ -104,8 +110,7 @@ class ModelBundle:
         return source_of(self.corpus, self.scan_options, folder)
 
     def best_val_loss(self) -> float | None:
-        vals = [v for h in self.history if (v := h.get("val_loss")) is not None]
-        return min(vals) if vals else None
+        return best_val_loss(self.history)
 
     def model(self) -> Any:
         """The Keras model (built on first use; imports TensorFlow)."""

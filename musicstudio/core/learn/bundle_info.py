@@ -175,6 +175,12 @@ def history_of(raw: Any) -> list[EpochFigures]:
     ]
 
 
+def best_val_loss(history: list[EpochFigures]) -> float | None:
+    """The lowest validation loss of a history (None: never validated)."""
+    vals = [v for h in history if (v := h.get("val_loss")) is not None]
+    return min(vals) if vals else None
+
+
 def _int(v: Any) -> int:
     return v if isinstance(v, int) and not isinstance(v, bool) else 0
 

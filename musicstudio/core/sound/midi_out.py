@@ -241,23 +241,16 @@ class MidiOutput(Player):
 
     def play_messages(self, messages: list[Message]) -> None:
         """Send timed messages from now on (stops what was playing)."""
-        self.stop()
-        try:
-            self._start_messages(messages)
-        except PlaybackError as e:
-            self.on_failed(str(e))
-            raise
-        self._begin(self.name)
+        self._start(lambda: self._start_messages(messages))
 
     def _start_file(self, path: Path) -> str:
         try:
             notes = read_midi(path)
         except MidiError as e:  # the file is gone or damaged
             raise PlaybackError(f"cannot play {path.name}: {e}") from e
-        self._start_messages(midi_messages(notes))
-        return self.name
+        return self._start_messages(midi_messages(notes))
 
-    def _start_messages(self, messages: list[Message]) -> None:
+    def _start_messages(self, messages: list[Message]) -> str:
         self._send_error = ""
         self.open()
         self._halted = threading.Event()
@@ -267,6 +260,7 @@ class MidiOutput(Player):
             target=self._send_all, args=(messages, self._halted), name="midi-out", daemon=True
         )
         self._thread.start()
+        return self.name
 
     def _send_all(self, messages: list[Message], halt: threading.Event) -> None:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -39,14 +40,7 @@ class Player:
     def play(self, path: str | os.PathLike[str]) -> None:
         """Play a MIDI file from its beginning (stops what was playing); PlaybackError (and
         on_failed) when it cannot."""
-        self.stop()
-        try:
-            what = self._start_file(Path(path))
-        except PlaybackError as e:
-            self._playing = False
-            self.on_failed(str(e))
-            raise
-        self._begin(what)
+        self._start(lambda: self._start_file(Path(path)))
 
     def play_notes(self, notes: NoteArray, name: str = "playback.mid") -> None:
         """Play notes that have no file of their own (parts muted, a file as learned). This
@@ -118,8 +112,16 @@ class Player:
     ) -> None:
         self.close()
 
-    def _begin(self, what: str) -> None:
-        """The backend sounds now: playing, from 0."""
+    def _start(self, begin: Callable[[], str]) -> None:
+        """Stop what plays, then `begin` (the backend starts sounding; what plays, in words):
+        playing from 0, or on_failed and the PlaybackError raised on."""
+        self.stop()
+        try:
+            what = begin()
+        except PlaybackError as e:
+            self._playing = False
+            self.on_failed(str(e))
+            raise
         self._playing, self._finished, self._last_position, self._error = True, False, 0.0, ""
         self.on_started(what)
 
