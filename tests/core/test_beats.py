@@ -49,6 +49,37 @@ def test_a_warped_chorale_keeps_its_beats_and_onsets() -> None:
     assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
 
 
+@pytest.mark.parametrize("chorale", ["bwv245.28", "bwv337"])
+def test_a_warped_chorale_gets_its_bar_lines_where_the_first_note_says(chorale: str) -> None:
+    # the accents alone put these bars on beat 3; a piece starts on beat 1 or one beat before
+    data = (SAMPLE / f"{chorale}.mid").read_bytes()
+    p = played.play(data, 2, np.arange(0.0, 64.0, 4.0))  # music21's bar lines
+    learned, _ = as_learned(parse_midi_bytes(p.data))
+    _, bars, _, _ = played.file_beats(midi_bytes(learned))
+    assert played.f_measure(p.downbeats, bars) >= 0.85
+
+
+def test_the_bar_restarts_after_an_incomplete_bar() -> None:
+    from musicstudio.core.music.meter import bar_positions
+
+    # 12 bars of 3/4, a bar of two beats (before a repeat), 12 bars of 3/4: a long low note on
+    # each downbeat, two short high ones after it
+    lengths = [3] * 12 + [2] + [3] * 12
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    position, length, pitch = [], [], []
+    for start, n in zip(starts, lengths, strict=True):
+        position += [start, start + 1, start + 2][:n]
+        length += [2.0, 0.5, 0.5][:n]
+        pitch += [40, 72, 74][:n]
+    beats = int(sum(lengths))
+    v = np.full(len(position), 90)
+    meter, places = bar_positions(
+        np.array(position, float), np.array(length), np.array(pitch), v, v < 0, beats
+    )
+    assert meter == 3
+    assert list(np.flatnonzero(places == 0)) == list(starts)
+
+
 def test_a_phase_offset_alone_is_found() -> None:
     p = played.play(bytes(popmidi.pop_score(5, 800).dumps_midi()), 5, depth=0.0, jitter=0.0)
     learned, _ = as_learned(parse_midi_bytes(p.data))

