@@ -126,11 +126,14 @@ def form_features(notes: NoteArray, bars: int = FORM_BARS) -> FormFeatures:
 def voice_repeats(notes: NoteArray, bars: int = FORM_BARS) -> dict[int, float]:
     """Near-repeat share of each voice (part index) on its own, over the first `bars` bars."""
     out = {}
+    steps = bar_steps(notes.time_signature)
+    bar = np.round(notes.onset * GRID).astype(np.int64) // steps
     for part in np.unique(notes.parts):
-        mine = notes.select(notes.parts == part)
-        n = min(bar_count(mine), bars)
-        if n >= 2:
-            out[int(part)] = features_of_matrix(similarity_matrix(mine, n)).near_repeat
+        mine = notes.parts == part
+        n = min(int(bar[mine].max()) + 1, bars)
+        if n >= 2:  # only the bars compared are selected (a long piece has many more)
+            part_notes = notes.select(mine & (bar < n))
+            out[int(part)] = features_of_matrix(similarity_matrix(part_notes, n)).near_repeat
     return out
 
 
@@ -204,8 +207,12 @@ class Form:
 
 def letters() -> list[str]:
     """Section labels: A … Z, then AA, AB, …"""
-    single = list(string.ascii_uppercase)
-    return single + [a + b for a in single for b in single]
+    return list(_LETTERS)
+
+
+_LETTERS = tuple(string.ascii_uppercase) + tuple(
+    a + b for a in string.ascii_uppercase for b in string.ascii_uppercase
+)
 
 
 def analyse(notes: NoteArray) -> Form:
@@ -217,19 +224,17 @@ def analyse(notes: NoteArray) -> Form:
 def sections_of(sim: np.ndarray, size: int) -> Form:
     """The sections of a piece of phrases of `size` bars, from its bar self-similarity matrix."""
     n = len(sim)
-    names = letters()
+    names = _LETTERS
     sections: list[Section] = []
     used = 0
-    for first in range(0, n, size):
+    score = phrase_similarity(sim, size)
+    for a, first in enumerate(range(0, n, size)):
         bars = min(size, n - first)
-        best, source = 0.0, None
-        for j, earlier in enumerate(sections):
-            if earlier.bars < bars:
-                continue
-            aligned = sim[np.arange(first, first + bars), np.arange(bars) + earlier.first_bar]
-            score = float(aligned.mean())
-            if score >= NEAR and score > best:
-                best, source = score, j
+        source = None
+        if a:  # every earlier phrase is a whole one, at least as long as this
+            best = int(np.argmax(score[a, :a]))  # the first of equals
+            if score[a, best] >= NEAR:
+                source = best
         if source is None:
             label, used = names[used % len(names)], used + 1
             sections.append(Section(label, first, bars))
@@ -241,3 +246,18 @@ def sections_of(sim: np.ndarray, size: int) -> Form:
             root = sections[source].source if sections[source].source is not None else source
             sections.append(Section(sections[source].label, first, bars, root, exact))
     return Form(tuple(sections), n)
+
+
+def phrase_similarity(sim: np.ndarray, size: int) -> np.ndarray:
+    """(phrases, phrases): the mean similarity of phrase a's bars with the bars aligned to them
+    from phrase b's first bar on, over phrase a's bars (phrases of `size` bars; the last may be
+    shorter). One block of the matrix per bar of a phrase, not one mean per pair."""
+    n = len(sim)
+    firsts = np.arange(0, n, size)
+    total = np.zeros((firsts.size, firsts.size))
+    for i in range(size):
+        rows = firsts + i
+        inside = rows < n
+        rows = np.minimum(rows, n - 1)
+        total += np.where(inside[:, None] & inside[None, :], sim[np.ix_(rows, rows)], 0.0)
+    return total / np.minimum(size, n - firsts)[:, None]
