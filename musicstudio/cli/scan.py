@@ -17,6 +17,9 @@ from musicstudio.cli.common import (
 
 def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool = True) -> int:
     """Scan folders or files; exit 2 when no file can be learned."""
+    from musicstudio.core.music.worker_server import warm_up
+
+    warm_up()  # the workers' server imports the parser while this process imports the scan
     from musicstudio.core.music.corpus import scan
 
     corpus = scan(paths, options, use_cache=use_cache)

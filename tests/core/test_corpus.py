@@ -170,3 +170,16 @@ def test_batches_keep_every_file_in_order_and_end_small() -> None:
         assert [p for b in batches for p in b] == paths
         assert all(1 <= len(b) <= 32 for b in batches)
         assert not batches or len(batches[-1]) == 1
+
+
+def test_scan_workers_give_way_to_the_window() -> None:
+    import os
+
+    from musicstudio.core.music.parsing import WORKER_NICENESS, _make_pool
+
+    pool = _make_pool(1)
+    try:
+        worker = pool.submit(os.nice, 0).result(timeout=60)
+    finally:
+        pool.shutdown()
+    assert worker >= min(19, os.nice(0) + WORKER_NICENESS)

@@ -38,10 +38,12 @@ def atomic_copy(source: str | os.PathLike[str], path: str | os.PathLike[str]) ->
 
 
 @contextlib.contextmanager
-def _atomic(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def _atomic(path: str | os.PathLike[str], durable: bool = True) -> Iterator[BinaryIO]:
     """A file to write that becomes `path` when the block ends well; missing folders are made.
 
-    An error names `path`, the file the user chose, never the hidden temporary beside it."""
+    An error names `path`, the file the user chose, never the hidden temporary beside it.
+    `durable`: on disk before it gets its name (fsync); a cache, which a power cut may only
+    make a slower next scan, skips that wait."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)  # its error names the folder it could not make
     try:
@@ -55,7 +57,8 @@ def _atomic(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(OSError):
@@ -84,6 +87,7 @@ def save_array_pieces(
     path: str | os.PathLike[str],
     pieces: Mapping[str, tuple[np.dtype[Any] | type, Sequence[np.ndarray]]],
     meta: Any,
+    durable: bool = True,
 ) -> None:
     """save_arrays for 1-D arrays given as pieces to join: (dtype, pieces) by name.
 
@@ -92,7 +96,10 @@ def save_array_pieces(
     if META in pieces:
         raise ValueError(f"{META!r} is reserved for the JSON")
     text = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-    with _atomic(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+    with (
+        _atomic(path, durable) as f,
+        zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as z,
+    ):
         _write_member(z, META, np.uint8, [text])
         for name, (dtype, parts) in pieces.items():
             _write_member(z, name, dtype, parts)

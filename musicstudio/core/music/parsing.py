@@ -7,7 +7,6 @@ parser kills only its worker and is retried alone; a batch that takes too long e
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -27,6 +26,7 @@ from musicstudio.core.music.midi import MidiError, read_midi
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.recall import encode_and_measure
 from musicstudio.core.music.voices import N_VOICES
+from musicstudio.core.music.worker_server import worker_context
 
 #: The arrays of an event stream, as workers send them and the scan cache stores them.
 PACK_ARRAYS = ("lo", "hi", "duration", "step", "velocity", "voice")
@@ -125,14 +125,22 @@ def _parse_batch(paths: list[str], parts: tuple[int, ...] | None, parser: Parser
     return [parser(p, parts) for p in paths]
 
 
+#: How much the workers give way (Unix niceness): the window's thread and the OS come first, so
+#: a scan can use every core without stalling the event loop.
+WORKER_NICENESS = 10
+
+
+def _give_way() -> None:
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # Windows has no nice; a sandbox may refuse it
+        pass
+
+
 def _make_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: workers never inherit TensorFlow or Qt state from the app.
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
-    if method == "forkserver":
-        # symusic too: parse_midi_bytes imports it lazily, which would cost every worker ~70 ms.
-        ctx.set_forkserver_preload(["musicstudio.core.music.parsing", "symusic"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=worker_context(), initializer=_give_way
+    )
 
 
 def parse_all(

@@ -110,7 +110,8 @@ def save_pack(
     }
     for i, (k, dtype) in enumerate(zip(OBS_ARRAYS, (np.uint64, np.uint64, np.int64), strict=True)):
         pieces[k] = (dtype, [o[i] for o in kept_obs])
-    save_array_pieces(path, pieces, {"version": REPRESENTATION_VERSION, "entries": entries})
+    meta = {"version": REPRESENTATION_VERSION, "entries": entries}
+    save_array_pieces(path, pieces, meta, durable=False)  # a cache: no fsync to wait for
 
 
 def fingerprint(path: Path) -> tuple[int, int] | None:
