@@ -70,6 +70,9 @@ def run_app(argv: list[str]) -> int:
     _quit_on_sigterm(app)
     app.aboutToQuit.connect(window.close)  # however the app ends, the window's cleanup runs
     window.show()
+    from musicstudio.core.music.worker_server import warm_up
+
+    warm_up()  # the scan's worker server imports the parser while the user finds a folder
     import gc
 
     gc.collect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from musicstudio.core.base.resources import sample_corpus_dir
 from musicstudio.core.music.constants import DEFAULT_THRESHOLD
 from musicstudio.core.music.corpus import Corpus, ScanOptions
+from musicstudio.core.music.form_profile import CorpusForm
 from musicstudio.core.music.parts import DRUMS, PART_LABELS, PARTS
 from musicstudio.core.music.recall import Recall
 from musicstudio.gui.corpus_view import summary_html
@@ -47,6 +49,7 @@ class DatasetPanel(QWidget):
     """Step 1: the MIDI files to learn from: a folder's scan, its summary and its vocabulary."""
 
     state_changed = Signal(str)
+    scan_ended = Signal()  # no scan runs any more (done, forms found, failed or cancelled)
 
     def __init__(
         self, session: Session, player: QtMidiPlayer | None = None, parent: QWidget | None = None
@@ -218,6 +221,8 @@ class DatasetPanel(QWidget):
         t.files.connect(self.table_model.append)
         t.progress.connect(self._on_progress)
         t.done.connect(self._on_done)
+        t.formed.connect(self._on_formed)
+        t.failed_form.connect(self._on_form_failed)
         t.failed.connect(self._on_failed)
         t.cancelled.connect(self._on_cancelled)
         self.scan_thread = t
@@ -227,10 +232,15 @@ class DatasetPanel(QWidget):
         if self.scan_thread is not None:
             self.scan_thread.cancel()
 
-    def _finish(self) -> None:
+    def _finish(self, forms_to_come: bool = False) -> None:
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
+        if not forms_to_come:  # else the thread still finds the forms (and may be cancelled)
+            self._ended()
+
+    def _ended(self) -> None:
         self.scan_thread = None
+        self.scan_ended.emit()
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
@@ -250,11 +260,29 @@ class DatasetPanel(QWidget):
         self.state_changed.emit("cancelled")
 
     def _on_done(self, corpus: Corpus) -> None:
-        self._finish()
+        self._finish(forms_to_come=bool(corpus.streams))
         self.files.sort_as_shown()
         self.drop_hint.setVisible(False)
         self.session.set_corpus(corpus)
         self._show(corpus)
+        if corpus.streams:
+            self.state_changed.emit(f"{corpus.stats['ok']:,} files · finding their forms…")
+
+    def _on_formed(self, form: CorpusForm) -> None:
+        """Each file's form, found after the scan: the Form column and the summary's words."""
+        if self.sender() is not self.scan_thread:
+            return  # a scan since replaced
+        self._ended()
+        if self.session.corpus is None:
+            return
+        # quietly: the corpus's files and vocabulary are the same (Train need not hear of it)
+        self.session.corpus = replace(self.session.corpus, form=form)
+        self._show(self.session.corpus)
+
+    def _on_form_failed(self, message: str) -> None:
+        if self.sender() is self.scan_thread:
+            self._ended()
+            self.state_changed.emit(f"forms not found: {message}")
 
     def apply_threshold(self, value: int) -> None:
         self.session.settings.setValue("threshold", value)

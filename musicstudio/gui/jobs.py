@@ -7,7 +7,6 @@ per-file or per-step callback cannot flood the event loop.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -43,8 +42,10 @@ class ScanThread(QThread):
 
     files = Signal(list)  # list[FileReport], a batch at a time
     progress = Signal(int, int)  # done, total
-    done = Signal(object)  # Corpus
+    done = Signal(object)  # Corpus (its files' forms still to find)
+    formed = Signal(object)  # CorpusForm: each file's form and the profile, after `done`
     failed = Signal(str)
+    failed_form = Signal(str)  # the forms could not be found (the corpus stands)
     cancelled = Signal()
 
     def __init__(
@@ -77,11 +78,9 @@ class ScanThread(QThread):
     def _scan(self) -> None:
         try:
             job = ScanJob(CorpusSource(tuple(self.paths), self.options))
-            # One core is left to the window: with every core parsing, the event loop stalls.
-            workers = max(1, (os.cpu_count() or 2) - 1)
-            corpus: Corpus = job.run(self._on_progress, self.token, Workspace(workers))
-            if corpus.streams:
-                corpus = corpus.with_form()  # each file's form, here rather than on the UI thread
+            # Every core parses: the workers run niced (parsing.WORKER_NICENESS), so the window
+            # still comes first (benchmarks/scan_window.py measures the event loop's stalls).
+            corpus: Corpus = job.run(self._on_progress, self.token, Workspace())
         except Cancelled:
             self.cancelled.emit()
             return
@@ -94,6 +93,16 @@ class ScanThread(QThread):
         if self._batch:
             self.files.emit(self._batch)
         self.done.emit(corpus)
+        # Each file's form after the corpus, here rather than on the UI thread: the files and
+        # the summary show (and Train is ready) while this takes ~1-3 ms a file.
+        if corpus.streams and not self.token.cancelled:
+            try:
+                form = corpus.with_form().form
+            except Exception as e:  # the forms are extra: the scan stands without them
+                self.failed_form.emit(f"{type(e).__name__}: {e}")
+                return
+            if not self.token.cancelled:
+                self.formed.emit(form)
 
 
 class JobHandle(QObject):
@@ -165,9 +174,15 @@ class EngineClient(QObject):
             not h.background and self._owners.get(j) is engine for j, h in self._jobs.items()
         )
 
-    def start(self) -> None:
-        """Start both processes (TensorFlow loads in one while the user looks at the window)."""
+    def start(self, tensorflow: bool = True) -> None:
+        """Start the composing process, and (unless told to wait) the one that loads
+        TensorFlow while the user looks at the window."""
         self._start(self.composer)
+        if tensorflow:
+            self._start(self.engine)
+
+    def start_tensorflow(self) -> None:
+        """Start the process that imports TensorFlow (a no-op once it runs)."""
         self._start(self.engine)
 
     def _start(self, engine: Engine) -> None:

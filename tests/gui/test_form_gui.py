@@ -107,7 +107,10 @@ def test_the_dataset_panel_shows_each_files_form(window, qtbot, tmp_path: Path) 
         shutil.copy(f, folder / f.name)
     panel = window.dataset
     panel.load([str(folder)])
+    # the files first, then their forms (found after the scan, off the UI thread)
     qtbot.waitUntil(lambda: window.session.corpus is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.session.corpus.form is not None, timeout=60_000)
+    assert panel.scan_thread is None
     model = panel.table_model
     forms = [
         model.data(model.index(r, FORM_COLUMN), Qt.ItemDataRole.DisplayRole) for r in range(12)
@@ -115,3 +118,20 @@ def test_the_dataset_panel_shows_each_files_form(window, qtbot, tmp_path: Path) 
     assert all(f and f.startswith("A") for f in forms)  # "A B C D", "A A B C", …
     assert any(" A" in f[1:] for f in forms)  # some chorale repeats its first phrase
     assert "Form: sections of 4 bars" in panel.summary.text()
+
+
+def test_a_folder_dropped_at_launch_is_scanned_before_tensorflow_loads(
+    window, qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # on two cores TensorFlow's import halved the scan's speed: it waits for the scan to end
+    folder = tmp_path / "chorales"
+    folder.mkdir()
+    for f in sample_files(12):
+        shutil.copy(f, folder / f.name)
+    engines = window.session.engine
+    window.dataset.load([str(folder)])
+    window._load_tensorflow()  # the launch timer fires while the scan runs
+    assert window.dataset.scan_thread is not None and not engines.engine.alive
+    qtbot.waitUntil(lambda: window.dataset.scan_thread is None, timeout=60_000)
+    assert window.session.corpus is not None and window.session.corpus.form is not None
+    assert engines.engine.alive  # the scan's end started it
