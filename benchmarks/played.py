@@ -4,6 +4,10 @@ A slow tempo curve (±`depth` around the file's own tempo), a start offset, ±`j
 on every onset; written at one tempo of 120 BPM and no time signature, as a performance
 recorded without a click. The true seconds of every quarter (beats) and bar line (downbeats)
 are kept, and the F-measure at ±70 ms (mir_eval's beat F-measure, without its 5 s trim).
+
+A beat is the tactus of the time signature, as beat-tracking annotations count it: a quarter in
+x/4 and x/2, a dotted quarter in compound time (3/8, 6/8, 9/8, 12/8), counted from each bar
+line. `quarters` keeps every quarter as well (the level earlier rounds scored).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ OUT_QPM = 120.0
 
 class Played(NamedTuple):
     data: bytes  # the played MIDI file
-    beats: np.ndarray  # seconds of each quarter of the original
+    beats: np.ndarray  # seconds of each beat (tactus) of the original
+    quarters: np.ndarray  # seconds of each quarter of the original
     downbeats: np.ndarray  # seconds of each bar line of the original
     onsets: np.ndarray  # seconds of each played note
     pitches: np.ndarray  # its pitch
@@ -81,6 +86,7 @@ def play(
         downbeat_quarters = bar_lines(score, end)
     return Played(
         bytes(out.dumps_midi()),
+        curve(tactus(score, np.asarray(downbeat_quarters, np.float64), end)),
         curve(np.arange(0, int(np.ceil(end)) + 1, dtype=np.float64)),
         curve(np.asarray(downbeat_quarters, np.float64)),
         np.concatenate(onsets),
@@ -101,6 +107,27 @@ def bar_lines(score, end_quarters: float) -> np.ndarray:  # type: ignore[no-unty
     return np.asarray(lines)
 
 
+def tactus(score, bars: np.ndarray, end_quarters: float) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Quarters of a score's beats: from each bar line, a dotted quarter in compound time (a
+    numerator divisible by 3 over 8), else a quarter; a pickup's beats counted back from the
+    first bar line."""
+    tpq = score.tpq
+    sigs = [(int(s.time) / tpq, s.numerator, s.denominator) for s in score.time_signatures]
+    starts = np.array([q for q, _, _ in sigs] or [0.0])
+    steps = np.array([1.5 if d == 8 and n % 3 == 0 else 1.0 for _, n, d in sigs] or [1.0])
+
+    def step_at(q: float) -> float:
+        return float(steps[max(0, int(np.searchsorted(starts, q, side="right")) - 1)])
+
+    if bars.size == 0:
+        bars = np.array([0.0])
+    edges = np.r_[bars - 1e-9, max(end_quarters, bars[-1]) + 2e-9]  # the end is a beat
+    out = list(np.arange(bars[0] - step_at(bars[0]), -1e-9, -step_at(bars[0]))[::-1])
+    for a, b in zip(bars, edges[1:], strict=True):
+        out.extend(np.arange(a, b, step_at(a)))
+    return np.unique(np.round(np.asarray(out, np.float64), 9))
+
+
 def f_measure(reference: np.ndarray, estimate: np.ndarray, window: float = 0.07) -> float:
     """Beat-tracking F-measure: one-to-one matches within ±window seconds (in time order)."""
     ref, est = np.sort(reference), np.sort(estimate)
@@ -119,9 +146,11 @@ def f_measure(reference: np.ndarray, estimate: np.ndarray, window: float = 0.07)
     return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
 
 
-def file_beats(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Seconds of every quarter and bar line of a MIDI file's tempo map, and its notes'
-    onset seconds and pitches (the written roundtrip file)."""
+def file_beats(
+    data: bytes, quarters: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Seconds of every beat (tactus; every quarter with `quarters`) and bar line of a MIDI
+    file's tempo map, and its notes' onset seconds and pitches (the written roundtrip file)."""
     from symusic import Score
 
     score = Score.from_midi(data).to("second")
@@ -134,12 +163,17 @@ def file_beats(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     def sec(q: np.ndarray) -> np.ndarray:
         return tick_seconds(q * tpq, tempos["time"], tempos["mspq"], tpq)
 
-    quarters = np.arange(0, int(np.ceil(end)) + 1, dtype=np.float64)
+    lines = bar_lines(ticks, end)
+    beats = (
+        np.arange(0, int(np.ceil(end)) + 1, dtype=np.float64)
+        if quarters
+        else tactus(ticks, lines, end)
+    )
     onsets = [t.notes.numpy()["time"] for t in score.tracks if t.note_num()]
     pitches = [t.notes.numpy()["pitch"].astype(np.int64) for t in score.tracks if t.note_num()]
     return (
-        sec(quarters),
-        sec(bar_lines(ticks, end)),
+        sec(beats),
+        sec(lines),
         np.concatenate(onsets) if onsets else np.zeros(0),
         np.concatenate(pitches) if pitches else np.zeros(0, np.int64),
     )
