@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from symusic import Note, Score, Tempo, Track
+from symusic import Note, Score, Tempo, TimeSignature, Track
 
 from musicstudio.core.music import midi
 from musicstudio.core.music.beats import NO_BEAT, ON_GRID, TRACKED, Placement
@@ -78,6 +78,74 @@ def test_the_bar_restarts_after_an_incomplete_bar() -> None:
     )
     assert meter == 3
     assert list(np.flatnonzero(places == 0)) == list(starts)
+
+
+def _jig(seed: int, bars: int = 48) -> bytes:
+    """A 6/8 tune: a bass on each dotted-quarter beat (the root on the downbeat, louder), a
+    melody in eighths grouped in threes, a new chord every bar."""
+    rng = np.random.default_rng(seed)
+    score = Score(480)
+    score.tempos.append(Tempo(0, 132.0))
+    score.time_signatures.append(TimeSignature(0, 6, 8))
+    eighth, scale, degree = 240, [0, 2, 4, 5, 7, 9, 11, 12], 4
+    rhythms = [(1, 1, 1), (2, 1), (3,), (1, 1, 1)]
+    melody, bass = [], []
+    for bar in range(bars):
+        root = [0, 5, 7, 2][bar % 4]
+        for beat in range(2):
+            t = (bar * 6 + beat * 3) * eighth
+            bass.append((t, 3 * eighth - 20, 36 + root + 7 * beat, 100 - 20 * beat))
+            k = 0
+            for r in rhythms[rng.integers(len(rhythms))]:
+                degree = int(np.clip(degree + rng.integers(-2, 3), 0, 7))
+                melody.append(
+                    (t + k * eighth, r * eighth - 20, 67 + scale[degree], 95 - 25 * bool(k))
+                )
+                k += r
+    for name, notes in (("melody", melody), ("bass", bass)):
+        a = np.array(notes, np.int64).T
+        track = Track(name, 0, False)
+        track.notes = Note.from_numpy(
+            a[0].astype(np.int32), a[1].astype(np.int32), a[2].astype(np.int8), a[3].astype(np.int8)
+        )
+        score.tracks.append(track)
+    return bytes(score.dumps_midi())
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_warped_jig_comes_back_in_six_eight(seed: int) -> None:
+    p = played.play(_jig(seed), seed)
+    notes = parse_midi_bytes(p.data)
+    assert notes.timing == TRACKED and notes.time_signature == (6, 8)
+    beats, bars, onsets, pitches = played.file_beats(midi_bytes(as_learned(notes)[0]))
+    assert played.f_measure(p.beats, beats) >= 0.9  # dotted quarters
+    assert (
+        played.f_measure(p.quarters, played.file_beats(midi_bytes(as_learned(notes)[0]), True)[0])
+        >= 0.9
+    )
+    assert played.f_measure(p.downbeats, bars) >= 0.9
+    assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
+
+
+def test_a_four_four_tune_with_some_triplets_stays_in_quarters() -> None:
+    from musicstudio.core.music.beats import is_compound
+
+    rng = np.random.default_rng(4)
+    quarters = np.arange(200.0)
+    eighths = rng.choice(quarters, 80, replace=False) + 0.5
+    triplets = rng.choice(quarters, 15, replace=False)[:, None] + np.array([1 / 3, 2 / 3])
+    assert not is_compound(np.r_[quarters, eighths, triplets.ravel()])
+    assert is_compound(np.r_[quarters, triplets.ravel(), rng.choice(quarters, 10) + 0.5])
+
+
+def test_tactus_counts_dotted_quarters_from_each_bar_line_in_compound_time() -> None:
+    score = Score(480)
+    score.time_signatures.append(TimeSignature(0, 6, 8))
+    score.time_signatures.append(TimeSignature(480 * 6, 2, 4))
+    beats = played.tactus(score, np.array([1.0, 4.0, 7.0, 9.0]), 11.0)
+    assert list(beats) == [1.0, 2.5, 4.0, 5.5, 7.0, 8.0, 9.0, 10.0, 11.0]  # none before 0
+    pickup = played.tactus(score, np.array([2.0, 5.0]), 5.0)  # a pickup of two quarters
+    assert list(pickup) == [0.5, 2.0, 3.5, 5.0]
 
 
 def test_a_phase_offset_alone_is_found() -> None:

@@ -10,9 +10,11 @@ without a click) has its beats tracked from the onsets, in seconds:
 - beats: dynamic programming over the envelope (Ellis 2007, "Beat tracking by dynamic
   programming"), with the local tempo, then refined by least squares on the onsets that sit
   on the beat's subdivisions (jitter averages out, the tempo curve stays smooth);
+- simple or compound: a beat whose off-beat onsets sit on its thirds far more than on its
+  half is a dotted quarter (6/8, 9/8, 12/8), otherwise a quarter;
 - meter and downbeats: meter.py (bass, long notes, kick drum, chord changes).
 
-The estimated beats become integer quarters, and their seconds the piece's tempo map, so
+The estimated beats become quarters (1.5 apart when compound), and their seconds the piece's tempo map, so
 writing the piece back reproduces the played timing; the onsets keep their micro-timing as
 fractions of a quarter (feel.py measures it). Our own NumPy tracker: no maintained symbolic
 beat tracker on PyPI is light enough (madmom and librosa work on audio and pull in large
@@ -48,6 +50,12 @@ FASTEST_BEAT = 0.4
 #: Ellis's tempo preference: a beat of 0.55 s (110 BPM), one octave wide. Slower centres
 #: (0.65, 0.75 s) or a wider one found the quarters of slow band pieces and lost pop's.
 TEMPO_CENTRE, TEMPO_WIDTH = 0.55, 1.0
+#: A tracked beat is compound (a dotted quarter: 6/8, 9/8, 12/8) when the onsets between its
+#: beats sit on its thirds this many times as often as on its half, and they are this share
+#: of the onsets off the beat (a 4/4 melody with triplets here and there stays in quarters).
+COMPOUND_RATIO, COMPOUND_SHARE = 3.0, 0.4
+#: Onsets within this many beats of a third (or the half) of a beat count as on it.
+SUBDIVISION_TOLERANCE = 0.05
 
 ON_GRID = "on grid"
 TRACKED = "beats tracked"
@@ -142,6 +150,7 @@ def place_on_beat(
         return Placement(ON_GRID)
     end = np.asarray(end_seconds, np.float64)
     position = _beat_position(beats, t)
+    compound = is_compound(position)
     meter, places = bar_positions(
         position,
         _beat_position(beats, end) - position,
@@ -149,8 +158,10 @@ def place_on_beat(
         velocity,
         drum,
         beats.size,
+        compound=compound,
     )
-    quarters = _beat_quarters(float(beats[0]), meter, places)
+    unit = 1.5 if compound else 1.0  # quarters per beat
+    quarters = unit * _beat_quarters(float(beats[0]), meter, places)
     times = beats.copy()
     if quarters[0]:  # a lead-in from time 0 to the first beat
         times = np.r_[0.0, max(float(beats[0]), 1e-3 * quarters[0]), beats[1:]]
@@ -159,13 +170,30 @@ def place_on_beat(
         times[0] = 0.0
     onset = _seconds_to_quarters(t, times, quarters)
     duration = np.maximum(_seconds_to_quarters(end, times, quarters) - onset, 0.0)
-    return Placement(TRACKED, onset, duration, tempo_map_of(times, quarters), (meter, 4), beats)
+    signature = (3 * meter, 8) if compound else (meter, 4)
+    return Placement(TRACKED, onset, duration, tempo_map_of(times, quarters), signature, beats)
+
+
+def is_compound(position: np.ndarray) -> bool:
+    """True when the beats at these fractional beat positions divide in three, not two: the
+    beat is a dotted quarter."""
+    frac = position - np.floor(position)
+    off = (frac > SUBDIVISION_TOLERANCE) & (frac < 1.0 - SUBDIVISION_TOLERANCE)
+    if off.sum() < MIN_ONSETS:
+        return False
+    thirds = (np.abs(frac - 1 / 3) < SUBDIVISION_TOLERANCE) | (
+        np.abs(frac - 2 / 3) < SUBDIVISION_TOLERANCE
+    )
+    half = np.abs(frac - 0.5) < SUBDIVISION_TOLERANCE
+    return bool(
+        thirds.sum() >= COMPOUND_RATIO * half.sum() and thirds.sum() >= COMPOUND_SHARE * off.sum()
+    )
 
 
 def _beat_quarters(first_beat: float, meter: int, places: np.ndarray) -> np.ndarray:
-    """The quarter of every tracked beat: downbeats on multiples of `meter` quarters. Where the
-    bar restarts, the beat before it spans the quarters the bar skips; a first beat after
-    time 0 needs at least one quarter of lead-in."""
+    """The count of every tracked beat, in beats (quarters when the beat is simple): downbeats
+    on multiples of `meter`. Where the bar restarts, the beat before it spans the beats the
+    bar skips; a first beat after time 0 needs at least one beat of lead-in."""
     first = int(places[0])
     if first_beat > 1e-3 and first == 0:
         first = meter

@@ -23,6 +23,9 @@ import numpy as np
 KICKS = (35, 36)
 #: 3/4 is chosen over 4/4 only when its downbeats stand out this much more.
 TRIPLE_MARGIN = 1.15
+#: In compound time, 12/8 is chosen over 6/8 only when its downbeats stand out this much more
+#: (and fall on the stronger beat of 6/8's two).
+DUPLE_MARGIN = 1.3
 #: What a bar start costs (in mean accents) when the first note is neither on it nor one beat
 #: before it, and (4/4) when the last note is on beat 2 or 4.
 FIRST_NOTE_COST, LAST_NOTE_COST = 1.0, 0.2
@@ -78,9 +81,11 @@ def bar_positions(
     velocity: np.ndarray,
     drum: np.ndarray,
     beats: int,
+    compound: bool = False,
 ) -> tuple[int, np.ndarray]:
     """(beats per bar, the place in its bar of each of `beats` beats: 0 is a downbeat) that
-    the accents of notes at fractional beat positions say."""
+    the accents of notes at fractional beat positions say. A compound beat (a dotted quarter)
+    may also have bars of two (6/8), which win over four unless those are clearly stronger."""
     accent = beat_accents(position, length, pitch, velocity, drum)[:beats]
     accent = np.r_[accent, np.zeros(beats - accent.size)]
     if accent.size < 8 or not accent.any():
@@ -92,6 +97,12 @@ def bar_positions(
 
     four, three = strength(4), strength(3)
     meter = 3 if three.max() > TRIPLE_MARGIN * max(four.max(), 1e-9) else 4
+    if compound and meter == 4:
+        two = strength(2)
+        # a 12/8 downbeat is also a 6/8 one: on the stronger of the two, and clearly stronger
+        on_strong = int(np.argmax(four)) % 2 == int(np.argmax(two))
+        if not (on_strong and four.max() > DUPLE_MARGIN * max(two.max(), 1e-9)):
+            meter = 2
     first = min(max(int(np.rint(np.min(position))), 0), accent.size - 1)
     last = min(max(int(np.rint(np.max(position))), 0), accent.size - 1)
     prior = np.zeros((accent.size, meter))
