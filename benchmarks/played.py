@@ -87,7 +87,7 @@ def play(
     return Played(
         bytes(out.dumps_midi()),
         curve(tactus(score, np.asarray(downbeat_quarters, np.float64), end)),
-        curve(np.arange(0, int(np.ceil(end)) + 1, dtype=np.float64)),
+        curve(tactus(score, np.asarray(downbeat_quarters, np.float64), end, compound=False)),
         curve(np.asarray(downbeat_quarters, np.float64)),
         np.concatenate(onsets),
         np.concatenate(pitches),
@@ -107,14 +107,17 @@ def bar_lines(score, end_quarters: float) -> np.ndarray:  # type: ignore[no-unty
     return np.asarray(lines)
 
 
-def tactus(score, bars: np.ndarray, end_quarters: float) -> np.ndarray:  # type: ignore[no-untyped-def]
+def tactus(score, bars: np.ndarray, end_quarters: float, compound: bool = True) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Quarters of a score's beats: from each bar line, a dotted quarter in compound time (a
-    numerator divisible by 3 over 8), else a quarter; a pickup's beats counted back from the
-    first bar line."""
+    numerator divisible by 3 over 8; with `compound`), else a quarter; a pickup's beats
+    counted back from the first bar line (a pickup of an eighth puts every quarter off the
+    integers)."""
     tpq = score.tpq
     sigs = [(int(s.time) / tpq, s.numerator, s.denominator) for s in score.time_signatures]
     starts = np.array([q for q, _, _ in sigs] or [0.0])
-    steps = np.array([1.5 if d == 8 and n % 3 == 0 else 1.0 for _, n, d in sigs] or [1.0])
+    steps = np.array(
+        [1.5 if compound and d == 8 and n % 3 == 0 else 1.0 for _, n, d in sigs] or [1.0]
+    )
 
     def step_at(q: float) -> float:
         return float(steps[max(0, int(np.searchsorted(starts, q, side="right")) - 1)])
@@ -164,11 +167,7 @@ def file_beats(
         return tick_seconds(q * tpq, tempos["time"], tempos["mspq"], tpq)
 
     lines = bar_lines(ticks, end)
-    beats = (
-        np.arange(0, int(np.ceil(end)) + 1, dtype=np.float64)
-        if quarters
-        else tactus(ticks, lines, end)
-    )
+    beats = tactus(ticks, lines, end, compound=not quarters)
     onsets = [t.notes.numpy()["time"] for t in score.tracks if t.note_num()]
     pitches = [t.notes.numpy()["pitch"].astype(np.int64) for t in score.tracks if t.note_num()]
     return (
