@@ -1,19 +1,24 @@
 """Played files back on their beats: beat and downbeat F-measure, onsets within 25 ms.
 
-    python benchmarks/beats.py [--per-kind 8]
+    python benchmarks/beats.py [--per-kind 8] [--new] [--fresh | --only-fresh]
 
 Every file is a quantized file played with a known warp (played.py: a slow tempo curve of
 ±12 %, a start offset of 0.15-0.45 s, ±10 ms jitter, one tempo of 120 BPM, no time
 signature). It is read (beats.py places it on its beats), encoded, tokenized and decoded as
-`musicstudio roundtrip` does, and written; the written file's tempo map gives the estimated
-beats (quarter k) and bar lines, scored against the true ones with the F-measure at ±70 ms;
+`musicstudio roundtrip` does, and written; the written file's time signature, bar lines and
+tempo map give the estimated beats (the tactus: dotted quarters in 6/8, else quarters),
+every quarter and the bar lines, scored against the true ones with the F-measure at ±70 ms;
 its onsets are matched to the played ones (same pitch, within 25 ms).
 
 Kinds: synthetic pop (popmidi.py) and the shipped chorales were used to tune the tracker; the
 band corpus pieces that are not Bach (Lieder, sonatas, a concertino), string quartets of
 music21's corpus (Haydn, Mozart, Beethoven; written to MIDI once, bench_data/quartets) and pop
-files shifted only (no tempo curve: a phase offset) were not. The chorales' and band pieces' bar lines come
-from music21's scores (their MIDI files put a pickup bar's first note at time 0).
+files shifted only (no tempo curve: a phase offset) were not, until round 3. `--new` adds
+madrigals and keyboard pieces (looked at in round 3's downbeat work, after it was done);
+`--fresh` adds sixteen movements drawn at random in round 4 and kept out of every choice.
+The true bar lines come from music21's scores with their repeats played out, as music21
+writes the MIDI (the band files put a pickup bar's first note at time 0); a score music21
+cannot play out is skipped, and said.
 """
 
 from __future__ import annotations
