@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from played import bar_lines as played_bar_lines
 from played import f_measure, file_beats, onsets_within, play
 from popmidi import pop_score
 
@@ -53,26 +54,40 @@ QUARTETS = (
 )
 
 
-def music21_bar_lines(corpus_path: str) -> np.ndarray:
-    """Quarters of a music21 corpus score's bar lines (a pickup bar's start is not one)."""
+def music21_bar_lines(corpus_path: str, data: bytes | None = None) -> np.ndarray:
+    """Quarters of a music21 corpus score's bar lines (a pickup bar's start is not one), with
+    its repeats played out or not, as the MIDI file `data` has them."""
     from music21 import corpus
 
-    return bar_lines(corpus.parse(corpus_path))
+    return bar_lines(corpus.parse(corpus_path), data)
 
 
-def bar_lines(score: object) -> np.ndarray:
-    """Quarters of a music21 score's bar lines, from its first part, its repeats played out
-    as music21 writes them to MIDI (before round 4 they were not: every bar line after a
-    repeat's end was wrong)."""
+def bar_lines(score: object, data: bytes | None = None) -> np.ndarray:
+    """Quarters of a music21 score's bar lines, from its first part: its repeats played out
+    as music21 writes them to MIDI, unless the MIDI file `data` (written some other way)
+    ends where the bars as written end. Before round 4 they were never played out: every
+    bar line after a repeat's end was wrong."""
+    written = _measure_lines(score)
     try:
-        score = score.expandRepeats()  # type: ignore[attr-defined]
+        played = _measure_lines(score.expandRepeats())  # type: ignore[attr-defined]
     except Exception:  # music21 cannot expand it: then it wrote none either
-        pass
+        return written[0]
+    if data is None:
+        return played[0]
+    from symusic import Score
+
+    midi = Score.from_midi(data)
+    end = midi.end() / midi.tpq
+    return min((played, written), key=lambda lines: abs(lines[1] - end))[0]
+
+
+def _measure_lines(score: object) -> tuple[np.ndarray, float]:
+    """(bar lines, where the last bar ends) of a music21 score's first part."""
     part = score.parts[0]  # type: ignore[attr-defined]
     measures = list(part.getElementsByClass("Measure"))
-    return np.array(
-        [float(m.offset) for i, m in enumerate(measures) if i or not m.paddingLeft], np.float64
-    )
+    lines = [float(m.offset) for i, m in enumerate(measures) if i or not m.paddingLeft]
+    end = float(measures[-1].offset + measures[-1].duration.quarterLength) if measures else 0.0
+    return np.array(lines, np.float64), end
 
 
 def band_sources(limit: int) -> list[tuple[Path, str]]:
@@ -148,7 +163,32 @@ def music21_sources(paths: tuple[str, ...], name: str) -> list[tuple[bytes, np.n
     return out
 
 
+def supported_bar_lines(data: bytes, score_lines: np.ndarray) -> np.ndarray:
+    """The score's bar lines, or the MIDI file's own (its time signatures, from the score's
+    pickup) where more of those fall on a note: music21 writes some scores' parts out of step
+    with their measures (an overfull bar, a repeat played out one way in the score and
+    another in the MIDI)."""
+    from symusic import Score
+
+    midi = Score.from_midi(data)
+    end = midi.end() / midi.tpq
+    pickup = float(score_lines[0]) if score_lines.size and 0 < score_lines[0] < 4 else 0.0
+    onsets = [t.notes.numpy()["time"] / midi.tpq for t in midi.tracks if t.note_num()]
+    if not onsets:
+        return score_lines
+    on = np.round(np.unique(np.concatenate(onsets)), 3)
+
+    def support(lines: np.ndarray) -> float:
+        lines = lines[lines < end]
+        return float(np.isin(np.round(lines, 3), on).mean()) if lines.size else 0.0
+
+    own = played_bar_lines(midi, end, pickup)
+    return own if support(own) > support(score_lines) else score_lines
+
+
 def measure(data: bytes, seed: int, downbeats: np.ndarray | None = None, **warp: float) -> dict:
+    if downbeats is not None:
+        downbeats = supported_bar_lines(data, downbeats)
     played = play(data, seed, downbeats, **warp)  # type: ignore[arg-type]
     start = time.perf_counter()
     notes = parse_midi_bytes(played.data)
@@ -195,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         (
             "chorales, warped (tuned)",
             [
-                measure(f.read_bytes(), i, music21_bar_lines(f"bach/{f.stem}"))
+                measure(f.read_bytes(), i, music21_bar_lines(f"bach/{f.stem}", f.read_bytes()))
                 for i, f in enumerate(chorales)
             ],
         )
@@ -204,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         (
             "band pieces, warped (held out)",
             [
-                measure(f.read_bytes(), i, music21_bar_lines(p))
+                measure(f.read_bytes(), i, music21_bar_lines(p, f.read_bytes()))
                 for i, (f, p) in enumerate(band_sources(n))
             ],
         )

@@ -84,6 +84,8 @@ def play(
         pitches.append(arr["pitch"].astype(np.int64))
     if downbeat_quarters is None:
         downbeat_quarters = bar_lines(score, end)
+    downbeat_quarters = np.asarray(downbeat_quarters, np.float64)
+    downbeat_quarters = downbeat_quarters[downbeat_quarters <= end]
     return Played(
         bytes(out.dumps_midi()),
         curve(tactus(score, np.asarray(downbeat_quarters, np.float64), end)),
@@ -94,16 +96,18 @@ def play(
     )
 
 
-def bar_lines(score, end_quarters: float) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Quarters of the bar lines of a score's time signatures, from 0 to the end."""
+def bar_lines(score, end_quarters: float, first: float = 0.0) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Quarters of the bar lines of a score's time signatures, from `first` (after a pickup)
+    to the end; a signature restarts the bar where it stands."""
     tpq = score.tpq
-    sigs = [(int(s.time) / tpq, s.numerator * 4 / s.denominator) for s in score.time_signatures]
-    if not sigs or sigs[0][0] > 0:
-        sigs.insert(0, (0.0, 4.0))
+    sigs = dict((int(s.time) / tpq, s.numerator * 4 / s.denominator) for s in score.time_signatures)
+    if not sigs or min(sigs) > 0:
+        sigs[0.0] = 4.0
+    starts = sorted(sigs)
     lines: list[float] = []
-    for i, (start, bar) in enumerate(sigs):
-        stop = sigs[i + 1][0] if i + 1 < len(sigs) else end_quarters + 1e-9
-        lines.extend(np.arange(start, stop, bar))
+    for i, start in enumerate(starts):
+        stop = starts[i + 1] if i + 1 < len(starts) else end_quarters + 1e-9
+        lines.extend(np.arange(max(start, first) if i == 0 else start, stop - 1e-9, sigs[start]))
     return np.asarray(lines)
 
 
