@@ -194,6 +194,55 @@ def test_a_piece_plays_the_line_up_of_one_of_your_files(
     assert len(np.unique(keys.notes.voice)) > 2
 
 
+def test_a_piece_is_in_the_meter_of_the_file_its_form_comes_from(
+    tiny_bundles: dict[str, Path],
+) -> None:
+    from musicstudio.core.compose.regenerate import RegenerateSettings, regenerate
+    from musicstudio.core.music.midi import midi_bytes, parse_midi_bytes
+
+    bundle = load_bundle(tiny_bundles["wavenet"])
+    assert bundle.form is not None and len(bundle.form.meters) == len(bundle.form.forms)
+    assert {(4, 4), (3, 4)} <= set(bundle.form.meters)  # the chorales' own, learned in training
+    # A corpus of waltzes: every file in 3/4.
+    bundle.form = replace(bundle.form, meters=((3, 4),) * len(bundle.form.forms))
+    composer = Composer(bundle)
+    (waltz,) = compose(composer, seed=5)
+    assert waltz.notes.time_signature == (3, 4)
+    bars = round(waltz.sections[-1].end / 3.0)  # the sections end on 3/4 bar lines
+    assert abs(bars - bundle.form.median_bars) <= 0.25 * bundle.form.median_bars
+    assert waltz.notes.onset.max() < bars * 3.0
+    assert parse_midi_bytes(midi_bytes(waltz.notes)).time_signature == (3, 4)
+    (timed,) = compose(composer, minutes=0.5, tempo=90, seed=5)  # 45 quarters: 15 bars of 3/4
+    assert timed.sections[-1].end == 45.0
+    # a form typed by the musician is in the corpus's meter; regenerating keeps the piece's
+    (typed,) = compose(composer, form="A B A", bars=6, seed=5)
+    assert typed.notes.time_signature == (4, 4) and typed.sections[-1].end == 24.0
+    result = regenerate(
+        composer,
+        waltz.notes,
+        RegenerateSettings(first_bar=2, last_bar=3, sampling=SamplingSettings(seed=2)),
+    )
+    assert composer.time_signature == (3, 4) and result.notes.time_signature == (3, 4)
+
+
+def test_a_profile_keeps_every_file_s_meter_and_refuses_a_damaged_one() -> None:
+    from musicstudio.core.music.form_profile import FormProfile
+
+    profile = FormProfile(
+        ("A A", "A B"), (4, 4), (8, 8), (16.0, 12.0), 0.5, 0.3, 0.4, {}, meters=((6, 8), (2, 4))
+    )
+    back = FormProfile.from_json(profile.to_json())
+    assert back is not None and back.meters == ((6, 8), (2, 4))
+    damaged = profile.to_json() | {"meters": [[6, 7], [2, 4]]}
+    old = {k: v for k, v in profile.to_json().items() if k != "meters"}
+    for raw in (damaged, old):
+        kept = FormProfile.from_json(raw)
+        assert kept is not None and kept.meters == () and kept.forms == profile.forms
+    # a plan takes its file's meter; minutes become bars of that meter
+    plan = corpus_plan(back, None, np.random.default_rng(0), quarters=24.0)
+    assert (plan.time_signature, plan.bars) in {((6, 8), 8), ((2, 4), 12)}
+
+
 def pitched(notes: NoteArray, first: int, last: int) -> list[tuple[float, int]]:
     """(onset within the passage, pitch) of the pitched notes starting in bars first..last."""
     lo, hi = (first - 1) * BAR, last * BAR

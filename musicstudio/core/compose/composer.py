@@ -78,6 +78,17 @@ class Composer:
         self._file_primer: tuple[NoteArray, float] | None = None  # (notes, where they end)
         self._primer_end = 0  # grid step where the composed music starts (file: where it ends)
 
+    @property
+    def time_signature(self) -> tuple[int, int]:
+        """The meter of the piece being composed (or regenerated): its bars, the bar lines of
+        its notes and the metric position the model reads. The corpus's most common one, or
+        the meter of the file a piece takes its form from."""
+        return self.stepper.time_signature
+
+    @time_signature.setter
+    def time_signature(self, value: tuple[int, int]) -> None:
+        self.stepper.time_signature = value
+
     def primers(self, settings: ComposeSettings, rng: np.random.Generator) -> list[np.ndarray]:
         """One primer per variation: stored corpus windows, the user's file, or a start token."""
         n = settings.variations
@@ -127,6 +138,8 @@ class Composer:
         rng = np.random.default_rng(seed)
         primers = self.primers(settings, rng)
         plan = self.plan(settings, rng)
+        # A piece in the form of one of the files is in that file's meter (a jig in 6/8).
+        self.time_signature = (plan and plan.time_signature) or self.bundle.time_signature
         lineup: tuple[str, ...] = ()
         if settings.lineup == "files" and settings.constraints.parts is None:
             lineup = lineup_for(plan, self.bundle.form, rng)
@@ -135,7 +148,7 @@ class Composer:
         if plan is None:
             generated, placed = self._straight(settings, primers, sp, masks, seed, progress, cancel)
         else:
-            total = plan.bars * bar_steps(self.bundle.time_signature)
+            total = plan.bars * bar_steps(self.time_signature)
             sections = SectionComposer(
                 self.generator,
                 sp,
@@ -152,9 +165,7 @@ class Composer:
                 ),
                 bar_signature(self.bundle.vocab),
             )
-            generated, placed = sections.compose(
-                plan, primers, bar_steps(self.bundle.time_signature)
-            )
+            generated, placed = sections.compose(plan, primers, bar_steps(self.time_signature))
         seconds = time.perf_counter() - t0
         results = []
         for i, toks in enumerate(generated):
@@ -192,12 +203,15 @@ class Composer:
         num, den = self.bundle.time_signature
         bar_quarters = num * 4 / den
         bars = settings.bars
-        if bars is None and settings.minutes is not None:
-            bars = settings.minutes * settings.tempo / bar_quarters
+        quarters = None if settings.minutes is None else settings.minutes * settings.tempo
+        if bars is None and quarters is not None:
+            bars = quarters / bar_quarters
         whole = None if bars is None else max(1, int(round(bars)))
         try:
             if form.lower() == "corpus":
-                return corpus_plan(self.bundle.form, whole, rng)
+                # minutes are bars of the meter of the file the form comes from
+                mine = whole if settings.bars is not None or quarters is None else None
+                return corpus_plan(self.bundle.form, mine, rng, quarters)
             return user_plan(form, whole, phrase_bars(self.bundle.time_signature))
         except FormError as e:
             raise ComposeError(str(e)) from e
@@ -223,7 +237,7 @@ class Composer:
         cursor = self.generator.start(batch_primer[:, 0], sp.repetition_window, seed, onset)
         # The first run takes the rest of the primer, then samples.
         taken = Plan.taking(batch_primer[:, 1:])
-        num, den = self.bundle.time_signature
+        num, den = self.time_signature
         target_steps = settings.bars * num * 4 / den * GRID if settings.bars else None
         max_events = (
             (settings.length or DEFAULT_EVENTS) if target_steps is None else int(target_steps)
@@ -248,7 +262,7 @@ class Composer:
     ) -> SectionKeys | None:
         """Sections in their own keys (None when none has one). `masks_in(key)`: the piece's
         masks with the key lock at `key`; `locked`: the key the piece is locked to ('' if none)."""
-        vocab, ts = self.bundle.vocab, self.bundle.time_signature
+        vocab, ts = self.bundle.vocab, self.time_signature
         if not any(s.key for s in plan.sections):
             return None
         return SectionKeys(
@@ -264,7 +278,7 @@ class Composer:
         self, constraints: Constraints, primers: list[np.ndarray], lineup: tuple[str, ...] = ()
     ) -> tuple[Masks, str, str]:
         """The logit masks, the constraints in words and the key locked to ('' if none)."""
-        vocab, ts = self.bundle.vocab, self.bundle.time_signature
+        vocab, ts = self.bundle.vocab, self.time_signature
 
         def music(rows: list[np.ndarray], wanted: bool) -> list[Any]:
             return [vocab.detokenize(r, time_signature=ts) for r in rows] if wanted else []
@@ -301,7 +315,7 @@ class Composer:
 
     def notes(self, tokens: np.ndarray, settings: ComposeSettings) -> NoteArray:
         """Generated tokens → notes at the chosen tempo, each voice on its program."""
-        stream = self.bundle.vocab.detokenize(tokens, time_signature=self.bundle.time_signature)
+        stream = self.bundle.vocab.detokenize(tokens, time_signature=self.time_signature)
         try:
             programs = programs_with(self.bundle.voice_programs, settings.programs)
         except PartError as e:

@@ -70,6 +70,7 @@ class FormPlan:
     sections: tuple[PlannedSection, ...]
     repeats: tuple[int, ...] = ()  # one code per bar (form.repeat_map); () : from the sections
     lineup: tuple[str, ...] = ()  # the voices that play (VOICES names); () : every learned voice
+    time_signature: tuple[int, int] | None = None  # its file's meter; None: the corpus's
 
     def __post_init__(self) -> None:
         if not self.repeats:
@@ -165,33 +166,42 @@ def user_plan(text: str, total_bars: int | None, section_bars: int = FALLBACK_PH
 
 
 def corpus_plan(
-    profile: FormProfile | None, total_bars: int | None, rng: np.random.Generator
+    profile: FormProfile | None,
+    total_bars: int | None,
+    rng: np.random.Generator,
+    quarters: float | None = None,
 ) -> FormPlan:
-    """A plan drawn from the corpus: one file's form, of about `total_bars` (default: the
-    corpus's median length), fitted to exactly that many bars."""
+    """A plan drawn from the corpus: one file's form, of about `total_bars` (or bars of its
+    meter filling `quarters`; default: the corpus's median length), fitted to exactly that
+    many bars, in that file's meter."""
     if profile is None or not profile.forms:
-        want = total_bars or 32
+        want = total_bars or (int(round(quarters / 4)) if quarters else 32)
         reps = -(-want // (FALLBACK_PHRASE * 4))
         labels = parse_labels(" ".join([FALLBACK_FORM] * reps))
-        return _fit(labels, [FALLBACK_PHRASE] * len(labels), want)
-    want = total_bars or profile.median_bars
+        return _fit(labels, [FALLBACK_PHRASE] * len(labels), max(1, want))
+    meters = profile.meters or ((4, 4),) * len(profile.forms)
+    wants = np.full(len(profile.forms), float(total_bars or profile.median_bars))
+    if total_bars is None and quarters is not None:
+        wants = np.maximum(1.0, np.round([quarters / (n * 4 / d) for n, d in meters]))
     bars = np.asarray(profile.bars, np.float64)
     # A file at least as long, cut to the length, keeps its repeats as they were; a shorter one
     # extended from its start would repeat more than any file does (its start comes back).
-    near = np.flatnonzero((bars >= want) & (bars <= 1.25 * want))
+    near = np.flatnonzero((bars >= wants) & (bars <= 1.25 * wants))
     if not near.size:
-        near = np.flatnonzero(np.abs(bars - want) <= 0.25 * want)
-    pick = int(rng.choice(near)) if near.size else int(np.abs(bars - want).argmin())
+        near = np.flatnonzero(np.abs(bars - wants) <= 0.25 * wants)
+    pick = int(rng.choice(near)) if near.size else int(np.abs(bars - wants).argmin())
+    want = int(wants[pick])
     labels = parse_labels(profile.forms[pick])
     phrase = profile.phrase_bars[pick]
     sections = _fit(labels, [phrase] * len(labels), want).sections
     lineup = profile.lineups[pick] if profile.lineups else ()
+    meter = profile.meters[pick] if profile.meters else None
     if not profile.repeats:
-        return FormPlan(sections, lineup=lineup)
+        return FormPlan(sections, lineup=lineup, time_signature=meter)
     codes = list(profile.repeats[pick][:want])
     length = len(codes)
     codes += [repeat_code(t % length, EXACT) for t in range(want - length)]  # again from the start
-    return FormPlan(sections, tuple(codes), lineup)
+    return FormPlan(sections, tuple(codes), lineup, meter)
 
 
 def lineup_for(

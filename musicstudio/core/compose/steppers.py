@@ -88,6 +88,16 @@ class Stepper:
     metric position uses it."""
 
     family: ClassVar[str] = ""
+    shared: _Shared
+
+    @property
+    def time_signature(self) -> tuple[int, int]:
+        """The meter its events are placed in (read when the model reads the metric position)."""
+        return self.shared.time_signature
+
+    @time_signature.setter
+    def time_signature(self, value: tuple[int, int]) -> None:
+        self.shared.time_signature = (int(value[0]), int(value[1]))
 
     def initial_state(self, batch: int, onset: int | Array = 0) -> State:
         raise NotImplementedError

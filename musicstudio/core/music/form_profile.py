@@ -59,6 +59,8 @@ class FormProfile:
     repeats: tuple[tuple[int, ...], ...] = ()
     #: Each file's line-up: the voices that play in it (voices.VOICES names).
     lineups: tuple[tuple[str, ...], ...] = ()
+    #: Each file's meter (time signature): a piece in its form is in its meter.
+    meters: tuple[tuple[int, int], ...] = ()
 
     @property
     def median_bars(self) -> int:
@@ -121,6 +123,7 @@ class FormProfile:
             "voices": self.voices,
             "repeats": [list(r) for r in self.repeats],
             "lineups": [list(v) for v in self.lineups],
+            "meters": [list(m) for m in self.meters],
         }
 
     @classmethod
@@ -141,8 +144,13 @@ class FormProfile:
             lineups = tuple(
                 tuple(str(v) for v in voices if v in VOICES) for voices in raw.get("lineups", [])
             )[:MAX_FORMS]
+            meters = tuple((int(m[0]), int(m[1])) for m in raw.get("meters", []) if len(m) == 2)[
+                :MAX_FORMS
+            ]
         except (KeyError, TypeError, ValueError):
             return None
+        if len(meters) != len(forms) or not all(valid_meter(m) for m in meters):
+            meters = ()  # older or damaged: the corpus's meter
         if repeats and (
             len(repeats) != len(forms)
             or not all(valid_code(c, i) for r in repeats for i, c in enumerate(r))
@@ -155,7 +163,12 @@ class FormProfile:
         if not ok or not all(0.0 <= f <= 1.0 for f in figures):
             return None
         near, exact, lag = figures
-        return cls(forms, phrase, bars, seconds, near, exact, lag, voices, repeats, lineups)
+        return cls(forms, phrase, bars, seconds, near, exact, lag, voices, repeats, lineups, meters)
+
+
+def valid_meter(meter: tuple[int, int]) -> bool:
+    """A time signature a piece can be composed in: 1-32 beats of a whole to a 32nd."""
+    return 1 <= meter[0] <= 32 and meter[1] in (1, 2, 4, 8, 16, 32)
 
 
 def _root(label: str) -> str:
@@ -195,6 +208,12 @@ def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
         voices={k: mean(v) for k, v in per_voice.items()},
         repeats=tuple(repeats),
         lineups=tuple(lineup_of(p) for p in sample),
+        meters=tuple(
+            (int(p.time_signature[0]), int(p.time_signature[1]))
+            if valid_meter(p.time_signature)
+            else (4, 4)
+            for p in sample
+        ),
     )
 
 
