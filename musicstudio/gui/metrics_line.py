@@ -123,7 +123,8 @@ def metrics_html(take: Take, measuring_against: str = "") -> str:
     if m.closeness_words:
         lines.append(f"Sounds {m.closeness_words}")
     if piece.form or m.form_words:
-        form = f"Form {piece.form}" if piece.form else "Form"
+        num, den = piece.notes.time_signature
+        form = f"Form {piece.form} in {num}/{den}" if piece.form else "Form"
         lines.append(form + (f" · {m.form_words}" if m.form_words else ""))
     if m.copies_words:
         lines.append(f"{m.copies_words[0].upper()}{m.copies_words[1:]}")

@@ -66,7 +66,7 @@ def test_sections_show_as_bands_and_a_linked_regenerate_changes_every_return(
         ("B", 32.0, 48.0),
         ("A", 48.0, 64.0),
     ]
-    assert "Form A A B A" in cp.metrics.text()
+    assert "Form A A B A in 4/4" in cp.metrics.text()  # a typed form: the corpus's meter
     assert bars(piece.notes, 5, 8) == bars(piece.notes, 1, 4) == bars(piece.notes, 13, 16)
     # The bands are painted: the label strip of the second A has A's tint, B's another one.
     roll.zoom_to_fit()
