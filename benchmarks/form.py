@@ -84,8 +84,8 @@ def bundle_for(corpus: str, family: str, minutes: float, reprofile: bool = False
         subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     bundle = load_bundle(path)
     if (
-        reprofile or bundle.form is None or not bundle.form.lineups
-    ):  # trained before form profiles: as the trainer makes it
+        reprofile or bundle.form is None or not bundle.form.lineups or not bundle.form.meters
+    ):  # trained before form profiles (or their line-ups, meters): as the trainer makes it
         options = ScanOptions(threshold=int(bundle.vocab.threshold))
         bundle.form = profile_of_streams(scan([OUT / corpus / "train"], options).streams)
         bundle.save(path)
