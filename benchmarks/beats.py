@@ -54,40 +54,26 @@ QUARTETS = (
 )
 
 
-def music21_bar_lines(corpus_path: str, data: bytes | None = None) -> np.ndarray:
-    """Quarters of a music21 corpus score's bar lines (a pickup bar's start is not one), with
-    its repeats played out or not, as the MIDI file `data` has them."""
+def music21_bar_lines(corpus_path: str) -> np.ndarray:
+    """Quarters of a music21 corpus score's bar lines (a pickup bar's start is not one)."""
     from music21 import corpus
 
-    return bar_lines(corpus.parse(corpus_path), data)
+    return bar_lines(corpus.parse(corpus_path))
 
 
-def bar_lines(score: object, data: bytes | None = None) -> np.ndarray:
-    """Quarters of a music21 score's bar lines, from its first part: its repeats played out
-    as music21 writes them to MIDI, unless the MIDI file `data` (written some other way)
-    ends where the bars as written end. Before round 4 they were never played out: every
-    bar line after a repeat's end was wrong."""
-    written = _measure_lines(score)
+def bar_lines(score: object) -> np.ndarray:
+    """Quarters of a music21 score's bar lines, from its first part, its repeats played out
+    as music21 writes them to MIDI (before round 4 they were not: every bar line after a
+    repeat's end was wrong). `measure` checks them against the MIDI file's notes."""
     try:
-        played = _measure_lines(score.expandRepeats())  # type: ignore[attr-defined]
+        score = score.expandRepeats()  # type: ignore[attr-defined]
     except Exception:  # music21 cannot expand it: then it wrote none either
-        return written[0]
-    if data is None:
-        return played[0]
-    from symusic import Score
-
-    midi = Score.from_midi(data)
-    end = midi.end() / midi.tpq
-    return min((played, written), key=lambda lines: abs(lines[1] - end))[0]
-
-
-def _measure_lines(score: object) -> tuple[np.ndarray, float]:
-    """(bar lines, where the last bar ends) of a music21 score's first part."""
+        pass
     part = score.parts[0]  # type: ignore[attr-defined]
     measures = list(part.getElementsByClass("Measure"))
-    lines = [float(m.offset) for i, m in enumerate(measures) if i or not m.paddingLeft]
-    end = float(measures[-1].offset + measures[-1].duration.quarterLength) if measures else 0.0
-    return np.array(lines, np.float64), end
+    return np.array(
+        [float(m.offset) for i, m in enumerate(measures) if i or not m.paddingLeft], np.float64
+    )
 
 
 def band_sources(limit: int) -> list[tuple[Path, str]]:
@@ -235,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         (
             "chorales, warped (tuned)",
             [
-                measure(f.read_bytes(), i, music21_bar_lines(f"bach/{f.stem}", f.read_bytes()))
+                measure(f.read_bytes(), i, music21_bar_lines(f"bach/{f.stem}"))
                 for i, f in enumerate(chorales)
             ],
         )
@@ -244,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         (
             "band pieces, warped (held out)",
             [
-                measure(f.read_bytes(), i, music21_bar_lines(p, f.read_bytes()))
+                measure(f.read_bytes(), i, music21_bar_lines(p))
                 for i, (f, p) in enumerate(band_sources(n))
             ],
         )

@@ -88,9 +88,9 @@ def play(
     downbeat_quarters = downbeat_quarters[downbeat_quarters <= end]
     return Played(
         bytes(out.dumps_midi()),
-        curve(tactus(score, np.asarray(downbeat_quarters, np.float64), end)),
-        curve(tactus(score, np.asarray(downbeat_quarters, np.float64), end, compound=False)),
-        curve(np.asarray(downbeat_quarters, np.float64)),
+        curve(tactus(score, downbeat_quarters, end)),
+        curve(tactus(score, downbeat_quarters, end, compound=False)),
+        curve(downbeat_quarters),
         np.concatenate(onsets),
         np.concatenate(pitches),
     )
