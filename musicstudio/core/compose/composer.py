@@ -200,18 +200,15 @@ class Composer:
         # A number of events is a length without form (unless a form is asked for by name).
         if form.lower() == "none" or (settings.length is not None and form.lower() == "corpus"):
             return None
-        num, den = self.bundle.time_signature
-        bar_quarters = num * 4 / den
-        bars = settings.bars
         quarters = None if settings.minutes is None else settings.minutes * settings.tempo
-        if bars is None and quarters is not None:
-            bars = quarters / bar_quarters
-        whole = None if bars is None else max(1, int(round(bars)))
+        whole = None if settings.bars is None else max(1, int(round(settings.bars)))
         try:
             if form.lower() == "corpus":
                 # minutes are bars of the meter of the file the form comes from
-                mine = whole if settings.bars is not None or quarters is None else None
-                return corpus_plan(self.bundle.form, mine, rng, quarters)
+                return corpus_plan(self.bundle.form, whole, rng, quarters)
+            num, den = self.bundle.time_signature
+            if whole is None and quarters is not None:
+                whole = max(1, int(round(quarters / (num * 4 / den))))
             return user_plan(form, whole, phrase_bars(self.bundle.time_signature))
         except FormError as e:
             raise ComposeError(str(e)) from e

@@ -102,9 +102,8 @@ def regenerate(
     """Compose the selected bars and parts of `notes` again (a job: progress, cancel; no Qt)."""
     cancel = cancel or CancelToken()
     t0 = time.perf_counter()
-    composer.time_signature = (
-        notes.time_signature
-    )  # the model places its events in the piece's bars
+    # the model places its events in the piece's bars
+    composer.time_signature = notes.time_signature
     num, den = notes.time_signature
     bar = num * 4 / den
     start, end = (settings.first_bar - 1) * bar, settings.last_bar * bar
