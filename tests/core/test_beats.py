@@ -128,7 +128,7 @@ def test_a_warped_jig_comes_back_in_six_eight(seed: int) -> None:
 
 
 def test_a_four_four_tune_with_some_triplets_stays_in_quarters() -> None:
-    from musicstudio.core.music.beats import is_compound
+    from musicstudio.core.music.meter import is_compound
 
     rng = np.random.default_rng(4)
     quarters = np.arange(200.0)

@@ -10,13 +10,13 @@ without a click) has its beats tracked from the onsets, in seconds:
 - beats: dynamic programming over the envelope (Ellis 2007, "Beat tracking by dynamic
   programming"), with the local tempo, then refined by least squares on the onsets that sit
   on the beat's subdivisions (jitter averages out, the tempo curve stays smooth);
-- simple or compound: a beat whose off-beat onsets sit on its thirds far more than on its
-  half is a dotted quarter (6/8, 9/8, 12/8), otherwise a quarter;
-- meter and downbeats: meter.py (bass, long notes, kick drum, chord changes).
+- simple or compound, meter and downbeats: meter.py (a beat whose off-beat onsets sit on its
+  thirds far more than on its half is a dotted quarter; bass, long notes, kick drum, chord
+  changes for the bar).
 
-The estimated beats become quarters (1.5 apart when compound), and their seconds the piece's tempo map, so
-writing the piece back reproduces the played timing; the onsets keep their micro-timing as
-fractions of a quarter (feel.py measures it). Our own NumPy tracker: no maintained symbolic
+The estimated beats become quarters (1.5 apart when compound), and their seconds the piece's
+tempo map, so writing the piece back reproduces the played timing; the onsets keep their
+micro-timing as fractions of a quarter (feel.py measures it). Our own NumPy tracker: no maintained symbolic
 beat tracker on PyPI is light enough (madmom and librosa work on audio and pull in large
 dependencies; pretty_midi's estimate_beat_start gives one phase, no tempo curve).
 """
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from musicstudio.core.music.meter import bar_positions
+from musicstudio.core.music.meter import bar_positions, is_compound
 
 FRAME = 0.02  # seconds per envelope frame
 #: A file with this share of its onsets within EXACT_TOLERANCE quarters of the grid is quantized.
@@ -50,12 +50,6 @@ FASTEST_BEAT = 0.4
 #: Ellis's tempo preference: a beat of 0.55 s (110 BPM), one octave wide. Slower centres
 #: (0.65, 0.75 s) or a wider one found the quarters of slow band pieces and lost pop's.
 TEMPO_CENTRE, TEMPO_WIDTH = 0.55, 1.0
-#: A tracked beat is compound (a dotted quarter: 6/8, 9/8, 12/8) when the onsets between its
-#: beats sit on its thirds this many times as often as on its half, and they are this share
-#: of the onsets off the beat (a 4/4 melody with triplets here and there stays in quarters).
-COMPOUND_RATIO, COMPOUND_SHARE = 3.0, 0.4
-#: Onsets within this many beats of a third (or the half) of a beat count as on it.
-SUBDIVISION_TOLERANCE = 0.05
 
 ON_GRID = "on grid"
 TRACKED = "beats tracked"
@@ -172,22 +166,6 @@ def place_on_beat(
     duration = np.maximum(_seconds_to_quarters(end, times, quarters) - onset, 0.0)
     signature = (3 * meter, 8) if compound else (meter, 4)
     return Placement(TRACKED, onset, duration, tempo_map_of(times, quarters), signature, beats)
-
-
-def is_compound(position: np.ndarray) -> bool:
-    """True when the beats at these fractional beat positions divide in three, not two: the
-    beat is a dotted quarter."""
-    frac = position - np.floor(position)
-    off = (frac > SUBDIVISION_TOLERANCE) & (frac < 1.0 - SUBDIVISION_TOLERANCE)
-    if off.sum() < MIN_ONSETS:
-        return False
-    thirds = (np.abs(frac - 1 / 3) < SUBDIVISION_TOLERANCE) | (
-        np.abs(frac - 2 / 3) < SUBDIVISION_TOLERANCE
-    )
-    half = np.abs(frac - 0.5) < SUBDIVISION_TOLERANCE
-    return bool(
-        thirds.sum() >= COMPOUND_RATIO * half.sum() and thirds.sum() >= COMPOUND_SHARE * off.sum()
-    )
 
 
 def _beat_quarters(first_beat: float, meter: int, places: np.ndarray) -> np.ndarray:

@@ -3,7 +3,9 @@
 Every beat gets four accents, each scaled to mean one: long and loud notes starting on it,
 bass notes starting on it, kick drums on it, and how much the harmony changes there. A bar of
 `meter` beats starting at `phase` scores the mean accent of its downbeats over the mean of
-all beats; 4/4 wins unless 3/4 is clearly stronger.
+all beats; 4/4 wins unless 3/4 is clearly stronger. A beat whose off-beat onsets sit on its
+thirds far more than on its half is compound (a dotted quarter), and its bars have two beats
+(6/8) unless four (12/8) are clearly stronger.
 
 Where the bar starts also leans on how pieces begin and end: the first note is on a downbeat or
 one beat before it (an upbeat), and in 4/4 the last note falls on beat 1 or 3. On the true
@@ -26,6 +28,14 @@ TRIPLE_MARGIN = 1.15
 #: In compound time, 12/8 is chosen over 6/8 only when its downbeats stand out this much more
 #: (and fall on the stronger beat of 6/8's two).
 DUPLE_MARGIN = 1.3
+#: A tracked beat is compound (a dotted quarter: 6/8, 9/8, 12/8) when the onsets between its
+#: beats sit on its thirds this many times as often as on its half, and they are this share
+#: of the onsets off the beat (a 4/4 melody with triplets here and there stays in quarters).
+COMPOUND_RATIO, COMPOUND_SHARE = 3.0, 0.4
+#: Onsets within this many beats of a third (or the half) of a beat count as on it.
+SUBDIVISION_TOLERANCE = 0.05
+#: Fewer off-beat onsets than this say nothing of how the beat divides.
+MIN_OFF_BEAT = 16
 #: What a bar start costs (in mean accents) when the first note is neither on it nor one beat
 #: before it, and (4/4) when the last note is on beat 2 or 4.
 FIRST_NOTE_COST, LAST_NOTE_COST = 1.0, 0.2
@@ -72,6 +82,22 @@ def beat_accents(
         if mean > 0:
             total += f / mean
     return total
+
+
+def is_compound(position: np.ndarray) -> bool:
+    """True when the beats at these fractional beat positions divide in three, not two: the
+    beat is a dotted quarter."""
+    frac = position - np.floor(position)
+    off = (frac > SUBDIVISION_TOLERANCE) & (frac < 1.0 - SUBDIVISION_TOLERANCE)
+    if off.sum() < MIN_OFF_BEAT:
+        return False
+    thirds = (np.abs(frac - 1 / 3) < SUBDIVISION_TOLERANCE) | (
+        np.abs(frac - 2 / 3) < SUBDIVISION_TOLERANCE
+    )
+    half = np.abs(frac - 0.5) < SUBDIVISION_TOLERANCE
+    return bool(
+        thirds.sum() >= COMPOUND_RATIO * half.sum() and thirds.sum() >= COMPOUND_SHARE * off.sum()
+    )
 
 
 def bar_positions(
