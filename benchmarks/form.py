@@ -33,10 +33,12 @@ from typing import Any
 import numpy as np
 from form_corpora import OUT, prepare
 
+from musicstudio.core.compose.avoid_copies import avoid_copies
 from musicstudio.core.compose.composer import Composer, ComposeSettings
+from musicstudio.core.compose.novelty import build_index
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import ModelBundle, load_bundle
-from musicstudio.core.music.corpus import ScanOptions, scan
+from musicstudio.core.music.corpus import Corpus, ScanOptions, scan
 from musicstudio.core.music.form import FORM_BARS, FORM_FEATURES, bar_steps, form_features
 from musicstudio.core.music.form_profile import profile_of_streams
 from musicstudio.core.music.metrics import CorpusProfile, copy_rate
@@ -101,9 +103,12 @@ def real_pieces(folder: Path) -> list[Piece]:
     return pieces
 
 
-def composed(bundle: ModelBundle, n: int, form: str) -> list[Piece]:
-    """n default compositions (seeds 0..n-1); `form` 'none': straight on, as long as the plan."""
+def composed(bundle: ModelBundle, n: int, form: str, guard: Corpus | None = None) -> list[Piece]:
+    """n default compositions (seeds 0..n-1); `form` 'none': straight on, as long as the plan.
+    With `guard` (the training files), each piece's copies of them are composed again, as the
+    app's Compose does (the Avoid copies setting, on by default: app/catalog.py)."""
     composer = Composer(bundle)
+    index = build_index(guard.streams, guard.ok_paths) if guard is not None else None
     out = []
     for seed in range(n):
         settings = ComposeSettings(sampling=SamplingSettings(seed=seed))
@@ -111,6 +116,8 @@ def composed(bundle: ModelBundle, n: int, form: str) -> list[Piece]:
             plan = composer.plan(settings, np.random.default_rng(seed))
             settings = replace(settings, form="none", bars=float(plan.bars if plan else 32))
         [c] = composer.compose(settings)
+        if index is not None:
+            avoid_copies(composer, c, index, settings.sampling, settings.constraints)
         quarters = float(c.notes.onset.max() + c.notes.duration.max()) if len(c.notes) else 0.0
         out.append(
             Piece(first_bars(c.notes), c.tokens, quarters * 60 / settings.tempo, bars_of(c.notes))
@@ -215,7 +222,7 @@ def run_corpus(name: str, folder: Path, args: argparse.Namespace) -> dict[str, A
         for form in ("none", "corpus"):
             label = f"{'before' if form == 'none' else 'form'} {family}"
             t = time.perf_counter()
-            pieces = composed(bundle, args.pieces, form)
+            pieces = composed(bundle, args.pieces, form, train_corpus)
             rows[label] = row(label, pieces, test, hashes)
             rows[label]["compose_seconds"] = (time.perf_counter() - t) / args.pieces
             say(f"{name} {label}: {time.perf_counter() - t:.1f} s")

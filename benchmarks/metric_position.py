@@ -69,7 +69,7 @@ def one_model(
     test = scan([folder / "test"], ScanOptions(threshold=int(bundle.vocab.threshold)))
     held = evaluate(bundle, bundle.vocab.tokenize_many(test.streams))
     hashes = CorpusProfile.from_events(corpus.streams, bundle.vocab).ngram_hashes
-    pieces = composed(bundle, args.pieces, "corpus")
+    pieces = composed(bundle, args.pieces, "corpus", corpus)
     scored = row(
         f"{family} {'on' if metric else 'off'}", pieces, real_pieces(folder / "test"), hashes
     )

@@ -75,7 +75,7 @@ def run(collection: str, size: int, family: str, args: argparse.Namespace) -> di
     corpus = scan([folder], ScanOptions(threshold=int(bundle.vocab.threshold)))
     hashes = CorpusProfile.from_events(corpus.streams, bundle.vocab).ngram_hashes
     t0 = time.perf_counter()
-    ours = row("ours", composed(bundle, args.pieces, "corpus"), test, hashes)
+    ours = row("ours", composed(bundle, args.pieces, "corpus", corpus), test, hashes)
     theirs = row("folder", own, test, None)
     return {
         "collection": collection,
