@@ -175,3 +175,66 @@ def test_compose_avoids_copies_of_the_folder_it_is_measured_against(tmp_path: Pa
     assert len(guarded.notes) > 0.5 * len(first.notes)
     index = workspace.novelty_index(source)
     assert find_copies(guarded.notes, index) == []
+
+
+def tune(bars: int, seed: int, eighths: bool = True) -> NoteArray:
+    """A fiddle tune nobody wrote: a random walk on the D major scale, in eighths (a running
+    line) or in a chord per beat (`eighths` False: four onsets a bar)."""
+    rng = np.random.default_rng(seed)
+    scale = np.array([2, 4, 6, 7, 9, 11, 13])
+    onset, duration, pitch = [], [], []
+    degree = 10
+    for bar in range(bars):
+        for slot in range(8 if eighths else 4):
+            degree = int(np.clip(degree + rng.choice([-2, -1, 1, 2]), 3, 18))
+            at = bar * 4 + slot * (0.5 if eighths else 1.0)
+            chord = [0] if eighths else [0, 2, 4]
+            for third in chord:
+                d = degree + third
+                onset.append(at)
+                duration.append(0.5 if eighths else 1.0)
+                pitch.append(48 + 12 * (d // 7) + int(scale[d % 7]))
+    return NoteArray.from_lists(onset, duration, pitch, program=40)
+
+
+def test_one_bar_of_a_running_line_is_a_copy_and_one_bar_of_chords_is_not() -> None:
+    """A bar of eighths lifted from a tune (moved a tone) is named, bar for bar; a bar of
+    four chords lifted the same way is the style of anyone's cadence and is not."""
+    from musicstudio.core.music.events import encode
+
+    tunes = [tune(16, seed) for seed in range(3)] + [tune(16, 9, eighths=False)]
+    index = build_index([encode(t) for t in tunes], [f"tune{i}.mid" for i in range(4)])
+
+    def lifted(source: NoteArray, bar: int) -> NoteArray:
+        piece = tune(8, 100 + bar)  # a new tune; its bar 5 is replaced
+        lift = source.select((source.onset >= 4 * bar) & (source.onset < 4 * bar + 4))
+        kept = piece.select((piece.onset < 16) | (piece.onset >= 20))
+        return kept.merged(lift.transposed(2).shifted(16 - 4 * bar))
+
+    copies = find_copies(lifted(tunes[1], 9), index)
+    assert [
+        (c.first_bar, c.last_bar, c.source, c.source_first_bar, c.transposed) for c in copies
+    ] == [(5, 5, "tune1.mid", 10, 2)]
+    assert copies[0].in_words() == "bar 5 copies 'tune1.mid' bar 10 (strings, +2 semitones)"
+    assert find_copies(lifted(tunes[3], 9), index) == []
+    for seed in range(5):  # new tunes in the same style copy nothing
+        assert find_copies(tune(32, 200 + seed), index) == []
+
+
+def test_a_copy_in_a_piece_of_another_meter_is_found_in_the_piece_s_bars() -> None:
+    """Two bars of a 2/4 tune inside a piece in 2/2 (a folder that mixes meters, a plan in
+    another file's meter) are one bar of the piece, and named so."""
+    from dataclasses import replace
+
+    from musicstudio.core.music.events import encode
+
+    source = replace(tune(16, 1), time_signature=(2, 4))  # 2/4: bar 9 starts at quarter 16
+    index = build_index([encode(source)], ["reel.mid"])
+    piece = replace(tune(8, 300), time_signature=(2, 2))
+    lift = source.select((source.onset >= 16) & (source.onset < 20))  # 2/4 bars 9-10
+    copied = piece.select((piece.onset < 8) | (piece.onset >= 12)).merged(lift.shifted(8 - 16))
+    copies = find_copies(copied, index)
+    assert [(c.first_bar, c.last_bar, c.source_first_bar, c.source_last_bar) for c in copies] == [
+        (3, 3, 9, 10)
+    ], [c.in_words() for c in copies]
+    assert find_copies(piece, index) == []

@@ -81,8 +81,9 @@ class Constraints:
     novelty_guard: bool = setting(
         True,
         "Avoid copies",
-        "Compose again any two bars or more of one part that repeat a training file"
-        " (transposed or not), so a piece sounds like your music without copying it",
+        "Compose again any two bars or more of one part that repeat a training file, or one"
+        " bar of a running line (transposed or not), so a piece sounds like your music"
+        " without copying it",
     )
 
     def __post_init__(self) -> None:
