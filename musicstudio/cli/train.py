@@ -44,6 +44,7 @@ def main(
     resume: bool = False,
     as_json: bool = False,
     metric_position: bool = False,
+    meter: bool = False,
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
     from musicstudio.core.app.catalog import TrainJob
@@ -62,6 +63,8 @@ def main(
     overrides: dict[str, Any] = {"window": window} if window else {}
     if metric_position:
         overrides["metric_position"] = True
+    if meter:
+        overrides["meter"] = True
     config = default_config(family, **overrides)
     job = TrainJob(CorpusSource((folder,), options), config, settings, str(out), resume, out.stem)
     term = TerminalProgress(enabled=not as_json)
@@ -147,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         args.resume,
         args.json,
         args.metric_position,
+        args.meter,
     )
 
 
@@ -162,6 +166,11 @@ def register(sub: Any) -> None:
         "--metric-position",
         action="store_true",
         help="the model also reads where each event sits in the bar (an input, not predicted)",
+    )
+    ap.add_argument(
+        "--meter",
+        action="store_true",
+        help="the model also reads each piece's time signature (an input, not predicted)",
     )
     add_settings(ap, TrainSettings, TRAIN_FLAGS)
     ap.set_defaults(epochs=None)  # no --epochs: 20, or no limit with --minutes

@@ -14,7 +14,7 @@ from musicstudio.core.learn.models import (
     default_config,
     weight_shapes,
 )
-from musicstudio.core.music.metric import metric_columns
+from musicstudio.core.music.metric import meter_class, metric_columns
 
 SIZES = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "voice": 8}
 CONFIGS = [
@@ -27,6 +27,8 @@ CONFIGS = [
         "wavenet", channels=8, skip_channels=8, layers=3, window=32, metric_position=True
     ),
     default_config("lstm", units=16, layers=2, window=32, metric_position=True),
+    default_config("wavenet", channels=8, skip_channels=8, layers=3, window=32, meter=True),
+    default_config("lstm", units=16, layers=2, window=32, metric_position=True, meter=True),
 ]
 #: Where each test row's first event sits (grid steps from time 0), and the time signature.
 STARTS = np.array([0, 30, 100])
@@ -34,17 +36,25 @@ SIGNATURE = (3, 4)
 
 
 def ids(config) -> str:  # type: ignore[no-untyped-def]
-    return config.family + ("-metric" if config.metric_position else "")
+    return (
+        config.family
+        + ("-metric" if config.metric_position else "")
+        + ("-meter" if config.meter else "")
+    )
 
 
 def with_metric(config, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """The model's input: the token rows, then their metric classes when the model reads them."""
-    if not config.metric_position:
-        return x
-    cols = [
-        metric_columns(row, int(s), SIGNATURE) for row, s in zip(x, STARTS[: len(x)], strict=True)
-    ]
-    return np.concatenate([x, np.stack(cols)], axis=-1).astype("int32")
+    """The model's input: the token rows, then their metric classes and their meter class when
+    the model reads them."""
+    if config.metric_position:
+        cols = [
+            metric_columns(row, int(s), SIGNATURE)
+            for row, s in zip(x, STARTS[: len(x)], strict=True)
+        ]
+        x = np.concatenate([x, np.stack(cols)], axis=-1)
+    if config.meter:
+        x = np.concatenate([x, np.full((*x.shape[:2], 1), meter_class(SIGNATURE))], axis=-1)
+    return x.astype("int32")
 
 
 def tokens(batch: int, length: int, seed: int = 0) -> np.ndarray:
@@ -135,3 +145,18 @@ def test_keras_file_round_trip_in_safe_mode(tmp_path) -> None:  # type: ignore[n
     again = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     x = tokens(1, 10)
     assert np.allclose(model(x)["pitch"], again(x)["pitch"], atol=1e-6)
+
+
+def test_a_model_that_reads_the_meter_hears_it() -> None:
+    """The same events in 2/4 and in 2/2 give other predictions: the meter is an input."""
+    config = default_config("lstm", units=16, layers=1, window=32, meter=True)
+    weights = build_model(config, SIZES).get_weights()
+    x = tokens(1, 8)
+    out = {}
+    for signature in ((2, 4), (2, 2)):
+        stepper = make_stepper(config, SIZES, weights, signature)
+        state = stepper.initial_state(1)
+        for t in range(8):
+            logits, state = stepper.step(x[:, t], state)
+        out[signature] = logits["step"]
+    assert not np.allclose(out[(2, 4)], out[(2, 2)], atol=1e-4)

@@ -216,13 +216,17 @@ def test_a_held_out_stretch_keeps_its_place_in_the_bar(tmp_path: Path) -> None:
         assert stretch.time_signature == head.time_signature
 
 
-def test_a_model_that_reads_the_metric_position_trains_saves_and_composes(tmp_path: Path) -> None:
+def test_a_model_that_reads_the_metric_position_and_meter_trains_saves_and_composes(
+    tmp_path: Path,
+) -> None:
     corpus = corpus_of(tiny_folder(tmp_path / "tiny", 3, 100), tmp_path)
     data = TrainingData.from_corpus(corpus, 0.1, window=SMALL_LSTM.window)
-    config = default_config("lstm", units=32, layers=1, head_units=32, metric_position=True)
+    config = default_config(
+        "lstm", units=32, layers=1, head_units=32, metric_position=True, meter=True
+    )
     train(data, config, TrainSettings(epochs=1), tmp_path / "metric.msb")
     bundle = load_bundle(tmp_path / "metric.msb")
-    assert bundle.config.metric_position
+    assert bundle.config.metric_position and bundle.config.meter
     composer = Composer(bundle)
     straight = composer.compose(ComposeSettings(length=48, sampling=SamplingSettings(seed=1)))
     assert len(straight[0].notes) > 0

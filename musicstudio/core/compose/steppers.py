@@ -20,6 +20,7 @@ from musicstudio.core.learn.models.weights import check_weights
 from musicstudio.core.music.metric import (
     N_METRIC,
     STEP_COLUMN,
+    meter_class,
     metric_of_onsets,
 )
 from musicstudio.core.music.vocab import N_STREAMS, STREAMS
@@ -45,12 +46,15 @@ class _Shared:
 
     With the metric position, the state's last array is every row's clock: the onset (grid
     steps from time 0) of the event it feeds next; each step reads its metric classes from it
-    and moves it on by the event's step."""
+    and moves it on by the event's step. With the meter, every row also reads its meter class
+    (the time signature's, the same for the whole piece)."""
 
     def __init__(self, r: _Reader, config: ModelConfig, time_signature: tuple[int, int]) -> None:
         self.metric = config.metric_position
+        self.meter = config.meter
         self.time_signature = time_signature
         self.tables = r.take(len(STREAMS) + (N_METRIC if self.metric else 0))
+        self.meter_table = r.take()[0] if self.meter else None
         self.project, self.project_bias = r.take(2)
 
     def clock(self, batch: int, onset: int | Array) -> State:
@@ -69,6 +73,9 @@ class _Shared:
             metric = metric_of_onsets(at, self.time_signature)
             columns += [t[metric[:, i]] for i, t in enumerate(self.tables[len(STREAMS) :])]
             clock = [at + tokens[:, STEP_COLUMN]]
+        if self.meter_table is not None:
+            row = self.meter_table[meter_class(self.time_signature)]
+            columns.append(np.broadcast_to(row, (len(tokens), row.size)))
         x = np.concatenate(columns, axis=-1)
         return x @ self.project + self.project_bias, clock
 

@@ -20,7 +20,7 @@ from musicstudio.core.learn.bundle_info import CorpusInfo
 from musicstudio.core.learn.holdout import held_out_stretches, wants_stretches
 from musicstudio.core.music.corpus import Corpus, ScanOptions
 from musicstudio.core.music.form_profile import FormProfile, profile_of_streams
-from musicstudio.core.music.metric import N_METRIC, metric_columns
+from musicstudio.core.music.metric import N_METRIC, meter_class, metric_columns
 from musicstudio.core.music.vocab import N_STREAMS, TokenStream, Vocabulary
 
 #: A fitted run aims for this many optimizer steps per epoch (fit_windows).
@@ -50,9 +50,11 @@ class WindowSource:
         window: int,
         within_pieces: bool = False,
         metric: bool = False,
+        meter: bool = False,
     ) -> WindowSource:
         """With `metric`, every row also carries its metric classes (metric.py) after the
-        streams: inputs the model reads, never targets."""
+        streams, and with `meter` its piece's meter class after those: inputs the model
+        reads, never targets."""
         kept = [s for s in streams if len(s)]
         arrays = [s.tokens[:, :N_STREAMS] for s in kept]
         if metric:
@@ -60,7 +62,12 @@ class WindowSource:
                 np.concatenate([a, metric_columns(a, s.start, s.time_signature)], axis=1)
                 for a, s in zip(arrays, kept, strict=True)
             ]
-        width = N_STREAMS + (N_METRIC if metric else 0)
+        if meter:
+            arrays = [
+                np.concatenate([a, np.full((len(a), 1), meter_class(s.time_signature))], axis=1)
+                for a, s in zip(arrays, kept, strict=True)
+            ]
+        width = N_STREAMS + (N_METRIC if metric else 0) + int(meter)
         flat = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros((0, width), np.int32)
         bounds = np.cumsum([0, *(len(a) for a in arrays)], dtype=np.int64)
         return cls(flat, window, bounds, within_pieces)

@@ -58,7 +58,10 @@ def evaluate(
 
     model = bundle.model()
     src = WindowSource.from_streams(
-        streams, bundle.config.window, metric=bundle.config.metric_position
+        streams,
+        bundle.config.window,
+        metric=bundle.config.metric_position,
+        meter=bundle.config.meter,
     )
 
     @tf.function

@@ -112,13 +112,16 @@ class _Trainer:
         self.bundle_path, self.progress, self.name = bundle_path, progress, name
         self.cancel = cancel or CancelToken()
         self.ckpt = Checkpoints(run_dir_for(bundle_path))
-        metric = config.metric_position
-        self.train_src = WindowSource.from_streams(data.train, config.window, metric=metric)
+        metric, meter = config.metric_position, config.meter
+        self.train_src = WindowSource.from_streams(
+            data.train, config.window, metric=metric, meter=meter
+        )
         self.val_src = WindowSource.from_streams(
             data.validation,
             config.window,
             within_pieces=data.validation_kind == "stretches",
             metric=metric,
+            meter=meter,
         )
         with self.strategy.scope():
             from musicstudio.core.learn.models import build_model

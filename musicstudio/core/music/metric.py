@@ -26,6 +26,20 @@ DOWNBEAT, BEAT, EIGHTH, SIXTEENTH, OTHER = range(5)
 STEP_COLUMN = 2  # the step stream's column in a token row (vocab.STREAMS)
 
 
+#: The meter a piece is in, as one class per piece (an input like the metric classes, read
+#: when a model has `meter` on): a folder of fiddle tunes mixes 2/4 reels of sixteenths and 2/2
+#: reels of eighths, and a model that cannot tell them apart writes both at one density.
+METERS = ((4, 4), (2, 4), (3, 4), (2, 2), (6, 8), (9, 8), (12, 8), (3, 8), (6, 4), (3, 2))
+METER_CLASSES = len(METERS) + 1  # the last: any other meter
+METER_DIM = 4
+
+
+def meter_class(time_signature: tuple[int, int]) -> int:
+    """The class of a time signature: its index in METERS, or the last class."""
+    key = (int(time_signature[0]), int(time_signature[1]))
+    return METERS.index(key) if key in METERS else len(METERS)
+
+
 def bar_length(time_signature: tuple[int, int]) -> int:
     """Grid steps per bar (4/4 when the signature makes no sense)."""
     num, den = int(time_signature[0]), int(time_signature[1])

@@ -11,7 +11,14 @@ from typing import Any, ClassVar
 
 from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.base.settings import SettingsError, setting, validate
-from musicstudio.core.music.metric import METRIC_DIMS, METRIC_SIZES
+from musicstudio.core.music.metric import (
+    METER_CLASSES,
+    METER_DIM,
+    METRIC_DIMS,
+    METRIC_SIZES,
+    N_METRIC,
+)
+from musicstudio.core.music.vocab import N_STREAMS
 
 _WINDOW_HELP = "Events per training window; every position predicts its next event"
 
@@ -40,6 +47,12 @@ class ModelConfig:
         "Metric position",
         "Each event also reads where its onset sits in the bar (metric.py): an input only",
     )
+    meter: bool = setting(
+        False,
+        "Meter",
+        "Each event also reads the piece's time signature (2/4, 2/2, 6/8 …), so pieces in"
+        " each meter of a mixed folder get their own density: an input only",
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, **asdict(self)}
@@ -55,15 +68,22 @@ class ModelConfig:
         except SettingsError as e:
             raise ConfigError(str(e)) from None
 
+    def input_columns(self) -> int:
+        """Columns of an input row: the streams, the metric classes, the meter class."""
+        return N_STREAMS + (N_METRIC if self.metric_position else 0) + int(self.meter)
+
     def embed_dims(self) -> int:
-        """Width of the concatenated embeddings (streams, then metric classes when read)."""
+        """Width of the concatenated embeddings (streams, then metric and meter classes when
+        read)."""
         metric = sum(METRIC_DIMS.values()) if self.metric_position else 0
-        return sum(EMBED_DIMS.values()) + metric
+        return sum(EMBED_DIMS.values()) + metric + (METER_DIM if self.meter else 0)
 
     def _embed_params(self, sizes: dict[str, int], width: int) -> int:
         emb = sum(sizes[k] * EMBED_DIMS[k] for k in EMBED_DIMS)
         if self.metric_position:
             emb += sum(METRIC_SIZES[k] * METRIC_DIMS[k] for k in METRIC_SIZES)
+        if self.meter:
+            emb += METER_CLASSES * METER_DIM
         return emb + (self.embed_dims() + 1) * width
 
     def _head_params(self, width: int, sizes: dict[str, int]) -> int:

@@ -8,7 +8,13 @@ import keras
 from keras import ops
 
 from musicstudio.core.learn.models.config import EMBED_DIMS
-from musicstudio.core.music.metric import METRIC, METRIC_DIMS, METRIC_SIZES
+from musicstudio.core.music.metric import (
+    METER_CLASSES,
+    METER_DIM,
+    METRIC,
+    METRIC_DIMS,
+    METRIC_SIZES,
+)
 from musicstudio.core.music.vocab import STREAMS
 
 PACKAGE = "musicstudio"
@@ -16,16 +22,23 @@ PACKAGE = "musicstudio"
 
 @keras.saving.register_keras_serializable(PACKAGE)
 class EventEmbedding(keras.layers.Layer):
-    """One embedding per event stream (and, with `metric`, per metric class of the row's onset:
-    columns after the streams), concatenated and projected to the model width."""
+    """One embedding per event stream (and, with `metric`, per metric class of the row's onset;
+    with `meter`, of the piece's meter: columns after the streams, in that order),
+    concatenated and projected to the model width."""
 
     def __init__(
-        self, sizes: dict[str, int], width: int, metric: bool = False, **kwargs: Any
+        self,
+        sizes: dict[str, int],
+        width: int,
+        metric: bool = False,
+        meter: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.sizes = {k: int(sizes[k]) for k in STREAMS}
         self.width = int(width)
         self.metric = bool(metric)
+        self.meter = bool(meter)
         self.tables = [
             keras.layers.Embedding(self.sizes[k], EMBED_DIMS[k], name=f"embed_{k}") for k in STREAMS
         ]
@@ -34,7 +47,10 @@ class EventEmbedding(keras.layers.Layer):
                 keras.layers.Embedding(METRIC_SIZES[k], METRIC_DIMS[k], name=f"embed_{k}")
                 for k in METRIC
             ]
+        if self.meter:
+            self.tables.append(keras.layers.Embedding(METER_CLASSES, METER_DIM, name="embed_meter"))
         self.dims = sum(EMBED_DIMS.values()) + (sum(METRIC_DIMS.values()) if self.metric else 0)
+        self.dims += METER_DIM if self.meter else 0
         self.project = keras.layers.Dense(self.width, name="project")
 
     def build(self, input_shape: Any) -> None:
@@ -56,6 +72,7 @@ class EventEmbedding(keras.layers.Layer):
             "sizes": self.sizes,
             "width": self.width,
             "metric": self.metric,
+            "meter": self.meter,
         }
 
 

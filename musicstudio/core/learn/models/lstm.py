@@ -6,15 +6,14 @@ import keras
 
 from musicstudio.core.learn.models.config import LSTMConfig
 from musicstudio.core.learn.models.layers import EventEmbedding, EventHeads
-from musicstudio.core.music.metric import N_METRIC
-from musicstudio.core.music.vocab import N_STREAMS
 
 
 def build(config: LSTMConfig, sizes: dict[str, int]) -> keras.Model:
     """Every position predicts the next event from the events up to it."""
-    columns = N_STREAMS + (N_METRIC if config.metric_position else 0)
-    tokens = keras.Input((None, columns), dtype="int32", name="events")
-    x = EventEmbedding(sizes, config.units, config.metric_position, name="embedding")(tokens)
+    tokens = keras.Input((None, config.input_columns()), dtype="int32", name="events")
+    x = EventEmbedding(sizes, config.units, config.metric_position, config.meter, name="embedding")(
+        tokens
+    )
     for i in range(config.layers):
         x = keras.layers.LSTM(config.units, return_sequences=True, name=f"lstm_{i}")(x)
         x = keras.layers.Dropout(config.dropout, name=f"dropout_{i}")(x)

@@ -6,15 +6,14 @@ import keras
 
 from musicstudio.core.learn.models.config import WaveNetConfig
 from musicstudio.core.learn.models.layers import EventEmbedding, EventHeads, GatedResidualBlock
-from musicstudio.core.music.metric import N_METRIC
-from musicstudio.core.music.vocab import N_STREAMS
 
 
 def build(config: WaveNetConfig, sizes: dict[str, int]) -> keras.Model:
     """Every position predicts the next event from the events up to it."""
-    columns = N_STREAMS + (N_METRIC if config.metric_position else 0)
-    tokens = keras.Input((None, columns), dtype="int32", name="events")
-    x = EventEmbedding(sizes, config.channels, config.metric_position, name="embedding")(tokens)
+    tokens = keras.Input((None, config.input_columns()), dtype="int32", name="events")
+    x = EventEmbedding(
+        sizes, config.channels, config.metric_position, config.meter, name="embedding"
+    )(tokens)
     skips = []
     dilations = config.dilations()
     for i, d in enumerate(dilations):

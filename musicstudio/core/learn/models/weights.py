@@ -8,7 +8,13 @@ import numpy as np
 
 from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.learn.models.config import EMBED_DIMS, LSTMConfig, ModelConfig, WaveNetConfig
-from musicstudio.core.music.metric import METRIC, METRIC_DIMS, METRIC_SIZES
+from musicstudio.core.music.metric import (
+    METER_CLASSES,
+    METER_DIM,
+    METRIC,
+    METRIC_DIMS,
+    METRIC_SIZES,
+)
 from musicstudio.core.music.vocab import STREAMS
 
 Array = np.ndarray
@@ -24,6 +30,8 @@ def _embedding_shapes(
     tables = [(sizes[k], EMBED_DIMS[k]) for k in STREAMS]
     if config.metric_position:
         tables += [(METRIC_SIZES[k], METRIC_DIMS[k]) for k in METRIC]
+    if config.meter:
+        tables.append((METER_CLASSES, METER_DIM))
     return [*tables, (config.embed_dims(), width), (width,)]
 
 
