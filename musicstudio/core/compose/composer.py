@@ -53,6 +53,7 @@ from musicstudio.core.music.constants import GRID
 from musicstudio.core.music.events import decode, encode
 from musicstudio.core.music.feel import apply_feel
 from musicstudio.core.music.form import bar_steps, phrase_bars
+from musicstudio.core.music.form_profile import meters_of
 from musicstudio.core.music.midi import MidiError, NoteArray, read_midi
 from musicstudio.core.music.parts import PartError
 from musicstudio.core.music.theory import key_name, parse_key
@@ -70,7 +71,13 @@ class Composer:
     def __init__(self, bundle: ModelBundle) -> None:
         sizes = bundle.vocab.sizes
         try:
-            self.stepper = make_stepper(bundle.config, sizes, bundle.weights, bundle.time_signature)
+            self.stepper = make_stepper(
+                bundle.config,
+                sizes,
+                bundle.weights,
+                bundle.time_signature,
+                meters_of(bundle.form),
+            )
         except WeightsError as e:
             raise ComposeError(f"{bundle.name}: {e}") from e
         self.bundle = bundle

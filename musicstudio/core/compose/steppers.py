@@ -55,6 +55,7 @@ class _Shared:
         self.time_signature = time_signature
         self.tables = r.take(len(STREAMS) + (N_METRIC if self.metric else 0))
         self.meter_table = r.take()[0] if self.meter else None
+        self.meters: frozenset[tuple[int, int]] | None = None  # those with a class of their own
         self.project, self.project_bias = r.take(2)
 
     def clock(self, batch: int, onset: int | Array) -> State:
@@ -74,7 +75,7 @@ class _Shared:
             columns += [t[metric[:, i]] for i, t in enumerate(self.tables[len(STREAMS) :])]
             clock = [at + tokens[:, STEP_COLUMN]]
         if self.meter_table is not None:
-            row = self.meter_table[meter_class(self.time_signature)]
+            row = self.meter_table[meter_class(self.time_signature, self.meters)]
             columns.append(np.broadcast_to(row, (len(tokens), row.size)))
         x = np.concatenate(columns, axis=-1)
         return x @ self.project + self.project_bias, clock
@@ -205,11 +206,17 @@ def make_stepper(
     sizes: dict[str, int],
     weights: list[Array],
     time_signature: tuple[int, int] = (4, 4),
+    meters: frozenset[tuple[int, int]] | None = None,
 ) -> Stepper:
     """The family's stepper over trained weights (checked against the settings first); the
-    time signature places its events in the bar when the model reads the metric position."""
+    time signature places its events in the bar when the model reads the metric position,
+    and is its meter class (of `meters`, as in training) when it reads the meter."""
     check_weights(config, sizes, weights)
+    stepper: Stepper
     if isinstance(config, LSTMConfig):
-        return LSTMStepper(config, weights, time_signature)
-    assert isinstance(config, WaveNetConfig)  # weight_shapes refused any other family
-    return WaveNetStepper(config, weights, time_signature)
+        stepper = LSTMStepper(config, weights, time_signature)
+    else:
+        assert isinstance(config, WaveNetConfig)  # weight_shapes refused any other family
+        stepper = WaveNetStepper(config, weights, time_signature)
+    stepper.shared.meters = meters
+    return stepper

@@ -51,10 +51,11 @@ class WindowSource:
         within_pieces: bool = False,
         metric: bool = False,
         meter: bool = False,
+        meters: frozenset[tuple[int, int]] | None = None,
     ) -> WindowSource:
         """With `metric`, every row also carries its metric classes (metric.py) after the
-        streams, and with `meter` its piece's meter class after those: inputs the model
-        reads, never targets."""
+        streams, and with `meter` its piece's meter class after those (`meters`: those with
+        a class of their own): inputs the model reads, never targets."""
         kept = [s for s in streams if len(s)]
         arrays = [s.tokens[:, :N_STREAMS] for s in kept]
         if metric:
@@ -64,7 +65,9 @@ class WindowSource:
             ]
         if meter:
             arrays = [
-                np.concatenate([a, np.full((len(a), 1), meter_class(s.time_signature))], axis=1)
+                np.concatenate(
+                    [a, np.full((len(a), 1), meter_class(s.time_signature, meters))], axis=1
+                )
                 for a, s in zip(arrays, kept, strict=True)
             ]
         width = N_STREAMS + (N_METRIC if metric else 0) + int(meter)

@@ -12,6 +12,7 @@ from musicstudio.core.base.cancel import CancelToken
 from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.learn.bundle import ModelBundle
 from musicstudio.core.learn.dataset import WindowSource
+from musicstudio.core.music.form_profile import meters_of
 from musicstudio.core.music.vocab import STREAMS, TokenStream
 
 
@@ -62,6 +63,7 @@ def evaluate(
         bundle.config.window,
         metric=bundle.config.metric_position,
         meter=bundle.config.meter,
+        meters=meters_of(bundle.form),
     )
 
     @tf.function

@@ -46,6 +46,7 @@ from musicstudio.core.learn.training import (
     is_chief,
     make_strategy,
 )
+from musicstudio.core.music.form_profile import meters_of
 from musicstudio.core.music.vocab import STREAMS
 
 
@@ -113,8 +114,9 @@ class _Trainer:
         self.cancel = cancel or CancelToken()
         self.ckpt = Checkpoints(run_dir_for(bundle_path))
         metric, meter = config.metric_position, config.meter
+        meters = meters_of(data.form)
         self.train_src = WindowSource.from_streams(
-            data.train, config.window, metric=metric, meter=meter
+            data.train, config.window, metric=metric, meter=meter, meters=meters
         )
         self.val_src = WindowSource.from_streams(
             data.validation,
@@ -122,6 +124,7 @@ class _Trainer:
             within_pieces=data.validation_kind == "stretches",
             metric=metric,
             meter=meter,
+            meters=meters,
         )
         with self.strategy.scope():
             from musicstudio.core.learn.models import build_model
