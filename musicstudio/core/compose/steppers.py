@@ -20,6 +20,7 @@ from musicstudio.core.learn.models.weights import check_weights
 from musicstudio.core.music.metric import (
     N_METRIC,
     STEP_COLUMN,
+    MeterClasses,
     meter_class,
     metric_of_onsets,
 )
@@ -55,7 +56,7 @@ class _Shared:
         self.time_signature = time_signature
         self.tables = r.take(len(STREAMS) + (N_METRIC if self.metric else 0))
         self.meter_table = r.take()[0] if self.meter else None
-        self.meters: frozenset[tuple[int, int]] | None = None  # those with a class of their own
+        self.meters: MeterClasses | None = None  # the folder's classes
         self.project, self.project_bias = r.take(2)
 
     def clock(self, batch: int, onset: int | Array) -> State:
@@ -206,7 +207,7 @@ def make_stepper(
     sizes: dict[str, int],
     weights: list[Array],
     time_signature: tuple[int, int] = (4, 4),
-    meters: frozenset[tuple[int, int]] | None = None,
+    meters: MeterClasses | None = None,
 ) -> Stepper:
     """The family's stepper over trained weights (checked against the settings first); the
     time signature places its events in the bar when the model reads the metric position,

@@ -256,7 +256,10 @@ def load_bundle(path: str | Path) -> ModelBundle:
     path = Path(path)
     manifest = read_manifest(path)
     try:
-        config = config_from_dict(manifest.get("config"))  # type: ignore[arg-type]
+        raw = manifest.get("config")
+        if isinstance(raw, dict):  # a model from before the meter input never read it
+            raw = {"meter": False, **raw}
+        config = config_from_dict(raw)  # type: ignore[arg-type]
         vocab = Vocabulary.from_json(manifest.get("vocab"))  # type: ignore[arg-type]
     except (ConfigError, VocabularyError) as e:
         raise BundleError(f"{path.name}: {e}") from e

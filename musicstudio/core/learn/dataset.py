@@ -20,7 +20,7 @@ from musicstudio.core.learn.bundle_info import CorpusInfo
 from musicstudio.core.learn.holdout import held_out_stretches, wants_stretches
 from musicstudio.core.music.corpus import Corpus, ScanOptions
 from musicstudio.core.music.form_profile import FormProfile, profile_of_streams
-from musicstudio.core.music.metric import N_METRIC, meter_class, metric_columns
+from musicstudio.core.music.metric import N_METRIC, MeterClasses, meter_class, metric_columns
 from musicstudio.core.music.vocab import N_STREAMS, TokenStream, Vocabulary
 
 #: A fitted run aims for this many optimizer steps per epoch (fit_windows).
@@ -51,11 +51,11 @@ class WindowSource:
         within_pieces: bool = False,
         metric: bool = False,
         meter: bool = False,
-        meters: frozenset[tuple[int, int]] | None = None,
+        meters: MeterClasses | None = None,
     ) -> WindowSource:
         """With `metric`, every row also carries its metric classes (metric.py) after the
-        streams, and with `meter` its piece's meter class after those (`meters`: those with
-        a class of their own): inputs the model reads, never targets."""
+        streams, and with `meter` its piece's meter class after those (by the folder's
+        `meters`): inputs the model reads, never targets."""
         kept = [s for s in streams if len(s)]
         arrays = [s.tokens[:, :N_STREAMS] for s in kept]
         if metric:

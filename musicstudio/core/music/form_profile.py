@@ -33,7 +33,7 @@ from musicstudio.core.music.form import (
     valid_code,
     voice_repeats,
 )
-from musicstudio.core.music.metric import distinct_meters
+from musicstudio.core.music.metric import MeterClasses
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.voices import VOICES
@@ -253,7 +253,7 @@ def corpus_form(paths: Sequence[str], streams: Sequence[EventStream]) -> CorpusF
     )
 
 
-def meters_of(form: FormProfile | None) -> frozenset[tuple[int, int]] | None:
-    """The meters of a model's folder with a meter class of their own (metric.py); None,
-    every meter, for a profile that does not keep its files' meters."""
-    return distinct_meters(form.meters) if form is not None and form.meters else None
+def meters_of(form: FormProfile | None) -> MeterClasses | None:
+    """The meter classes of a model's folder (metric.py); None, every meter its own, for a
+    profile that does not keep its files' meters."""
+    return MeterClasses.of_folder(form.meters) if form is not None and form.meters else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,27 +36,46 @@ STEP_COLUMN = 2  # the step stream's column in a token row (vocab.STREAMS)
 METERS = ((4, 4), (2, 4), (3, 4), (2, 2), (6, 8), (9, 8), (12, 8), (3, 8), (6, 4), (3, 2))
 METER_CLASSES = len(METERS) + 1  # the last: any other meter
 METER_DIM = 4
-#: A meter has a class of its own only with this many files of the folder in it; rarer ones
-#: share the last class. A class of one file is that file: a WaveNet of five tunes that read
-#: "2/2", the meter of one of them, wrote that tune back (67 % of a piece's 8-event phrases).
+#: A meter has a class of its own only with this many files of the folder in it; a class of
+#: fewer files is those files: a WaveNet of five tunes that read "2/2", the meter of one of
+#: them, wrote that tune back (67 % of a piece's 8-event phrases).
 MIN_METER_FILES = 3
+OTHER_METER = len(METERS)
 
 
-def distinct_meters(meters: Sequence[tuple[int, int]]) -> frozenset[tuple[int, int]]:
-    """The meters of a folder's files (one per file) that get a class of their own."""
-    counts = Counter((int(n), int(d)) for n, d in meters)
-    return frozenset(m for m, c in counts.items() if c >= MIN_METER_FILES and m in METERS)
+@dataclass(frozen=True)
+class MeterClasses:
+    """The class each meter of a model's folder reads: its own for a meter of MIN_METER_FILES
+    files or more; the rarer meters share `rest`, the other class when they are that many
+    files together, else the class of the folder's most common meter (so no class stands for
+    one or two files)."""
+
+    own: frozenset[tuple[int, int]] = frozenset()
+    rest: int = OTHER_METER
+
+    @classmethod
+    def of_folder(cls, meters: Sequence[tuple[int, int]]) -> MeterClasses:
+        """From the meter of every file of a folder."""
+        counts = Counter((int(n), int(d)) for n, d in meters)
+        own = {m: c for m, c in counts.items() if c >= MIN_METER_FILES and m in METERS}
+        rare = sum(counts.values()) - sum(own.values())
+        if own and 0 < rare < MIN_METER_FILES:
+            common = max(own, key=lambda m: (own[m], -METERS.index(m)))
+            return cls(frozenset(own), METERS.index(common))
+        return cls(frozenset(own), OTHER_METER)
+
+    def of(self, time_signature: tuple[int, int]) -> int:
+        key = (int(time_signature[0]), int(time_signature[1]))
+        return METERS.index(key) if key in self.own else self.rest
 
 
-def meter_class(
-    time_signature: tuple[int, int], distinct: frozenset[tuple[int, int]] | None = None
-) -> int:
-    """The class of a time signature: its index in METERS when it is one of the `distinct`
-    meters (any of METERS when None), else the last class."""
+def meter_class(time_signature: tuple[int, int], classes: MeterClasses | None = None) -> int:
+    """The class a time signature reads: by a folder's `classes`, or (None: a model whose
+    folder's meters are not known) its index in METERS, else the other class."""
+    if classes is not None:
+        return classes.of(time_signature)
     key = (int(time_signature[0]), int(time_signature[1]))
-    if key not in METERS or (distinct is not None and key not in distinct):
-        return len(METERS)
-    return METERS.index(key)
+    return METERS.index(key) if key in METERS else OTHER_METER
 
 
 def bar_length(time_signature: tuple[int, int]) -> int:
