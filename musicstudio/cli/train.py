@@ -44,7 +44,7 @@ def main(
     resume: bool = False,
     as_json: bool = False,
     metric_position: bool = False,
-    meter: bool = False,
+    meter: bool | None = None,
 ) -> int:
     """Train a model of `family` on the folder; 0 when a model was written, 130 if stopped first."""
     from musicstudio.core.app.catalog import TrainJob
@@ -63,8 +63,8 @@ def main(
     overrides: dict[str, Any] = {"window": window} if window else {}
     if metric_position:
         overrides["metric_position"] = True
-    if meter:
-        overrides["meter"] = True
+    if meter is not None:
+        overrides["meter"] = meter
     config = default_config(family, **overrides)
     job = TrainJob(CorpusSource((folder,), options), config, settings, str(out), resume, out.stem)
     term = TerminalProgress(enabled=not as_json)
@@ -169,8 +169,10 @@ def register(sub: Any) -> None:
     )
     ap.add_argument(
         "--meter",
-        action="store_true",
-        help="the model also reads each piece's time signature (an input, not predicted)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the model also reads each piece's time signature, an input, not predicted"
+        " (default: on)",
     )
     add_settings(ap, TrainSettings, TRAIN_FLAGS)
     ap.set_defaults(epochs=None)  # no --epochs: 20, or no limit with --minutes

@@ -18,17 +18,30 @@ from musicstudio.core.music.metric import meter_class, metric_columns
 
 SIZES = {"pitch": 40, "duration": 33, "step": 49, "velocity": 8, "voice": 8}
 CONFIGS = [
-    default_config("wavenet", channels=16, skip_channels=16, layers=5, window=32),
+    default_config("wavenet", channels=16, skip_channels=16, layers=5, window=32),  # meter on
     default_config(
-        "wavenet", channels=8, skip_channels=8, layers=3, stacks=2, kernel_size=3, window=32
+        "wavenet",
+        channels=8,
+        skip_channels=8,
+        layers=3,
+        stacks=2,
+        kernel_size=3,
+        window=32,
+        meter=False,
     ),
-    default_config("lstm", units=24, layers=2, window=32),
+    default_config("lstm", units=24, layers=2, window=32, meter=False),
     default_config(
-        "wavenet", channels=8, skip_channels=8, layers=3, window=32, metric_position=True
+        "wavenet",
+        channels=8,
+        skip_channels=8,
+        layers=3,
+        window=32,
+        metric_position=True,
+        meter=False,
     ),
+    default_config("lstm", units=16, layers=2, window=32, metric_position=True, meter=False),
+    default_config("lstm", units=16, layers=2, window=32),  # meter on
     default_config("lstm", units=16, layers=2, window=32, metric_position=True),
-    default_config("wavenet", channels=8, skip_channels=8, layers=3, window=32, meter=True),
-    default_config("lstm", units=16, layers=2, window=32, metric_position=True, meter=True),
 ]
 #: Where each test row's first event sits (grid steps from time 0), and the time signature.
 STARTS = np.array([0, 30, 100])
@@ -103,16 +116,14 @@ def test_stepper_logits_match_full_model(config) -> None:  # type: ignore[no-unt
 
 
 def test_stepper_refuses_weights_of_other_settings() -> None:
-    config = default_config("lstm", units=32, layers=1)
+    config = default_config("lstm", units=32, layers=1, meter=False)
     weights = build_model(config, SIZES).get_weights()
     with pytest.raises(WeightsError, match="array 7"):
-        make_stepper(
-            default_config("lstm", units=32, layers=1),
-            SIZES,
-            weights[:7] + [weights[7].T] + weights[8:],
-        )
+        make_stepper(config, SIZES, weights[:7] + [weights[7].T] + weights[8:])
     with pytest.raises(WeightsError, match="arrays"):
-        make_stepper(default_config("lstm", units=32, layers=2), SIZES, weights)
+        make_stepper(default_config("lstm", units=32, layers=2, meter=False), SIZES, weights)
+    with pytest.raises(WeightsError, match="arrays"):  # weights of a model without the meter
+        make_stepper(default_config("lstm", units=32, layers=1), SIZES, weights)
 
 
 def test_receptive_field() -> None:
@@ -143,7 +154,7 @@ def test_keras_file_round_trip_in_safe_mode(tmp_path) -> None:  # type: ignore[n
     model = build_model(config, SIZES)
     model.save(tmp_path / "m.keras")
     again = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
-    x = tokens(1, 10)
+    x = with_metric(config, tokens(1, 10))
     assert np.allclose(model(x)["pitch"], again(x)["pitch"], atol=1e-6)
 
 

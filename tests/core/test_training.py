@@ -169,6 +169,8 @@ def test_label_smoothing_is_in_the_training_loss_only() -> None:
     rng = np.random.default_rng(0)
     x = np.stack([rng.integers(0, n, (2, 16)) for n in sizes.values()], -1).astype("int32")
     y = tf.constant(np.roll(x, -1, axis=1))
+    if TINY["lstm"].meter:  # the meter class is read, not predicted: a column of the input only
+        x = np.concatenate([x, np.zeros((2, 16, 1), "int32")], axis=-1)
     plain, ce, _ = head_losses(model, x, y, False)
     smooth, ce2, _ = head_losses(model, x, y, False, label_smoothing=0.2)
     assert np.allclose(ce, ce2)  # the reported cross-entropy is never smoothed

@@ -47,11 +47,14 @@ class ModelConfig:
         "Metric position",
         "Each event also reads where its onset sits in the bar (metric.py): an input only",
     )
+    # On since round 4: a folk model wrote its 2/2 reels at 13.8 notes a bar (the tunes: 7.6)
+    # and 2/4 ones sparser, one density for every meter (benchmarks/README.md, "Meter").
     meter: bool = setting(
-        False,
+        True,
         "Meter",
-        "Each event also reads the piece's time signature (2/4, 2/2, 6/8 …), so pieces in"
-        " each meter of a mixed folder get their own density: an input only",
+        "Each event also reads the piece's time signature (2/4, 2/2, 6/8 …; a meter of three"
+        " files or more), so pieces in each meter of a mixed folder get their own density:"
+        " an input only",
     )
 
     def to_dict(self) -> dict[str, Any]:
