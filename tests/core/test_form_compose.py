@@ -303,9 +303,10 @@ def test_varied_bars_are_as_alike_to_their_source_as_the_plan_says(family: str) 
             alike[code % 4].append(sim[bar, 0])
     assert used >= 3
     partial, near = np.array(alike[PARTIAL_REPEAT]), np.array(alike[NEAR_REPEAT])
-    # without the re-draws, a quarter of the partial repeats came out near (>= 0.5); how far
-    # below they land depends on the notes the copied half holds, which may be none
-    assert np.mean(partial < 0.5) >= 0.9
+    # without the re-draws, a quarter of the partial repeats came out near (>= 0.5); with them
+    # 95-96 %; copying less after draws that all came out too alike, every one (8 seeds)
+    assert np.mean(partial < 0.5) >= 0.98
+    assert np.mean(partial >= 0.2) >= 0.9  # and still in part alike: a motif that comes back
     assert np.mean((near >= 0.5) & (near < 1.0)) >= 0.8
 
 

@@ -6,7 +6,8 @@ crosses the last bar line of the run: the run ends exactly on it. A repeated bar
 earlier bar's events again, fed to the model as if it had drawn them (so what follows hears
 the repeat); a bar that comes in a repeated bar's place but is only near it (a varied repeat)
 takes the first KEEP of the earlier bar and samples the rest, drawn again (up to TRIES times)
-until the bar is as alike to the bars before it as the plan says (LEVELS). Sections in their
+until the bar is as alike to the bars before it as the plan says (LEVELS); a partial repeat
+that came out too alike every time copies half as much and is drawn again. Sections in their
 own keys take their masks and transposed returns from section_keys.py. Every row of the batch
 (a variation) follows the same plan with its own music; rows wait for each other at bar lines.
 
@@ -51,6 +52,11 @@ VOICE = STREAMS.index("voice")
 #: Share of a bar copied from the bar it varies, by how much it repeats it: three quarters keep
 #: the two near (similarity ~0.6), a half shares a motif (~0.33).
 KEEP = {NEAR_REPEAT: 0.75, PARTIAL_REPEAT: 0.5}
+#: A partial repeat whose every draw came out a near one copies this much less and is drawn
+#: again: where the rest of a bar is a few long notes (a mass's half notes), or the model plays
+#: its source's end, half a bar copied already makes the two near (palestrina WaveNet: 22 % of
+#: partial repeats landed at >= 0.5, and 23 % of bars nearly repeated where the plan had 8 %).
+SMALLER_KEEP = 0.5
 #: The similarity a varied bar must have with its source (form.py's bands), and the draws of
 #: its end it may take to land in its band.
 LEVELS = {NEAR_REPEAT: (NEAR, 1.0), PARTIAL_REPEAT: (PARTIAL, NEAR)}
@@ -190,19 +196,7 @@ class SectionComposer:
                 new = self._fill(cursor, masks, taken=taken)
             else:
                 source = [again(p, run[0], target) for p in pieces]
-                keep = [copied(s, level) for s in source]
-                head = self._fill(
-                    cursor, masks, taken=[cut(s, k) for s, k in zip(source, keep, strict=True)]
-                )
-                tail = self._varied_tail(
-                    cursor,
-                    masks,
-                    head,
-                    (source, run[0], heard),
-                    bar - np.array(keep),
-                    level,
-                )
-                new = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
+                new = self._varied_bar(cursor, masks, (source, run[0], heard), bar, level)
             if self.signature is not None:
                 for row, n in zip(heard, new, strict=True):
                     row += [self.signature(bar_of(n, i * bar, bar)) for i in range(len(run))]
@@ -216,6 +210,38 @@ class SectionComposer:
         ]
         return pieces, placed
 
+    def _varied_bar(
+        self,
+        cursor: Cursor,
+        masks: Masks,
+        sources: tuple[list[np.ndarray], int, list[list[Signature]]],
+        bar: int,
+        level: int,
+    ) -> list[np.ndarray]:
+        """A varied bar: the first KEEP of each row's source bar, then the rest drawn until the
+        bar is as alike as its level says; a partial repeat that came out too alike in every
+        draw copies SMALLER_KEEP as much and is drawn again. The closest draw is kept."""
+        start = replace(cursor)
+        best: tuple[float, list[np.ndarray], Cursor] | None = None
+        shares = [KEEP[level]] + ([KEEP[level] * SMALLER_KEEP] if level == PARTIAL_REPEAT else [])
+        for share in shares:
+            _restore(cursor, start)
+            keep = [kept_span(s, share, self.masks.chord_size, bar) for s in sources[0]]
+            head = self._fill(
+                cursor, masks, taken=[cut(s, k) for s, k in zip(sources[0], keep, strict=True)]
+            )
+            miss, tail = self._varied_tail(
+                cursor, masks, head, sources, bar - np.array(keep), level
+            )
+            if best is None or miss < best[0]:
+                whole = [np.concatenate([h, t]) for h, t in zip(head, tail, strict=True)]
+                best = (miss, whole, replace(cursor))
+            if miss == 0:
+                break
+        assert best is not None
+        _restore(cursor, best[2])
+        return best[1]
+
     def _varied_tail(
         self,
         cursor: Cursor,
@@ -224,7 +250,7 @@ class SectionComposer:
         sources: tuple[list[np.ndarray], int, list[list[Signature]]],
         span: np.ndarray,
         level: int,
-    ) -> list[np.ndarray]:
+    ) -> tuple[float, list[np.ndarray]]:
         """The rest of a varied bar, drawn again (up to TRIES times) while the whole bar is not
         as alike to the bars before it as the plan's level says: to its source at least the
         level's least, to any earlier bar less than the next level. A model that has just heard
@@ -234,7 +260,7 @@ class SectionComposer:
         bars' signatures. (It is not also chosen by how it joins a return that follows: that
         choice kept fewer partial repeats under 0.5, 82 % against 95 %, sample LSTM.)"""
         if self.signature is None:
-            return self._fill(cursor, masks, span=span)
+            return 0.0, self._fill(cursor, masks, span=span)
         low, high = LEVELS[level]
         source, index, heard = sources
         theirs = [self.signature(s) for s in source]  # the same for every draw
@@ -257,7 +283,7 @@ class SectionComposer:
                 break
         assert best is not None
         _restore(cursor, best[2])
-        return best[1]
+        return best[0], best[1]
 
     def _joined_bar(
         self, cursor: Cursor, masks: Masks, span: int, joins: list[np.ndarray]
