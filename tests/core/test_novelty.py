@@ -238,3 +238,18 @@ def test_a_copy_in_a_piece_of_another_meter_is_found_in_the_piece_s_bars() -> No
         (3, 3, 9, 10)
     ], [c.in_words() for c in copies]
     assert find_copies(piece, index) == []
+
+
+def test_a_folder_of_drums_only_has_nothing_to_copy() -> None:
+    """The guard reads pitched parts; a drummer's folder gives an empty index (it crashed
+    building one), and a piece checked against it has no copies."""
+    from musicstudio.core.music.events import encode
+    from musicstudio.core.music.parts import DRUMS
+
+    groove = NoteArray.from_lists(
+        [i / 2 for i in range(32)], [0.25] * 32, [36, 42, 38, 42] * 8, part=[DRUMS] * 32
+    )
+    index = build_index([encode(groove)], ["groove.mid"])
+    assert len(index) == 0
+    assert find_copies(groove, index) == []
+    assert find_copies(tune(8, 1), index) == []

@@ -285,6 +285,9 @@ def _windows(
 ) -> _Windows:
     """The windows of notes (one row per note; onsets in grid steps, none below 0): two bars
     in a row of one part, and one bar of a running line."""
+    if onset.size == 0:  # no notes (a folder of drums only, or of silence): no windows
+        z = np.zeros(0, np.int64)
+        return _Windows(z, z, z, np.zeros(0, _U64), z, z)
     bar = onset // bar_len
     pos = onset - bar * bar_len
     # One row per distinct (group, part, bar, pitch, position), by bar and then pitch.
@@ -299,9 +302,6 @@ def _windows(
         | (pos[1:] != pos[:-1]),
     ]
     group, part, bar, pitch, pos = (a[new_note] for a in (group, part, bar, pitch, pos))
-    if bar.size == 0:
-        z = np.zeros(0, np.int64)
-        return _Windows(z, z, z, np.zeros(0, _U64), z, z)
     first = np.flatnonzero(
         np.r_[True, (group[1:] != group[:-1]) | (part[1:] != part[:-1]) | (bar[1:] != bar[:-1])]
     )
