@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from form import FAMILIES, ROOT, Piece, composed, real_pieces, row
+from form import FAMILIES, ROOT, Piece, composed, real_pieces, row, say
 from form_corpora import OUT, prepare
 from small_folder import folder_of
 
@@ -36,10 +36,6 @@ from musicstudio.core.music.metrics import CorpusProfile
 from musicstudio.core.music.quality import piece_features
 
 MODELS = OUT.parent / "meter"
-
-
-def say(*parts: object) -> None:
-    print(*parts, file=sys.stderr, flush=True)
 
 
 def source(name: str) -> tuple[Path, Path]:
