@@ -13,7 +13,11 @@ from musicstudio.gui.settings_form import SettingsForm
 from musicstudio.gui.widgets.part_checks import PartChecks
 
 #: How the keys found by listening read in the Key box.
-FOUND_KEY_LABELS = {"corpus": "the corpus's key", "primer": "the primer's key"}
+FOUND_KEY_LABELS = {
+    "files": "like your files",
+    "corpus": "the corpus's key",
+    "primer": "the primer's key",
+}
 
 
 class ConstraintsBox(QGroupBox):
@@ -53,7 +57,7 @@ def in_words(constraints: Constraints) -> str:
     """The constraints as the metrics line says them ('' when there are none)."""
     if not constraints.active:
         return ""
-    key = constraints.key
+    key = None if constraints.key == "files" else constraints.key  # a lock only where it holds
     if key is not None and key not in FOUND_KEYS:
         return constraints.describe(parse_key(key))
     words = [FOUND_KEY_LABELS[key]] if key is not None else []

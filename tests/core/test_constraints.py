@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from musicstudio.core.music.metrics import CorpusProfile, evaluate_composition, 
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.theory import note_number, parse_key, scale_of
+from musicstudio.core.music.tonality import estimate_key, scale_key, scale_share
 
 FAMILIES = ("wavenet", "lstm")
 
@@ -181,3 +183,50 @@ def test_continuing_a_file_writes_it_whole_then_the_new_music(
     assert len(after) > 0 and after.onset.max() < end + 4 * 4 + 4  # about four more bars
     again = read_midi(write_midi(tmp_path / "whole.mid", piece.notes))
     assert len(again) == len(piece.notes)
+
+
+def test_a_modal_tune_keeps_its_scale_where_the_heard_key_would_not() -> None:
+    # A dorian: A B C D E F# G. Heard in A minor, whose scale leaves out the F#.
+    dorian = np.zeros(12)
+    dorian[[9, 11, 0, 2, 4, 6, 7]] = [4, 1, 2, 1, 3, 1, 1]
+    assert estimate_key(dorian) == (9, "minor")
+    assert set(scale_of(*scale_key(dorian))) == {9, 11, 0, 2, 4, 6, 7}
+    assert scale_share(dorian) == 1.0
+    chromatic = np.ones(12)
+    assert scale_share(chromatic) == pytest.approx(7 / 12)
+    assert scale_share(np.zeros(12)) == 0.0
+
+
+def test_like_your_files_keeps_a_piece_in_one_scale_only_where_the_files_do(
+    composer: Composer,
+) -> None:
+    bundle = composer.bundle
+    assert bundle.form is not None and not bundle.form.keeps_scale  # chromatic chorales
+    assert Constraints().key == "files" and not Constraints().active
+    assert Constraints(key="any").key is None
+    free = [
+        composer.compose(ComposeSettings(bars=16, sampling=SamplingSettings(seed=s)))[0]
+        for s in range(3)
+    ]
+    assert all(p.constraints == "" and p.key == "" for p in free)
+    outside = [
+        scale_share(np.bincount(p.notes.pitch.astype(int) % 12, minlength=12).astype(float))
+        for p in free
+    ]
+    assert min(outside) < 1.0  # the chorale model writes accidentals, as chorales do
+
+    diatonic = replace(bundle.form, in_scale=(1.0,) * len(bundle.form.forms))
+    assert diatonic.keeps_scale
+    kept = Composer(replace(bundle, form=diatonic))
+    for seed in range(3):
+        piece = kept.compose(ComposeSettings(bars=16, sampling=SamplingSettings(seed=seed)))[0]
+        tonic, mode = parse_key(piece.key)
+        assert piece.constraints == piece.key  # the metrics line names the scale kept
+        pitched = piece.notes.pitch[piece.notes.parts != DRUMS].astype(int)
+        assert len(pitched) > 20 and {int(p) % 12 for p in pitched} <= scale_of(tonic, mode)
+        anything = kept.compose(
+            ComposeSettings(
+                bars=16, sampling=SamplingSettings(seed=seed), constraints=Constraints(key="any")
+            )
+        )[0]
+        assert anything.key == ""  # 'any' lets it leave the scale

@@ -115,3 +115,26 @@ def test_profile_of_real_chorales_in_words_and_back_from_json() -> None:
     assert FormProfile.from_json({"forms": "A"}) is None  # damaged: ignored, not raised
     damaged = profile.to_json() | {"lineups": [["keys 1"]]}  # one line-up for 40 files
     assert FormProfile.from_json(damaged).lineups == ()  # every learned voice plays
+
+
+def test_a_profile_keeps_to_one_scale_where_most_files_do() -> None:
+    chorales = profile_of([read_midi(f) for f in sample_files(20)])
+    assert len(chorales.in_scale) == 20 and all(0.7 < s <= 1.0 for s in chorales.in_scale)
+    assert not chorales.keeps_scale  # chromatic chorales: accidentals in most files
+    assert "keep to one scale" not in chorales.describe()
+    rng = np.random.default_rng(1)
+    g_major = [43, 45, 47, 48, 50, 52, 54, 55, 57, 59, 60, 62, 64, 66, 67, 69, 71, 72, 74, 76, 78]
+    tunes = []
+    for _ in range(5):
+        bars = section(rng, 8)
+        tunes.append(
+            piece_of([[(o, d, int(rng.choice(g_major)), k) for o, d, _, k in b] for b in bars])
+        )
+    tunes.append(piece_of(section(rng, 8)))  # one chromatic file of six
+    diatonic = profile_of(tunes)
+    assert diatonic.in_scale[:5] == (1.0,) * 5 and diatonic.in_scale[5] < 0.9
+    assert diatonic.keeps_scale and "most files keep to one scale" in diatonic.describe()
+    assert FormProfile.from_json(diatonic.to_json()) == diatonic
+    damaged = diatonic.to_json() | {"in_scale": [1.0, 2.0]}
+    restored = FormProfile.from_json(damaged)
+    assert restored is not None and restored.in_scale == () and not restored.keeps_scale

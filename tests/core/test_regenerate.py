@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,8 @@ from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import NoteArray, read_midi, write_midi
 from musicstudio.core.music.parts import PARTS
-from musicstudio.core.music.theory import scale_of
+from musicstudio.core.music.theory import pitch_class_histogram, scale_of
+from musicstudio.core.music.tonality import scale_share
 
 
 @pytest.fixture(scope="module", params=("wavenet", "lstm"))
@@ -98,6 +100,32 @@ def test_the_passage_obeys_the_locks(composer: Composer) -> None:
     scale = scale_of(9, "minor")
     p = r.passage.pitch.astype(int)
     assert p.size and {x % 12 for x in p} <= scale and p.min() >= 52 and p.max() <= 81
+
+
+def test_bars_composed_again_keep_to_the_scale_of_the_piece_where_the_files_keep_to_one(
+    composer: Composer,
+) -> None:
+    bundle = composer.bundle
+    assert bundle.form is not None
+    diatonic = Composer(
+        replace(bundle, form=replace(bundle.form, in_scale=(1.0,) * len(bundle.form.forms)))
+    )
+    # a piece in F# major, far from the chorales' keys, so the corpus's scale would not do
+    in_f_sharp = ComposeSettings(
+        bars=12, sampling=SamplingSettings(seed=4), constraints=Constraints(key="F# major")
+    )
+    made = diatonic.compose(in_f_sharp)[0]
+    assert made.key == "F# major" and scale_share(pitch_class_histogram(made.notes)) == 1.0
+    for first in (1, 5):  # bars 1-2 have no music before them: the scale is heard in the piece
+        r = regenerate(
+            diatonic,
+            made.notes,
+            RegenerateSettings(
+                first_bar=first, last_bar=first + 1, sampling=SamplingSettings(seed=3)
+            ),
+        )
+        assert len(r.passage) and scale_share(pitch_class_histogram(r.notes)) == pytest.approx(1)
+        assert {int(x) % 12 for x in r.passage.pitch} <= scale_of(6, "major")
 
 
 def test_only_the_selected_parts_change(band_bundle: Path) -> None:

@@ -278,6 +278,12 @@ class Composer:
             lambda rows: found_key([vocab.detokenize(rows, time_signature=ts)]),
         )
 
+    @property
+    def keeps_scale(self) -> bool:
+        """Whether the model's files keep to one scale (form_profile.py), so its pieces do
+        under the Key 'like your files'."""
+        return self.bundle.form is not None and self.bundle.form.keeps_scale
+
     def masks(
         self, constraints: Constraints, primers: list[np.ndarray], lineup: tuple[str, ...] = ()
     ) -> tuple[Masks, str, str]:
@@ -287,18 +293,23 @@ class Composer:
         def music(rows: list[np.ndarray], wanted: bool) -> list[Any]:
             return [vocab.detokenize(r, time_signature=ts) for r in rows] if wanted else []
 
+        # 'files': the primer's scale where the files keep to one (the corpus's if no primer)
+        by_scale = constraints.key == "files" and self.keeps_scale
+        heard = music(primers, constraints.key == "primer" or by_scale)
+        no_primer = not any(len(s) for s in heard)
         try:
             key = resolve_key(
                 constraints,
-                music(self.bundle.primers, constraints.key == "corpus"),
-                music(primers, constraints.key == "primer"),
+                music(self.bundle.primers, constraints.key == "corpus" or (by_scale and no_primer)),
+                heard,
+                self.keeps_scale,
             )
             masks = masks_for(
                 constraints, vocab, self.bundle.parts, key, self.bundle.voices, lineup
             )
         except ConstraintError as e:
             raise ComposeError(str(e)) from e
-        words = constraints.describe(key) if constraints.active else ""
+        words = constraints.describe(key) if constraints.active or key is not None else ""
         return masks, words, key_name(*key) if key is not None else ""
 
     def with_primer(

@@ -7,7 +7,7 @@ the drums keep their kit. A constraint that leaves nothing to play is refused wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ from musicstudio.core.base.settings import setting, validate
 from musicstudio.core.compose.generator import Masks
 from musicstudio.core.compose.sampling import MASKED
 from musicstudio.core.music.events import EventStream, popcount
+from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.theory import (
     KEY_NAMES,
@@ -28,24 +29,26 @@ from musicstudio.core.music.theory import (
     pitch_name,
     scale_of,
 )
-from musicstudio.core.music.tonality import estimate_key
+from musicstudio.core.music.tonality import estimate_key, scale_key
 from musicstudio.core.music.vocab import REST, START, Vocabulary, pitches_of
 from musicstudio.core.music.voices import N_VOICES, VOICE_PART, VOICES
 
-#: Keys found by listening: the corpus the model learned (its stored passages), or the primer.
-FOUND_KEYS = ("corpus", "primer")
+#: Keys found by listening: 'files' (the primer's scale, when the files keep to one scale),
+#: the corpus the model learned (its stored passages), or the primer.
+FOUND_KEYS = ("files", "corpus", "primer")
 
 
 class ConstraintError(MusicStudioError, ValueError):
     """Constraints that cannot be met (or read), with what to change."""
 
 
-def found_key(streams: Iterable[EventStream]) -> tuple[int, str]:
+def _histogram(music: Iterable[EventStream | NoteArray]) -> np.ndarray:
+    return np.sum([pitch_class_histogram(s) for s in music] or [np.zeros(12)], axis=0)
+
+
+def found_key(streams: Iterable[EventStream | NoteArray]) -> tuple[int, str]:
     """The key of some music (Krumhansl-Schmuckler over their pitch classes)."""
-    histogram = np.zeros(12)
-    for stream in streams:
-        histogram += pitch_class_histogram(stream)
-    return estimate_key(histogram)
+    return estimate_key(_histogram(streams))
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,12 @@ class Constraints:
     """Rules every composed note follows (the Compose panel shows these names)."""
 
     key: str | None = setting(
-        None,
+        "files",
         "Key",
-        "Only notes of this key's scale (natural minor for minor keys): a key, 'corpus' (the"
-        " key of the music the model learned) or 'primer' (the key of the primer)",
+        "Only notes of this key's scale (natural minor for minor keys): a key; 'files' (like"
+        " your files: the scale of the primer when most of your files keep to one scale, any"
+        " note when they do not); 'corpus' (the key of the music the model learned); 'primer'"
+        " (the key of the primer); or 'any'",
         choices=(*KEY_NAMES, *FOUND_KEYS),
         optional=True,
         off="any",
@@ -88,6 +93,8 @@ class Constraints:
 
     def __post_init__(self) -> None:
         try:  # a name that is not a note or a key is a constraint that cannot be read
+            if self.key is not None and self.key.strip().lower() == "any":
+                object.__setattr__(self, "key", None)
             if self.key is not None and self.key not in FOUND_KEYS:
                 object.__setattr__(self, "key", key_name(*parse_key(self.key)))
             validate(self)
@@ -104,9 +111,12 @@ class Constraints:
 
     @property
     def active(self) -> bool:
-        return any(
-            v is not None for v in (self.key, self.lowest, self.highest, self.max_chord)
-        ) or (self.parts is not None)
+        """Whether anything is asked of the notes ('files' only locks a key where the model's
+        files keep to one scale, which only the composer knows)."""
+        key = None if self.key == "files" else self.key
+        return any(v is not None for v in (key, self.lowest, self.highest, self.max_chord)) or (
+            self.parts is not None
+        )
 
     def range(self) -> tuple[int, int]:
         low = note_number(self.lowest) if self.lowest is not None else 0
@@ -192,14 +202,11 @@ def _pitched_tokens(
     ok = np.ones(len(vocab), bool)
     ok[START] = False
     low, high = constraints.range()
-    if constraints.key is None and constraints.max_chord is None and (low, high) == (0, 127):
+    if constraints.key not in (None, "files") and key is None:
+        raise ConstraintError(f"the key {constraints.key!r} was not found")
+    if key is None and constraints.max_chord is None and (low, high) == (0, 127):
         return ok  # nothing asked of the pitches: no pass over the vocabulary
-    scale = set(range(12))
-    if constraints.key is not None:
-        if key is None:
-            raise ConstraintError(f"the key {constraints.key!r} was not found")
-        tonic, mode = key
-        scale = set(scale_of(tonic, mode))
+    scale = set(scale_of(*key)) if key is not None else set(range(12))
     for token in range(2, len(vocab)):
         pitches = pitches_of(int(vocab.table_lo[token]), int(vocab.table_hi[token]))
         ok[token] = all(low <= p <= high and p % 12 in scale for p in pitches) and (
@@ -210,10 +217,22 @@ def _pitched_tokens(
 
 
 def resolve_key(
-    constraints: Constraints, corpus: list[EventStream], primer: list[EventStream]
+    constraints: Constraints,
+    corpus: list[EventStream],
+    primer: Sequence[EventStream | NoteArray],
+    keeps_scale: bool = False,
 ) -> tuple[int, str] | None:
-    """The key the constraints ask for: named, or found in the corpus or the primer."""
+    """The key the constraints ask for: named, or found in the corpus or the primer. 'files':
+    where the files keep to one scale (`keeps_scale`), the scale the primer keeps to (else the
+    corpus's passages'; modes keep theirs: tonality.scale_key); None where they do not, or
+    where there is no pitched music to hear it in."""
     if constraints.key is None:
+        return None
+    if constraints.key == "files":
+        for music in (primer, corpus) if keeps_scale else ():
+            histogram = _histogram(music)
+            if histogram.sum() > 0:  # pitched notes to hear a scale in
+                return scale_key(histogram)
         return None
     if constraints.key == "corpus":
         if not corpus:

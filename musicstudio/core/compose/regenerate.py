@@ -19,7 +19,7 @@ from musicstudio.core.base.cancel import CancelToken
 from musicstudio.core.base.progress import Composing, ProgressFn, no_progress
 from musicstudio.core.base.settings import setting, validate
 from musicstudio.core.compose.composer import ComposeError, Composer
-from musicstudio.core.compose.constraints import Constraints
+from musicstudio.core.compose.constraints import Constraints, resolve_key
 from musicstudio.core.compose.generator import Masks, Plan, primed_onsets
 from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.music.constants import GRID
@@ -27,6 +27,7 @@ from musicstudio.core.music.events import EventStream, decode, encode
 from musicstudio.core.music.measures import Measures
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
+from musicstudio.core.music.theory import key_name
 from musicstudio.core.music.vocab import N_STREAMS
 from musicstudio.core.music.voices import N_VOICES, VOICE_PART, VOICES, programs_with
 
@@ -119,7 +120,9 @@ def regenerate(
 
     # 1. K candidates after the same context, in one batch.
     context = _tokens_until(composer, notes.select(notes.onset < start), start)
-    masks = _masks(composer, settings.constraints, chosen_parts, context)
+    masks = _masks(
+        composer, _in_its_scale(composer, settings.constraints, notes), chosen_parts, context
+    )
     generator = composer.generator
     onset = primed_onsets(context[None], int(round(start * GRID)))
     cursor = generator.start(
@@ -219,6 +222,15 @@ def _without_last(stream: EventStream) -> EventStream:
         velocity=stream.velocity[:-1],
         voice=stream.voice[:-1],
     )
+
+
+def _in_its_scale(composer: Composer, constraints: Constraints, piece: NoteArray) -> Constraints:
+    """The Key 'like your files' as the scale the piece keeps to (heard in the whole piece, not
+    only before the bars), so new bars keep to it where the files keep to one scale."""
+    if constraints.key != "files":
+        return constraints
+    key = resolve_key(constraints, [], [piece], composer.keeps_scale)
+    return replace(constraints, key=key_name(*key) if key is not None else None)
 
 
 def _masks(

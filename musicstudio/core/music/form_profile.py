@@ -36,12 +36,18 @@ from musicstudio.core.music.form import (
 from musicstudio.core.music.metric import MeterClasses
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
+from musicstudio.core.music.theory import pitch_class_histogram
+from musicstudio.core.music.tonality import scale_share
 from musicstudio.core.music.voices import VOICES
 
 #: Forms kept in a profile (a bundle stays small; more say nothing new).
 MAX_FORMS = 256
 #: Bars of each file's repeat map kept (a longer plan repeats from the start).
 MAX_PLAN_BARS = 256
+#: A corpus keeps to one scale when half of its files have this share of their notes in one
+#: diatonic scale or more (benchmarks/README.md, "Form": fiddle tunes 1.00, the band corpus
+#: 0.97, chorales 0.95).
+KEEPS_SCALE = 0.99
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,14 @@ class FormProfile:
     lineups: tuple[tuple[str, ...], ...] = ()
     #: Each file's meter (time signature): a piece in its form is in its meter.
     meters: tuple[tuple[int, int], ...] = ()
+    #: Each file's share of its notes in one diatonic scale (tonality.scale_share).
+    in_scale: tuple[float, ...] = ()
+
+    @property
+    def keeps_scale(self) -> bool:
+        """Whether most files keep to one scale (fiddle tunes; not chromatic chorales): then a
+        piece does too, unless the musician asks for another key (constraints.py, 'files')."""
+        return bool(self.in_scale) and float(np.median(self.in_scale)) >= KEEPS_SCALE
 
     @property
     def median_bars(self) -> int:
@@ -100,6 +114,8 @@ class FormProfile:
             ranked = sorted(self.voices.items(), key=lambda kv: -kv[1])
             top, low = ranked[0], ranked[-1]
             words += f"; {top[0]} repeats most ({top[1]:.0%}), {low[0]} least ({low[1]:.0%})"
+        if self.keeps_scale:
+            words += "; most files keep to one scale"
         return words
 
     def compare(self, piece: FormFeatures) -> str:
@@ -125,6 +141,7 @@ class FormProfile:
             "repeats": [list(r) for r in self.repeats],
             "lineups": [list(v) for v in self.lineups],
             "meters": [list(m) for m in self.meters],
+            "in_scale": list(self.in_scale),
         }
 
     @classmethod
@@ -148,8 +165,11 @@ class FormProfile:
             meters = tuple((int(m[0]), int(m[1])) for m in raw.get("meters", []) if len(m) == 2)[
                 :MAX_FORMS
             ]
+            in_scale = tuple(float(v) for v in raw.get("in_scale", []))[:MAX_FORMS]
         except (KeyError, TypeError, ValueError):
             return None
+        if len(in_scale) != len(forms) or not all(0.0 <= v <= 1.0 for v in in_scale):
+            in_scale = ()  # older or damaged: no scale is kept
         if len(meters) != len(forms) or not all(valid_meter(m) for m in meters):
             meters = ()  # older or damaged: the corpus's meter
         if repeats and (
@@ -164,7 +184,20 @@ class FormProfile:
         if not ok or not all(0.0 <= f <= 1.0 for f in figures):
             return None
         near, exact, lag = figures
-        return cls(forms, phrase, bars, seconds, near, exact, lag, voices, repeats, lineups, meters)
+        return cls(
+            forms,
+            phrase,
+            bars,
+            seconds,
+            near,
+            exact,
+            lag,
+            voices,
+            repeats,
+            lineups,
+            meters,
+            in_scale,
+        )
 
 
 def valid_meter(meter: tuple[int, int]) -> bool:
@@ -215,6 +248,7 @@ def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
             else (4, 4)
             for p in sample
         ),
+        in_scale=tuple(round(scale_share(pitch_class_histogram(p)), 4) for p in sample),
     )
 
 
