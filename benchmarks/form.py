@@ -85,9 +85,10 @@ def bundle_for(corpus: str, family: str, minutes: float, reprofile: bool = False
         cmd += ["--model", family, "--minutes", str(minutes), "--seed", "0", "--out", str(path)]
         subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     bundle = load_bundle(path)
+    form = bundle.form
     if (
-        reprofile or bundle.form is None or not bundle.form.lineups or not bundle.form.meters
-    ):  # trained before form profiles (or their line-ups, meters): as the trainer makes it
+        reprofile or form is None or not form.lineups or not form.meters or not form.in_scale
+    ):  # trained before form profiles (or their line-ups, meters, scales): as the trainer makes it
         options = ScanOptions(threshold=int(bundle.vocab.threshold))
         bundle.form = profile_of_streams(scan([OUT / corpus / "train"], options).streams)
         bundle.save(path)

@@ -12,6 +12,9 @@
   must be checked against every earlier bar (so it is not held out any more either);
 - trecento: music21's bundled trecento collection (Italian 14th-century songs, 2–3 voices),
   added after that and never used to choose anything: the held-out collection now;
+- essen: 200 German folk songs of the Essen collection in music21's corpus (one voice, in
+  their books' ABC), added in round 4 to check the scale rule ('Key: like your files', chosen
+  on folk and the chorales) on songs it was not chosen on;
 - monteverdi: the madrigals of music21's bundled Monteverdi collection (5 voices, MusicXML
   only; the RomanText analyses beside them are left out), added in the last round for the small
   folder benchmark and never used to choose anything.
@@ -35,6 +38,8 @@ SHIPPED = {
     "band": ROOT / "resources" / "band_corpus",
 }
 FOLK_TUNES = 160
+#: German folk songs of the Essen collection in music21's corpus (Erk's books, then the ballads).
+ESSEN_BOOKS = ("erk5", "erk10", "erk20", "erk30", "ballad10", "ballad20")
 TEST_EVERY = 5
 
 
@@ -66,6 +71,33 @@ def music21_sources(collection: str, name: str, limit: int, suffix: str = "") ->
     return out
 
 
+def music21_opus_sources(collection: str, name: str, limit: int, books: tuple[str, ...]) -> Path:
+    """The first `limit` tunes of some books of one of music21's bundled collections, where a
+    book (an ABC file) holds many tunes, as one MIDI file per tune (written once)."""
+    from music21 import corpus
+
+    out = ROOT / "bench_data" / name
+    out.mkdir(parents=True, exist_ok=True)
+    if len(list(out.glob("*.mid"))) + len(list(out.glob("*.skipped"))) >= limit:
+        return out
+    written = 0
+    for book in books:
+        [path] = [p for p in corpus.getPaths() if str(p).endswith(f"/{collection}/{book}.abc")]
+        for number, score in enumerate(corpus.parse(path).scores, 1):
+            if written >= limit:
+                return out
+            target = out / f"{book}-{number:03d}.mid"
+            written += 1
+            if target.exists():
+                continue
+            try:
+                score.write("midi", fp=target)
+            except Exception as e:  # a tune music21 cannot write is left out, and named once
+                target.with_suffix(".skipped").write_text(f"{type(e).__name__}: {e}\n")
+                print(f"left out {target.stem}: {type(e).__name__}: {e}", file=sys.stderr)
+    return out
+
+
 def is_test(name: str) -> bool:
     return zlib.crc32(name.encode()) % TEST_EVERY == 0
 
@@ -90,6 +122,7 @@ def prepare() -> dict[str, Path]:
         palestrina=music21_sources("palestrina", "palestrina", 160),
         trecento=music21_sources("trecento", "trecento", 160),
         monteverdi=music21_sources("monteverdi", "monteverdi", 160, ".mxl"),
+        essen=music21_opus_sources("essenFolksong", "essen", 200, ESSEN_BOOKS),
     )
     return {name: split(name, src) for name, src in sources.items()}
 
