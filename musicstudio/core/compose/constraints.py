@@ -62,7 +62,7 @@ class Constraints:
         " your files: the scale of the primer when most of your files keep to one scale, any"
         " note when they do not); 'corpus' (the key of the music the model learned); 'primer'"
         " (the key of the primer); or 'any'",
-        choices=(*KEY_NAMES, *FOUND_KEYS),
+        choices=(*FOUND_KEYS, *KEY_NAMES),
         optional=True,
         off="any",
     )
