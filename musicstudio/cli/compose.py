@@ -96,6 +96,7 @@ def main(
         "model": read_manifest(bundle).get("name", bundle.stem),
         "temperatures": list(pieces[0].temperatures),
         "form": pieces[0].form,
+        "obeys": pieces[0].constraints,  # the locks in words ("" for none)
         "bars": _bars(pieces[0]),  # pitch, rhythm: set, or the model's
         "metrics": [p.metrics.to_json() for p in pieces]
         if len(pieces) > 1
@@ -112,6 +113,8 @@ def main(
             if piece.form or words:
                 form = f"form {piece.form} ({_bars(piece)} bars)" if piece.form else "form"
                 print(f"  {form}" + (f": {words}" if words else ""))
+            if piece.constraints:  # e.g. the scale it keeps to, like your files
+                print(f"  obeys: {piece.constraints}")
             if piece.metrics.closeness_words:
                 print(f"  sounds {piece.metrics.closeness_words}")
             if piece.metrics.copies_words:

@@ -55,7 +55,9 @@ def test_compose_with_locks_then_regenerate_bars(tmp_path: Path) -> None:
         "C6", "--max-chord", "3", "--seed", "1", "--out", str(piece), "--json",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["seed"] == 1
+    summary = json.loads(proc.stdout)
+    assert summary["seed"] == 1
+    assert summary["obeys"] == "D minor, C3–C6, at most 3 notes per chord"
     from musicstudio.core.music.midi import read_midi
 
     before = read_midi(piece)

@@ -18,6 +18,7 @@ def test_a_default_compose_is_a_whole_piece_with_section_markers(tmp_path: Path)
     assert summary["form"] == " ".join(name for _, name in markers)
     assert 12 <= summary["bars"] <= 20  # the chorales' median piece is 16 bars (±25 %)
     assert "form_words" in summary["metrics"]
+    assert summary["obeys"] == ""  # Key 'like your files': chorales keep to no one scale
     assert read_midi(out).onset.max() < summary["bars"] * 4
 
 
