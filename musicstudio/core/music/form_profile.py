@@ -4,7 +4,9 @@ Made from the form of every file (form.py) when a model is trained, kept in the 
 drawn from when composing: a composition takes the form of one of the corpus's pieces (its
 letters, not its notes), so it repeats itself as the user's files do; and that piece's line-up
 (the voices that play in it), so it has as many instruments as the user's pieces, not every
-voice any of them used; and its meter, so a jig's form makes a piece in 6/8.
+voice any of them used; and its meter, so a jig's form makes a piece in 6/8. It also keeps how
+much of each file lies in one scale: where most files keep to one, so do the pieces (the Key
+'like your files', constraints.py).
 """
 
 from __future__ import annotations
