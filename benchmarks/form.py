@@ -87,7 +87,12 @@ def bundle_for(corpus: str, family: str, minutes: float, reprofile: bool = False
     bundle = load_bundle(path)
     form = bundle.form
     if (
-        reprofile or form is None or not form.lineups or not form.meters or not form.in_scale
+        reprofile
+        or form is None
+        or not form.lineups
+        or not form.meters
+        or not form.in_scale
+        or not form.polyphony
     ):  # trained before form profiles (or their line-ups, meters, scales): as the trainer makes it
         options = ScanOptions(threshold=int(bundle.vocab.threshold))
         bundle.form = profile_of_streams(scan([OUT / corpus / "train"], options).streams)

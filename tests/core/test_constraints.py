@@ -18,6 +18,7 @@ from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import DRUMS, PARTS
 from musicstudio.core.music.theory import note_number, parse_key, scale_of
 from musicstudio.core.music.tonality import estimate_key, scale_key, scale_share
+from musicstudio.core.music.voices import VOICES
 
 FAMILIES = ("wavenet", "lstm")
 
@@ -230,3 +231,26 @@ def test_like_your_files_keeps_a_piece_in_one_scale_only_where_the_files_do(
             )
         )[0]
         assert anything.key == ""  # 'any' lets it leave the scale
+
+
+def test_a_model_that_learned_one_line_composes_one_line(composer: Composer) -> None:
+    bundle = composer.bundle
+    assert bundle.form is not None and not bundle.form.one_line  # chorales: four singers
+    n = len(bundle.form.forms)
+    melody = bundle.voices[0]
+    songs = replace(bundle.form, lineups=((melody,),) * n, polyphony=(1.0,) * n)
+    assert songs.one_line
+    for one_line, form in (
+        (False, replace(songs, polyphony=(1.0,) * (n - 1) + (1.2,))),
+        (True, songs),
+    ):
+        assert form.one_line == one_line
+        both = 0
+        for seed in range(4):
+            piece = Composer(replace(bundle, form=form)).compose(
+                ComposeSettings(bars=8, sampling=SamplingSettings(seed=seed))
+            )[0]
+            onsets = np.round(piece.notes.onset * 12).astype(int)
+            assert len(onsets) > 10 and set(piece.notes.voices.tolist()) == {VOICES.index(melody)}
+            both += len(onsets) - np.unique(onsets).size  # notes that start with another
+        assert (both == 0) == one_line

@@ -12,7 +12,12 @@ from musicstudio.core.music.form import (
     similarity_matrix,
     voice_repeats,
 )
-from musicstudio.core.music.form_profile import FormProfile, lineup_of, profile_of
+from musicstudio.core.music.form_profile import (
+    FormProfile,
+    lineup_of,
+    notes_per_onset,
+    profile_of,
+)
 from musicstudio.core.music.midi import NoteArray, read_midi
 from musicstudio.core.music.parts import BASS, DRUMS, KEYS, PARTS
 from tests.conftest import sample_files
@@ -121,6 +126,10 @@ def test_a_profile_keeps_to_one_scale_where_most_files_do() -> None:
     chorales = profile_of([read_midi(f) for f in sample_files(20)])
     assert len(chorales.in_scale) == 20 and all(0.7 < s <= 1.0 for s in chorales.in_scale)
     assert not chorales.keeps_scale  # chromatic chorales: accidentals in most files
+    assert not chorales.one_line and all(2.0 < p <= 5.0 for p in chorales.polyphony)  # SATB
+    line = piece_of([[(0, 1, 60, KEYS), (1, 1, 62, KEYS)], [(0, 2, 64, KEYS)]])
+    assert notes_per_onset(line) == 1.0
+    assert notes_per_onset(line.merged(piece_of([[(0, 1, 67, KEYS)]]))) == 4 / 3
     assert "keep to one scale" not in chorales.describe()
     rng = np.random.default_rng(1)
     g_major = [43, 45, 47, 48, 50, 52, 54, 55, 57, 59, 60, 62, 64, 66, 67, 69, 71, 72, 74, 76, 78]
@@ -135,6 +144,7 @@ def test_a_profile_keeps_to_one_scale_where_most_files_do() -> None:
     assert diatonic.in_scale[:5] == (1.0,) * 5 and diatonic.in_scale[5] < 0.9
     assert diatonic.keeps_scale and "most files keep to one scale" in diatonic.describe()
     assert FormProfile.from_json(diatonic.to_json()) == diatonic
-    damaged = diatonic.to_json() | {"in_scale": [1.0, 2.0]}
+    damaged = diatonic.to_json() | {"in_scale": [1.0, 2.0], "polyphony": [0.5] * 6}
     restored = FormProfile.from_json(damaged)
     assert restored is not None and restored.in_scale == () and not restored.keeps_scale
+    assert restored.polyphony == () and not restored.one_line

@@ -284,6 +284,12 @@ class Composer:
         under the Key 'like your files'."""
         return self.bundle.form is not None and self.bundle.form.keeps_scale
 
+    @property
+    def one_line(self) -> bool:
+        """Whether the model learned one line (form_profile.py: every file one voice that never
+        starts two notes at once, as folk songs are), so its pieces are one line too."""
+        return self.bundle.form is not None and self.bundle.form.one_line
+
     def masks(
         self, constraints: Constraints, primers: list[np.ndarray], lineup: tuple[str, ...] = ()
     ) -> tuple[Masks, str, str]:
@@ -309,6 +315,8 @@ class Composer:
             )
         except ConstraintError as e:
             raise ComposeError(str(e)) from e
+        if masks.max_chord is None and self.one_line:
+            masks.max_chord = 1  # a model that learned one line composes one line
         words = constraints.describe(key) if constraints.active or key is not None else ""
         return masks, words, key_name(*key) if key is not None else ""
 

@@ -72,6 +72,19 @@ class FormProfile:
     meters: tuple[tuple[int, int], ...] = ()
     #: Each file's share of its notes in one diatonic scale (tonality.scale_share).
     in_scale: tuple[float, ...] = ()
+    #: Each file's notes per onset (1.0: never two notes at once).
+    polyphony: tuple[float, ...] = ()
+
+    @property
+    def one_line(self) -> bool:
+        """Whether every file is one line: one voice, never two notes at once (folk songs), so
+        a piece is one too (Composer.masks)."""
+        return (
+            bool(self.polyphony)
+            and len(self.lineups) == len(self.polyphony)
+            and all(len(v) == 1 for v in self.lineups)
+            and max(self.polyphony) <= 1.0
+        )
 
     @property
     def keeps_scale(self) -> bool:
@@ -144,6 +157,7 @@ class FormProfile:
             "lineups": [list(v) for v in self.lineups],
             "meters": [list(m) for m in self.meters],
             "in_scale": list(self.in_scale),
+            "polyphony": list(self.polyphony),
         }
 
     @classmethod
@@ -168,10 +182,13 @@ class FormProfile:
                 :MAX_FORMS
             ]
             in_scale = tuple(float(v) for v in raw.get("in_scale", []))[:MAX_FORMS]
+            poly = tuple(float(v) for v in raw.get("polyphony", []))[:MAX_FORMS]
         except (KeyError, TypeError, ValueError):
             return None
         if len(in_scale) != len(forms) or not all(0.0 <= v <= 1.0 for v in in_scale):
             in_scale = ()  # older or damaged: no scale is kept
+        if len(poly) != len(forms) or not all(1.0 <= v <= 128.0 for v in poly):
+            poly = ()  # older or damaged: not known to be one line
         if len(meters) != len(forms) or not all(valid_meter(m) for m in meters):
             meters = ()  # older or damaged: the corpus's meter
         if repeats and (
@@ -199,6 +216,7 @@ class FormProfile:
             lineups,
             meters,
             in_scale,
+            poly,
         )
 
 
@@ -251,7 +269,15 @@ def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
             for p in sample
         ),
         in_scale=tuple(round(scale_share(pitch_class_histogram(p)), 4) for p in sample),
+        polyphony=tuple(round(notes_per_onset(p), 4) for p in sample),
     )
+
+
+def notes_per_onset(notes: NoteArray) -> float:
+    """Notes per distinct onset (1.0 for a line that never starts two notes at once)."""
+    if not len(notes):
+        return 1.0
+    return float(len(notes) / np.unique(np.round(notes.onset * GRID).astype(np.int64)).size)
 
 
 def lineup_of(notes: NoteArray) -> tuple[str, ...]:
