@@ -55,8 +55,8 @@ def without_scale(name: str, family: str, bundle: ModelBundle, corpus: Corpus) -
     """The model with the scale rule off (its files' shares forgotten), tuned again as the
     train job tunes (once; kept beside the model)."""
     path = OUT / "models" / f"{name}-{family}-any.msb"
+    assert bundle.form is not None
     if not path.exists():
-        assert bundle.form is not None
         shutil.copyfile(OUT / "models" / f"{name}-{family}.msb", path)
         plain = load_bundle(path)
         plain.form = replace(bundle.form, in_scale=())
@@ -67,7 +67,9 @@ def without_scale(name: str, family: str, bundle: ModelBundle, corpus: Corpus) -
         )
         say(f"tuning {path.name} with no key …")
         tune_bundle(path, [*data.validation, *data.train])
-    return load_bundle(path)
+    plain = load_bundle(path)
+    plain.form = replace(bundle.form, in_scale=())  # the model's profile now, but for the scale
+    return plain
 
 
 def run_corpus(name: str, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
