@@ -53,11 +53,12 @@ class ConstraintsBox(QGroupBox):
         return Constraints(**self.form.values(), parts=self.parts.chosen())
 
 
-def in_words(constraints: Constraints) -> str:
-    """The constraints as the metrics line says them ('' when there are none)."""
-    if not constraints.active:
+def in_words(constraints: Constraints, kept: str = "") -> str:
+    """The constraints as the metrics line says them ('' when there are none); `kept`: the
+    scale the Key 'like your files' kept to ('' where it kept none)."""
+    key = (kept or None) if constraints.key == "files" else constraints.key
+    if not constraints.active and key is None:
         return ""
-    key = None if constraints.key == "files" else constraints.key  # a lock only where it holds
     if key is not None and key not in FOUND_KEYS:
         return constraints.describe(parse_key(key))
     words = [FOUND_KEY_LABELS[key]] if key is not None else []

@@ -168,7 +168,7 @@ class Takes(QWidget):
             seed=result.seed,
             seconds=result.seconds,
             metrics=result.metrics,
-            constraints=in_words(settings.constraints),
+            constraints=in_words(settings.constraints, result.key),
             new_from=0.0,
         )
         path = keep(piece, settings, model)

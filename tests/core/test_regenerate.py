@@ -16,7 +16,7 @@ from musicstudio.core.compose.sampling import SamplingSettings
 from musicstudio.core.learn.bundle import load_bundle
 from musicstudio.core.music.midi import NoteArray, read_midi, write_midi
 from musicstudio.core.music.parts import PARTS
-from musicstudio.core.music.theory import pitch_class_histogram, scale_of
+from musicstudio.core.music.theory import parse_key, pitch_class_histogram, scale_of
 from musicstudio.core.music.tonality import scale_share
 
 
@@ -126,6 +126,7 @@ def test_bars_composed_again_keep_to_the_scale_of_the_piece_where_the_files_keep
         )
         assert len(r.passage) and scale_share(pitch_class_histogram(r.notes)) == pytest.approx(1)
         assert {int(x) % 12 for x in r.passage.pitch} <= scale_of(6, "major")
+        assert scale_of(*parse_key(r.key)) == scale_of(6, "major")  # the take names it
 
 
 def test_only_the_selected_parts_change(band_bundle: Path) -> None:

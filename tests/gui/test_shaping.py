@@ -199,6 +199,7 @@ def test_the_key_and_range_from_the_form_reach_the_composition(window, qtbot) ->
     QTest.keyClicks(box.lowest, "C3")
     QTest.keyClicks(box.highest, "C6")
     assert box.key.itemText(0) == "any" and box.key.findText("the corpus's key") > 0
+    assert box.key.itemText(1) == "like your files"
     compose_with_sample(window, qtbot)
     notes = cp.pieces[0].notes
     pitched = notes.pitch[notes.parts != DRUMS].astype(int)
@@ -208,6 +209,17 @@ def test_the_key_and_range_from_the_form_reach_the_composition(window, qtbot) ->
     assert "obeys: D minor, C3–C6" in line and f"seed {cp.pieces[0].seed}" in line
     assert "your corpus" in line and "furthest in" in line  # closeness, computed in the engine
     assert cp.pieces[0].constraints == "D minor, C3–C6"
+
+
+def test_a_regenerated_take_names_the_scale_kept_like_your_files() -> None:
+    from musicstudio.core.compose.constraints import Constraints
+    from musicstudio.gui.constraints_box import in_words
+
+    files = Constraints()
+    assert in_words(files) == "" and in_words(files, "F major") == "F major"
+    assert in_words(Constraints(lowest="C3", highest="C6"), "E minor") == "E minor, C3–C6"
+    assert in_words(Constraints(key="D minor"), "F major") == "D minor"  # named: kept as asked
+    assert in_words(Constraints(key="corpus")) == "the corpus's key"
 
 
 def test_constraints_and_the_primer_choice_are_remembered(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -82,6 +82,7 @@ class Regeneration:
     seconds: float
     metrics: Measures = field(default_factory=Measures)  # the whole piece's (RegenerateJob)
     parts: tuple[str, ...] = ()  # the parts composed again
+    key: str = ""  # the scale kept under the Key 'like your files' ("" for none, or another key)
 
     @property
     def score(self) -> float:
@@ -120,9 +121,8 @@ def regenerate(
 
     # 1. K candidates after the same context, in one batch.
     context = _tokens_until(composer, notes.select(notes.onset < start), start)
-    masks = _masks(
-        composer, _in_its_scale(composer, settings.constraints, notes), chosen_parts, context
-    )
+    constraints = _in_its_scale(composer, settings.constraints, notes)
+    masks = _masks(composer, constraints, chosen_parts, context)
     generator = composer.generator
     onset = primed_onsets(context[None], int(round(start * GRID)))
     cursor = generator.start(
@@ -161,6 +161,7 @@ def regenerate(
         scored_events=scored_events,
         seconds=time.perf_counter() - t0,
         parts=chosen_parts,
+        key=(constraints.key or "") if settings.constraints.key == "files" else "",
     )
 
 
