@@ -15,9 +15,9 @@ from musicstudio.core.music.form import (
 from musicstudio.core.music.form_profile import (
     FormProfile,
     lineup_of,
-    notes_per_onset,
     profile_of,
 )
+from musicstudio.core.music.metrics import polyphony
 from musicstudio.core.music.midi import NoteArray, read_midi
 from musicstudio.core.music.parts import BASS, DRUMS, KEYS, PARTS
 from tests.conftest import sample_files
@@ -128,8 +128,8 @@ def test_a_profile_keeps_to_one_scale_where_most_files_do() -> None:
     assert not chorales.keeps_scale  # chromatic chorales: accidentals in most files
     assert not chorales.one_line and all(2.0 < p <= 5.0 for p in chorales.polyphony)  # SATB
     line = piece_of([[(0, 1, 60, KEYS), (1, 1, 62, KEYS)], [(0, 2, 64, KEYS)]])
-    assert notes_per_onset(line) == 1.0
-    assert notes_per_onset(line.merged(piece_of([[(0, 1, 67, KEYS)]]))) == 4 / 3
+    assert polyphony(line) == 1.0
+    assert polyphony(line.merged(piece_of([[(0, 1, 67, KEYS)]]))) == 4 / 3
     assert "keep to one scale" not in chorales.describe()
     rng = np.random.default_rng(1)
     g_major = [43, 45, 47, 48, 50, 52, 54, 55, 57, 59, 60, 62, 64, 66, 67, 69, 71, 72, 74, 76, 78]

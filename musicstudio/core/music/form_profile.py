@@ -36,6 +36,7 @@ from musicstudio.core.music.form import (
     voice_repeats,
 )
 from musicstudio.core.music.metric import MeterClasses
+from musicstudio.core.music.metrics import polyphony
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
 from musicstudio.core.music.theory import pitch_class_histogram
@@ -269,15 +270,8 @@ def profile_of(pieces: Sequence[NoteArray]) -> FormProfile:
             for p in sample
         ),
         in_scale=tuple(round(scale_share(pitch_class_histogram(p)), 4) for p in sample),
-        polyphony=tuple(round(notes_per_onset(p), 4) for p in sample),
+        polyphony=tuple(round(max(1.0, polyphony(p)), 4) for p in sample),  # empty: 1.0
     )
-
-
-def notes_per_onset(notes: NoteArray) -> float:
-    """Notes per distinct onset (1.0 for a line that never starts two notes at once)."""
-    if not len(notes):
-        return 1.0
-    return float(len(notes) / np.unique(np.round(notes.onset * GRID).astype(np.int64)).size)
 
 
 def lineup_of(notes: NoteArray) -> tuple[str, ...]:
