@@ -29,7 +29,9 @@ import argparse
 import shutil
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench_data" / "form"
@@ -63,12 +65,18 @@ def music21_sources(collection: str, name: str, limit: int, suffix: str = "") ->
         skipped = target.with_suffix(".skipped")
         if target.exists() or skipped.exists():
             continue
-        try:
-            corpus.parse(source).write("midi", fp=target)
-        except Exception as e:  # a tune music21 cannot write is left out, and named once
-            skipped.write_text(f"{type(e).__name__}: {e}\n")
-            print(f"left out {Path(source).name}: {type(e).__name__}: {e}", file=sys.stderr)
+        write_midi(lambda source=source: corpus.parse(source), target, Path(source).name)
     return out
+
+
+def write_midi(score: Callable[[], Any], target: Path, name: str) -> None:
+    """Write a music21 score (parsed by `score`) as MIDI; one music21 cannot read or write is
+    left out, named once, and a `.skipped` file beside it says why."""
+    try:
+        score().write("midi", fp=target)
+    except Exception as e:
+        target.with_suffix(".skipped").write_text(f"{type(e).__name__}: {e}\n")
+        print(f"left out {name}: {type(e).__name__}: {e}", file=sys.stderr)
 
 
 def music21_opus_sources(collection: str, name: str, limit: int, books: tuple[str, ...]) -> Path:
@@ -90,11 +98,7 @@ def music21_opus_sources(collection: str, name: str, limit: int, books: tuple[st
             written += 1
             if target.exists():
                 continue
-            try:
-                score.write("midi", fp=target)
-            except Exception as e:  # a tune music21 cannot write is left out, and named once
-                target.with_suffix(".skipped").write_text(f"{type(e).__name__}: {e}\n")
-                print(f"left out {target.stem}: {type(e).__name__}: {e}", file=sys.stderr)
+            write_midi(lambda score=score: score, target, target.stem)
     return out
 
 
