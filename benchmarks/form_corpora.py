@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from musicstudio.core.base.files import atomic_copy
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench_data" / "form"
 SHIPPED = {
@@ -70,10 +72,13 @@ def music21_sources(collection: str, name: str, limit: int, suffix: str = "") ->
 
 
 def write_midi(score: Callable[[], Any], target: Path, name: str) -> None:
-    """Write a music21 score (parsed by `score`) as MIDI; one music21 cannot read or write is
-    left out, named once, and a `.skipped` file beside it says why."""
+    """Write a music21 score (parsed by `score`) as MIDI, whole or not at all (a half-written
+    file would be kept as written by the next run); one music21 cannot read or write is left
+    out, named once, and a `.skipped` file beside it says why."""
     try:
-        score().write("midi", fp=target)
+        written = Path(score().write("midi"))  # a temporary file of music21's
+        atomic_copy(written, target)
+        written.unlink(missing_ok=True)
     except Exception as e:
         target.with_suffix(".skipped").write_text(f"{type(e).__name__}: {e}\n")
         print(f"left out {name}: {type(e).__name__}: {e}", file=sys.stderr)
