@@ -13,7 +13,7 @@ from musicstudio.core.music import midi
 from musicstudio.core.music.beats import NO_BEAT, ON_GRID, TRACKED, Placement
 from musicstudio.core.music.learned import as_learned
 from musicstudio.core.music.midi import midi_bytes, parse_midi_bytes
-from tests.conftest import SAMPLE, benchmark_module
+from tests.conftest import ROOT, SAMPLE, benchmark_module
 
 played = benchmark_module("played")
 popmidi = benchmark_module("popmidi")
@@ -78,6 +78,21 @@ def test_the_bar_restarts_after_an_incomplete_bar() -> None:
     )
     assert meter == 3
     assert list(np.flatnonzero(places == 0)) == list(starts)
+
+
+def test_a_slow_aria_is_tracked_in_its_quarters_not_its_eighths() -> None:
+    # Handel's Largo (a quarter a second): its running eighths are as loud as its long notes,
+    # so with velocity alone the tracker took the eighths for the beat (beat F 0.57)
+    data = (
+        ROOT / "resources" / "band_corpus" / "handel_rinaldo_Lascia_chio_pianga.mid"
+    ).read_bytes()
+    p = played.play(data, 2)
+    notes = parse_midi_bytes(p.data)
+    assert notes.timing == TRACKED
+    beats, _, onsets, pitches = played.file_beats(midi_bytes(as_learned(notes)[0]))
+    assert np.median(np.diff(beats)) == pytest.approx(np.median(np.diff(p.beats)), rel=0.1)
+    assert played.f_measure(p.beats, beats) >= 0.9
+    assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
 
 
 def _jig(seed: int, bars: int = 48) -> bytes:

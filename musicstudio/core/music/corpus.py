@@ -17,6 +17,7 @@ from musicstudio.core.base.errors import MusicStudioError
 from musicstudio.core.base.file_report import FileReport
 from musicstudio.core.base.progress import FileScanned, ProgressFn, no_progress
 from musicstudio.core.base.settings import setting, validate
+from musicstudio.core.music.beats import TRACKER_VERSION
 from musicstudio.core.music.constants import (
     DEFAULT_THRESHOLD,
     REPRESENTATION_VERSION,
@@ -122,7 +123,7 @@ class ScanOptions:
 
     def parse_key(self) -> str:
         """The part of the options that changes what a file parses to (cache key)."""
-        return f"v{REPRESENTATION_VERSION}:parts={self.parts}:feel"
+        return f"v{REPRESENTATION_VERSION}:parts={self.parts}:feel:beats{TRACKER_VERSION}"
 
 
 @dataclass(frozen=True)
