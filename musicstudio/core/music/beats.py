@@ -140,8 +140,8 @@ def place_on_beat(
     """The notes on their estimated beats, or ON_GRID/NO_BEAT (read as written)."""
     if on_own_grid(onset_quarters):
         return Placement(ON_GRID)
-    t = np.asarray(onset_seconds, np.float64)
-    beats = track_beats(t, onset_weight(velocity, np.asarray(end_seconds, np.float64) - t))
+    t, end = np.asarray(onset_seconds, np.float64), np.asarray(end_seconds, np.float64)
+    beats = track_beats(t, onset_weight(velocity, end - t))
     if beats is None:
         return Placement(NO_BEAT + " (too few or too sparse onsets, or longer than 15 minutes)")
     beats = refine_beats(beats, t)
@@ -150,7 +150,6 @@ def place_on_beat(
         return Placement(f"{NO_BEAT} (only {fit:.0%} of onsets on a tracked grid)")
     if _is_own_quarter_grid(beats, t, onset_quarters):
         return Placement(ON_GRID)
-    end = np.asarray(end_seconds, np.float64)
     position = _beat_position(beats, t)
     compound = is_compound(position)
     meter, places = bar_positions(
