@@ -236,7 +236,7 @@ def test_roundtrip_cli_writes_the_played_timing(tmp_path: Path) -> None:
 
 
 def test_the_banded_solver_matches_a_dense_solve() -> None:
-    from musicstudio.core.music.beats import solve_pentadiagonal
+    from musicstudio.core.music.beat_tracker import solve_pentadiagonal
 
     rng = np.random.default_rng(3)
     for n in (2, 3, 7, 300):
