@@ -25,6 +25,7 @@ from musicstudio.core.music.form import (
     repeat_code,
     similarity_matrix,
 )
+from musicstudio.core.music.form_profile import FormProfile
 from musicstudio.core.music.midi import NoteArray, read_markers, read_midi, write_midi
 from musicstudio.core.music.parts import DRUMS
 from musicstudio.core.music.theory import scale_of
@@ -93,7 +94,8 @@ def test_a_default_compose_is_a_whole_piece_in_a_form_of_the_corpus(
     assert profile is not None and profile.forms  # learned when the model was trained
     [piece] = compose(composer)
     bars = round(piece.sections[-1].end / BAR)
-    assert abs(bars - profile.median_bars) <= 0.25 * profile.median_bars
+    want = default_length(profile, piece.notes.time_signature)
+    assert abs(bars - want) <= 0.25 * want
     assert piece.notes.onset.max() < bars * BAR
     assert form_features(piece.notes).exact_repeat > 0 or "A A" not in piece.form
 
@@ -209,7 +211,9 @@ def test_a_piece_is_in_the_meter_of_the_file_its_form_comes_from(
     (waltz,) = compose(composer, seed=5)
     assert waltz.notes.time_signature == (3, 4)
     bars = round(waltz.sections[-1].end / 3.0)  # the sections end on 3/4 bar lines
-    assert abs(bars - bundle.form.median_bars) <= 0.25 * bundle.form.median_bars
+    want = default_length(bundle.form, (3, 4))
+    assert want == bundle.form.median_bars  # every file a waltz: the folder's median
+    assert abs(bars - want) <= 0.25 * want
     assert waltz.notes.onset.max() < bars * 3.0
     assert parse_midi_bytes(midi_bytes(waltz.notes)).time_signature == (3, 4)
     (timed,) = compose(composer, minutes=0.5, tempo=90, seed=5)  # 45 quarters: 15 bars of 3/4
@@ -225,9 +229,40 @@ def test_a_piece_is_in_the_meter_of_the_file_its_form_comes_from(
     assert composer.time_signature == (3, 4) and result.notes.time_signature == (3, 4)
 
 
-def test_a_profile_keeps_every_file_s_meter_and_refuses_a_damaged_one() -> None:
-    from musicstudio.core.music.form_profile import FormProfile
+def default_length(profile: FormProfile, meter: tuple[int, int]) -> float:
+    """The default length in bars of a piece in `meter` (every file of it has the same)."""
+    return float(dict(zip(profile.meters, profile.default_bars(), strict=True))[meter])
 
+
+def test_a_default_piece_is_in_each_meter_as_often_as_the_files_and_as_long_as_they_are() -> None:
+    # 4/4 songs of 8 bars, 2/4 marches of 16, 3/4 waltzes of 12: a length in bars common to all
+    # (the folder's median, 12) would only ever make waltzes.
+    lengths = {(4, 4): 8, (2, 4): 16, (3, 4): 12, (6, 8): 20}
+    meters = [(4, 4)] * 12 + [(2, 4)] * 10 + [(3, 4)] * 6 + [(6, 8)]
+    bars = [lengths[m] + k % 2 for k, m in enumerate(meters)]  # 8–9 bars, 16–17, …
+    profile = FormProfile(
+        ("A A",) * len(meters),
+        (4,) * len(meters),
+        tuple(bars),
+        (30.0,) * len(meters),
+        0.5,
+        0.3,
+        0.4,
+        {},
+        meters=tuple(meters),
+    )
+    rng = np.random.default_rng(0)
+    plans = [corpus_plan(profile, None, rng) for _ in range(900)]
+    for meter in [(4, 4), (2, 4), (3, 4)]:
+        mine = [p for p in plans if p.time_signature == meter]
+        share = meters.count(meter) / len(meters)
+        assert abs(len(mine) / len(plans) - share) < 0.06, meter
+        assert {p.bars for p in mine} == {lengths[meter]}  # the median of the meter's files
+    # a meter of one file: the folder's median piece (34 quarters) in its bars
+    assert default_length(profile, (6, 8)) == round(34 / 3)
+
+
+def test_a_profile_keeps_every_file_s_meter_and_refuses_a_damaged_one() -> None:
     profile = FormProfile(
         ("A A", "A B"), (4, 4), (8, 8), (16.0, 12.0), 0.5, 0.3, 0.4, {}, meters=((6, 8), (2, 4))
     )

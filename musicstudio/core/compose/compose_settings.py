@@ -33,7 +33,7 @@ class ComposeSettings:
     bars: float | None = setting(
         None,
         "Bars",
-        "Length in bars (the corpus's metre); unset: a whole piece of your files' median length",
+        "Length in bars (the piece's metre); unset: a whole piece as long as your files in its metre",
         low=0.25,
         high=10_000,
         optional=True,

@@ -172,24 +172,32 @@ def corpus_plan(
     quarters: float | None = None,
 ) -> FormPlan:
     """A plan drawn from the corpus: one file's form, of about `total_bars` (or bars of its
-    meter filling `quarters`; default: the corpus's median length), fitted to exactly that
-    many bars, in that file's meter."""
+    meter filling `quarters`; default: the median length of the corpus's files in that meter,
+    FormProfile.default_bars), fitted to exactly that many bars, in that file's meter. Each
+    meter comes as often as the corpus's files are in it: drawing among the files of about one
+    length in bars favoured the meters whose files are about that many bars long."""
     if profile is None or not profile.forms:
         want = total_bars or (int(round(quarters / 4)) if quarters else 32)
         reps = -(-want // (FALLBACK_PHRASE * 4))
         labels = parse_labels(" ".join([FALLBACK_FORM] * reps))
         return _fit(labels, [FALLBACK_PHRASE] * len(labels), max(1, want))
     meters = profile.meters or ((4, 4),) * len(profile.forms)
-    wants = np.full(len(profile.forms), float(total_bars or profile.median_bars))
+    wants = np.full(len(profile.forms), float(total_bars)) if total_bars else profile.default_bars()
     if total_bars is None and quarters is not None:
         wants = np.maximum(1.0, np.round([quarters / (n * 4 / d) for n, d in meters]))
     bars = np.asarray(profile.bars, np.float64)
-    # A file at least as long, cut to the length, keeps its repeats as they were; a shorter one
-    # extended from its start would repeat more than any file does (its start comes back).
-    near = np.flatnonzero((bars >= wants) & (bars <= 1.25 * wants))
+    # The meter first, as often as the files are in it (that of a file drawn at random), then a
+    # file of that meter. A file at least as long, cut to the length, keeps its repeats as they
+    # were; a shorter one extended from its start would repeat more than any file does.
+    drawn = meters[int(rng.integers(len(meters)))]
+    mine = np.array([m == drawn for m in meters])
+    near = np.flatnonzero(mine & (bars >= wants) & (bars <= 1.25 * wants))
     if not near.size:
-        near = np.flatnonzero(np.abs(bars - wants) <= 0.25 * wants)
-    pick = int(rng.choice(near)) if near.size else int(np.abs(bars - wants).argmin())
+        near = np.flatnonzero(mine & (np.abs(bars - wants) <= 0.25 * wants))
+    if near.size:
+        pick = int(rng.choice(near))
+    else:
+        pick = int(np.flatnonzero(mine)[np.abs(bars - wants)[mine].argmin()])
     want = int(wants[pick])
     labels = parse_labels(profile.forms[pick])
     phrase = profile.phrase_bars[pick]

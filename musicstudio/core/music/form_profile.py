@@ -35,7 +35,7 @@ from musicstudio.core.music.form import (
     valid_code,
     voice_repeats,
 )
-from musicstudio.core.music.metric import MeterClasses
+from musicstudio.core.music.metric import MIN_METER_FILES, MeterClasses
 from musicstudio.core.music.metrics import polyphony
 from musicstudio.core.music.midi import NoteArray
 from musicstudio.core.music.parts import PARTS
@@ -96,6 +96,24 @@ class FormProfile:
     @property
     def median_bars(self) -> int:
         return int(np.median(self.bars)) if self.bars else 32
+
+    def default_bars(self) -> np.ndarray:
+        """Each file's default piece length in bars: the median length of the files in its
+        meter (a waltz as long as the folder's waltzes, a 2/4 march as long as its marches); for
+        a meter of fewer than MIN_METER_FILES files, the folder's median length in quarters, in
+        bars of that meter. Without meters (an older profile): the median bars, every file."""
+        bars = np.asarray(self.bars, np.float64)
+        if len(self.meters) != len(bars) or not len(bars):
+            return np.full(len(bars), float(self.median_bars))
+        meters = np.asarray(self.meters, np.int64).reshape(-1, 2)
+        bar_quarters = meters[:, 0] * 4.0 / meters[:, 1]
+        folder = float(np.median(bars * bar_quarters))  # the median piece in quarters
+        out = np.maximum(1.0, np.round(folder / bar_quarters))
+        for meter in set(self.meters):
+            mine = np.all(meters == meter, axis=1)
+            if mine.sum() >= MIN_METER_FILES:
+                out[mine] = np.floor(np.median(bars[mine]))
+        return out
 
     @property
     def median_seconds(self) -> float:
