@@ -182,9 +182,12 @@ def corpus_plan(
         labels = parse_labels(" ".join([FALLBACK_FORM] * reps))
         return _fit(labels, [FALLBACK_PHRASE] * len(labels), max(1, want))
     meters = profile.meters or ((4, 4),) * len(profile.forms)
-    wants = np.full(len(profile.forms), float(total_bars)) if total_bars else profile.default_bars()
-    if total_bars is None and quarters is not None:
+    if total_bars:
+        wants = np.full(len(profile.forms), float(total_bars))
+    elif total_bars is None and quarters is not None:
         wants = np.maximum(1.0, np.round([quarters / (n * 4 / d) for n, d in meters]))
+    else:
+        wants = profile.default_bars()
     bars = np.asarray(profile.bars, np.float64)
     # The meter first, as often as the files are in it (that of a file drawn at random), then a
     # file of that meter. A file at least as long, cut to the length, keeps its repeats as they

@@ -108,7 +108,7 @@ def track_beats(t: np.ndarray, weight: np.ndarray, tightness: float = 100.0) -> 
     seconds = float(t.max() - t.min()) if t.size else 0.0
     if t.size < MIN_ONSETS or not 2.0 <= seconds <= MAX_SECONDS or t.size < seconds / 4:
         return None  # too short, too long (a dense least-squares fit) or too sparse
-    env = onset_envelope(t - 0.0, weight)
+    env = onset_envelope(t, weight)
     period = global_period(env)
     p = local_periods(env, period)
     n = env.size
