@@ -284,3 +284,29 @@ def test_the_banded_solver_matches_a_dense_solve() -> None:
             a += np.diag(d2, 2) + np.diag(d2, -2)
         b = rng.normal(size=n)
         assert np.allclose(solve_pentadiagonal(d0, d1, d2, b), np.linalg.solve(a, b))
+
+
+@pytest.mark.parametrize("tightness", [100.0, 0.5])  # 0.5: gaps of half a period win too
+def test_the_vectorised_beat_search_matches_ellis_recursion_frame_by_frame(
+    monkeypatch: pytest.MonkeyPatch, tightness: float
+) -> None:
+    from musicstudio.core.music import beat_tracker
+
+    monkeypatch.setattr(beat_tracker, "CHUNK", 97)  # blocks that straddle chunk ends too
+    rng = np.random.default_rng(5)
+    n = 700
+    env = rng.normal(size=n)
+    p = np.interp(np.arange(n), [0, 300, n], [22.0, 31.0, 26.5])  # a drifting local period
+    score, back = beat_tracker._best_paths(env, p, tightness)
+    want, came = env.copy(), np.full(n, -1)
+    for f in range(n):  # Ellis (2007): the best predecessor 0.5-2 periods back, if it pays
+        best, value = -1, -np.inf
+        for gap in range(1, f + 1):
+            if p[f] / 2 <= gap <= 2 * p[f]:
+                v = want[f - gap] - tightness * np.log(gap / p[f]) ** 2
+                if v > value:
+                    best, value = gap, v
+        if value > 0:
+            want[f], came[f] = env[f] + value, f - best
+    assert np.allclose(score, want) and np.array_equal(back, came)
+    assert (back >= 0).mean() > 0.5  # most frames continue a path: the test sees the recursion

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 FRAME = 0.02  # seconds per envelope frame
+#: Frames whose gap costs the beat search computes at once (memory: CHUNK × 4 periods).
+CHUNK = 2048
 #: Fewer onsets than this: too few to track a beat, read as written.
 MIN_ONSETS = 16
 #: Longest played file tracked (seconds); longer ones are read as written, and say so.
@@ -111,31 +113,46 @@ def track_beats(t: np.ndarray, weight: np.ndarray, tightness: float = 100.0) -> 
     env = onset_envelope(t, weight)
     period = global_period(env)
     p = local_periods(env, period)
-    n = env.size
-    score = env.copy()
-    back = np.full(n, -1, np.int64)
-    span = np.arange(int(2 * p.max()) + 2)
-    block = max(1, int(p.min() // 2))
-    for s in range(0, n, block):
-        frames = np.arange(s, min(n, s + block))
-        gap = span[None, :]  # candidate distances back
-        pp = p[frames][:, None]
-        ok = (gap >= pp / 2) & (gap <= 2 * pp) & (frames[:, None] - gap >= 0)
-        prev = np.clip(frames[:, None] - gap, 0, n - 1)
-        cost = -tightness * np.log(np.maximum(gap, 1) / pp) ** 2
-        cand = np.where(ok, score[prev] + cost, -np.inf)
-        best = np.argmax(cand, axis=1)
-        value = cand[np.arange(frames.size), best]
-        good = np.isfinite(value) & (value > 0)
-        score[frames] = env[frames] + np.where(good, value, 0.0)
-        back[frames] = np.where(good, frames - best, -1)
-    tail = int(p[-1])
+    score, back = _best_paths(env, p, tightness)
+    n, tail = env.size, int(p[-1])
     end = n - tail + int(np.argmax(score[n - tail :]))
     path = [end]
     while back[path[-1]] >= 0:
         path.append(int(back[path[-1]]))
     beats = np.array(path[::-1], np.float64) * FRAME
     return _cover(beats, float(t.min()), float(t.max())) if beats.size >= 4 else None
+
+
+def _best_paths(env: np.ndarray, p: np.ndarray, tightness: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ellis's recursion: score[f] = env[f] + the best score[f - gap] - tightness·log²(gap/p[f])
+    over gaps of p[f]/2 to 2·p[f] (none when no path pays), and the frame each came from (-1).
+
+    Blocks of p.min()/2 frames depend only on earlier blocks, so each is one vectorised step.
+    The scores are kept back to front, padded with -inf, so that the scores a block looks back
+    on, at gaps 0, 1, 2, ..., are a strided view (no gathering); the gap costs are computed for
+    CHUNK frames at a time."""
+    n, width = env.size, int(2 * p.max()) + 2
+    reversed_score = np.full(n + width, -np.inf)
+    reversed_score[:n] = env[::-1]
+    score = reversed_score[:n][::-1]  # a view: writing score[f] writes reversed_score[n-1-f]
+    looking_back = np.lib.stride_tricks.sliding_window_view(reversed_score, width)
+    back = np.full(n, -1, np.int64)
+    gap = np.arange(width, dtype=np.float64)
+    block = max(1, int(p.min() // 2))
+    for c in range(0, n, CHUNK):
+        pp = p[c : c + CHUNK, None]
+        cost = -tightness * np.log(np.maximum(gap, 1.0)[None, :] / pp) ** 2
+        cost[(gap[None, :] < pp / 2) | (gap[None, :] > 2 * pp)] = -np.inf
+        for s in range(c, min(n, c + CHUNK), block):
+            e = min(n, s + block, c + CHUNK)
+            # frames s..e-1: row n-1-f of the window holds score[f], score[f-1], ...
+            cand = looking_back[n - e : n - s][::-1] + cost[s - c : e - c]
+            best = np.argmax(cand, axis=1)
+            value = cand[np.arange(e - s), best]
+            good = value > 0  # -inf (no gap fits) is not
+            score[s:e] = env[s:e] + np.where(good, value, 0.0)
+            back[s:e] = np.where(good, np.arange(s, e) - best, -1)
+    return score.copy(), back
 
 
 def _cover(beats: np.ndarray, first: float, last: float) -> np.ndarray:
