@@ -75,13 +75,16 @@ def write_midi(score: Callable[[], Any], target: Path, name: str) -> None:
     """Write a music21 score (parsed by `score`) as MIDI, whole or not at all (a half-written
     file would be kept as written by the next run); one music21 cannot read or write is left
     out, named once, and a `.skipped` file beside it says why."""
+    written: Path | None = None
     try:
         written = Path(score().write("midi"))  # a temporary file of music21's
         atomic_copy(written, target)
-        written.unlink(missing_ok=True)
     except Exception as e:
         target.with_suffix(".skipped").write_text(f"{type(e).__name__}: {e}\n")
         print(f"left out {name}: {type(e).__name__}: {e}", file=sys.stderr)
+    finally:
+        if written is not None:  # music21's temporary file goes, copied or not
+            written.unlink(missing_ok=True)
 
 
 def music21_opus_sources(collection: str, name: str, limit: int, books: tuple[str, ...]) -> Path:

@@ -238,7 +238,7 @@ def _nearest_subdivision(pos: np.ndarray) -> np.ndarray:
     return np.where(np.abs(pos - fours) <= np.abs(pos - threes), fours, threes)
 
 
-def grid_fit(beats: np.ndarray, t: np.ndarray) -> float:
-    """Share of onsets within 3% of a beat from the tracked grid's 1/4 or 1/3 positions."""
-    pos = beat_position(beats, t)
-    return float((np.abs(pos - _nearest_subdivision(pos)) < 0.03).mean())
+def grid_fit(position: np.ndarray) -> float:
+    """Share of onsets (at fractional beat positions, `beat_position`) within 3% of a beat
+    from the tracked grid's 1/4 or 1/3 positions."""
+    return float((np.abs(position - _nearest_subdivision(position)) < 0.03).mean())

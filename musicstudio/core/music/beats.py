@@ -135,12 +135,12 @@ def place_on_beat(
     if beats is None:
         return Placement(NO_BEAT + " (too few or too sparse onsets, or longer than 15 minutes)")
     beats = refine_beats(beats, t)
-    fit = grid_fit(beats, t)
+    position = beat_position(beats, t)
+    fit = grid_fit(position)
     if fit < MIN_FIT:
         return Placement(f"{NO_BEAT} (only {fit:.0%} of onsets on a tracked grid)")
     if _is_own_quarter_grid(beats, t, onset_quarters):
         return Placement(ON_GRID)
-    position = beat_position(beats, t)
     compound = is_compound(position)
     meter, places = bar_positions(
         position,
