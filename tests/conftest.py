@@ -167,3 +167,35 @@ def band_bundle(tmp_path_factory: pytest.TempPathFactory, band_dir: Path) -> Pat
     path = base / "band.msb"
     train(data, config, TrainSettings(epochs=4, batch_size=16, learning_rate=1e-2), path)
     return path
+
+
+def random_onsets_midi(seed: int = 7, notes: int = 600) -> bytes:
+    """Notes at random ticks over 200 quarters at 120 BPM: no steady beat to find."""
+    from symusic import Note, Score, Tempo, Track
+
+    rng = np.random.default_rng(seed)
+    score = Score(480)
+    score.tempos.append(Tempo(0, 120.0))
+    track = Track("noise", 0, False)
+    ticks = np.sort(rng.integers(0, 480 * 200, notes)).astype(np.int32)
+    track.notes = Note.from_numpy(
+        ticks,
+        rng.integers(30, 400, ticks.size).astype(np.int32),
+        rng.integers(40, 90, ticks.size).astype(np.int8),
+        rng.integers(40, 110, ticks.size).astype(np.int8),
+    )
+    score.tracks.append(track)
+    return bytes(score.dumps_midi())
+
+
+@pytest.fixture
+def played_dir(tmp_path: Path) -> Path:
+    """A chorale as written, the same kind of pop file played without a click (a tempo curve,
+    a late start), and random onsets."""
+    folder = tmp_path / "played"
+    folder.mkdir()
+    shutil.copy(SAMPLE / "bwv1.6.mid", folder / "chorale.mid")
+    pop = benchmark_module("popmidi").pop_score(0, 800).dumps_midi()
+    (folder / "played.mid").write_bytes(benchmark_module("played").play(bytes(pop), 0).data)
+    (folder / "noise.mid").write_bytes(random_onsets_midi())
+    return folder

@@ -20,7 +20,9 @@ def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool 
     from musicstudio.core.music.worker_server import warm_up
 
     warm_up()  # the workers' server imports the parser while this process imports the scan
+    from musicstudio.core.music.beats import NO_BEAT
     from musicstudio.core.music.corpus import scan
+    from musicstudio.core.music.corpus_stats import played_summary
 
     corpus = scan(paths, options, use_cache=use_cache)
     stats = corpus.stats
@@ -42,6 +44,13 @@ def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool 
             f" (onset and pitch only {stats['onset_pitch_recall']:.2%})"
         )
         print("parts: " + ", ".join(f"{p} {n:,} notes" for p, n in stats["parts"].items()))
+        if stats["beats_tracked"] or stats["no_steady_beat"]:
+            print(played_summary(stats))
+            unsteady = [f for f in corpus.files if f.timing.startswith(NO_BEAT)]
+            for f in unsteady[:10]:
+                print(f"  {f.path}: {f.timing}")
+            if len(unsteady) > 10:
+                print(f"  … and {len(unsteady) - 10} more")
         if form is not None:
             print(f"form: {form.profile.describe()}")
         for p in stats["problems"][:50]:

@@ -15,7 +15,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from musicstudio.core.music.beats import ON_GRID
 from musicstudio.core.music.corpus import OK, FileReport
+from musicstudio.core.music.corpus_stats import played_summary
 from musicstudio.core.music.form_profile import FormProfile
 from musicstudio.core.music.parts import DRUMS, PART_COLOURS, PARTS
 from musicstudio.core.music.voices import VOICE_LABELS, VOICE_PART, VOICES
@@ -59,7 +61,8 @@ PARTS_COLUMN, FORM_COLUMN, REASON_COLUMN = 3, 4, 6
 def row_text(r: FileReport, form: str = "") -> tuple[str, ...]:
     """What each column shows for one file (its form once the scan has found it)."""
     name = Path(r.path).name
-    return (name, f"{r.notes:,}", f"{r.events:,}", voices_text(r), form, r.status, r.reason)
+    reason = r.reason or ("" if r.timing in ("", ON_GRID) else r.timing)  # played: its beats
+    return (name, f"{r.notes:,}", f"{r.events:,}", voices_text(r), form, r.status, reason)
 
 
 class FileTable(QAbstractTableModel):
@@ -95,7 +98,7 @@ class FileTable(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == PARTS_COLUMN:
                 return voices_tooltip(r) or None
-            return r.path if col == 0 else r.reason or r.status
+            return r.path if col == 0 else self._text[index.row()][REASON_COLUMN] or r.status
         if role == Qt.ItemDataRole.BackgroundRole and r.status != OK:
             return QColor(255, 226, 214) if r.status == "unreadable" else QColor(255, 243, 205)
         if role == Qt.ItemDataRole.UserRole:
@@ -195,6 +198,7 @@ def summary_html(s: dict[str, Any], form: FormProfile | None = None) -> str:
             " (doublings, continuations; see each file's tooltip)</td></tr>"
         )
     num, den = s.get("time_signature") or (4, 4)
+    played = played_summary(s)
     return (
         f"<b>{s['files']:,} files</b>: {s['ok']:,} usable{repaired}, skipped: {skipped} · "
         f"mostly {num}/{den}<br>"
@@ -206,5 +210,6 @@ def summary_html(s: dict[str, Any], form: FormProfile | None = None) -> str:
         f"Note recall (onset, pitch, voice, duration): <b>{s['note_recall']:.2%}</b>"
         f" · onset and pitch only: {s['onset_pitch_recall']:.2%}"
         f" · scanned in {s['seconds']:.2f} s"
+        + (f"<br>{played[0].upper()}{played[1:]}" if played else "")
         + (f"<br>Form: {form.describe()}" if form is not None else "")
     )

@@ -13,7 +13,7 @@ from musicstudio.core.music import midi
 from musicstudio.core.music.beats import NO_BEAT, ON_GRID, TRACKED, Placement
 from musicstudio.core.music.learned import as_learned
 from musicstudio.core.music.midi import midi_bytes, parse_midi_bytes
-from tests.conftest import ROOT, SAMPLE, benchmark_module
+from tests.conftest import ROOT, SAMPLE, benchmark_module, random_onsets_midi
 
 played = benchmark_module("played")
 popmidi = benchmark_module("popmidi")
@@ -241,19 +241,7 @@ def test_a_file_humanized_against_its_own_click_is_read_as_before(
 
 
 def test_random_onsets_do_not_crash_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = np.random.default_rng(7)
-    score = Score(480)
-    score.tempos.append(Tempo(0, 120.0))
-    track = Track("noise", 0, False)
-    ticks = np.sort(rng.integers(0, 480 * 200, 600)).astype(np.int32)
-    track.notes = Note.from_numpy(
-        ticks,
-        rng.integers(30, 400, ticks.size).astype(np.int32),
-        rng.integers(40, 90, ticks.size).astype(np.int8),
-        rng.integers(40, 110, ticks.size).astype(np.int8),
-    )
-    score.tracks.append(track)
-    data = bytes(score.dumps_midi())
+    data = random_onsets_midi()
     notes = parse_midi_bytes(data)
     assert notes.timing.startswith(NO_BEAT)
     assert np.array_equal(notes.onset, _as_before(monkeypatch, data).onset)
@@ -271,6 +259,27 @@ def test_roundtrip_cli_writes_the_played_timing(tmp_path: Path) -> None:
     beats, _, onsets, pitches = played.file_beats(out.read_bytes())
     assert played.f_measure(p.beats, beats) >= 0.8
     assert played.onsets_within(p.onsets, p.pitches, onsets, pitches) >= 0.95
+
+
+def test_the_scan_says_which_files_were_played_and_which_had_no_steady_beat(
+    played_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from musicstudio.cli.scan import main
+    from musicstudio.core.music.corpus import ScanOptions, scan
+
+    corpus = scan([str(played_dir)], ScanOptions(), use_cache=False)
+    timing = {Path(f.path).name: f.timing for f in corpus.files}
+    assert timing["chorale.mid"] == ON_GRID and timing["played.mid"] == TRACKED
+    assert timing["noise.mid"].startswith(NO_BEAT + " (only ")
+    assert (corpus.stats["beats_tracked"], corpus.stats["no_steady_beat"]) == (1, 1)
+
+    assert main([str(played_dir)], ScanOptions(), use_cache=False) == 0
+    out = capsys.readouterr().out
+    assert (
+        "played files (off their own grid): 1 put on the beats tracked from their notes;"
+        " 1 with no steady beat, read as written"
+    ) in out
+    assert f"  {played_dir / 'noise.mid'}: {timing['noise.mid']}" in out
 
 
 def test_the_banded_solver_matches_a_dense_solve() -> None:

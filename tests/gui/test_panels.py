@@ -81,3 +81,26 @@ def test_settings_are_remembered_between_sessions(qtbot, tmp_path: Path) -> None
     assert second.training.units.value() == 256
     assert second.compose.temperature.value() == 0.7 and second.compose.top_k.value() == 12
     second.close()
+
+
+def test_the_dataset_says_which_files_were_played_off_their_grid(
+    window, qtbot, played_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from musicstudio.gui.corpus_view import REASON_COLUMN
+
+    window.dataset.load([str(played_dir)])
+    qtbot.waitUntil(lambda: window.session.corpus is not None, timeout=60_000)
+    assert (
+        "Played files (off their own grid): 1 put on the beats tracked from their notes;"
+        " 1 with no steady beat, read as written"
+    ) in window.dataset.summary.text()
+    model = window.dataset.table_model
+    reasons = {
+        model.index(r, 0).data(): model.index(r, REASON_COLUMN).data()
+        for r in range(model.rowCount())
+    }
+    assert reasons["played.mid"] == "beats tracked" and reasons["chorale.mid"] == ""
+    assert reasons["noise.mid"].startswith("no steady beat: read as written (only ")
+    noise = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "noise.mid")
+    tip = model.index(noise, REASON_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == reasons["noise.mid"]  # the whole reason, where the column cuts it short

@@ -26,6 +26,7 @@ class FileReport:
     voices: dict[str, int] = field(default_factory=dict)  # notes per voice
     joined: list[str] = field(default_factory=list)  # tracks that joined another's voice, and why
     feel: dict[str, Any] | None = None  # feel.file_feel's sums (None: no steady beat to feel)
+    timing: str = ""  # beats.py's outcome: on grid, beats tracked, no steady beat (and why)
 
     def as_dict(self) -> dict[str, Any]:
         """dataclasses.asdict(self) (the scan cache keeps it), without its slow deep copy."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from musicstudio.core.base.file_report import FileReport
+from musicstudio.core.music.beats import NO_BEAT, TRACKED
 from musicstudio.core.music.events import EventStream
 from musicstudio.core.music.feel import corpus_feel
 from musicstudio.core.music.parsing import LEARNED, OK, REPAIRED
@@ -61,6 +62,8 @@ def corpus_stats(
         "programs": {v: programs[i] for i, v in enumerate(VOICES) if per_voice[v]},
         "joined": sum(len(f.joined) for f in ok),
         "time_signature": list(signatures.most_common(1)[0][0]) if signatures else [4, 4],
+        "beats_tracked": sum(f.timing == TRACKED for f in ok),
+        "no_steady_beat": sum(f.timing.startswith(NO_BEAT) for f in ok),
         "feel": corpus_feel(f.feel for f in ok),
         "seconds": round(seconds, 3),
         "problems": [
@@ -69,3 +72,15 @@ def corpus_stats(
             if f.status != OK
         ],
     }
+
+
+def played_summary(stats: dict[str, Any]) -> str:
+    """The files played without a click, in a line: how many were put on the beats tracked
+    from their onsets, and how many had no steady beat and were read as written."""
+    tracked, unsteady = stats.get("beats_tracked", 0), stats.get("no_steady_beat", 0)
+    parts = []
+    if tracked:
+        parts.append(f"{tracked:,} put on the beats tracked from their notes")
+    if unsteady:
+        parts.append(f"{unsteady:,} with no steady beat, read as written")
+    return "played files (off their own grid): " + "; ".join(parts) if parts else ""

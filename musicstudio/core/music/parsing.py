@@ -105,6 +105,7 @@ def parse_file(path: str, parts: tuple[int, ...] | None) -> Parsed:
         notes.notes_per_voice(),
         list(notes.joined),
         None if notes.timing.startswith(NO_BEAT) else file_feel(notes.onset, notes.tempo_map),
+        notes.timing,
     )
     if len(stream) < MIN_EVENTS:
         report.status, report.reason = TOO_SHORT, f"{len(stream)} events (< {MIN_EVENTS})"
