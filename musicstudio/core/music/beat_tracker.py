@@ -72,16 +72,24 @@ def _tempo_prior(lags: np.ndarray) -> np.ndarray:
     return np.exp(-0.5 * (np.log2(lags * FRAME / TEMPO_CENTRE) / TEMPO_WIDTH) ** 2)
 
 
-def global_period(env: np.ndarray) -> int:
-    """The beat period in frames (40-240 BPM)."""
+def global_period(env: np.ndarray, fast: bool = False) -> int:
+    """The beat period in frames (40-240 BPM; beats faster than FASTEST_BEAT only if `fast`)."""
     lo, hi = int(0.25 / FRAME), int(1.5 / FRAME)
     ac = _autocorrelation(env, 2 * hi + 2)
     lags = np.arange(lo, hi + 1)
     period = int(lags[np.argmax(ac[lo : hi + 1] * _tempo_prior(lags))])
-    if period * FRAME < FASTEST_BEAT:  # faster than 150 BPM: the eighths, count the quarters
+    if period * FRAME < FASTEST_BEAT and not fast:  # the eighths: count the quarters
         double = np.arange(int(1.8 * period), int(2.2 * period) + 1)
         period = int(double[np.argmax(ac[double])])
     return period
+
+
+def pulse_salience(t: np.ndarray, weight: np.ndarray) -> float:
+    """How strongly the onset envelope repeats at its beat period: its autocorrelation there
+    (1 for a perfect pulse, near 0 for random onsets)."""
+    env = onset_envelope(t, weight)
+    period = global_period(env)
+    return float(_autocorrelation(env, period)[period])
 
 
 def local_periods(
@@ -105,13 +113,16 @@ def local_periods(
     return np.interp(np.arange(env.size), centres, best)
 
 
-def track_beats(t: np.ndarray, weight: np.ndarray, tightness: float = 100.0) -> np.ndarray | None:
-    """Beat times (seconds) by dynamic programming over the onset envelope (Ellis 2007)."""
+def track_beats(
+    t: np.ndarray, weight: np.ndarray, tightness: float = 100.0, fast: bool = False
+) -> np.ndarray | None:
+    """Beat times (seconds) by dynamic programming over the onset envelope (Ellis 2007); a
+    beat faster than FASTEST_BEAT is taken as it is only if `fast`."""
     seconds = float(t.max() - t.min()) if t.size else 0.0
     if t.size < MIN_ONSETS or not 2.0 <= seconds <= MAX_SECONDS or t.size < seconds / 4:
         return None  # too short, too long (a dense least-squares fit) or too sparse
     env = onset_envelope(t, weight)
-    period = global_period(env)
+    period = global_period(env, fast)
     p = local_periods(env, period)
     score, back = _best_paths(env, p, tightness)
     n, tail = env.size, int(p[-1])
