@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 MIRRORED = """
 import sys, json
 import tensorflow as tf
@@ -49,6 +51,7 @@ def test_mirrored_on_two_logical_cpus(chorale_dir: Path, tmp_path: Path) -> None
     assert Path(r["bundle"]).exists()
 
 
+@pytest.mark.slow  # two processes training on two cores: 100 s of the default run's 14 min
 def test_multiworker_on_two_local_processes(chorale_dir: Path, tmp_path: Path) -> None:
     ports = [free_port(), free_port()]
     cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
