@@ -116,13 +116,16 @@ def local_periods(
 def track_beats(
     t: np.ndarray, weight: np.ndarray, tightness: float = 100.0, fast: bool = False
 ) -> np.ndarray | None:
-    """Beat times (seconds) by dynamic programming over the onset envelope (Ellis 2007); a
-    beat faster than FASTEST_BEAT is taken as it is only if `fast`."""
+    """Beat times (seconds) by dynamic programming over the onset envelope (Ellis 2007). A
+    beat faster than FASTEST_BEAT is doubled, unless `fast`: then it is taken as it is, and
+    a file whose beat is not that fast gets None (the default tracking already has it)."""
     seconds = float(t.max() - t.min()) if t.size else 0.0
     if t.size < MIN_ONSETS or not 2.0 <= seconds <= MAX_SECONDS or t.size < seconds / 4:
         return None  # too short, too long (a dense least-squares fit) or too sparse
     env = onset_envelope(t, weight)
     period = global_period(env, fast)
+    if fast and period * FRAME >= FASTEST_BEAT:
+        return None
     p = local_periods(env, period)
     score, back = _best_paths(env, p, tightness)
     n, tail = env.size, int(p[-1])

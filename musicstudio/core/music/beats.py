@@ -178,8 +178,9 @@ def _steadiest_grid(
     t: np.ndarray, weight: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, float] | None:
     """(beats, the onsets' beat positions, grid fit) of the tracked beats, or, where they fit
-    under SURE_FIT, of the beat taken as it is when faster than FASTEST_BEAT if that fits
-    FAST_GAIN better (a fast piece's sixteenths sit between the doubled beat's quarters)."""
+    under SURE_FIT and were doubled from a beat faster than FASTEST_BEAT, of that beat taken
+    as it is if it fits FAST_GAIN better (a fast piece's sixteenths sit between the doubled
+    beat's quarters)."""
     best = None
     for fast in (False, True):
         beats = track_beats(t, weight, fast=fast)
