@@ -146,6 +146,19 @@ FRESH2 = (
 )
 
 
+#: The fresh draws: the flag that adds each, its files, the folder that caches them, its label
+#: and the warp seed of its first file.
+DRAWS = (
+    ("fresh", FRESH, "fresh", "fresh draw, warped (held out)", 90),
+    ("fresh2", FRESH2, "fresh2", "fresh draw 2, warped (held out)", 110),
+)
+
+
+def draw_rows(files: tuple[str, ...], cache: str, seed: int) -> list[dict]:
+    """`measure` of every music21 corpus file of `files` that music21 can write."""
+    return [measure(d, seed + i, b) for i, (d, b) in enumerate(music21_sources(files, cache))]
+
+
 def quartet_sources(limit: int) -> list[tuple[bytes, np.ndarray]]:
     """The quartets as MIDI and their bar lines, cached under bench_data/quartets."""
     return music21_sources(QUARTETS[:limit], "quartets")
@@ -234,14 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-fresh2", action="store_true", help="only stop 37's fresh draw")
     ap.add_argument("--files", action="store_true", help="a line per file as well")
     args = ap.parse_args(argv)
-    for only, draw, name, label, seed in (
-        (args.only_fresh, FRESH, "fresh", "fresh draw (held out)", 90),
-        (args.only_fresh2, FRESH2, "fresh2", "fresh draw 2 (held out)", 110),
-    ):
-        if only:
-            pieces = music21_sources(draw, name)
-            rows = [measure(d, seed + i, b) for i, (d, b) in enumerate(pieces)]
-            print(_row(label, rows))
+    for flag, files, cache, label, seed in DRAWS:
+        if getattr(args, f"only_{flag}"):
+            print(_row(label, draw_rows(files, cache, seed)))
             return 0
     n = args.per_kind
     chorales = sorted((ROOT / "resources" / "sample_corpus").glob("*.mid"))[::40][:n]
@@ -290,24 +298,10 @@ def main(argv: list[str] | None = None) -> int:
             ("madrigals, warped (new)", MADRIGALS, "madrigals"),
             ("keyboard and songs, warped (new)", KEYBOARD, "keyboard"),
         ):
-            pieces = music21_sources(paths[:n], name)
-            kinds.append((label, [measure(d, 70 + i, b) for i, (d, b) in enumerate(pieces)]))
-    if args.fresh:
-        pieces = music21_sources(FRESH, "fresh")
-        kinds.append(
-            (
-                "fresh draw, warped (held out)",
-                [measure(d, 90 + i, b) for i, (d, b) in enumerate(pieces)],
-            )
-        )
-    if args.fresh2:
-        pieces = music21_sources(FRESH2, "fresh2")
-        kinds.append(
-            (
-                "fresh draw 2, warped (held out)",
-                [measure(d, 110 + i, b) for i, (d, b) in enumerate(pieces)],
-            )
-        )
+            kinds.append((label, draw_rows(paths[:n], name, 70)))
+    for flag, files, cache, label, seed in DRAWS:
+        if getattr(args, flag):
+            kinds.append((label, draw_rows(files, cache, seed)))
     if args.files:
         for kind, rows in kinds:
             for i, r in enumerate(rows):
