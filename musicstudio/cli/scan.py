@@ -20,9 +20,8 @@ def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool 
     from musicstudio.core.music.worker_server import warm_up
 
     warm_up()  # the workers' server imports the parser while this process imports the scan
-    from musicstudio.core.music.beats import NO_BEAT
     from musicstudio.core.music.corpus import scan
-    from musicstudio.core.music.corpus_stats import played_summary
+    from musicstudio.core.music.corpus_stats import played_summary, read_as_written
 
     corpus = scan(paths, options, use_cache=use_cache)
     stats = corpus.stats
@@ -46,7 +45,7 @@ def main(paths: list[str], options: Any, as_json: bool = False, use_cache: bool 
         print("parts: " + ", ".join(f"{p} {n:,} notes" for p, n in stats["parts"].items()))
         if stats["beats_tracked"] or stats["no_steady_beat"]:
             print(played_summary(stats))
-            unsteady = [f for f in corpus.files if f.timing.startswith(NO_BEAT)]
+            unsteady = read_as_written(corpus.files)
             for f in unsteady[:10]:
                 print(f"  {f.path}: {f.timing}")
             if len(unsteady) > 10:
