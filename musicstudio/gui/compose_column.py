@@ -152,10 +152,13 @@ class ComposeColumn(QWidget):
         self.show_tuning(entry.sampling if entry is not None else None)
 
     def show_tuning(self, tuned: Tuning | None) -> None:
-        """Unset temperatures read "model's (0.65)": what the model was tuned to after training."""
+        """Unset temperatures read "model's (0.65)": what the model was tuned to after training;
+        an unset top-p "model's (0.9, pitches 0.98)" where its pitches' nucleus was widened."""
         model = SamplingSettings().tuned(tuned)
         self.temperature.setSpecialValueText(f"model's ({model.temperature:g})")
         self.rhythm.setSpecialValueText(f"model's ({model.rhythm_temperature:g})")
+        pitches = f", pitches {model.pitch_top_p:g}" if model.pitch_top_p != model.top_p else ""
+        self.top_p.setSpecialValueText(f"model's ({model.top_p:g}{pitches})")
 
     # -- the piece -----------------------------------------------------------------------
     def _on_bars(self) -> None:

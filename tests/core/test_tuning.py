@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from musicstudio.core.app.catalog import TrainJob
@@ -12,10 +13,17 @@ from musicstudio.core.app.workspace import Workspace
 from musicstudio.core.base.cancel import Cancelled, CancelToken
 from musicstudio.core.base.progress import TuningStep
 from musicstudio.core.compose.composer import Composer, ComposeSettings
-from musicstudio.core.compose.sampling import RHYTHM_TEMPERATURE, TEMPERATURE, SamplingSettings
+from musicstudio.core.compose.sampling import (
+    RHYTHM_TEMPERATURE,
+    TEMPERATURE,
+    SamplingSettings,
+    nucleus,
+)
 from musicstudio.core.compose.tuning import (
+    PITCH_TOP_PS,
     RHYTHM_TEMPERATURES,
     TEMPERATURES,
+    pitch_nucleus,
     score,
     tune_sampling,
 )
@@ -52,15 +60,28 @@ def test_the_train_job_tunes_the_sampling_as_its_last_stage(
     assert tuned is not None
     tried = tuned.tried
     grid = len(TEMPERATURES) * len(RHYTHM_TEMPERATURES)
-    assert grid <= len(tried) <= grid + 2
+    assert grid + len(PITCH_TOP_PS) - 1 <= len(tried) <= grid + 2 + len(PITCH_TOP_PS) - 1
     on_grid = [(t["temperature"], t["rhythm_temperature"]) for t in tried[:grid]]
     assert on_grid == [(t, r) for t in TEMPERATURES for r in RHYTHM_TEMPERATURES]
     best_on_grid = max(tried[:grid], key=score)
     edges = (best_on_grid["temperature"] in (TEMPERATURES[0], TEMPERATURES[-1])) + (
         best_on_grid["rhythm_temperature"] in (RHYTHM_TEMPERATURES[0], RHYTHM_TEMPERATURES[-1])
     )
-    assert len(tried) == grid + edges  # one step past each end the best pair sits on
-    assert score(tuned_row(tuned)) == max(score(t) for t in tried)
+    # one step past each end the best pair sits on, then the wider pitch nuclei at the best
+    pairs, nuclei = tried[: grid + edges], tried[grid + edges :]
+    assert all(t["pitch_top_p"] == PITCH_TOP_PS[0] for t in pairs)
+    assert bundle.form is not None and bundle.form.in_scale
+    assert [t["pitch_top_p"] for t in nuclei] == list(PITCH_TOP_PS[1:])
+    best_pair = max(pairs, key=score)
+    at_best = [best_pair, *nuclei]
+    assert all(
+        (t["temperature"], t["rhythm_temperature"])
+        == (best_pair["temperature"], best_pair["rhythm_temperature"])
+        for t in at_best
+    )
+    files = float(np.median(bundle.form.in_scale))
+    assert tuned_row(tuned) == pitch_nucleus(at_best, files)
+    assert all(0 < t["in_scale"] <= 1 for t in tried)
     assert 0 < tuned.closeness <= 1
     assert len({t["closeness"] for t in tried}) > 1  # the temperatures make a difference
     assert f"temperature {tuned.temperature:g}" in result.tuned
@@ -68,13 +89,45 @@ def test_the_train_job_tunes_the_sampling_as_its_last_stage(
 
 
 def tuned_row(tuned: Tuning) -> dict[str, float]:
-    """The tried pair the tuning kept."""
+    """The tried row the tuning kept."""
     return next(
         t
         for t in tuned.tried
-        if (t["temperature"], t["rhythm_temperature"])
-        == (tuned.temperature, tuned.rhythm_temperature)
+        if (t["temperature"], t["rhythm_temperature"], t["pitch_top_p"])
+        == (tuned.temperature, tuned.rhythm_temperature, tuned.pitch_top_p)
     )
+
+
+def test_the_pitch_nucleus_is_the_narrowest_that_leaves_the_scale_as_often_as_the_files() -> None:
+    rows = [
+        {"pitch_top_p": 0.98, "in_scale": 0.936},
+        {"pitch_top_p": 0.9, "in_scale": 0.961},
+        {"pitch_top_p": 0.95, "in_scale": 0.943},
+    ]
+    # madrigals (94 % in their scale): 0.95 is close enough, 0.98 closer but wider
+    assert pitch_nucleus(rows, 0.936)["pitch_top_p"] == 0.95
+    # further from every nucleus: the closest
+    assert pitch_nucleus(rows, 0.90)["pitch_top_p"] == 0.98
+    # a fiddle tune that never leaves its scale: the narrowest, as every one is in it
+    tunes = [{"pitch_top_p": p, "in_scale": 1.0} for p in PITCH_TOP_PS]
+    assert pitch_nucleus(tunes, 1.0)["pitch_top_p"] == 0.9
+
+
+def test_the_models_pitch_nucleus_is_used_unless_the_user_sets_a_top_p() -> None:
+    model = Tuning(temperature=0.65, rhythm_temperature=0.9, pitch_top_p=0.98)
+    mine = SamplingSettings().tuned(model)
+    assert (mine.top_p, mine.pitch_top_p) == (0.9, 0.98)
+    assert mine.tuned(None) == mine  # the generator tunes again: the model's nucleus stays
+    set_by_user = SamplingSettings(top_p=0.8).tuned(model)
+    assert (set_by_user.top_p, set_by_user.pitch_top_p) == (0.8, 0.8)
+    old = SamplingSettings().tuned(Tuning(temperature=0.65, rhythm_temperature=0.9))
+    assert (old.top_p, old.pitch_top_p) == (0.9, 0.9)  # a model tuned before stop 38
+
+
+def test_a_nucleus_per_row_cuts_each_row_at_its_own_share() -> None:
+    probs = np.array([[0.5, 0.3, 0.15, 0.05]] * 2)
+    kept = nucleus(probs, 0, np.array([0.7, 0.9])) > 0
+    assert kept.tolist() == [[True, True, False, False], [True, True, True, False]]
 
 
 def test_composing_uses_the_models_tuning_unless_the_user_sets_one(
@@ -100,9 +153,13 @@ def test_a_damaged_tuning_in_a_bundle_falls_back_to_the_defaults(
     bundle = load_bundle(tiny_bundles["lstm"])
     assert Tuning.from_json({"temperature": "hot", "rhythm_temperature": -1}) is None
     assert Tuning.from_json({"temperature": 0.7}) is None
-    bundle.sampling = Tuning(temperature=0.7, rhythm_temperature=1.0, closeness=0.8)
+    bundle.sampling = Tuning(
+        temperature=0.7, rhythm_temperature=1.0, closeness=0.8, pitch_top_p=0.95
+    )
     bundle.save(tmp_path / "kept.msb")
     assert load_bundle(tmp_path / "kept.msb").sampling == bundle.sampling
+    odd = Tuning.from_json({"temperature": 0.7, "rhythm_temperature": 1.0, "pitch_top_p": 3})
+    assert odd is not None and odd.pitch_top_p == 0.9
 
 
 def test_tuning_stops_when_cancelled(data: TrainingData, tiny_bundles: dict[str, Path]) -> None:

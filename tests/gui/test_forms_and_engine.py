@@ -14,8 +14,14 @@ def test_form_rows_follow_the_declared_ranges_labels_and_help(window) -> None:  
     declared = {f.name: s for f, s in settings_of(SamplingSettings)}
     top_p = cp.top_p
     assert isinstance(top_p, QDoubleSpinBox)
-    assert (top_p.minimum(), top_p.maximum()) == (declared["top_p"].low, declared["top_p"].high)
+    # below the declared range: unset, the model's (0.9, its pitches' own)
+    assert (top_p.minimum(), top_p.maximum()) == (0.0, declared["top_p"].high)
     assert top_p.toolTip() == declared["top_p"].help
+    assert top_p.specialValueText().startswith("model's (0.9")
+    assert cp.settings().sampling.top_p is None
+    top_p.setValue(declared["top_p"].low)
+    assert cp.settings().sampling.top_p == declared["top_p"].low
+    top_p.setValue(top_p.minimum())
     assert cp.top_k.specialValueText() == "off" and cp.top_k.minimum() == 0
     assert isinstance(cp.variations, QSpinBox) and cp.variations.maximum() == 64
     assert cp.seed.specialValueText() == "random" and cp.settings().sampling.seed is None

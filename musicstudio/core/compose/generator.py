@@ -17,6 +17,7 @@ import numpy as np
 from musicstudio.core.base.cancel import CancelToken
 from musicstudio.core.compose.sampling import (
     MASKED,
+    TOP_P,
     SamplingSettings,
     log_softmax,
     sample,
@@ -281,7 +282,11 @@ class Generator:
 
         # The voice first: the pitch mask depends on it (a key lock leaves the drums alone).
         voice = sample(
-            logits["voice"] + masks.voice, heat(VOICE), sp.top_k, sp.top_p, uniform[:, VOICE]
+            logits["voice"] + masks.voice,
+            heat(VOICE),
+            sp.top_k,
+            sp.top_p or TOP_P,
+            uniform[:, VOICE],
         )
         pitch_mask = masks.pitch[voice]
         if masks.max_chord is not None and masks.chord_size is not None:
@@ -296,8 +301,9 @@ class Generator:
             outside = (steps < step_range[0][:, None]) | (steps > step_range[1][:, None])
             heads[STEP] = np.where(outside, MASKED, heads[STEP])
         # Then every other head in one pass (sample_heads draws what `sample` would, head by head).
+        shares = [sp.pitch_top_p or sp.top_p or TOP_P] + [sp.top_p or TOP_P] * (VOICE - 1)
         picked = sample_heads(
-            heads, [heat(h) for h in range(VOICE)], sp.top_k, sp.top_p, uniform[:, :VOICE]
+            heads, [heat(h) for h in range(VOICE)], sp.top_k, shares, uniform[:, :VOICE]
         )
         return np.stack([*picked, voice], axis=1)
 

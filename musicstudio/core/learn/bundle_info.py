@@ -115,13 +115,15 @@ class CorpusInfo:
 @dataclass(frozen=True)
 class Tuning:
     """The sampling temperatures tuned to the corpus after training (compose/tuning.py), how
-    close their pieces came, and every pair tried."""
+    close their pieces came, and every pair tried; and the pitch head's nucleus (0.9 for a
+    model tuned before stop 38)."""
 
     temperature: float
     rhythm_temperature: float
     closeness: float = 0.0
     tried: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
+    pitch_top_p: float = 0.9
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,18 +131,20 @@ class Tuning:
             "rhythm_temperature": self.rhythm_temperature,
             "closeness": round(self.closeness, 4),
             "tried": self.tried,
+            "pitch_top_p": self.pitch_top_p,
         }
 
     def in_words(self) -> str:
+        nucleus = f", pitch top-p {self.pitch_top_p:g}" if self.pitch_top_p != 0.9 else ""
         return (
             f"sampling tuned to the corpus: temperature {self.temperature:g}, rhythm"
-            f" {self.rhythm_temperature:g} (closeness {self.closeness:.2f})"
+            f" {self.rhythm_temperature:g}{nucleus} (closeness {self.closeness:.2f})"
         )
 
     @classmethod
     def from_json(cls, raw: Any) -> Tuning | None:
         """A manifest's tuning, or None (the app's defaults) when it is missing or its
-        temperatures are not numbers in range."""
+        temperatures are not numbers in range (a pitch top-p missing or out of range: 0.9)."""
         if not isinstance(raw, dict):
             return None
         values = [raw.get("temperature"), raw.get("rhythm_temperature")]
@@ -153,11 +157,15 @@ class Tuning:
             if isinstance(row, dict)
         ]
         closeness = raw.get("closeness")
+        nucleus = raw.get("pitch_top_p")
         return cls(
             float(values[0]),  # type: ignore[arg-type]
             float(values[1]),  # type: ignore[arg-type]
             float(closeness) if isinstance(closeness, int | float) else 0.0,
             rows,
+            pitch_top_p=float(nucleus)
+            if isinstance(nucleus, int | float) and 0 < nucleus <= 1
+            else 0.9,
         )
 
 
