@@ -2,6 +2,7 @@
 
     python benchmarks/small_folder.py [--collections folk band chorales] [--sizes 5 12 30]
                                       [--families wavenet lstm] [--minutes 3] [--pieces 20]
+                                      [--pitch-top-p 0.9]
 
 Each collection (benchmarks/form_corpora.py; folk is never tuned on) is split into train and
 test files. A folder of the first N train files (by name) is trained with `musicstudio train
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,8 @@ def run(collection: str, size: int, family: str, args: argparse.Namespace) -> di
     own = real_pieces(folder)
     path, trained = train(folder, family, args.minutes)
     bundle = load_bundle(path)
+    if args.pitch_top_p and bundle.sampling is not None:  # the tuned nucleus, overridden
+        bundle.sampling = replace(bundle.sampling, pitch_top_p=args.pitch_top_p)
     corpus = scan([folder], ScanOptions(threshold=int(bundle.vocab.threshold)))
     hashes = CorpusProfile.from_events(corpus.streams, bundle.vocab).ngram_hashes
     t0 = time.perf_counter()
@@ -117,6 +121,12 @@ def main() -> int:
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     ap.add_argument("--minutes", type=float, default=3.0)
     ap.add_argument("--pieces", type=int, default=20)
+    ap.add_argument(
+        "--pitch-top-p",
+        type=float,
+        default=None,
+        help="compose at this pitch nucleus instead of the one the tuning chose",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     prepare()
