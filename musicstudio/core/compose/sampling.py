@@ -13,15 +13,12 @@ from typing import Any
 import numpy as np
 
 from musicstudio.core.base.settings import setting, validate
-from musicstudio.core.learn.bundle_info import Tuning
+from musicstudio.core.learn.bundle_info import TOP_P, Tuning
 
 #: The temperatures of a model trained before sampling was tuned per model (chosen by
 #: benchmarks/quality.py on the chorales and quartets: benchmarks/README.md).
 TEMPERATURE = 0.75
 RHYTHM_TEMPERATURE = 0.9
-#: The nucleus of every head unless the user sets one (chosen on the chorales and quartets in
-#: round 2). A model tuned after stop 38 may widen its pitch head's (compose/tuning.py).
-TOP_P = 0.9
 
 #: Logit of a choice a constraint forbids: exp() of it is exactly 0 in float32 and float64.
 MASKED = -1e9

@@ -35,7 +35,7 @@ import numpy as np
 
 from musicstudio.core.base.cancel import Cancelled, CancelToken
 from musicstudio.core.compose.sampling import SamplingSettings
-from musicstudio.core.learn.bundle_info import Tuning
+from musicstudio.core.learn.bundle_info import TOP_P, Tuning
 from musicstudio.core.music.closeness import Reference, closeness
 from musicstudio.core.music.metrics import Tokens
 from musicstudio.core.music.vocab import STREAMS
@@ -54,7 +54,7 @@ BATCHES = 8
 EDGE_STEP = 0.15
 #: The pitch head's nuclei tried, narrowest first (wider than 0.98 takes in the mass label
 #: smoothing spreads over every choice: training.py, 0.1).
-PITCH_TOP_PS = (0.9, 0.95, 0.98)
+PITCH_TOP_PS = (TOP_P, 0.95, 0.98)
 #: A nucleus whose pieces' median share of notes in their scale is this close to the files'
 #: is close enough: the narrowest such is kept.
 IN_SCALE_SLACK = 0.01
@@ -80,7 +80,7 @@ def tune_sampling(
     tried: list[dict[str, float]] = []
     grid = list(itertools.product(TEMPERATURES, RHYTHM_TEMPERATURES))
 
-    def measure(temperature: float, rhythm: float, total: int, nucleus: float = 0.9) -> bool:
+    def measure(temperature: float, rhythm: float, total: int, nucleus: float = TOP_P) -> bool:
         """Compose at one pair and note how close it came (False: too few excerpts)."""
         report(len(tried), total)
         cancel.raise_if_cancelled()
